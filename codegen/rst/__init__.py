@@ -1,0 +1,1 @@
+"""Reference page (reStructuredText) → shape tree."""

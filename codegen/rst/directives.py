@@ -1,0 +1,77 @@
+"""The Sphinx constructs used by boto3's reference pages, taught to plain docutils.
+
+Sphinx is not a dependency: pages only use a handful of `py:` directives and a few
+cross-reference roles, and the parser needs their content parsed as RST and their
+targets kept, nothing more.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from docutils import nodes
+from docutils.parsers.rst import Directive, directives, roles
+from docutils.parsers.rst.states import Inliner
+
+
+class desc(nodes.Element):
+    """A `py:method` / `py:class` / `py:attribute` block; attributes `objtype`, `signature`."""
+
+
+class xref(nodes.Inline, nodes.TextElement):
+    """A cross-reference role (`:py:class:`, `:doc:`, ...); attributes `role`, `target`."""
+
+
+class PyObject(Directive):
+    required_arguments = 1
+    final_argument_whitespace = True
+    has_content = True
+    option_spec: dict[str, Any] = {"noindex": directives.flag, "module": directives.unchanged}
+    objtype = ""
+
+    def run(self) -> list[nodes.Node]:
+        node = desc(self.block_text, objtype=self.objtype, signature=self.arguments[0])
+        node.source, node.line = self.state_machine.get_source_and_line(self.lineno)
+        self.state.nested_parse(self.content, self.content_offset, node)
+        return [node]
+
+
+def _directive(objtype: str) -> type[PyObject]:
+    return type(f"Py{objtype.title()}", (PyObject,), {"objtype": objtype})
+
+
+def _xref_role(
+    name: str,
+    rawtext: str,
+    text: str,
+    lineno: int,
+    inliner: Inliner,
+    options: dict[str, Any] | None = None,
+    content: list[str] | None = None,
+) -> tuple[list[nodes.Node], list[nodes.system_message]]:
+    # `Title <target>` or a bare target; a leading `~` or `.` only shortens the title.
+    title, target = text, text
+    if text.endswith(">") and "<" in text:
+        title, _, target = text[:-1].partition("<")
+        title, target = title.strip(), target.strip()
+    else:
+        title = text.lstrip("~.")
+    return [xref(rawtext, title, role=name, target=target)], []
+
+
+ROLES = ("doc", "class", "meth", "func", "attr", "ref", "obj", "mod", "exc")
+OBJECT_TYPES = ("method", "class", "attribute", "function", "exception", "data")
+_registered = False
+
+
+def register() -> None:
+    """Register the directives and roles with docutils (idempotent, process-wide)."""
+    global _registered
+    if _registered:
+        return
+    for objtype in OBJECT_TYPES:
+        directives.register_directive(f"py:{objtype}", _directive(objtype))
+    for role in ROLES:
+        roles.register_local_role(role, _xref_role)
+        roles.register_local_role(f"py:{role}", _xref_role)
+    _registered = True

@@ -1,0 +1,759 @@
+"""One reference page → one Operation of the shape tree.
+
+The page is parsed by docutils; the method body gives the description, the `:type:` /
+`:param:` fields and the nested `- **Name** *(type) --*` bullets (members, types,
+`[REQUIRED]`, documentation); the Request/Response Syntax blocks give what the bullets
+cannot (enum values, recursion) and are checked against the bullets path by path.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from docutils import frontend, nodes, utils
+from docutils.parsers.rst import Parser
+
+from codegen.rst import syntax
+from codegen.rst.directives import desc, register, xref
+from codegen.rst.text import blocks_text, inline_text
+from codegen.tree import EMPTY_STRUCTURE, Member, Operation, OperationKind, Shape
+
+_KIND_BY_CLASS: dict[str, OperationKind] = {
+    "Client": "client",
+    "Paginator": "paginator",
+    "Waiter": "waiter",
+}
+_HEADER = re.compile(
+    r"^(?:\*\*(?P<name>[^*]+)\*\*\s+)?"
+    r"(?:\*\((?P<plain>[^)]*)\) --\*|\((?P<special>.*?)\) --)"
+    r"\s*(?P<required>\*\*\[REQUIRED\]\*\*)?\s*(?P<rest>.*)$",
+    re.DOTALL,
+)
+_REQUIRED = "**[REQUIRED]**"
+_AUTOPOPULATED = "This field is autopopulated if not provided."
+_DEPRECATED = "This operation is deprecated"
+_UNION_NOTE = re.compile(r"This is a Tagged Union structure\. Only one of the\s+following top level keys")
+_API_LINK = "AWS API Documentation"
+
+
+@dataclass(frozen=True, slots=True)
+class TypeMarker:
+    """What a `(type)` marker or `:type:` field says."""
+
+    type: str  # a contract type, or "dict" until the children decide structure vs map
+    streaming: bool = False
+    event_stream: bool = False
+    json_value: bool = False
+    python_type: str = ""
+
+
+# Model-driven markers (botocore's py_type_name and its special type names), then the
+# Python types that boto3's hand-written methods (upload_file, ...) document.
+TYPE_MARKERS: dict[str, TypeMarker] = {
+    "string": TypeMarker("string"),
+    "integer": TypeMarker("integer"),
+    "float": TypeMarker("float"),
+    "boolean": TypeMarker("boolean"),
+    "datetime": TypeMarker("timestamp"),
+    "bytes": TypeMarker("blob"),
+    "dict": TypeMarker("dict"),
+    "list": TypeMarker("list"),
+    ":ref:`document<document>`": TypeMarker("document"),
+    "JSON serializable": TypeMarker("document", json_value=True),
+    "bytes or seekable file-like object": TypeMarker("blob", streaming=True),
+    ":class:`.StreamingBody`": TypeMarker("blob", streaming=True),
+    ":class:`.EventStream`": TypeMarker("structure", event_stream=True),
+    # boto3 customisations and hand-written methods
+    "*dict*": TypeMarker("document"),
+    "str or dict": TypeMarker("string", python_type="str | dict"),
+    "str": TypeMarker("string"),
+    "int": TypeMarker("integer"),
+    "bool": TypeMarker("boolean"),
+    "a file-like object": TypeMarker("blob", streaming=True),
+    "function": TypeMarker("document", python_type="Callable"),
+    "boto3.s3.transfer.TransferConfig": TypeMarker(
+        "document", python_type="boto3.s3.transfer.TransferConfig"
+    ),
+    "botocore or boto3 Client": TypeMarker("document", python_type="botocore.client.BaseClient"),
+    "botocore.paginate.Paginator": TypeMarker("document", python_type="botocore.paginate.Paginator"),
+    "botocore.waiter.Waiter": TypeMarker("document", python_type="botocore.waiter.Waiter"),
+}
+TOO_LARGE = "# This section is too large to render."
+
+
+class PageError(Exception):
+    """A page that cannot be read as a reference page; carries the file and line."""
+
+    def __init__(self, source: str, line: int | None, message: str) -> None:
+        super().__init__(message)
+        self.source = source
+        self.line = line or 1
+        self.message = message
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.line}: {self.message}"
+
+
+class NotAMethodPage(Exception):
+    """A page without a client/paginator/waiter method (service index, resource page)."""
+
+
+@dataclass(slots=True)
+class _Context:
+    source: str
+    syntax_line: int = 0  # where the syntax block starts, for error lines
+    recursive: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+# --- docutils ------------------------------------------------------------------------
+
+_parser: Parser | None = None
+_settings: frontend.Values | None = None
+
+
+def _docutils() -> tuple[Parser, frontend.Values]:
+    global _parser, _settings
+    if _parser is None or _settings is None:
+        register()
+        _parser = Parser()
+        _settings = frontend.get_default_settings(Parser)
+        _settings.report_level = 5
+        _settings.halt_level = 5
+        _settings.warning_stream = False
+        _settings.file_insertion_enabled = False
+        _settings.raw_enabled = False
+        # Enum lists of EC2 instance types make single lines of well over 10,000 characters.
+        _settings.line_length_limit = 10_000_000
+    return _parser, _settings
+
+
+def decode(data: bytes, source: str) -> str:
+    """UTF-8 text of a page, or a PageError naming the line of the first bad byte."""
+    if not data.strip():
+        raise PageError(source, 1, "empty page")
+    nul = data.find(b"\0")
+    if nul >= 0:
+        raise PageError(source, data.count(b"\n", 0, nul) + 1, "binary file (NUL byte)")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise PageError(source, line, f"not UTF-8 (byte 0x{data[exc.start]:02x})") from None
+
+
+def doctree(text: str, source: str) -> nodes.document:
+    parser, settings = _docutils()
+    document = utils.new_document(source, settings)
+    parser.parse(text, document)
+    for message in document.findall(nodes.system_message):
+        if message["level"] >= 3:
+            raise PageError(source, message.get("line"), "RST: " + message.astext().strip())
+    return document
+
+
+# --- the page ------------------------------------------------------------------------
+
+
+def read_page(path: Path, source: str | None = None) -> Operation:
+    name = source or str(path)
+    return parse_page(path.read_bytes(), name)
+
+
+def parse_page(data: bytes, source: str) -> Operation:
+    text = decode(data, source)
+    document = doctree(text, source)
+    method, kind, service, name = _find_method(document, source)
+    ctx = _Context(source)
+    body = list(method.children)
+
+    api_name = _api_name(body)
+    deprecated = any(
+        isinstance(n, nodes.danger) and _DEPRECATED in n.astext() for n in body
+    )
+    fields = _fields(body)
+    request_block = _syntax_block(body, "Request Syntax")
+    has_response = any(f[0] in ("returns", "return") and _has_response_structure(f[1]) for f in fields)
+    model_driven = api_name is not None or request_block is not None or has_response
+
+    if model_driven and request_block is None:
+        raise PageError(source, method.line, "page has no Request Syntax block")
+    request_syntax: syntax.SyntaxDict | None = None
+    if request_block is not None and not _truncated(request_block):
+        request_syntax = _parse_block(request_block, source, syntax.parse_request)  # type: ignore[arg-type]
+
+    if _parameters_truncated(body, request_block):
+        input_shape = _from_syntax(request_syntax, "input", ctx, method.line)
+    else:
+        input_shape = _input(fields, request_syntax, ctx, truncated=_truncated(request_block))
+    output_shape = _output(fields, ctx, model_driven)
+    _resolve_recursion(input_shape, output_shape, ctx)
+
+    return Operation(
+        service=service,
+        service_id=_service_id(document),
+        kind=kind,
+        name=name,
+        api_name=api_name,
+        documentation=_description(body),
+        deprecated=deprecated,
+        input=_with_targets(input_shape, "input", ctx),
+        output=None if output_shape is None else _with_targets(output_shape, "output", ctx),
+        exceptions=tuple(_exceptions(body, service)),
+        source=source,
+    )
+
+
+def _find_method(document: nodes.document, source: str) -> tuple[desc, OperationKind, str, str]:
+    for node in document.findall(desc):
+        signature = str(node["signature"])
+        path = signature.split("(", 1)[0].strip()
+        parts = path.split(".")
+        if node["objtype"] == "method" and len(parts) == 3 and parts[1] == "Client":
+            return node, "client", parts[0], parts[2]
+        if node["objtype"] == "class" and len(parts) == 3 and parts[1] in _KIND_BY_CLASS:
+            inner = next((d for d in node.findall(desc) if d is not node), None)
+            if inner is None or inner["objtype"] != "method":
+                raise PageError(source, node.line, f"{path} has no method")
+            return inner, _KIND_BY_CLASS[parts[1]], parts[0], parts[2]
+    raise NotAMethodPage(source)
+
+
+def _service_id(document: nodes.document) -> str:
+    for ref in document.findall(xref):
+        if ref["role"] == "doc":
+            return str(ref["target"]).rstrip("/").rsplit("/", 1)[-1]
+    return ""
+
+
+def _api_name(body: Sequence[nodes.Node]) -> str | None:
+    for node in body:
+        if isinstance(node, nodes.paragraph) and node.astext().startswith("See also:"):
+            for ref in node.findall(nodes.reference):
+                if ref.astext().strip() == _API_LINK and ref.get("refuri"):
+                    return str(ref["refuri"]).rstrip("/").rsplit("/", 1)[-1]
+    return None
+
+
+def _is_heading(node: nodes.Node, title: str) -> bool:
+    return isinstance(node, nodes.paragraph) and node.astext().strip() == title
+
+
+def _description(body: Sequence[nodes.Node]) -> str:
+    blocks: list[nodes.Node] = []
+    for node in body:
+        if isinstance(node, nodes.field_list) or _is_heading(node, "Request Syntax"):
+            break
+        if isinstance(node, nodes.paragraph) and node.astext().startswith("See also:"):
+            continue
+        if isinstance(node, nodes.danger) and _DEPRECATED in node.astext():
+            continue
+        blocks.append(node)
+    return blocks_text(blocks)
+
+
+def _fields(body: Sequence[nodes.Node]) -> list[tuple[str, nodes.field_body, str, int]]:
+    """(kind, body, argument, line) for every field of the method, in order."""
+    out = []
+    for node in body:
+        if not isinstance(node, nodes.field_list):
+            continue
+        for fld in node.children:
+            name = fld[0].astext().strip()
+            kind, _, arg = name.partition(" ")
+            line = fld.line or node.line or 0
+            out.append((kind, fld[1], arg.strip(), line))
+    return out
+
+
+def _syntax_block(body: Sequence[nodes.Node], title: str) -> nodes.literal_block | None:
+    for i, node in enumerate(body):
+        if _is_heading(node, title):
+            following = body[i + 1] if i + 1 < len(body) else None
+            if isinstance(following, nodes.literal_block):
+                return following
+            return None
+    return None
+
+
+def _block_text(block: nodes.literal_block) -> str:
+    # A truncated Parameters section is written indented under the request syntax,
+    # so docutils reads it as part of the same literal block.
+    text = block.astext()
+    cut = text.find("\n**Parameters**")
+    return text if cut < 0 else text[:cut]
+
+
+def _truncated(block: nodes.Node | None) -> bool:
+    return isinstance(block, nodes.literal_block) and block.astext().lstrip().startswith(TOO_LARGE)
+
+
+def _parameters_truncated(body: Sequence[nodes.Node], request: nodes.literal_block | None) -> bool:
+    if request is not None and "\n**Parameters**" in request.astext():
+        return TOO_LARGE in request.astext().split("\n**Parameters**", 1)[1]
+    return _truncated(_syntax_block(body, "Parameters"))
+
+
+def _parse_block(block: nodes.literal_block, source: str, fn: object) -> syntax.SyntaxNode:
+    try:
+        return fn(_block_text(block))  # type: ignore[operator,no-any-return]
+    except syntax.SyntaxBlockError as exc:
+        raise PageError(source, (block.line or 1) + exc.line - 1, str(exc)) from None
+
+
+def _has_response_structure(body: nodes.Element) -> bool:
+    return any(_is_heading(n, "Response Structure") for n in body.children)
+
+
+def _exceptions(body: Sequence[nodes.Node], service: str) -> Iterator[str]:
+    for i, node in enumerate(body):
+        if _is_heading(node, "Exceptions"):
+            for lst in body[i + 1 :]:
+                if not isinstance(lst, nodes.bullet_list):
+                    break
+                for ref in lst.findall(xref):
+                    yield str(ref["target"]).rsplit(".", 1)[-1]
+            return
+
+
+# --- members -------------------------------------------------------------------------
+
+
+def _marker(text: str, source: str, line: int | None) -> TypeMarker:
+    marker = TYPE_MARKERS.get(text.strip())
+    if marker is None:
+        raise PageError(source, line, f"unknown type marker {text.strip()!r}")
+    return marker
+
+
+def _split_body(children: Sequence[nodes.Node]) -> tuple[list[nodes.Node], nodes.bullet_list | None]:
+    """Documentation blocks, and the bullet list holding the child entries (if any)."""
+    docs: list[nodes.Node] = []
+    entries: nodes.bullet_list | None = None
+    for child in children:
+        if entries is None and isinstance(child, nodes.bullet_list) and _is_entry_list(child):
+            entries = child
+        elif entries is None:
+            docs.append(child)
+    return docs, entries
+
+
+def _is_entry_list(lst: nodes.bullet_list) -> bool:
+    if lst.get("bullet") != "-" or not lst.children:
+        return False
+    first = lst.children[0]
+    return bool(first.children) and isinstance(first[0], nodes.paragraph) and bool(
+        _HEADER.match(first[0].rawsource.strip())
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    name: str | None
+    marker: TypeMarker
+    required: bool
+    docs: list[nodes.Node]
+    children: list[_Entry]
+    line: int
+
+
+def _entries(lst: nodes.bullet_list | None, ctx: _Context) -> list[_Entry]:
+    if lst is None:
+        return []
+    return [_entry(item, ctx) for item in lst.children if isinstance(item, nodes.list_item)]
+
+
+def _entry(item: nodes.list_item, ctx: _Context) -> _Entry:
+    head = item[0] if item.children else None
+    line = (head.line if head is not None else None) or item.line or 0
+    if not isinstance(head, nodes.paragraph):
+        raise PageError(ctx.source, line, "malformed entry: expected `**Name** *(type) --*`")
+    match = _HEADER.match(head.rawsource.strip())
+    if match is None:
+        raise PageError(ctx.source, line, f"malformed entry {head.rawsource.strip()[:60]!r}")
+    type_text = match["plain"] if match["plain"] is not None else match["special"]
+    marker = _marker(type_text, ctx.source, line)
+    docs, children = _split_body(item.children[1:])
+    if match["rest"].strip():
+        docs.insert(0, head)  # description written on the header line
+    return _Entry(
+        name=match["name"],
+        marker=marker,
+        required=match["required"] is not None,
+        docs=docs,
+        children=_entries(children, ctx),
+        line=line,
+    )
+
+
+def _doc_without_header(docs: list[nodes.Node]) -> list[nodes.Node]:
+    if docs and isinstance(docs[0], nodes.paragraph):
+        match = _HEADER.match(docs[0].rawsource.strip())
+        if match is not None:
+            rest = nodes.paragraph(text=match["rest"])
+            return [rest, *docs[1:]]
+    return docs
+
+
+def _text(docs: list[nodes.Node]) -> str:
+    return blocks_text(_doc_without_header(docs))
+
+
+def _is_union(docs: list[nodes.Node]) -> bool:
+    return any(isinstance(d, nodes.note) and _UNION_NOTE.search(d.astext()) for d in docs)
+
+
+def _mismatch(ctx: _Context, line: int, path: str, what: str) -> PageError:
+    return PageError(ctx.source, line, f"{path}: bullets and syntax block disagree: {what}")
+
+
+def _build(
+    entry: _Entry, path: str, node: syntax.SyntaxNode | None, ctx: _Context, doc: str
+) -> Shape:
+    """The shape of one entry (a member's value, a list item, a map value)."""
+    marker = entry.marker
+    if isinstance(node, syntax.SyntaxRecursive):
+        if marker.type not in ("dict", "list", "structure"):
+            raise _mismatch(ctx, entry.line, path, f"{marker.type} marked recursive")
+        ctx.recursive.append((path, marker.type, doc))
+        return Shape(type="recursive", documentation=doc, target="")
+    if marker.type == "dict" and (entry.children or node is not None):
+        return _build_dict(entry, path, node, ctx, doc)
+    if marker.type == "dict":
+        # A free-form dict of a hand-written method (no syntax block, no entries).
+        return Shape(type="document", documentation=doc, python_type="dict")
+    if marker.type == "structure":  # EventStream
+        return _build_structure(entry, path, node, ctx, doc, event_stream=True)
+    if marker.type == "list":
+        return _build_list(entry, path, node, ctx, doc)
+    return _build_scalar(entry, path, node, ctx, doc)
+
+
+def _build_dict(
+    entry: _Entry, path: str, node: syntax.SyntaxNode | None, ctx: _Context, doc: str
+) -> Shape:
+    kids = entry.children
+    if len(kids) == 1 and kids[0].name is None:
+        key_entry = kids[0]
+        if len(key_entry.children) != 1 or key_entry.children[0].name is not None:
+            raise PageError(ctx.source, key_entry.line, f"{path}: map key entry without a value entry")
+        if node is not None and not (
+            isinstance(node, syntax.SyntaxDict) and len(node.entries) == 1 and not node.event_stream
+        ):
+            raise _mismatch(ctx, entry.line, path, "map expected")
+        value_node = node.entries[0][1] if isinstance(node, syntax.SyntaxDict) else None
+        key_doc = _text(key_entry.docs)
+        key_only = _Entry(None, key_entry.marker, False, key_entry.docs, [], key_entry.line)
+        key = _build_scalar(key_only, path + "<key>", None, ctx, key_doc)
+        value_entry = key_entry.children[0]
+        value_doc = _text(value_entry.docs)
+        value = _build(value_entry, path + "{}", value_node, ctx, value_doc)
+        return Shape(type="map", documentation=doc, key=key, value=value)
+    return _build_structure(entry, path, node, ctx, doc, event_stream=False)
+
+
+def _build_structure(
+    entry: _Entry,
+    path: str,
+    node: syntax.SyntaxNode | None,
+    ctx: _Context,
+    doc: str,
+    event_stream: bool,
+) -> Shape:
+    if node is not None and not isinstance(node, syntax.SyntaxDict):
+        if not (isinstance(node, syntax.SyntaxScalar) and node.kind == "any"):
+            raise _mismatch(ctx, entry.line, path, "structure expected")
+        node = None
+    members = _members(entry.children, path, node, ctx)
+    return Shape(
+        type="structure",
+        documentation=doc,
+        members=members,
+        union=_is_union(entry.docs),
+        event_stream=event_stream or bool(isinstance(node, syntax.SyntaxDict) and node.event_stream),
+    )
+
+
+def _members(
+    entries: list[_Entry], path: str, node: syntax.SyntaxDict | None, ctx: _Context
+) -> tuple[tuple[str, Member], ...]:
+    members: list[tuple[str, Member]] = []
+    for child in entries:
+        if child.name is None:
+            raise PageError(ctx.source, child.line, f"{path}: unnamed entry in a structure")
+        child_path = f"{path}.{child.name}"
+        # boto3 hides some members from the syntax block only (S3's SSECustomerKeyMD5,
+        # Glacier's accountId): such a member is read from its bullets alone.
+        child_node = node.get(child.name) if node is not None else None
+        doc = _text(child.docs)
+        shape = _build(child, child_path, child_node, ctx, "")
+        members.append(
+            (
+                child.name,
+                Member(
+                    shape=shape,
+                    required=child.required,
+                    documentation=doc,
+                    autopopulated=doc.endswith(_AUTOPOPULATED),
+                ),
+            )
+        )
+    if node is not None:
+        names = [name for name, _ in members]
+        extra = [k for k, _ in node.entries if k not in names]
+        if extra:
+            raise _mismatch(ctx, entries[0].line if entries else 0, path, f"syntax has {extra[0]!r}")
+    return tuple(members)
+
+
+def _build_list(
+    entry: _Entry, path: str, node: syntax.SyntaxNode | None, ctx: _Context, doc: str
+) -> Shape:
+    if len(entry.children) != 1 or entry.children[0].name is not None:
+        raise PageError(ctx.source, entry.line, f"{path}: list without one item entry")
+    if node is not None and not isinstance(node, syntax.SyntaxList):
+        raise _mismatch(ctx, entry.line, path, "list expected")
+    item = entry.children[0]
+    item_node = node.item if isinstance(node, syntax.SyntaxList) else None
+    member = _build(item, path + "[]", item_node, ctx, _text(item.docs))
+    return Shape(type="list", documentation=doc, member=member)
+
+
+_SCALAR_SYNTAX = {
+    "string": ("string",),
+    "integer": ("integer",),
+    "float": ("float", "any"),
+    "boolean": ("boolean",),
+    "timestamp": ("timestamp",),
+    "blob": ("blob", "stream", "string"),
+    "document": ("document", "any"),
+}
+
+
+def _build_scalar(
+    entry: _Entry, path: str, node: syntax.SyntaxNode | None, ctx: _Context, doc: str
+) -> Shape:
+    marker = entry.marker
+    if entry.children:
+        raise PageError(ctx.source, entry.children[0].line, f"{path}: {marker.type} with child entries")
+    enum: tuple[str, ...] = ()
+    if isinstance(node, syntax.SyntaxEnum):
+        if marker.type != "string":
+            raise _mismatch(ctx, entry.line, path, f"enum values on a {marker.type}")
+        enum = node.values
+    elif isinstance(node, syntax.SyntaxScalar):
+        if node.kind not in _SCALAR_SYNTAX.get(marker.type, ()):
+            raise _mismatch(ctx, entry.line, path, f"{marker.type} vs {node.kind}")
+    elif node is not None:
+        raise _mismatch(ctx, entry.line, path, f"{marker.type} expected")
+    return Shape(
+        type=marker.type,  # type: ignore[arg-type]
+        documentation=doc,
+        enum=enum,
+        streaming=marker.streaming,
+        json_value=marker.json_value,
+        python_type=marker.python_type,
+    )
+
+
+# --- input and output ----------------------------------------------------------------
+
+
+def _input(
+    fields: list[tuple[str, nodes.field_body, str, int]],
+    request: syntax.SyntaxDict | None,
+    ctx: _Context,
+    truncated: bool,
+) -> Shape:
+    types = {arg: (body, line) for kind, body, arg, line in fields if kind == "type"}
+    entries: list[_Entry] = []
+    for kind, body, arg, line in fields:
+        if kind != "param":
+            continue
+        type_body, type_line = types.get(arg, (None, line))
+        if type_body is None:
+            raise PageError(ctx.source, line, f"parameter {arg!r} has no :type: field")
+        marker = _marker(type_body.astext(), ctx.source, type_line)
+        children = list(body.children)
+        required = False
+        if children and isinstance(children[0], nodes.paragraph):
+            raw = children[0].rawsource.strip()
+            if raw.startswith(_REQUIRED):
+                required = True
+                rest = raw[len(_REQUIRED) :].strip()
+                children = children[1:]
+                if rest:
+                    children.insert(0, nodes.paragraph(text=rest))
+        docs, kids = _split_body(children)
+        entries.append(_Entry(arg, marker, required, docs, _entries(kids, ctx), line))
+    root = _Entry(None, TypeMarker("dict"), False, [], entries, 0)
+    if not entries and request is None:
+        return replace(EMPTY_STRUCTURE, truncated=truncated)
+    shape = _build_structure(root, "input", request, ctx, "", event_stream=False)
+    return replace(shape, truncated=truncated)
+
+
+def _output(
+    fields: list[tuple[str, nodes.field_body, str, int]], ctx: _Context, model_driven: bool
+) -> Shape | None:
+    returns = next(((b, line) for k, b, _, line in fields if k in ("returns", "return")), None)
+    rtype = next((b.astext().strip() for k, b, _, _ in fields if k == "rtype"), None)
+    if returns is None:
+        return None
+    body, line = returns
+    if body.astext().strip() == "None":
+        return None
+    children = list(body.children)
+    if not _has_response_structure(body):
+        if model_driven:
+            raise PageError(ctx.source, line, "returns a value but has no Response Structure")
+        if rtype is None:
+            return None
+        marker = _marker(rtype, ctx.source, line)
+        return Shape(type=marker.type if marker.type != "dict" else "document", documentation=blocks_text(children))  # type: ignore[arg-type]
+    block = _syntax_block(children, "Response Syntax")
+    if block is None:
+        raise PageError(ctx.source, line, "page has no Response Syntax block")
+    response = None if _truncated(block) else _parse_block(block, ctx.source, syntax.parse_response)
+    if _truncated(_syntax_block(children, "Response Structure")):
+        return _from_syntax(response, "output", ctx, line)
+    idx = next(i for i, n in enumerate(children) if _is_heading(n, "Response Structure"))
+    lst = next((n for n in children[idx + 1 :] if isinstance(n, nodes.bullet_list)), None)
+    roots = _entries(lst, ctx)
+    if len(roots) != 1 or roots[0].name is not None:
+        raise PageError(ctx.source, line, "Response Structure is not a single `*(dict) --*` entry")
+    root = roots[0]
+    shape = _build(root, "output", response, ctx, _text(root.docs))
+    return replace(shape, truncated=True) if response is None else shape
+
+
+# --- sections boto3 did not render -------------------------------------------------------
+
+_SCALAR_FROM_SYNTAX: dict[str, str] = {
+    "string": "string",
+    "integer": "integer",
+    "float": "float",
+    "boolean": "boolean",
+    "timestamp": "timestamp",
+    "blob": "blob",
+    "stream": "blob",
+    "document": "document",
+    "any": "float",  # botocore writes `...` for its `float` type only
+}
+
+
+def _from_syntax(node: syntax.SyntaxNode | None, path: str, ctx: _Context, line: int | None) -> Shape:
+    """The shape a syntax block alone shows, for a section whose bullets boto3 left out."""
+    if node is None:
+        return Shape(type="structure", truncated=True)
+    shape = _shape_from_syntax(node, path, ctx)
+    return replace(shape, truncated=True)
+
+
+def _shape_from_syntax(node: syntax.SyntaxNode, path: str, ctx: _Context) -> Shape:
+    if isinstance(node, syntax.SyntaxEnum):
+        return Shape(type="string", enum=node.values)
+    if isinstance(node, syntax.SyntaxScalar):
+        return Shape(type=_SCALAR_FROM_SYNTAX[node.kind], streaming=node.streaming)  # type: ignore[arg-type]
+    if isinstance(node, syntax.SyntaxRecursive):
+        ctx.recursive.append((path, "dict", ""))
+        return Shape(type="recursive", target="")
+    if isinstance(node, syntax.SyntaxList):
+        item = node.item if node.item is not None else syntax.SyntaxScalar("any")
+        return Shape(type="list", member=_shape_from_syntax(item, path + "[]", ctx))
+    if len(node.entries) == 1 and node.entries[0][0] == "string" and not node.event_stream:
+        value = _shape_from_syntax(node.entries[0][1], path + "{}", ctx)
+        return Shape(type="map", key=Shape(type="string"), value=value)
+    members = tuple(
+        (name, Member(shape=_shape_from_syntax(child, f"{path}.{name}", ctx)))
+        for name, child in node.entries
+    )
+    return Shape(type="structure", members=members, event_stream=node.event_stream)
+
+
+# --- recursion -----------------------------------------------------------------------
+
+
+def _resolve_recursion(input_shape: Shape, output_shape: Shape | None, ctx: _Context) -> None:
+    """Pick, for each recursive node, the ancestor it repeats (see `_target`)."""
+    trees = [("input", input_shape)] + ([("output", output_shape)] if output_shape else [])
+    index: dict[str, tuple[Shape, str]] = {}
+    for root_path, shape in trees:
+        for path, node in shape.walk(root_path):
+            index[path] = (node, "")
+    resolved = []
+    for path, marker_type, doc in ctx.recursive:
+        resolved.append((path, _target(path, marker_type, doc, index, trees)))
+    ctx.recursive = [(p, "", t) for p, t in resolved]
+
+
+def _ancestors(path: str) -> Iterator[str]:
+    """Contract paths of the ancestors of `path`, nearest first."""
+    current = path
+    while True:
+        cut = max(current.rfind("."), current.rfind("[]"), current.rfind("{}"))
+        if cut <= 0:
+            return
+        if current.endswith("[]") or current.endswith("{}"):
+            current = current[:-2]
+        else:
+            current = current[: current.rfind(".")]
+        yield current
+
+
+def _target(
+    path: str,
+    marker_type: str,
+    doc: str,
+    index: dict[str, tuple[Shape, str]],
+    trees: list[tuple[str, Shape]],
+) -> str:
+    wanted = {"dict": ("structure", "map"), "structure": ("structure",), "list": ("list",)}[marker_type]
+    candidates = [a for a in _ancestors(path) if a in index and index[a][0].type in wanted]
+    if not candidates:
+        return ""
+    docs = _docs_by_path(trees)
+    for ancestor in candidates:
+        if doc and docs.get(ancestor) == doc:
+            return ancestor
+    return candidates[0]
+
+
+def _docs_by_path(trees: list[tuple[str, Shape]]) -> dict[str, str]:
+    """The text attached to each node: a member's documentation, else the shape's."""
+    out: dict[str, str] = {}
+    for root_path, shape in trees:
+        out[root_path] = shape.documentation
+        for path, node in shape.walk(root_path):
+            for name, member in node.members:
+                out[f"{path}.{name}"] = member.documentation or member.shape.documentation
+            if node.member is not None:
+                out[f"{path}[]"] = node.member.documentation
+            if node.value is not None:
+                out[f"{path}{{}}"] = node.value.documentation
+    return out
+
+
+def _with_targets(shape: Shape, path: str, ctx: _Context) -> Shape:
+    targets = {p: t for p, _, t in ctx.recursive}
+    if not targets:
+        return shape
+    return _retarget(shape, path, targets)
+
+
+def _retarget(shape: Shape, path: str, targets: dict[str, str]) -> Shape:
+    if shape.type == "recursive":
+        return replace(shape, target=targets.get(path, ""))
+    if shape.type == "structure":
+        members = tuple(
+            (name, replace(m, shape=_retarget(m.shape, f"{path}.{name}", targets)))
+            for name, m in shape.members
+        )
+        return replace(shape, members=members)
+    if shape.type == "list" and shape.member is not None:
+        return replace(shape, member=_retarget(shape.member, path + "[]", targets))
+    if shape.type == "map" and shape.value is not None:
+        return replace(shape, value=_retarget(shape.value, path + "{}", targets))
+    return shape
