@@ -83,5 +83,79 @@ def render_rst(services: tuple[str, ...], out: Path, jobs: int) -> None:
         click.echo(f"{service}: {count} pages")
 
 
+@main.command("diff")
+@click.argument("old", type=click.Path(path_type=Path))
+@click.argument("new", type=click.Path(path_type=Path))
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text",
+    show_default=True, help="json: see docs/diff-json.md",
+)
+@click.option(
+    "--fail-on", type=click.Choice(["ERR", "WARN", "INFO"], case_sensitive=False), default=None,
+    metavar="ERR|WARN|INFO", help="Exit 1 when a change at this level or above remains.",
+)
+@click.option(
+    "--ignore", "ignore_file", type=click.Path(path_type=Path), default=None,
+    help="File of `RULE-ID PATH` lines (globs allowed) to silence.",
+)
+@click.option("--include-docs", is_flag=True, help="Also report documentation changes (INFO).")
+def diff_command(
+    old: Path, new: Path, fmt: str, fail_on: str | None, ignore_file: Path | None,
+    include_docs: bool,
+) -> None:
+    """Semantic changelog between two revisions of the reference.
+
+    OLD and NEW are each a page, a directory of pages or a saved `codegen parse` JSON.
+    Exit status: 0, 1 with --fail-on when a change at that level or above exists,
+    2 on unreadable input.
+    """
+    from codegen import diff as semdiff
+
+    try:
+        ignores = semdiff.read_ignore_file(ignore_file) if ignore_file is not None else []
+        old_ops = semdiff.load_operations(old, parse_paths)
+        new_ops = semdiff.load_operations(new, parse_paths)
+    except semdiff.InputError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    result = semdiff.compare(
+        old_ops, new_ops, include_docs=include_docs, old_label=str(old), new_label=str(new)
+    ).ignoring(ignores)
+    # Styles are stripped by click.echo when stdout is not a terminal.
+    click.echo(semdiff.renderer(fmt, color=True).render(result), nl=False)
+    sys.exit(1 if fail_on is not None and result.has_level(fail_on.upper()) else 0)
+
+
+@main.command()
+@click.argument("input_path", metavar="[INPUT]", required=False, type=EXISTING)
+@click.option("--out", type=click.Path(path_type=Path), default=None, help="Output folder.")
+@click.option("--package-name", default=None, help="Import name of the generated package.")
+@click.option("--targets", default=None, help="Comma list of models,validators,stubs,docs.")
+@click.option("--jobs", type=int, default=1, show_default=True, help="Formatting processes.")
+def generate(
+    input_path: Path | None, out: Path | None, package_name: str | None, targets: str | None, jobs: int
+) -> None:
+    """Generate the typed package (models, validators, stubs, docs) from reference pages."""
+    from codegen import build, config
+
+    cfg = config.load(input=input_path, out=out, package_name=package_name)
+    try:
+        if not cfg.input.exists():
+            raise build.BuildError([f"{cfg.input}:1: input not found"])
+        result = build.generate(
+            [cfg.input], cfg.out, cfg.package_name, build.parse_targets(targets), jobs=jobs
+        )
+    except build.BuildError as exc:
+        for line in exc.lines:
+            click.echo(line, err=True)
+        sys.exit(1)
+    for source in result.skipped:
+        click.echo(f"{source}: skipped (not a method page)", err=True)
+    click.echo(
+        f"{cfg.out}: {len(result.files)} files ({len(result.written)} written, "
+        f"{len(result.removed)} removed) for {', '.join(result.services)}"
+    )
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -59,6 +59,31 @@ def _xref_role(
     return [xref(rawtext, title, role=name, target=target)], []
 
 
+class LenientAdmonition(Directive):
+    """`note` / `warning` / `danger` that tolerate an empty body (some pages have one)."""
+
+    has_content = True
+    node_class: type[nodes.Admonition] = nodes.note
+
+    def run(self) -> list[nodes.Node]:
+        if not self.content:
+            return []
+        node = self.node_class("\n".join(self.content))
+        self.state.nested_parse(self.content, self.content_offset, node)
+        return [node]
+
+
+ADMONITIONS: dict[str, type[nodes.Admonition]] = {
+    "note": nodes.note,
+    "warning": nodes.warning,
+    "danger": nodes.danger,
+    "tip": nodes.tip,
+    "important": nodes.important,
+    "caution": nodes.caution,
+    "attention": nodes.attention,
+    "hint": nodes.hint,
+}
+
 ROLES = ("doc", "class", "meth", "func", "attr", "ref", "obj", "mod", "exc")
 OBJECT_TYPES = ("method", "class", "attribute", "function", "exception", "data")
 _registered = False
@@ -71,6 +96,10 @@ def register() -> None:
         return
     for objtype in OBJECT_TYPES:
         directives.register_directive(f"py:{objtype}", _directive(objtype))
+    for name, node_class in ADMONITIONS.items():
+        directives.register_directive(
+            name, type(f"Lenient{name.title()}", (LenientAdmonition,), {"node_class": node_class})
+        )
     for role in ROLES:
         roles.register_local_role(role, _xref_role)
         roles.register_local_role(f"py:{role}", _xref_role)

@@ -144,10 +144,15 @@ def decode(data: bytes, source: str) -> str:
         raise PageError(source, line, f"not UTF-8 (byte 0x{data[exc.start]:02x})") from None
 
 
+# Characters that str.splitlines (and so docutils) takes as line breaks, though the
+# page author did not: a U+2028 inside a description would end a bullet entry early.
+_STRAY_BREAKS = str.maketrans({c: " " for c in "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"})
+
+
 def doctree(text: str, source: str) -> nodes.document:
     parser, settings = _docutils()
     document = utils.new_document(source, settings)
-    parser.parse(text, document)
+    parser.parse(text.translate(_STRAY_BREAKS), document)
     for message in document.findall(nodes.system_message):
         if message["level"] >= 3:
             raise PageError(source, message.get("line"), "RST: " + message.astext().strip())
@@ -167,7 +172,7 @@ def parse_page(data: bytes, source: str) -> Operation:
     document = doctree(text, source)
     method, kind, service, name = _find_method(document, source)
     ctx = _Context(source)
-    body = list(method.children)
+    body = _flat(method.children)
 
     api_name = _api_name(body)
     deprecated = any(
@@ -175,11 +180,18 @@ def parse_page(data: bytes, source: str) -> Operation:
     )
     fields = _fields(body)
     request_block = _syntax_block(body, "Request Syntax")
-    has_response = any(f[0] in ("returns", "return") and _has_response_structure(f[1]) for f in fields)
+    tail = _after_fields(body)
+    has_response = any(
+        f[0] in ("returns", "return") and _has_response_structure(_flat(f[1].children) + tail)
+        for f in fields
+    )
     model_driven = api_name is not None or request_block is not None or has_response
 
     if model_driven and request_block is None:
         raise PageError(source, method.line, "page has no Request Syntax block")
+    if model_driven and not any(f[0] in ("returns", "return") for f in fields):
+        last = text.count("\n") + 1
+        raise PageError(source, last, "truncated page: ends before its :returns: field")
     request_syntax: syntax.SyntaxDict | None = None
     if request_block is not None and not _truncated(request_block):
         request_syntax = _parse_block(request_block, source, syntax.parse_request)  # type: ignore[arg-type]
@@ -188,7 +200,7 @@ def parse_page(data: bytes, source: str) -> Operation:
         input_shape = _from_syntax(request_syntax, "input", ctx, method.line)
     else:
         input_shape = _input(fields, request_syntax, ctx, truncated=_truncated(request_block))
-    output_shape = _output(fields, ctx, model_driven)
+    output_shape = _output(fields, tail, ctx, model_driven)
     _resolve_recursion(input_shape, output_shape, ctx)
 
     return Operation(
@@ -303,8 +315,32 @@ def _parse_block(block: nodes.literal_block, source: str, fn: object) -> syntax.
         raise PageError(source, (block.line or 1) + exc.line - 1, str(exc)) from None
 
 
-def _has_response_structure(body: nodes.Element) -> bool:
-    return any(_is_heading(n, "Response Structure") for n in body.children)
+def _has_response_structure(children: Sequence[nodes.Node]) -> bool:
+    return any(_is_heading(n, "Response Structure") for n in children)
+
+
+def _flat(children: Sequence[nodes.Node]) -> list[nodes.Node]:
+    """Body elements with block quotes opened: boto3 sometimes indents a section
+    heading or block deeper or shallower than its neighbours, which docutils reads
+    as a block quote or as the end of a field list."""
+    out: list[nodes.Node] = []
+    for child in children:
+        if isinstance(child, nodes.block_quote):
+            out.extend(_flat(child.children))
+        else:
+            out.append(child)
+    return out
+
+
+def _after_fields(body: list[nodes.Node]) -> list[nodes.Node]:
+    """What follows the last field list up to the Exceptions heading: where the rest
+    of a `:returns:` field lands when its indentation slips."""
+    last = max((i for i, n in enumerate(body) if isinstance(n, nodes.field_list)), default=None)
+    if last is None:
+        return []
+    tail = body[last + 1 :]
+    end = next((i for i, n in enumerate(tail) if _is_heading(n, "Exceptions")), len(tail))
+    return tail[:end]
 
 
 def _exceptions(body: Sequence[nodes.Node], service: str) -> Iterator[str]:
@@ -319,6 +355,12 @@ def _exceptions(body: Sequence[nodes.Node], service: str) -> Iterator[str]:
 
 
 # --- members -------------------------------------------------------------------------
+
+
+def _raw(body: nodes.Element) -> str:
+    """A field's text as written (roles kept), e.g. ``:ref:`document<document>` ``."""
+    raw = " ".join(p.rawsource.strip() for p in body.findall(nodes.paragraph))
+    return (raw or body.astext()).strip().strip("`") if raw.startswith("``") else (raw or body.astext()).strip()
 
 
 def _marker(text: str, source: str, line: int | None) -> TypeMarker:
@@ -414,6 +456,11 @@ def _build(
 ) -> Shape:
     """The shape of one entry (a member's value, a list item, a map value)."""
     marker = entry.marker
+    if not entry.children and marker.type in ("dict", "list") and _has_content(node):
+        # The entry's own bullets were cut off by a description that breaks the page's
+        # indentation (apigatewayv2); the syntax block still shows what it holds.
+        assert node is not None
+        return replace(_shape_from_syntax(node, path, ctx), documentation=doc)
     if isinstance(node, syntax.SyntaxRecursive):
         if marker.type not in ("dict", "list", "structure"):
             raise _mismatch(ctx, entry.line, path, f"{marker.type} marked recursive")
@@ -429,6 +476,12 @@ def _build(
     if marker.type == "list":
         return _build_list(entry, path, node, ctx, doc)
     return _build_scalar(entry, path, node, ctx, doc)
+
+
+def _has_content(node: syntax.SyntaxNode | None) -> bool:
+    return (isinstance(node, syntax.SyntaxDict) and bool(node.entries)) or isinstance(
+        node, syntax.SyntaxList
+    )
 
 
 def _build_dict(
@@ -511,6 +564,9 @@ def _members(
 def _build_list(
     entry: _Entry, path: str, node: syntax.SyntaxNode | None, ctx: _Context, doc: str
 ) -> Shape:
+    if not entry.children and node is None:
+        # A free-form list of a hand-written method (no syntax block, no item entry).
+        return Shape(type="list", documentation=doc, member=Shape(type="document"))
     if len(entry.children) != 1 or entry.children[0].name is not None:
         raise PageError(ctx.source, entry.line, f"{path}: list without one item entry")
     if node is not None and not isinstance(node, syntax.SyntaxList):
@@ -543,6 +599,8 @@ def _build_scalar(
         if marker.type != "string":
             raise _mismatch(ctx, entry.line, path, f"enum values on a {marker.type}")
         enum = node.values
+    elif isinstance(node, syntax.SyntaxDict) and marker.type == "document" and not node.entries:
+        pass  # `(*dict*)` over `{}`: CloudFormation's parsed TemplateBody
     elif isinstance(node, syntax.SyntaxScalar):
         if node.kind not in _SCALAR_SYNTAX.get(marker.type, ()):
             raise _mismatch(ctx, entry.line, path, f"{marker.type} vs {node.kind}")
@@ -575,7 +633,7 @@ def _input(
         type_body, type_line = types.get(arg, (None, line))
         if type_body is None:
             raise PageError(ctx.source, line, f"parameter {arg!r} has no :type: field")
-        marker = _marker(type_body.astext(), ctx.source, type_line)
+        marker = _marker(_raw(type_body), ctx.source, type_line)
         children = list(body.children)
         required = False
         if children and isinstance(children[0], nodes.paragraph):
@@ -596,17 +654,20 @@ def _input(
 
 
 def _output(
-    fields: list[tuple[str, nodes.field_body, str, int]], ctx: _Context, model_driven: bool
+    fields: list[tuple[str, nodes.field_body, str, int]],
+    tail: list[nodes.Node],
+    ctx: _Context,
+    model_driven: bool,
 ) -> Shape | None:
     returns = next(((b, line) for k, b, _, line in fields if k in ("returns", "return")), None)
-    rtype = next((b.astext().strip() for k, b, _, _ in fields if k == "rtype"), None)
+    rtype = next((_raw(b) for k, b, _, _ in fields if k == "rtype"), None)
     if returns is None:
         return None
     body, line = returns
     if body.astext().strip() == "None":
         return None
-    children = list(body.children)
-    if not _has_response_structure(body):
+    children = _flat(body.children) + tail
+    if not _has_response_structure(children):
         if model_driven:
             raise PageError(ctx.source, line, "returns a value but has no Response Structure")
         if rtype is None:
@@ -710,15 +771,36 @@ def _target(
     index: dict[str, tuple[Shape, str]],
     trees: list[tuple[str, Shape]],
 ) -> str:
-    wanted = {"dict": ("structure", "map"), "structure": ("structure",), "list": ("list",)}[marker_type]
+    """The ancestor a `{'... recursive ...'}` node repeats.
+
+    The page does not name shapes, so this is inferred, in order: an ancestor whose
+    text is the node's own (a shape's documentation repeats wherever it is used); an
+    ancestor whose member name ends the node's (`ScopeDownStatement` → `Statement`,
+    `Statements[]` → `Statement`); else the nearest structure.
+    """
+    wanted = ("list",) if marker_type == "list" else ("structure",)
     candidates = [a for a in _ancestors(path) if a in index and index[a][0].type in wanted]
+    if not candidates and marker_type != "list":
+        candidates = [a for a in _ancestors(path) if a in index and index[a][0].type == "map"]
     if not candidates:
         return ""
     docs = _docs_by_path(trees)
     for ancestor in candidates:
         if doc and docs.get(ancestor) == doc:
             return ancestor
+    own = _member_name(path)
+    for ancestor in candidates:
+        name = _member_name(ancestor)
+        if name and (own.endswith(name) or own.rstrip("s").endswith(name)):
+            return ancestor
     return candidates[0]
+
+
+def _member_name(path: str) -> str:
+    """The last member name on a path, with list/map steps dropped."""
+    while path.endswith("[]") or path.endswith("{}"):
+        path = path[:-2]
+    return path.rsplit(".", 1)[-1] if "." in path else ""
 
 
 def _docs_by_path(trees: list[tuple[str, Shape]]) -> dict[str, str]:

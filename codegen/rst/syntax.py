@@ -105,12 +105,20 @@ def _line(node: ast.AST) -> int:
 
 
 def _alternatives(node: ast.expr) -> list[ast.expr]:
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
-        return _alternatives(node.left) + _alternatives(node.right)
-    return [node]
+    # `'a'|'b'|'c'` nests to the left; EC2's instance types make it over 1,000 deep,
+    # so walk the left spine in a loop rather than recursing.
+    right: list[ast.expr] = []
+    while isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        right.append(node.right)
+        node = node.left
+    return [node, *reversed(right)]
 
 
 def _node(node: ast.expr) -> SyntaxNode:
+    if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or):
+        # `'string' or {'Bucket': ...}`: boto3 also accepts a dict for S3's CopySource;
+        # the first form is the model's.
+        return _node(node.values[0])
     options = _alternatives(node)
     if len(options) > 1:
         return _union(options, node)

@@ -14,17 +14,22 @@ from docutils import nodes
 from codegen.rst.directives import xref
 
 _SPACES = re.compile(r"\s+")
+# ``literal``text (no space after the end-string) is not markup to docutils, but it
+# is to the author: render it as a literal all the same.
+_STRAY_LITERAL = re.compile(r"``([^`]+?)``")
 _CODE_ROLES = frozenset({"class", "meth", "func", "attr", "obj", "exc", "mod"})
 
 
 def inline_text(node: nodes.Node) -> str:
     """One paragraph's inline content as a single line."""
-    return _SPACES.sub(" ", "".join(_inline(child) for child in node.children)).strip()
+    text = "".join(_inline(child) for child in node.children)
+    # An unclosed ``literal`` (docutils leaves a `problematic` node and the rest as text).
+    return _SPACES.sub(" ", text.replace("``", "`")).strip()
 
 
 def _inline(node: nodes.Node) -> str:
     if isinstance(node, nodes.Text):
-        return str(node)
+        return _STRAY_LITERAL.sub(r"`\1`", str(node))
     if isinstance(node, nodes.literal):
         return f"`{node.astext()}`"
     if isinstance(node, xref):

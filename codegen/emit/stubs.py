@@ -1,0 +1,88 @@
+"""Shape tree → `<service>/client.pyi`: TypedDicts, Literal aliases and the client class."""
+
+from __future__ import annotations
+
+import keyword
+from dataclasses import dataclass
+
+from codegen.emit.env import render
+from codegen.emit.types import Flavour, py_type, typed_dict_name
+from codegen.naming import ClassInfo, ServiceNames, is_class_shape
+
+
+@dataclass(frozen=True, slots=True)
+class KeyView:
+    wire: str
+    annotation: str
+
+
+@dataclass(frozen=True, slots=True)
+class TypedDictView:
+    name: str
+    keys: tuple[KeyView, ...]
+    functional: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ParamView:
+    name: str
+    annotation: str
+    required: bool
+
+
+@dataclass(frozen=True, slots=True)
+class MethodView:
+    name: str
+    params: tuple[ParamView, ...]
+    returns: str
+    doc: str
+    extra_kwargs: bool
+
+
+def _typed_dict(names: ServiceNames, info: ClassInfo, flavour: Flavour) -> TypedDictView:
+    keys = []
+    for wire, member in info.shape.members:
+        ann = py_type(names, info.op, f"{info.path}.{wire}", member.shape, flavour)
+        required = flavour == "request" and member.required and not member.autopopulated
+        keys.append(KeyView(wire, ann if required else f"NotRequired[{ann}]"))
+    functional = any(not k.wire.isidentifier() or keyword.iskeyword(k.wire) for k in keys)
+    return TypedDictView(typed_dict_name(names, info.name, flavour), tuple(keys), functional)
+
+
+def _method(names: ServiceNames, op_index: int) -> MethodView:
+    op = names.all_client_operations[op_index]
+    params = []
+    extra = False
+    for wire, member in op.input.members:
+        if not wire.isidentifier() or keyword.iskeyword(wire):
+            extra = True
+            continue
+        ann = py_type(names, op.name, f"input.{wire}", member.shape, "request")
+        params.append(ParamView(wire, ann, member.required and not member.autopopulated))
+    if op.output is None:
+        returns = "None"
+    elif is_class_shape(op.output):
+        returns = typed_dict_name(names, names.class_at(op.name, "output"), "response")
+    else:
+        returns = py_type(names, op.name, "output", op.output, "response")
+    return MethodView(op.name, tuple(params), returns, op.documentation, extra)
+
+
+def emit_stubs(names: ServiceNames, package: str) -> str:
+    typed_dicts = [_typed_dict(names, i, "request") for i in names.classes if i.name in names.request_side]
+    typed_dicts += [_typed_dict(names, i, "response") for i in names.classes if i.name in names.response_side]
+    typed_dicts.sort(key=lambda t: t.name)
+    methods = [_method(names, i) for i in range(len(names.all_client_operations))]
+    text = " ".join(k.annotation for t in typed_dicts for k in t.keys)
+    text += " ".join(p.annotation for m in methods for p in m.params) + " ".join(m.returns for m in methods)
+    return render(
+        "client.pyi.jinja2",
+        names=names,
+        package=package,
+        typed_dicts=typed_dicts,
+        methods=methods,
+        uses_datetime="datetime" in text,
+        uses_io="IO[" in text,
+        uses_mapping="Mapping[" in text,
+        uses_sequence="Sequence[" in text,
+    )

@@ -1,0 +1,85 @@
+"""Python type expressions for shapes, per flavour of output.
+
+`model`: dataclass attributes (what `from_dict` loads); `request`: TypedDicts a caller
+passes (accepts Mapping/Sequence); `response`: TypedDicts boto3 returns (dict/list).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from codegen.naming import ServiceNames, is_class_shape
+from codegen.tree import Shape
+
+Flavour = Literal["model", "request", "response"]
+
+_SCALARS: dict[str, dict[str, str]] = {
+    "model": {
+        "string": "str",
+        "integer": "int",
+        "float": "float",
+        "boolean": "bool",
+        "timestamp": "datetime",
+        "blob": "bytes",
+        "document": "Any",
+    },
+    "request": {
+        "string": "str",
+        "integer": "int",
+        "float": "float",
+        "boolean": "bool",
+        "timestamp": "datetime | str",
+        "blob": "bytes | bytearray | str | IO[Any]",
+        "document": "Any",
+    },
+    "response": {
+        "string": "str",
+        "integer": "int",
+        "float": "float",
+        "boolean": "bool",
+        "timestamp": "datetime",
+        "blob": "bytes",
+        "document": "Any",
+    },
+}
+
+
+def typed_dict_name(names: ServiceNames, class_name: str, flavour: Flavour) -> str:
+    """`<Class>TypeDef` for requests and top-level responses, `<Class>OutputTypeDef` else."""
+    if flavour == "response" and class_name not in names.top_responses:
+        return class_name + "OutputTypeDef"
+    return class_name + "TypeDef"
+
+
+def py_type(names: ServiceNames, op: str, path: str, shape: Shape, flavour: Flavour) -> str:
+    if shape.python_type or shape.json_value:
+        return "Any"
+    if shape.type == "string" and shape.enum:
+        return names.enum_at(op, path)
+    if shape.type == "blob" and shape.streaming:
+        return "bytes | IO[bytes]" if flavour == "request" else "Any"
+    if shape.type in _SCALARS[flavour]:
+        return _SCALARS[flavour][shape.type]
+    if shape.type == "structure":
+        if not is_class_shape(shape):
+            return "Any" if shape.event_stream else (
+                "Mapping[str, Any]" if flavour == "request" else "dict[str, Any]"
+            )
+        return _class_ref(names, names.class_at(op, path), flavour)
+    if shape.type == "recursive":
+        target = names.by_path.get((op, path))
+        return "Any" if target is None else _class_ref(names, target, flavour)
+    if shape.type == "list":
+        assert shape.member is not None
+        inner = py_type(names, op, path + "[]", shape.member, flavour)
+        return f"Sequence[{inner}]" if flavour == "request" else f"list[{inner}]"
+    if shape.type == "map":
+        assert shape.key is not None and shape.value is not None
+        key = py_type(names, op, path + "{key}", shape.key, flavour)
+        value = py_type(names, op, path + "{}", shape.value, flavour)
+        return f"Mapping[{key}, {value}]" if flavour == "request" else f"dict[{key}, {value}]"
+    return "Any"
+
+
+def _class_ref(names: ServiceNames, name: str, flavour: Flavour) -> str:
+    return name if flavour == "model" else typed_dict_name(names, name, flavour)

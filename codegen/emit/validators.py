@@ -1,0 +1,158 @@
+"""Shape tree → `<service>/validators.py`: one generated check function per structure.
+
+The checks are straight-line code, not a walker over a model: for each member the
+emitter writes the isinstance/enum tests its shape calls for, and calls the check of
+a nested structure's class. Issue paths read `InferenceSpecification.Containers[0].Image`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from codegen.emit.env import pyrepr, render
+from codegen.naming import ClassInfo, ServiceNames, is_class_shape
+from codegen.tree import Operation, Shape
+
+_TYPE_TESTS = {
+    "string": ("isinstance({x}, str)", "a string"),
+    "integer": ("isinstance({x}, int)", "an integer"),
+    "float": ("isinstance({x}, (float, int, Decimal))", "a number"),
+    "boolean": ("isinstance({x}, bool)", "a boolean"),
+    "timestamp": ("is_timestamp({x})", "a datetime or timestamp string"),
+    "blob": ("is_blob({x})", "bytes or a file-like object"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class CheckView:
+    name: str
+    keys: tuple[str, ...]
+    required: tuple[str, ...]
+    body: str  # member checks, indented for the function body
+
+
+@dataclass(frozen=True, slots=True)
+class OperationView:
+    name: str
+    api_name: str
+    request_class: str
+
+
+class _Writer:
+    def __init__(self, names: ServiceNames) -> None:
+        self.names = names
+        self.used: set[str] = set()
+
+    def checks(self, op: str, path: str, shape: Shape, x: str, p: str, depth: int, ind: str) -> list[str]:
+        """Statements checking value `x` (at path expression `p`) against `shape`."""
+        if shape.python_type or shape.json_value or shape.type == "document":
+            return []
+        if shape.type == "recursive":
+            target = self.names.by_path.get((op, path))
+            return [] if target is None else [f"{ind}_check_{target}({x}, {p}, issues)"]
+        if shape.type == "structure":
+            if is_class_shape(shape):
+                return [f"{ind}_check_{self.names.class_at(op, path)}({x}, {p}, issues)"]
+            if shape.event_stream:
+                return []
+            return self._wrong(f"isinstance({x}, dict)", "a dict", x, p, ind)
+        if shape.type == "list":
+            assert shape.member is not None
+            i, y, q = f"i{depth}", f"y{depth}", f"p{depth}"
+            inner = self.checks(op, path + "[]", shape.member, y, q, depth + 1, ind + "        ")
+            lines = self._wrong(f"isinstance({x}, (list, tuple))", "a list", x, p, ind)
+            if inner:
+                lines += [
+                    f"{ind}else:",
+                    f"{ind}    for {i}, {y} in enumerate({x}):",
+                    f'{ind}        {q} = f"{{{p}}}[{{{i}}}]"',
+                    *inner,
+                ]
+            return lines
+        if shape.type == "map":
+            assert shape.key is not None and shape.value is not None
+            k, y, q = f"k{depth}", f"y{depth}", f"p{depth}"
+            key_check = self.checks(op, path + "{key}", shape.key, k, f"{q}k", depth + 1, ind + "        ")
+            inner = self.checks(op, path + "{}", shape.value, y, q, depth + 1, ind + "        ")
+            lines = self._wrong(f"isinstance({x}, dict)", "a dict", x, p, ind)
+            if inner or key_check:
+                lines += [f"{ind}else:", f"{ind}    for {k}, {y} in {x}.items():"]
+                if key_check:
+                    lines += [f'{ind}        {q}k = f"{{{p}}} (key: {{{k}}})"', *key_check]
+                if inner:
+                    lines += [f'{ind}        {q} = f"{{{p}}}.{{{k}}}"', *inner]
+            return lines
+        test, expected = _TYPE_TESTS.get(shape.type, ("True", ""))
+        if test == "True":
+            return []
+        self.used.add(shape.type)
+        lines = self._wrong(test.format(x=x), expected, x, p, ind)
+        if shape.type == "string" and shape.enum:
+            alias = self.names.enum_at(op, path)
+            self.used.add("enum")
+            lines += [
+                f"{ind}elif {x} not in _{alias}:",
+                f'{ind}    issues.append(Issue({p}, "invalid_enum", f"{{{x}!r}} is not one of {{sorted(_{alias})}}"))',
+            ]
+        return lines
+
+    @staticmethod
+    def _wrong(test: str, expected: str, x: str, p: str, ind: str) -> list[str]:
+        return [
+            f"{ind}if not {test}:",
+            f'{ind}    issues.append(Issue({p}, "wrong_type", f"expected {expected}, got {{type({x}).__name__}}"))',
+        ]
+
+    def check_view(self, info: ClassInfo) -> CheckView:
+        lines: list[str] = []
+        for wire, member in info.shape.members:
+            body = self.checks(info.op, f"{info.path}.{wire}", member.shape, "v", "p", 0, "        ")
+            if not body:
+                continue
+            lines.append(f"    if {pyrepr(wire)} in value:")
+            lines.append(f"        v = value[{pyrepr(wire)}]")
+            lines.append(f"        p = join(path, {pyrepr(wire)})")
+            lines.extend(body)
+        required = tuple(w for w, m in info.shape.members if m.required and not m.autopopulated)
+        keys = tuple(w for w, _ in info.shape.members)
+        return CheckView(info.name, keys, required, "\n".join(lines))
+
+
+def _request_classes(names: ServiceNames) -> set[str]:
+    """The classes reachable from the requests of API operations."""
+    by_name = {c.name: c for c in names.classes}
+    todo = [names.request_class(op) for op in names.operations]
+    seen: set[str] = set()
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        info = by_name[name]
+        for path, shape in info.shape.walk(info.path):
+            if path == info.path:
+                continue
+            if shape.type == "recursive" or is_class_shape(shape):
+                child = names.by_path.get((info.op, path))
+                if child is not None and child not in seen:
+                    todo.append(child)
+    return seen
+
+
+def _operations(names: ServiceNames) -> list[OperationView]:
+    ops: list[Operation] = names.operations
+    return [OperationView(o.name, o.api_name or "", names.request_class(o)) for o in ops]
+
+
+def emit_validators(names: ServiceNames, package: str) -> str:
+    writer = _Writer(names)
+    wanted = _request_classes(names)
+    checks = [writer.check_view(i) for i in names.classes if i.name in wanted]
+    return render(
+        "validators.py.jinja2",
+        names=names,
+        package=package,
+        checks=checks,
+        operations=_operations(names),
+        used=writer.used,
+    )

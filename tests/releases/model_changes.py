@@ -1,0 +1,244 @@
+"""Expected diff of two releases, computed from their botocore models alone.
+
+The pages of a release are rendered from its botocore model; so what changed between
+two releases, as far as the pages can show it, follows from the two models. This walks
+each operation's input/output shapes the way boto3's documenter does (the same member
+order, recursion cut where a shape name repeats among its ancestors, paginator tokens
+hidden, waiter pages without a response) and compares the flattened trees.
+
+The result is a set of facts `(rule, operation, path, value)`, using the rule ids and
+contract paths of `codegen diff`; `value` is the enum value / exception name, or "".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from botocore import xform_name
+
+_TYPES = {
+    "string": "string",
+    "character": "string",
+    "integer": "integer",
+    "long": "integer",
+    "float": "float",
+    "double": "float",
+    "boolean": "boolean",
+    "timestamp": "timestamp",
+    "blob": "blob",
+    "structure": "structure",
+    "list": "list",
+    "map": "map",
+}
+
+Fact = tuple[str, str, str, str]
+
+
+@dataclass(frozen=True)
+class Node:
+    type: str
+    enum: tuple[str, ...] = ()
+    required: bool = False  # as a member of its parent structure, for callers
+
+
+def _flatten(
+    shapes: dict[str, Any],
+    name: str,
+    path: str,
+    out: dict[str, Node],
+    stack: list[str],
+    required: bool = False,
+    exclude: frozenset[str] = frozenset(),
+) -> None:
+    shape = shapes[name]
+    if name in stack:
+        out[path] = Node(f"recursive@{stack.index(name)}", required=required)
+        return
+    kind = shape["type"]
+    if kind == "structure" and shape.get("document"):
+        out[path] = Node("document", required=required)
+        return
+    out[path] = Node(_TYPES[kind], tuple(dict.fromkeys(shape.get("enum", ()))), required)
+    stack.append(name)
+    if kind == "structure":
+        required_names = set(shape.get("required", ()))
+        for member, ref in shape.get("members", {}).items():
+            if member in exclude:
+                continue
+            # Idempotency tokens are filled in by botocore: not required for callers.
+            needed = member in required_names and not ref.get("idempotencyToken", False)
+            _flatten(shapes, ref["shape"], f"{path}.{member}", out, stack, needed)
+    elif kind == "list":
+        _flatten(shapes, shape["member"]["shape"], f"{path}[]", out, stack)
+    elif kind == "map":
+        _flatten(shapes, shape["value"]["shape"], f"{path}{{}}", out, stack)
+    stack.pop()
+
+
+@dataclass(frozen=True)
+class PageModel:
+    """What one page of a release shows, from the model."""
+
+    input: dict[str, Node]
+    output: dict[str, Node] | None
+    exceptions: tuple[str, ...]
+    deprecated: bool
+
+
+def _tokens(value: Any) -> list[str]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list) else [value]
+
+
+def pages(model: dict[str, Any], service_class: str) -> dict[str, PageModel]:
+    """Operation address (`SageMaker.Client.create_model`) → what its page shows."""
+    service = model["service-2"]
+    shapes = service["shapes"]
+    out: dict[str, PageModel] = {}
+
+    def side(ref: dict[str, Any] | None, root: str, exclude: frozenset[str] = frozenset()) -> dict[str, Node]:
+        nodes: dict[str, Node] = {}
+        if ref is None:
+            nodes[root] = Node("structure")
+        else:
+            _flatten(shapes, ref["shape"], root, nodes, [], exclude=exclude)
+        return nodes
+
+    for name, op in service["operations"].items():
+        out[f"{service_class}.Client.{xform_name(name)}"] = PageModel(
+            input=side(op.get("input"), "input"),
+            output=side(op["output"], "output") if op.get("output") else None,
+            exceptions=tuple(e["shape"] for e in op.get("errors", ())),
+            deprecated=bool(op.get("deprecated", False)),
+        )
+    for name, config in model.get("paginators-1", {}).get("pagination", {}).items():
+        op = service["operations"][name]
+        hidden_in = frozenset(_tokens(config.get("input_token")) + _tokens(config.get("limit_key")))
+        hidden_out = frozenset(_tokens(config.get("output_token")))
+        out[f"{service_class}.Paginator.{name}"] = PageModel(
+            input=side(op.get("input"), "input", hidden_in),
+            output=side(op["output"], "output", hidden_out) if op.get("output") else None,
+            exceptions=(),
+            deprecated=False,
+        )
+    for name, config in model.get("waiters-2", {}).get("waiters", {}).items():
+        op = service["operations"][config["operation"]]
+        out[f"{service_class}.Waiter.{name}"] = PageModel(
+            input=side(op.get("input"), "input"),
+            output=None,
+            exceptions=(),
+            deprecated=False,
+        )
+    return out
+
+
+def _parent(path: str) -> str:
+    if path.endswith("[]") or path.endswith("{}"):
+        return path[:-2]
+    return path.rsplit(".", 1)[0]
+
+
+def _compare_nodes(
+    op: str, old: dict[str, Node], new: dict[str, Node], request: bool
+) -> set[Fact]:
+    facts: set[Fact] = set()
+    side = "request" if request else "response"
+    changed_type = {p for p in old.keys() & new.keys() if old[p].type != new[p].type}
+    facts |= {("type-changed", op, p, "") for p in changed_type}
+
+    def below_changed(path: str) -> bool:
+        while path and ("." in path or path.endswith("]") or path.endswith("}")):
+            path = _parent(path)
+            if path in changed_type:
+                return True
+        return False
+
+    for p in old.keys() - new.keys():
+        parent = _parent(p)
+        if parent in new and parent not in changed_type and not below_changed(p):
+            facts.add((f"{side}-member-removed", op, p, ""))
+    for p in new.keys() - old.keys():
+        parent = _parent(p)
+        if parent in old and parent not in changed_type and not below_changed(p):
+            if not request:
+                rule = "response-member-added"
+            elif new[p].required:
+                rule = "request-member-added-required"
+            else:
+                rule = "request-member-added"
+            facts.add((rule, op, p, ""))
+    for p in old.keys() & new.keys():
+        if p in changed_type or below_changed(p):
+            continue
+        a, b = old[p], new[p]
+        if request and a.required != b.required:
+            rule = "request-member-now-required" if b.required else "request-member-now-optional"
+            facts.add((rule, op, p, ""))
+        if a.enum != b.enum:
+            if not a.enum:
+                facts.add((f"{side}-enum-introduced", op, p, ""))
+            elif not b.enum:
+                facts.add((f"{side}-enum-dropped", op, p, ""))
+            else:
+                facts |= {(f"{side}-enum-value-added", op, p, v) for v in b.enum if v not in a.enum}
+                facts |= {(f"{side}-enum-value-removed", op, p, v) for v in a.enum if v not in b.enum}
+    return facts
+
+
+def expected_facts(old_model: dict[str, Any], new_model: dict[str, Any], service_class: str) -> set[Fact]:
+    old, new = pages(old_model, service_class), pages(new_model, service_class)
+    facts: set[Fact] = set()
+    for op in old.keys() - new.keys():
+        facts.add(("operation-removed", op, "", ""))
+    for op in new.keys() - old.keys():
+        facts.add(("operation-added", op, "", ""))
+    for op in old.keys() & new.keys():
+        a, b = old[op], new[op]
+        if a.deprecated != b.deprecated:
+            facts.add(("operation-deprecated" if b.deprecated else "operation-undeprecated", op, "", ""))
+        facts |= {("exception-added", op, "", e) for e in b.exceptions if e not in a.exceptions}
+        facts |= {("exception-removed", op, "", e) for e in a.exceptions if e not in b.exceptions}
+        facts |= _compare_nodes(op, a.input, b.input, request=True)
+        if a.output is None and b.output is not None:
+            facts.add(("output-added", op, "", ""))
+        elif a.output is not None and b.output is None:
+            facts.add(("output-removed", op, "", ""))
+        elif a.output is not None and b.output is not None:
+            facts |= _compare_nodes(op, a.output, b.output, request=False)
+    return facts
+
+
+# Rules whose facts the models decide; the others (documentation, flags, api names,
+# sections boto3 did not render) are checked separately.
+MODEL_RULES = frozenset(
+    {
+        "operation-added", "operation-removed", "operation-deprecated", "operation-undeprecated",
+        "output-added", "output-removed", "exception-added", "exception-removed",
+        "request-member-added", "request-member-added-required", "request-member-removed",
+        "request-member-now-required", "request-member-now-optional",
+        "response-member-added", "response-member-removed",
+        "request-enum-value-added", "request-enum-value-removed",
+        "response-enum-value-added", "response-enum-value-removed",
+        "request-enum-introduced", "request-enum-dropped",
+        "response-enum-introduced", "response-enum-dropped",
+        "type-changed",
+    }
+)
+
+
+def diff_facts(result: Any) -> set[Fact]:
+    """The facts a `codegen.diff.DiffResult` reports, one per location and value."""
+    facts: set[Fact] = set()
+    for change in result.changes:
+        if change.rule not in MODEL_RULES:
+            continue
+        detail = change.detail_dict()
+        if "-enum-value-" in change.rule:
+            values = list(detail["values"])
+        else:
+            values = [str(detail.get("exception", ""))]
+        for loc in change.locations:
+            facts |= {(change.rule, loc.operation, loc.path, v) for v in values}
+    return facts

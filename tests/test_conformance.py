@@ -1,0 +1,75 @@
+"""Parsed pages against botocore's models (the oracle), service by service."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import oracle
+import pytest
+from conftest import DEFAULT_SERVICES, parse_service
+
+from codegen import tree
+
+
+def conformance(root: Path, service: str) -> tuple[int, list[str], list[str], int]:
+    """(exact pages, failures, explained, hand-written) for one service's pages."""
+    result = parse_service(root, service)
+    failures = [f"parse error: {error}" for error in result.errors]
+    explained: list[str] = []
+    exact = hand_written = 0
+    for op in result.operations:
+        expected = oracle.expected_operation(service, op.kind, op.name)
+        actual = tree.operation_to_json(op)
+        if expected is None:
+            hand_written += 1
+            if actual["api_name"] is not None:
+                failures.append(f"{op.source}: hand-written method with api_name")
+            continue
+        diffs = oracle.compare_operation(expected, actual)
+        if not diffs:
+            exact += 1
+        elif oracle.truncated(actual):
+            explained.append(f"{op.source}: section too large to render: {diffs[0]}")
+        else:
+            failures.append(f"{op.source}: {diffs[0]} (+{len(diffs) - 1} more)")
+    return exact, failures, explained, hand_written
+
+
+@pytest.mark.parametrize("service", DEFAULT_SERVICES)
+def test_every_page_matches_the_model(reference: Path, service: str) -> None:
+    exact, failures, explained, _ = conformance(reference, service)
+    assert exact > 0
+    assert failures == [], "\n".join(failures[:20])
+
+
+def test_every_kind_of_page_is_covered(reference: Path) -> None:
+    ops = [op for s in DEFAULT_SERVICES for op in parse_service(reference, s).operations]
+    kinds = {op.kind for op in ops}
+    assert kinds == {"client", "paginator", "waiter"}
+    shapes = [shape for op in ops for _, shape in op.walk()]
+    # the constructs the default suite is chosen for are all exercised
+    assert any(s.type == "recursive" for s in shapes)  # wafv2, dynamodb
+    assert any(s.event_stream for s in shapes)  # bedrock-runtime, kinesis
+    assert any(s.union for s in shapes)
+    assert any(s.streaming for s in shapes)  # s3, lambda
+    assert any(s.type == "document" for s in shapes)  # bedrock-runtime
+    assert any(s.truncated for s in shapes)  # quicksight/wafv2 sections boto3 cut
+    assert any(op.deprecated for op in ops)
+    assert any(op.api_name is None for op in ops)  # s3's upload_file & co
+
+
+@pytest.mark.corpus
+def test_whole_reference_conforms() -> None:
+    from conftest import corpus_root
+
+    root = corpus_root()
+    services = sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+    all_failures: list[str] = []
+    total = exact_total = 0
+    for service in services:
+        exact, failures, explained, _ = conformance(root, service)
+        exact_total += exact
+        total += exact + len(failures) + len(explained)
+        all_failures += failures
+    print(f"conformance: {exact_total}/{total} exact")
+    assert all_failures == [], "\n".join(all_failures[:50])

@@ -1,0 +1,194 @@
+"""`codegen diff` on real revisions: boto3 1.42.50 → 1.44.8, checked against the models.
+
+The expected changes are computed from the two releases' botocore models
+(tests/releases/model_changes.py), never typed in: the diff must report exactly those,
+for every rule the pages can show.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter
+
+import pytest
+
+from codegen import diff
+from codegen.parse import parse_paths
+from codegen.tree import Operation
+from releases import data, model_changes
+
+
+def _under(path: str, prefix: str) -> bool:
+    return path == prefix or path.startswith((prefix + ".", prefix + "[", prefix + "{"))
+
+
+def _truncated(*sides: tuple[Operation, ...]) -> set[tuple[str, str]]:
+    """(operation, path) of the sections boto3 did not render ("too large to render")."""
+    out = set()
+    for ops in sides:
+        for op in ops:
+            loc = diff.Location(op.service, op.kind, op.name)
+            out |= {(loc.operation, path) for path, shape in op.walk() if shape.truncated}
+    return out
+
+
+@pytest.fixture(scope="module")
+def releases() -> tuple[tuple[Operation, ...], tuple[Operation, ...]]:
+    return data.operations(data.OLD), data.operations(data.NEW)
+
+
+@pytest.fixture(scope="module")
+def expected() -> set[model_changes.Fact]:
+    return model_changes.expected_facts(
+        data.model(data.OLD), data.model(data.NEW), data.SERVICE_CLASS
+    )
+
+
+@pytest.fixture(scope="module")
+def result(releases: tuple[tuple[Operation, ...], tuple[Operation, ...]]) -> diff.DiffResult:
+    old, new = releases
+    return diff.compare(old, new, old_label=data.OLD, new_label=data.NEW)
+
+
+def test_seed_is_the_old_release_page() -> None:
+    rendered = data.pages(data.OLD) / "client" / "create_model_package.rst"
+    assert data.SEED.read_bytes() == rendered.read_bytes()
+
+
+def test_seed_against_the_same_page_of_1_44_8(expected: set[model_changes.Fact]) -> None:
+    old = diff.load_operations(data.SEED, parse_paths)
+    new = diff.load_operations(data.pages(data.NEW) / "client" / "create_model_package.rst", parse_paths)
+    result = diff.compare(old, new)
+    want = {f for f in expected if f[1] == "SageMaker.Client.create_model_package"}
+    assert want, "the models say create_model_package changed between the releases"
+    assert model_changes.diff_facts(result) == want
+    # AdditionalModelDataSources is added to the container structure that the page
+    # renders at two paths: one change, listing both.
+    added = [c for c in result.changes if c.detail_dict().get("member") == "AdditionalModelDataSources"]
+    assert len(added) == 1
+    assert [loc.path for loc in added[0].locations] == [
+        "input.AdditionalInferenceSpecifications[].Containers[].AdditionalModelDataSources",
+        "input.InferenceSpecification.Containers[].AdditionalModelDataSources",
+    ]
+
+
+def test_whole_service_matches_the_models(
+    result: diff.DiffResult,
+    releases: tuple[tuple[Operation, ...], tuple[Operation, ...]],
+    expected: set[model_changes.Fact],
+) -> None:
+    # Where boto3 did not render a section ("too large to render": Search's response
+    # in both releases) the pages cannot show what changed below it. Such a section is
+    # reported as not compared when it differs; identical stubs are no change.
+    truncated = _truncated(*releases)
+    assert {op for op, _ in truncated} <= {"SageMaker.Client.search", "SageMaker.Paginator.Search"}
+    not_compared = {
+        (loc.operation, loc.path)
+        for c in result.changes
+        if c.rule == "section-not-compared"
+        for loc in c.locations
+    }
+    assert not_compared <= truncated
+    want = {f for f in expected if not any(f[1] == op and _under(f[2], p) for op, p in truncated)}
+    got = model_changes.diff_facts(result)
+    assert sorted(want - got)[:20] == [], "changes the models show but the diff misses"
+    assert sorted(got - want)[:20] == [], "changes the diff reports but the models do not show"
+    assert got == want
+    # Every kind of change this pair of releases has is covered, not only additions.
+    rules = Counter(f[0] for f in got)
+    assert {"operation-added", "request-member-added", "response-member-added",
+            "request-member-now-optional", "request-enum-value-added",
+            "request-enum-value-removed", "response-enum-value-added",
+            "response-enum-value-removed"} <= rules.keys()
+
+
+def test_each_location_reported_once_and_shared_structures_grouped(result: diff.DiffResult) -> None:
+    seen = Counter(
+        (c.rule, loc, c.detail) for c in result.changes for loc in c.locations
+    )
+    assert max(seen.values()) == 1
+    locations = sum(len(c.locations) for c in result.changes)
+    assert len(result.changes) * 2 < locations  # grouping, not one line per path
+    shared = [c for c in result.changes if c.shared]
+    assert shared
+    # The model data source's new member: one change for the whole service, every
+    # operation that embeds the container definition listed under it.
+    adds = [
+        c for c in result.changes
+        if c.rule == "request-member-added"
+        and c.detail_dict()["member"] == "AdditionalModelDataSources"
+        and any(loc.name == "create_model_package" for loc in c.locations)
+    ]
+    assert len(adds) == 1
+    assert len(adds[0].operations) > 1
+    assert all(loc.path.endswith(".AdditionalModelDataSources") for loc in adds[0].locations)
+
+
+def test_levels_and_speed(
+    releases: tuple[tuple[Operation, ...], tuple[Operation, ...]], result: diff.DiffResult
+) -> None:
+    old, new = releases
+    start = time.perf_counter()
+    again = diff.compare(old, new)
+    elapsed = time.perf_counter() - start
+    assert elapsed < 3.0, elapsed
+    assert [(c.rule, c.locations) for c in again.changes] == [
+        (c.rule, c.locations) for c in result.changes
+    ]
+    counts = result.counts()
+    for change in result.changes:
+        assert change.level == diff.RULES[change.rule].level
+    assert sum(counts.values()) == len(result.changes)
+    assert counts["ERR"] >= 1  # an enum value removed from a request
+    # Reversed, additions become removals: removed request members break callers.
+    back = diff.compare(new, old)
+    assert any(c.rule == "operation-removed" and c.level == "ERR" for c in back.changes)
+    assert any(c.rule == "request-member-removed" for c in back.changes)
+    assert any(c.rule == "response-member-removed" and c.level == "WARN" for c in back.changes)
+
+
+def test_documentation_changes_only_when_asked(
+    releases: tuple[tuple[Operation, ...], tuple[Operation, ...]], result: diff.DiffResult
+) -> None:
+    assert not any(c.rule == "documentation-changed" for c in result.changes)
+    with_docs = diff.compare(*releases, include_docs=True)
+    docs = [c for c in with_docs.changes if c.rule == "documentation-changed"]
+    assert docs and all(c.level == "INFO" for c in docs)
+    assert {c.rule for c in with_docs.changes} - {"documentation-changed"} == {
+        c.rule for c in result.changes
+    }
+
+
+def test_json_output_schema(result: diff.DiffResult) -> None:
+    doc = json.loads(diff.JsonRenderer().render(result))
+    assert doc["diff_version"] == 1
+    assert doc["old"] == {"source": data.OLD, "operations": result.old_operations}
+    assert doc["new"] == {"source": data.NEW, "operations": result.new_operations}
+    summary = doc["summary"]
+    assert set(summary) == {"changes", "locations", "ignored", "ERR", "WARN", "INFO"}
+    assert summary["changes"] == len(doc["changes"]) == summary["ERR"] + summary["WARN"] + summary["INFO"]
+    assert summary["locations"] == sum(len(c["locations"]) for c in doc["changes"])
+    for change in doc["changes"]:
+        assert set(change) == {"rule", "level", "message", "detail", "operations", "locations"}
+        assert change["rule"] in diff.RULES and change["level"] in ("ERR", "WARN", "INFO")
+        assert isinstance(change["message"], str) and change["message"]
+        assert all(isinstance(v, (str, list)) for v in change["detail"].values())
+        assert change["operations"] == sorted({loc["operation"] for loc in change["locations"]})
+        for loc in change["locations"]:
+            assert set(loc) == {"service", "kind", "name", "operation", "path"}
+            assert loc["kind"] in ("client", "paginator", "waiter")
+            assert loc["path"] is None or loc["path"].startswith(("input", "output"))
+
+
+def test_markdown_and_changelog(releases: tuple[tuple[Operation, ...], tuple[Operation, ...]]) -> None:
+    old, new = releases
+    section = diff.changelog_markdown(old, new, f"boto3 {data.NEW}")
+    assert section.startswith(f"## boto3 {data.NEW}\n")
+    assert "### Breaking changes (ERR)" in section
+    assert section.index("(ERR)") < section.index("(WARN)") < section.index("(INFO)")
+    assert diff.changelog_markdown(new, new, "same").strip().endswith("No API changes.")
+    first = diff.prepend_changelog(None, diff.changelog_markdown(old, old, "v1"))
+    both = diff.prepend_changelog(first, section)
+    assert both.startswith("# Changes\n\n## boto3 1.44.8\n")
+    assert both.count("# Changes\n") == 1 and both.index("## boto3") < both.index("## v1")

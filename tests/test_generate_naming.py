@@ -1,0 +1,153 @@
+"""Names of the generated package: attributes, classes, stability across revisions."""
+
+from __future__ import annotations
+
+import keyword
+from pathlib import Path
+
+import pytest
+
+from codegen import naming
+from gen_support import parse_ok
+
+SERVICES = ("dynamodb", "lambda", "kinesis", "bedrock-runtime")
+
+
+@pytest.fixture(scope="session")
+def service_names(reference: Path) -> dict[str, naming.ServiceNames]:
+    out = {}
+    for service in SERVICES:
+        ops = parse_ok(reference / service / "client")
+        (out[service],) = naming.resolve(ops)
+    return out
+
+
+def all_member_names(names: naming.ServiceNames) -> list[list[str]]:
+    return [[wire for wire, _ in info.shape.members] for info in names.classes]
+
+
+@pytest.mark.parametrize("wire,attr", [
+    ("S3Uri", "s3_uri"), ("ETag", "e_tag"), ("KMSKeyId", "kms_key_id"),
+    ("VPCConfig", "vpc_config"), ("ModelDataETag", "model_data_e_tag"),
+    ("Type", "type_"), ("Filter", "filter_"), ("From", "from_"), ("id", "id_"),
+])
+def test_attr_name_examples(wire: str, attr: str) -> None:
+    assert naming.attr_name(wire) == attr
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_wire_attr_wire_lossless_and_collision_free(
+    service_names: dict[str, naming.ServiceNames], service: str
+) -> None:
+    names = service_names[service]
+    assert names.classes
+    for info in names.classes:
+        mapping = names.attrs[info.name]
+        wires = [w for w, _ in info.shape.members]
+        assert list(mapping) == wires
+        back = {attr: wire for wire, attr in mapping.items()}
+        assert len(back) == len(wires), f"{info.name}: attribute collision"
+        for attr in back:
+            assert attr.isidentifier() and not keyword.iskeyword(attr)
+            assert attr not in naming.MODEL_METHODS
+        assert [back[mapping[w]] for w in wires] == wires
+
+
+def test_attribute_map_resolves_collisions_deterministically() -> None:
+    first = naming.attribute_map(["KmsKeyId", "KMSKeyId", "Name"])
+    second = naming.attribute_map(["KMSKeyId", "Name", "KmsKeyId"])
+    assert first == {k: second[k] for k in first}
+    assert len(set(first.values())) == 3
+    assert not any(ch.isdigit() for v in first.values() for ch in v)  # never a counter
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_class_names_unique_and_identifiers(
+    service_names: dict[str, naming.ServiceNames], service: str
+) -> None:
+    names = service_names[service]
+    all_names = [c.name for c in names.classes] + [e.name for e in names.enums]
+    assert len(all_names) == len(set(all_names))
+    assert all(n.isidentifier() and n[0].isupper() for n in all_names)
+    for op in names.operations:
+        assert names.request_class(op) == f"{op.api_name}Request"
+
+
+def test_identical_structures_emitted_once(service_names: dict[str, naming.ServiceNames]) -> None:
+    names = service_names["dynamodb"]
+    keys = [naming.structure_key(c.shape, c.path) for c in names.classes if not c.top]
+    assert len(keys) == len(set(keys))
+    # AttributeValue is used by many operations and map members: one class.
+    item_paths = [
+        (op.name, path)
+        for op in names.operations
+        for path, shape in op.walk()
+        if shape.type == "structure" and {"S", "N", "B", "M", "L"} <= set(shape.member_map)
+    ]
+    assert len(item_paths) > 20
+    assert len({names.by_path[p] for p in item_paths}) == 1
+
+
+def test_list_items_named_from_singular(service_names: dict[str, naming.ServiceNames]) -> None:
+    names = service_names["dynamodb"]
+    op = next(o for o in names.operations if o.name == "create_table")
+    assert names.class_at(op.name, "input.AttributeDefinitions[]") == "AttributeDefinition"
+    assert names.class_at(op.name, "input.GlobalSecondaryIndexes[]").endswith("GlobalSecondaryIndex")
+
+
+def class_names_by_path(ops: list) -> dict[str, str]:
+    (names,) = naming.resolve(ops)
+    return {path: name for (_, path), name in names.by_path.items()}
+
+
+def test_seed_vs_new_revision_renames_no_class(reference: Path) -> None:
+    """boto3 1.42.50's create_model_package page against 1.44.8's: members were added,
+    enums grew; every class of the old page keeps its name."""
+    from conftest import SEED
+
+    old = class_names_by_path(parse_ok(SEED))
+    new = class_names_by_path(parse_ok(reference / "sagemaker" / "client" / "create_model_package.rst"))
+    assert set(old.values()) <= set(new.values())
+    renamed = {p: (old[p], new[p]) for p in old.keys() & new.keys() if old[p] != new[p]}
+    assert not renamed
+    assert set(new) - set(old)  # the new revision does add structures
+
+
+def test_adding_a_member_renames_no_other_class(reference: Path) -> None:
+    """Synthetic revisions: a member is added to one class (botocore adds it to the shape,
+    so every occurrence of the class changes); no other class is renamed."""
+    import dataclasses
+
+    from codegen.tree import Member, Shape
+
+    ops = parse_ok(reference / "sagemaker" / "client" / "create_model_package.rst")
+    base = class_names_by_path(ops)
+    op = ops[0]
+
+    def add_member(shape: Shape, path: str, targets: set[str]) -> Shape:
+        if shape.type == "structure":
+            members = tuple(
+                (n, dataclasses.replace(m, shape=add_member(m.shape, f"{path}.{n}", targets)))
+                for n, m in shape.members
+            )
+            if path in targets:
+                members += (("ZzNewMember", Member(Shape("string"))),)
+            return dataclasses.replace(shape, members=members)
+        if shape.type == "list" and shape.member is not None:
+            return dataclasses.replace(shape, member=add_member(shape.member, path + "[]", targets))
+        if shape.type == "map" and shape.value is not None:
+            return dataclasses.replace(shape, value=add_member(shape.value, path + "{}", targets))
+        return shape
+
+    checked = 0
+    for cls in sorted(set(base.values())):
+        targets = {p for p, name in base.items() if name == cls}
+        changed = dataclasses.replace(op, input=add_member(op.input, "input", targets))
+        after = class_names_by_path([changed])
+        # The changed class and its ancestors are re-keyed; every other class keeps its name.
+        untouched = [p for p in base if not any(t.startswith(p) for t in targets)]
+        moved = {p: (base[p], after[p]) for p in untouched if base[p] != after[p]}
+        assert not moved, (cls, moved)
+        assert all(after[t] == cls for t in targets)
+        checked += 1
+    assert checked > 20

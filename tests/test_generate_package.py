@@ -1,0 +1,294 @@
+"""The generated package for the seed page: installable, typed, black-clean, deterministic."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+import zipfile
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import black
+import pytest
+from click.testing import CliRunner
+
+from codegen import build, fmt
+from codegen.cli import main
+from conftest import SEED
+from gen_support import REPO, import_fresh, parse_ok, run_mypy, write_package
+
+PKG = "aws_typed_seed"
+
+
+@pytest.fixture(scope="session")
+def seed_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("seed") / "generated"
+    result = build.generate([SEED], out, PKG)
+    assert result.services == ["sagemaker"]
+    return out
+
+
+def tree_digest(root: Path) -> dict[str, str]:
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and "__pycache__" not in p.parts and ".mypy_cache" not in p.parts
+    }
+
+
+def test_layout(seed_out: Path) -> None:
+    files = set(tree_digest(seed_out))
+    for rel in (
+        "pyproject.toml",
+        f"{PKG}/__init__.py",
+        f"{PKG}/py.typed",
+        f"{PKG}/sagemaker/models.py",
+        f"{PKG}/sagemaker/validators.py",
+        f"{PKG}/sagemaker/client.pyi",
+        "docs/index.md",
+        "docs/sagemaker/index.md",
+        "docs/sagemaker/create_model_package.md",
+    ):
+        assert rel in files
+
+
+def test_black_clean(seed_out: Path) -> None:
+    for path in sorted(seed_out.rglob("*.py*")):
+        if path.suffix in (".py", ".pyi"):
+            text = path.read_text()
+            assert black.format_str(text, mode=fmt.PYI_MODE if path.suffix == ".pyi" else fmt.MODE) == text
+
+
+def test_deterministic(tmp_path: Path, seed_out: Path) -> None:
+    again = tmp_path / "again"
+    build.generate([SEED], again, PKG)
+    assert tree_digest(again) == tree_digest(seed_out)
+
+
+def test_second_run_writes_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "g"
+    build.generate([SEED], out, PKG)
+    assert build.generate([SEED], out, PKG).written == []
+
+
+def test_only_stdlib_at_runtime(seed_out: Path) -> None:
+    code = (
+        "import sys; import {p}, {p}.sagemaker, {p}.sagemaker.models;"
+        "bad = [m for m in sys.modules if m.split('.')[0] in ('codegen', 'boto3', 'botocore')];"
+        "assert not bad, bad"
+    ).format(p=PKG)
+    subprocess.run([sys.executable, "-c", code], cwd=seed_out, check=True)
+
+
+def test_mypy_strict_passes(seed_out: Path) -> None:
+    proc = run_mypy(seed_out, "-p", PKG)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+MISUSE = '''
+from typing import TYPE_CHECKING
+if TYPE_CHECKING:
+    from {pkg}.sagemaker.client import SageMakerClient
+
+def good(client: "SageMakerClient") -> str:
+    out = client.create_model_package(
+        ModelPackageGroupName="g",
+        ModelApprovalStatus="Approved",
+        InferenceSpecification={{"Containers": [{{"Image": "img"}}]}},
+    )
+    return out["ModelPackageArn"]
+
+def bad(client: "SageMakerClient") -> None:
+    client.create_model_package(ModelApprovalStatus="Aproved")  # line 15: wrong literal
+    client.create_model_package(CertifyForMarketplace="yes")  # line 16: wrong type
+    client.create_model_package(InferenceSpecification={{"Containers": [{{"Imag": "x"}}]}})  # 17
+    client.create_model_package(InferenceSpecification={{}})  # line 18: missing required key
+    client.create_model_package(ModelPackageNam="x")  # line 19: misspelt parameter
+'''
+
+
+def test_mypy_rejects_misuse_and_accepts_correct_call(seed_out: Path, tmp_path: Path) -> None:
+    user = seed_out / "user_code.py"
+    user.write_text(MISUSE.format(pkg=PKG))
+    try:
+        proc = run_mypy(seed_out, "user_code.py")
+    finally:
+        user.unlink()
+    lines = {int(line.split(":")[1]) for line in proc.stdout.splitlines() if ": error:" in line}
+    assert lines == {15, 16, 17, 18, 19}, proc.stdout
+
+
+def test_mypy_rejects_missing_required_parameter(reference: Path, tmp_path: Path) -> None:
+    ops = parse_ok(reference / "dynamodb" / "client" / "get_item.rst")
+    out = tmp_path / "g"
+    write_package(ops, out, "aws_typed_ddb")
+    (out / "use.py").write_text(
+        "from aws_typed_ddb.dynamodb.client import DynamoDBClient\n"
+        "def f(c: DynamoDBClient) -> None:\n"
+        "    c.get_item(TableName='t', Key={'k': {'S': 'v'}})\n"
+        "    c.get_item(TableName='t')\n"
+        "    c.get_item(TableName='t', Key={'k': {'N': 5}})\n"
+    )
+    proc = run_mypy(out, "use.py")
+    lines = {int(line.split(":")[1]) for line in proc.stdout.splitlines() if ": error:" in line}
+    assert lines == {4, 5}, proc.stdout
+
+
+def test_models_round_trip(seed_out: Path) -> None:
+    models: Any = import_fresh(seed_out, f"{PKG}.sagemaker.models")
+    runtime: Any = import_fresh(seed_out, f"{PKG}._runtime")
+    params = {
+        "ModelPackageGroupName": "group",
+        "InferenceSpecification": {
+            "Containers": [{"Image": "img", "Environment": {"A": "b"}, "ModelDataETag": "e"}],
+            "SupportedContentTypes": ["text/csv"],
+        },
+        "Tags": [{"Key": "k", "Value": "v"}],
+        "CertifyForMarketplace": False,
+    }
+    req = models.CreateModelPackageRequest.from_dict(params)
+    assert req.inference_specification.containers[0].model_data_e_tag == "e"
+    assert req.certify_for_marketplace is False
+    assert req.model_package_name is runtime.UNSET and runtime.UNSET is not None
+    assert req.to_dict() == params
+    resp = models.CreateModelPackageResponse.from_dict(
+        {"ModelPackageArn": "arn", "ResponseMetadata": {"HTTPStatusCode": 200}, "NewField": 1}
+    )
+    assert resp.to_dict() == {"ModelPackageArn": "arn"}
+    assert models.ModelLifeCycle.__slots__
+    with pytest.raises(TypeError):
+        models.Tag("k", "v")  # keyword-only
+
+
+def test_validate_dispatch_and_paths(seed_out: Path) -> None:
+    pkg: Any = import_fresh(seed_out, PKG)
+    issues = pkg.validate("sagemaker", "create_model_package", {
+        "ModelApprovalStatus": "Maybe",
+        "InferenceSpecification": {"Containers": [{"Image": 3, "Bogus": 1}]},
+        "Tags": [{"Key": "k"}],
+    })
+    got = {(i.path, i.code) for i in issues}
+    assert got == {
+        ("ModelApprovalStatus", "invalid_enum"),
+        ("InferenceSpecification.Containers[0].Image", "wrong_type"),
+        ("InferenceSpecification.Containers[0].Bogus", "unknown_key"),
+        ("Tags[0].Value", "missing_required"),
+    }
+    with pytest.raises(pkg.ParamValidationError) as info:
+        pkg.check("sagemaker", "create_model_package", {"Nope": 1})
+    assert [i.code for i in info.value.issues] == ["unknown_key"]
+    assert pkg.validate("sagemaker", "create_model_package", {"ClientToken": "t"}) == []
+
+
+def test_install_fails_before_sending(seed_out: Path) -> None:
+    import boto3
+
+    svc: Any = import_fresh(seed_out, f"{PKG}.sagemaker")
+    pkg: Any = import_fresh(seed_out, PKG)
+    client = boto3.client(
+        "sagemaker", region_name="us-east-1", endpoint_url="http://127.0.0.1:9",
+        aws_access_key_id="x", aws_secret_access_key="y",
+    )
+    sent: list[object] = []
+    client.meta.events.register("before-sign", lambda **kw: sent.append(kw))
+    assert svc.install(client) is client
+    with pytest.raises(pkg.ParamValidationError) as info:
+        client.create_model_package(ModelApprovalStatus="Maybe", Tags=[{"Key": 1, "Value": "v"}])
+    assert {(i.path, i.code) for i in info.value.issues} == {
+        ("ModelApprovalStatus", "invalid_enum"), ("Tags[0].Key", "wrong_type"),
+    }
+    assert sent == []
+
+
+def test_wheel_ships_types(seed_out: Path, tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q",
+         "-w", str(tmp_path), str(seed_out)],
+        capture_output=True, text=True,
+    )
+    assert proc.returncode == 0, proc.stderr
+    (wheel,) = tmp_path.glob("*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert {f"{PKG}/py.typed", f"{PKG}/sagemaker/client.pyi", f"{PKG}/sagemaker/models.py"} <= names
+
+
+def test_docs_link_operation_and_classes(seed_out: Path) -> None:
+    page = (seed_out / "docs/sagemaker/create_model_package.md").read_text()
+    assert "| `InferenceSpecification.Containers[].Image` |" in page
+    assert "(structures.md#createmodelpackagerequest)" in page
+    assert "ConflictException" in page
+    index = (seed_out / "docs/sagemaker/index.md").read_text()
+    assert "(create_model_package.md)" in index
+    structures = (seed_out / "docs/sagemaker/structures.md").read_text()
+    assert "\n## Container\n" in structures
+
+
+def test_generated_folder_is_not_stale() -> None:
+    """generated/ in the repository is what `codegen generate` makes of input/."""
+    ops = parse_ok(REPO / "input")
+    expected = build.format_files(build.render_package(ops, "aws_typed"))
+    out = REPO / "generated"
+    stale = [rel for rel, text in expected.items() if not (out / rel).is_file() or (out / rel).read_text() != text]
+    listed = (out / build.MANIFEST).read_text().split() if (out / build.MANIFEST).is_file() else []
+    assert not stale and sorted(listed) == sorted(expected), "run `codegen generate`"
+
+
+# --- errors ---------------------------------------------------------------------------
+
+
+def test_cli_generate_defaults_from_pyproject(tmp_path: Path) -> None:
+    project = tmp_path / "proj"
+    (project / "pages").mkdir(parents=True)
+    (project / "pages" / "p.rst").write_bytes(SEED.read_bytes())
+    (project / "pyproject.toml").write_text(
+        '[tool.codegen]\ninput = "pages"\nout = "build/typed"\npackage-name = "mypkg"\n'
+    )
+    runner = CliRunner()
+    with runner.isolated_filesystem(temp_dir=tmp_path):
+        import os
+
+        os.chdir(project)
+        res = runner.invoke(main, ["generate", "--targets", "models,stubs"])
+    assert res.exit_code == 0, res.output
+    assert (project / "build/typed/mypkg/sagemaker/models.py").is_file()
+    assert not (project / "build/typed/mypkg/sagemaker/validators.py").exists()
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--package-name", "not-valid"], "package name 'not-valid' is not a Python identifier"),
+    (["--package-name", "class"], "is not a Python identifier"),
+    (["--targets", "models,bogus"], "unknown target(s) bogus"),
+])
+def test_cli_bad_options_leave_output_untouched(tmp_path: Path, args: list[str], message: str) -> None:
+    out = tmp_path / "out"
+    build.generate([SEED], out, "aws_typed")
+    before = tree_digest(out)
+    res = CliRunner().invoke(main, ["generate", str(SEED), "--out", str(out), *args])
+    assert res.exit_code == 1
+    assert message in res.output and "Traceback" not in res.output
+    assert len(res.output.strip().splitlines()) == 1
+    assert tree_digest(out) == before
+
+
+def test_cli_unwritable_output(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    res = CliRunner().invoke(main, ["generate", str(SEED), "--out", str(blocker / "out")])
+    assert res.exit_code == 1 and "Traceback" not in res.output
+    assert res.output.startswith("error: ") and blocker.read_text() == "x"
+
+
+def test_cli_bad_page_reports_file_line(tmp_path: Path) -> None:
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    text = SEED.read_text()
+    # A request syntax block that does not parse.
+    (pages / "broken.rst").write_text(text.replace("response = client.create_model_package(", "response = client.create_model_package((", 1))
+    out = tmp_path / "out"
+    res = CliRunner().invoke(main, ["generate", str(pages), "--out", str(out)])
+    assert res.exit_code == 1, res.output
+    line = res.output.strip().splitlines()[0]
+    assert line.startswith("broken.rst:") and line.split(":")[1].isdigit(), res.output
+    assert not out.exists()
