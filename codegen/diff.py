@@ -72,21 +72,38 @@ RULES: dict[str, Rule] = {
         Rule("response-member-removed", "WARN", "a response member was removed"),
         Rule("request-enum-value-added", "INFO", "a request enum accepts new values"),
         Rule("request-enum-value-removed", "ERR", "a request enum no longer accepts values"),
-        Rule("response-enum-value-added", "WARN", "a response enum has new values "
-             "(exhaustive matches miss them)"),
+        Rule(
+            "response-enum-value-added",
+            "WARN",
+            "a response enum has new values " "(exhaustive matches miss them)",
+        ),
         Rule("response-enum-value-removed", "INFO", "a response enum lost values"),
         Rule("request-enum-introduced", "WARN", "a free request string became an enum"),
         Rule("request-enum-dropped", "INFO", "a request enum became a free string"),
         Rule("response-enum-introduced", "INFO", "a free response string became an enum"),
         Rule("response-enum-dropped", "WARN", "a response enum became a free string"),
-        Rule("type-changed", "ERR", "a node changed type (list/scalar, structure/map, "
-             "integer/float, recursion target, ...)"),
-        Rule("shape-flag-changed", "WARN", "streaming, event stream, tagged union, JSON value "
-             "or Python type of a node changed"),
-        Rule("section-not-compared", "INFO", "boto3 did not render this section on one side "
-             "(\"too large to render\"): its members were not compared"),
-        Rule("documentation-changed", "INFO", "documentation text changed "
-             "(only with --include-docs)"),
+        Rule(
+            "type-changed",
+            "ERR",
+            "a node changed type (list/scalar, structure/map, "
+            "integer/float, recursion target, ...)",
+        ),
+        Rule(
+            "shape-flag-changed",
+            "WARN",
+            "streaming, event stream, tagged union, JSON value " "or Python type of a node changed",
+        ),
+        Rule(
+            "section-not-compared",
+            "INFO",
+            "boto3 did not render this section on one side "
+            '("too large to render"): its members were not compared',
+        ),
+        Rule(
+            "documentation-changed",
+            "INFO",
+            "documentation text changed " "(only with --include-docs)",
+        ),
     )
 }
 
@@ -168,7 +185,9 @@ class DiffResult:
         silenced = 0
         for change in self.changes:
             locations = tuple(
-                loc for loc in change.locations if not any(r.matches(change.rule, loc) for r in rules)
+                loc
+                for loc in change.locations
+                if not any(r.matches(change.rule, loc) for r in rules)
             )
             silenced += len(change.locations) - len(locations)
             if locations:
@@ -259,24 +278,39 @@ _FLAGS = ("streaming", "event_stream", "union", "json_value", "python_type")
 
 
 class _Comparer:
+    """Compares node pairs once each (memoised on their structural ids).
+
+    `partial` is set below a section that boto3 did not render on one side ("too large
+    to render"): what is known there comes from the syntax block alone, without
+    `[REQUIRED]` flags or documentation, so those are not compared.
+    """
+
     def __init__(self, include_docs: bool) -> None:
         self.include_docs = include_docs
         self.ids = _Interner()
-        self._memo: dict[tuple[int, int, str], tuple[_Rel, ...]] = {}
+        self._memo: dict[tuple[int, int, str, bool], tuple[_Rel, ...]] = {}
 
-    def shapes(self, old: Shape, new: Shape, side: Side, depth: int) -> tuple[_Rel, ...]:
+    def shapes(
+        self, old: Shape, new: Shape, side: Side, depth: int, partial: bool = False
+    ) -> tuple[_Rel, ...]:
         oid, nid = self.ids.of(old, depth), self.ids.of(new, depth)
         if oid == nid:
             return ()
-        key = (oid, nid, side)
+        key = (oid, nid, side, partial)
         found = self._memo.get(key)
         if found is None:
-            found = tuple(self._compare(old, new, side, depth, key))
+            found = tuple(self._compare(old, new, side, depth, partial, (oid, nid, side)))
             self._memo[key] = found
         return found
 
     def _compare(
-        self, old: Shape, new: Shape, side: Side, depth: int, anchor: tuple[int, int, str]
+        self,
+        old: Shape,
+        new: Shape,
+        side: Side,
+        depth: int,
+        partial: bool,
+        anchor: tuple[int, int, str],
     ) -> Iterator[_Rel]:
         def rel(rule: str, suffix: str, message: str, detail: Detail) -> _Rel:
             return _Rel(rule, suffix, message, detail, anchor)
@@ -286,7 +320,10 @@ class _Comparer:
             yield rel("type-changed", "", f"type changed from {a} to {b}", (("old", a), ("new", b)))
             return
         if old.type == "recursive":  # same id would mean the same ancestor: this one differs
-            a, b = (f"recursive reference {depth - _depth(s.target or '')} levels up" for s in (old, new))
+            a, b = (
+                f"recursive reference {depth - _depth(s.target or '')} levels up"
+                for s in (old, new)
+            )
             yield rel("type-changed", "", f"type changed from {a} to {b}", (("old", a), ("new", b)))
             return
         for flag in _FLAGS:
@@ -298,79 +335,119 @@ class _Comparer:
                     f"{flag} changed from {before!r} to {after!r}",
                     (("flag", flag), ("old", str(before)), ("new", str(after))),
                 )
-        if self.include_docs and old.documentation != new.documentation:
+        unrendered = old.truncated or new.truncated
+        partial = partial or unrendered
+        if self.include_docs and not partial and old.documentation != new.documentation:
             yield rel("documentation-changed", "", "documentation changed", ())
         if old.enum != new.enum:
             yield from self._enum(old, new, side, rel)
         if old.type == "structure":
-            yield from self._structure(old, new, side, depth, rel)
+            if unrendered:
+                known = bool(old.members) and bool(new.members)
+                yield rel(
+                    "section-not-compared",
+                    "",
+                    "boto3 did not render this section on one side: "
+                    + (
+                        "required flags and documentation below it were not compared"
+                        if known
+                        else "its members were not compared"
+                    ),
+                    (),
+                )
+                if not known:
+                    return
+            yield from self._structure(old, new, side, depth, partial, rel)
         elif old.type == "list" and old.member is not None and new.member is not None:
-            yield from _below("[]", self.shapes(old.member, new.member, side, depth + 1))
+            yield from _below("[]", self.shapes(old.member, new.member, side, depth + 1, partial))
         elif old.type == "map":
             if old.key is not None and new.key is not None:
-                for r in self.shapes(old.key, new.key, side, depth + 1):
-                    yield replace(r, message=f"map key: {r.message}", detail=r.detail + (("of", "key"),))
+                for r in self.shapes(old.key, new.key, side, depth + 1, partial):
+                    yield replace(
+                        r, message=f"map key: {r.message}", detail=r.detail + (("of", "key"),)
+                    )
             if old.value is not None and new.value is not None:
-                yield from _below("{}", self.shapes(old.value, new.value, side, depth + 1))
+                yield from _below("{}", self.shapes(old.value, new.value, side, depth + 1, partial))
 
     def _enum(self, old: Shape, new: Shape, side: Side, rel: _RelMaker) -> Iterator[_Rel]:
         if not old.enum:
-            yield rel(f"{side}-enum-introduced", "", f"now an enum: {_values(new.enum)}",
-                      (("values", new.enum),))
+            yield rel(
+                f"{side}-enum-introduced",
+                "",
+                f"now an enum: {_values(new.enum)}",
+                (("values", new.enum),),
+            )
             return
         if not new.enum:
-            yield rel(f"{side}-enum-dropped", "", "no longer an enum (any string)",
-                      (("values", old.enum),))
+            yield rel(
+                f"{side}-enum-dropped",
+                "",
+                "no longer an enum (any string)",
+                (("values", old.enum),),
+            )
             return
         before, after = set(old.enum), set(new.enum)
         added = tuple(v for v in new.enum if v not in before)
         removed = tuple(v for v in old.enum if v not in after)
         if added:
-            yield rel(f"{side}-enum-value-added", "", f"enum values added: {_values(added)}",
-                      (("values", added),))
+            yield rel(
+                f"{side}-enum-value-added",
+                "",
+                f"enum values added: {_values(added)}",
+                (("values", added),),
+            )
         if removed:
-            yield rel(f"{side}-enum-value-removed", "", f"enum values removed: {_values(removed)}",
-                      (("values", removed),))
+            yield rel(
+                f"{side}-enum-value-removed",
+                "",
+                f"enum values removed: {_values(removed)}",
+                (("values", removed),),
+            )
 
     def _structure(
-        self, old: Shape, new: Shape, side: Side, depth: int, rel: _RelMaker
+        self, old: Shape, new: Shape, side: Side, depth: int, partial: bool, rel: _RelMaker
     ) -> Iterator[_Rel]:
         before, after = old.member_map, new.member_map
-        partial = old.truncated or new.truncated
-        if partial:
-            yield rel("section-not-compared", "", "boto3 did not render this section on one "
-                      "side; members were not compared", ())
+        what = "request" if side == "request" else "response"
         for name, member in old.members:
-            if name not in after and not partial:
-                what = "request" if side == "request" else "response"
-                yield rel(f"{side}-member-removed", f".{name}", f"{what} member `{name}` removed",
-                          (("member", name),))
+            if name not in after:
+                yield rel(
+                    f"{side}-member-removed",
+                    f".{name}",
+                    f"{what} member `{name}` removed",
+                    (("member", name),),
+                )
         for name, member in new.members:
             was = before.get(name)
             if was is None:
-                if partial:
-                    continue
                 if side == "response":
-                    yield rel("response-member-added", f".{name}",
-                              f"response member `{name}` added", (("member", name),))
-                elif _required(member):
-                    yield rel("request-member-added-required", f".{name}",
-                              f"required request member `{name}` added", (("member", name),))
+                    rule, message = "response-member-added", f"response member `{name}` added"
+                elif _required(member) and not partial:
+                    rule = "request-member-added-required"
+                    message = f"required request member `{name}` added"
                 else:
-                    yield rel("request-member-added", f".{name}",
-                              f"optional request member `{name}` added", (("member", name),))
+                    rule = "request-member-added"
+                    message = f"optional request member `{name}` added"
+                yield rel(rule, f".{name}", message, (("member", name),))
                 continue
-            if side == "request" and _required(was) != _required(member):
+            if side == "request" and not partial and _required(was) != _required(member):
                 if _required(member):
-                    yield rel("request-member-now-required", f".{name}",
-                              f"request member `{name}` is now required", (("member", name),))
+                    rule, message = "request-member-now-required", "is now required"
                 else:
-                    yield rel("request-member-now-optional", f".{name}",
-                              f"request member `{name}` is now optional", (("member", name),))
-            if self.include_docs and was.documentation != member.documentation:
-                yield rel("documentation-changed", f".{name}",
-                          f"documentation of `{name}` changed", (("member", name),))
-            yield from _below(f".{name}", self.shapes(was.shape, member.shape, side, depth + 1))
+                    rule, message = "request-member-now-optional", "is now optional"
+                yield rel(
+                    rule, f".{name}", f"request member `{name}` {message}", (("member", name),)
+                )
+            if self.include_docs and not partial and was.documentation != member.documentation:
+                yield rel(
+                    "documentation-changed",
+                    f".{name}",
+                    f"documentation of `{name}` changed",
+                    (("member", name),),
+                )
+            yield from _below(
+                f".{name}", self.shapes(was.shape, member.shape, side, depth + 1, partial)
+            )
 
 
 def _required(member: tree.Member) -> bool:
@@ -400,7 +477,9 @@ def compare(
     comparer = _Comparer(include_docs)
     groups: dict[tuple[object, ...], tuple[str, str, Detail, list[Location]]] = {}
 
-    def add(group: tuple[object, ...], rule: str, message: str, detail: Detail, loc: Location) -> None:
+    def add(
+        group: tuple[object, ...], rule: str, message: str, detail: Detail, loc: Location
+    ) -> None:
         entry = groups.setdefault((rule, detail) + group, (rule, message, detail, []))
         entry[3].append(loc)
 
@@ -570,7 +649,9 @@ def load_operations(path: Path, parse_pages: PageParser) -> list[Operation]:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise InputError(f"{path}: not UTF-8 text, not a reference page or shape-tree JSON") from None
+        raise InputError(
+            f"{path}: not UTF-8 text, not a reference page or shape-tree JSON"
+        ) from None
     if path.suffix == ".json" or text.lstrip().startswith("{"):
         try:
             return tree.loads(text)
@@ -589,7 +670,9 @@ def _parse(path: Path, parse_pages: PageParser, single: bool) -> list[Operation]
         first = " ".join(str(result.errors[0]).split())
         raise InputError(f"{path}: {first}{more}")
     if not result.operations:
-        what = "not a client, paginator or waiter method page" if single else "no method pages found"
+        what = (
+            "not a client, paginator or waiter method page" if single else "no method pages found"
+        )
         raise InputError(f"{path}: {what}")
     return list(result.operations)
 
@@ -823,7 +906,7 @@ def prepend_changelog(existing: str | None, section: str) -> str:
     """CHANGES.md text with `section` as its newest entry, under one `# Changes` heading."""
     body = (existing or "").strip("\n")
     if body.startswith(CHANGELOG_HEADING + "\n") or body == CHANGELOG_HEADING:
-        body = body[len(CHANGELOG_HEADING):].strip("\n")
+        body = body[len(CHANGELOG_HEADING) :].strip("\n")
     parts = [CHANGELOG_HEADING, section.strip("\n")] + ([body] if body else [])
     return "\n\n".join(parts) + "\n"
 

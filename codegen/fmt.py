@@ -7,20 +7,24 @@ import os
 from pathlib import Path
 
 import black
+from black.mode import TargetVersion
 
-MODE = black.Mode(target_versions={black.TargetVersion.PY311}, line_length=100)
-PYI_MODE = black.Mode(target_versions={black.TargetVersion.PY311}, line_length=100, is_pyi=True)
+# black's defaults plus the target version, which the generated pyproject.toml declares
+# too (`[tool.black]`), so that a plain `black --check` agrees with the generated files.
+MODE = black.Mode(target_versions={TargetVersion.PY311})
+PYI_MODE = black.Mode(target_versions={TargetVersion.PY311}, is_pyi=True)
+VERSION = getattr(black, "__version__", "unknown")
 
 
 def cache_dir() -> Path:
     root = os.environ.get("CODEGEN_CACHE") or os.path.join(Path.home(), ".cache", "codegen")
-    return Path(root) / f"black-{black.__version__}"
+    return Path(root) / f"black-{VERSION}"
 
 
 def format_source(text: str, pyi: bool = False, cache: bool = True) -> str:
     """black.format_str of `text`; results are cached by the hash of input and mode."""
     mode = PYI_MODE if pyi else MODE
-    key = hashlib.sha256(f"{pyi}\0{MODE.line_length}\0{text}".encode()).hexdigest()
+    key = hashlib.sha256(f"{mode!r}\0{text}".encode()).hexdigest()
     path = cache_dir() / key[:2] / key
     if cache:
         try:

@@ -49,6 +49,17 @@ def two_dirs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return dirs[0], dirs[1]
 
 
+@pytest.fixture(scope="module")
+def two_trees(two_dirs: tuple[Path, Path]) -> tuple[Path, Path]:
+    """The same two directories saved as shape-tree JSON (parsed once, quick to diff)."""
+    saved = []
+    for folder in two_dirs:
+        path = folder.with_suffix(".json")
+        path.write_text(tree.dumps(diff.load_operations(folder, parse_paths)))
+        saved.append(path)
+    return saved[0], saved[1]
+
+
 # --- exit codes ---------------------------------------------------------------------
 
 
@@ -103,7 +114,9 @@ def _unreadable(tmp: Path) -> dict[str, Path]:
     ["missing", "binary", "latin1", "not-a-tree", "bad-json", "not-a-method-page", "empty-dir"],
 )
 @pytest.mark.parametrize("side", ["old", "new"])
-def test_unreadable_input_exits_2_with_one_line(tmp_path: Path, new_page: Path, case: str, side: str) -> None:
+def test_unreadable_input_exits_2_with_one_line(
+    tmp_path: Path, new_page: Path, case: str, side: str
+) -> None:
     bad = _unreadable(tmp_path)[case]
     args = (bad, new_page) if side == "old" else (data.SEED, bad)
     code, out, err = run(*args, "--fail-on", "INFO")
@@ -131,8 +144,10 @@ def test_directories_and_shared_structures(two_dirs: tuple[Path, Path]) -> None:
     doc = json.loads(run(old, new, "--format", "json")[1])
     assert doc["old"]["operations"] == doc["new"]["operations"] == 2
     shared = [
-        c for c in doc["changes"]
-        if c["rule"] == "request-member-added" and c["detail"] == {"member": "AdditionalModelDataSources"}
+        c
+        for c in doc["changes"]
+        if c["rule"] == "request-member-added"
+        and c["detail"] == {"member": "AdditionalModelDataSources"}
     ]
     assert len(shared) == 1, "one change for the container structure, not one per path"
     assert shared[0]["operations"] == [
@@ -140,8 +155,14 @@ def test_directories_and_shared_structures(two_dirs: tuple[Path, Path]) -> None:
         "SageMaker.Client.update_model_package",
     ]
     paths = {(loc["name"], loc["path"]) for loc in shared[0]["locations"]}
-    assert ("create_model_package", "input.InferenceSpecification.Containers[].AdditionalModelDataSources") in paths
-    assert ("update_model_package", "input.InferenceSpecification.Containers[].AdditionalModelDataSources") in paths
+    assert (
+        "create_model_package",
+        "input.InferenceSpecification.Containers[].AdditionalModelDataSources",
+    ) in paths
+    assert (
+        "update_model_package",
+        "input.InferenceSpecification.Containers[].AdditionalModelDataSources",
+    ) in paths
     assert len(paths) == len(shared[0]["locations"]) >= 4
 
     text = run(old, new)[1]
@@ -154,15 +175,18 @@ def test_markdown(two_dirs: tuple[Path, Path]) -> None:
     code, out, _ = run(*two_dirs, "--format", "markdown")
     assert code == 0
     assert "### Other changes (INFO)" in out
-    assert "- `SageMaker.Client.create_model_package` `input.ManagedStorageType`: optional request member" in out
+    assert (
+        "- `SageMaker.Client.create_model_package` `input.ManagedStorageType`: optional request member"
+        in out
+    )
     assert "in 2 operations:\n  - `SageMaker.Client.create_model_package`: `input." in out
 
 
 # --- ignore files -------------------------------------------------------------------
 
 
-def test_ignore_file(tmp_path: Path, two_dirs: tuple[Path, Path]) -> None:
-    old, new = two_dirs
+def test_ignore_file(tmp_path: Path, two_trees: tuple[Path, Path]) -> None:
+    old, new = two_trees
     full = json.loads(run(old, new, "--format", "json")[1])
     ignore = tmp_path / "diff-ignore"
     ignore.write_text(
@@ -172,9 +196,16 @@ def test_ignore_file(tmp_path: Path, two_dirs: tuple[Path, Path]) -> None:
         "request-enum-value-added input.InferenceSpecification.SupportedTransformInstanceTypes[]\n"
     )
     doc = json.loads(run(old, new, "--format", "json", "--ignore", ignore)[1])
-    assert not any(c["detail"].get("member") == "AdditionalModelDataSources" for c in doc["changes"])
+    assert not any(
+        c["detail"].get("member") == "AdditionalModelDataSources" for c in doc["changes"]
+    )
     # A bare path (brackets are literal) silences that location only, in each operation.
-    paths = [loc["path"] for c in doc["changes"] if c["rule"] == "request-enum-value-added" for loc in c["locations"]]
+    paths = [
+        loc["path"]
+        for c in doc["changes"]
+        if c["rule"] == "request-enum-value-added"
+        for loc in c["locations"]
+    ]
     assert "input.InferenceSpecification.SupportedTransformInstanceTypes[]" not in paths
     assert "input.AdditionalInferenceSpecifications[].SupportedTransformInstanceTypes[]" in paths
     silenced = full["summary"]["locations"] - doc["summary"]["locations"]
@@ -184,20 +215,22 @@ def test_ignore_file(tmp_path: Path, two_dirs: tuple[Path, Path]) -> None:
     everything.write_text("* *\n")
     code, out, _ = run(old, new, "--ignore", everything, "--fail-on", "INFO")
     assert code == 0
-    assert out.rstrip().endswith(f"0 changes (0 ERR, 0 WARN, 0 INFO), {full['summary']['locations']} locations ignored")
+    assert out.rstrip().endswith(
+        f"0 changes (0 ERR, 0 WARN, 0 INFO), {full['summary']['locations']} locations ignored"
+    )
 
     by_operation = tmp_path / "op"
     by_operation.write_text("request-* SageMaker.Client.update_model_package\n")
     doc = json.loads(run(old, new, "--format", "json", "--ignore", by_operation)[1])
     assert all(
         loc["name"] != "update_model_package"
-        for c in doc["changes"] if c["rule"].startswith("request-") for loc in c["locations"]
+        for c in doc["changes"]
+        if c["rule"].startswith("request-")
+        for loc in c["locations"]
     )
 
 
-@pytest.mark.parametrize(
-    "content", ["request-member-added\n", "no-such-rule input.X\n", "a b c\n"]
-)
+@pytest.mark.parametrize("content", ["request-member-added\n", "no-such-rule input.X\n", "a b c\n"])
 def test_bad_ignore_file_exits_2(tmp_path: Path, new_page: Path, content: str) -> None:
     ignore = tmp_path / "ignore"
     ignore.write_text(content)
@@ -216,7 +249,9 @@ def seed() -> Operation:
     return op
 
 
-def _with_member(op: Operation, name: str, member: Member | None, output: bool = False) -> Operation:
+def _with_member(
+    op: Operation, name: str, member: Member | None, output: bool = False
+) -> Operation:
     root = op.output if output else op.input
     assert root is not None
     members = [(n, m) for n, m in root.members if n != name]
@@ -239,21 +274,27 @@ def test_rules_on_the_seed(seed: Operation) -> None:
     required = replace(optional, required=True)
 
     assert _rules(seed, _with_member(seed, name, required)) == {
-        "request-member-now-required": ("ERR", [f"input.{name}"])}
+        "request-member-now-required": ("ERR", [f"input.{name}"])
+    }
     assert _rules(_with_member(seed, name, required), seed) == {
-        "request-member-now-optional": ("INFO", [f"input.{name}"])}
+        "request-member-now-optional": ("INFO", [f"input.{name}"])
+    }
     # Autopopulated (idempotency) members are not required for callers.
     assert _rules(seed, _with_member(seed, name, replace(required, autopopulated=True))) == {}
     assert _rules(_with_member(seed, name, None), seed) == {
-        "request-member-added": ("INFO", [f"input.{name}"])}
+        "request-member-added": ("INFO", [f"input.{name}"])
+    }
     assert _rules(_with_member(seed, name, None), _with_member(seed, name, required)) == {
-        "request-member-added-required": ("ERR", [f"input.{name}"])}
+        "request-member-added-required": ("ERR", [f"input.{name}"])
+    }
     assert _rules(seed, _with_member(seed, name, None)) == {
-        "request-member-removed": ("ERR", [f"input.{name}"])}
+        "request-member-removed": ("ERR", [f"input.{name}"])
+    }
 
     as_list = replace(optional, shape=Shape(type="list", member=optional.shape))
     assert _rules(seed, _with_member(seed, name, as_list)) == {
-        "type-changed": ("ERR", [f"input.{name}"])}
+        "type-changed": ("ERR", [f"input.{name}"])
+    }
     env = "InferenceSpecification"
     spec = members[env].shape
     containers = spec.member_map["Containers"].shape
@@ -263,12 +304,24 @@ def test_rules_on_the_seed(seed: Operation) -> None:
     as_structure = replace(environment, shape=Shape(type="structure"))
     new_container = replace(
         containers.member,
-        members=tuple((n, as_structure if n == "Environment" else m) for n, m in containers.member.members),
+        members=tuple(
+            (n, as_structure if n == "Environment" else m) for n, m in containers.member.members
+        ),
     )
-    new_spec = replace(spec, members=tuple(
-        (n, replace(m, shape=replace(containers, member=new_container)) if n == "Containers" else m)
-        for n, m in spec.members
-    ))
+    new_spec = replace(
+        spec,
+        members=tuple(
+            (
+                n,
+                (
+                    replace(m, shape=replace(containers, member=new_container))
+                    if n == "Containers"
+                    else m
+                ),
+            )
+            for n, m in spec.members
+        ),
+    )
     changed = _rules(seed, _with_member(seed, env, replace(members[env], shape=new_spec)))
     assert changed["type-changed"][0] == "ERR"
     assert f"input.{env}.Containers[].Environment" in changed["type-changed"][1]
@@ -279,21 +332,33 @@ def test_rules_on_the_seed(seed: Operation) -> None:
     narrower = replace(enum, shape=replace(enum.shape, enum=("Logged",)))
     free = replace(enum, shape=replace(enum.shape, enum=()))
     assert _rules(seed, _with_member(seed, status, narrower)) == {
-        "request-enum-value-removed": ("ERR", [f"input.{status}"])}
+        "request-enum-value-removed": ("ERR", [f"input.{status}"])
+    }
     assert _rules(_with_member(seed, status, narrower), seed) == {
-        "request-enum-value-added": ("INFO", [f"input.{status}"])}
+        "request-enum-value-added": ("INFO", [f"input.{status}"])
+    }
     assert _rules(seed, _with_member(seed, status, free)) == {
-        "request-enum-dropped": ("INFO", [f"input.{status}"])}
+        "request-enum-dropped": ("INFO", [f"input.{status}"])
+    }
     assert _rules(_with_member(seed, status, free), seed) == {
-        "request-enum-introduced": ("WARN", [f"input.{status}"])}
+        "request-enum-introduced": ("WARN", [f"input.{status}"])
+    }
     out_enum = Member(shape=Shape(type="string", enum=("A", "B")))
-    assert _rules(_with_member(seed, "State", out_enum, output=True),
-                  _with_member(seed, "State", replace(out_enum, shape=Shape(type="string", enum=("A", "B", "C"))), output=True)) == {
-        "response-enum-value-added": ("WARN", ["output.State"])}
+    assert _rules(
+        _with_member(seed, "State", out_enum, output=True),
+        _with_member(
+            seed,
+            "State",
+            replace(out_enum, shape=Shape(type="string", enum=("A", "B", "C"))),
+            output=True,
+        ),
+    ) == {"response-enum-value-added": ("WARN", ["output.State"])}
     assert _rules(_with_member(seed, "State", out_enum, output=True), seed) == {
-        "response-member-removed": ("WARN", ["output.State"])}
+        "response-member-removed": ("WARN", ["output.State"])
+    }
     assert _rules(seed, _with_member(seed, "State", out_enum, output=True)) == {
-        "response-member-added": ("INFO", ["output.State"])}
+        "response-member-added": ("INFO", ["output.State"])
+    }
 
 
 def test_operation_rules_on_the_seed(seed: Operation) -> None:
@@ -304,7 +369,10 @@ def test_operation_rules_on_the_seed(seed: Operation) -> None:
     assert _rules(seed, replace(seed, output=None)) == {"output-removed": ("WARN", [""])}
     assert _rules(replace(seed, output=None), seed) == {"output-added": ("INFO", [""])}
     renamed = replace(seed, name="create_model_package_v2")
-    assert _rules(seed, renamed) == {"operation-removed": ("ERR", [""]), "operation-added": ("INFO", [""])}
+    assert _rules(seed, renamed) == {
+        "operation-removed": ("ERR", [""]),
+        "operation-added": ("INFO", [""]),
+    }
     redoc = replace(seed, documentation=seed.documentation + " Changed.")
     assert diff.compare([seed], [redoc]).changes == []
     docs = diff.compare([seed], [redoc], include_docs=True).changes
@@ -312,6 +380,19 @@ def test_operation_rules_on_the_seed(seed: Operation) -> None:
     assert seed.output is not None
     cut = replace(seed, output=Shape(type="structure", truncated=True))
     assert _rules(seed, cut) == {"section-not-compared": ("INFO", ["output"])}
+    # Parameters not rendered, syntax block known: members compare, [REQUIRED] cannot.
+    name = "ModelPackageName"
+    old = _with_member(seed, name, replace(seed.input.member_map[name], required=True))
+    syntax_only = replace(
+        old.input,
+        truncated=True,
+        members=tuple((n, replace(m, required=False)) for n, m in old.input.members)
+        + (("NewParameter", Member(shape=Shape(type="string"))),),
+    )
+    assert _rules(old, replace(old, input=syntax_only)) == {
+        "section-not-compared": ("INFO", ["input"]),
+        "request-member-added": ("INFO", ["input.NewParameter"]),
+    }
 
 
 def test_colours_on_a_terminal(new_page: Path) -> None:
@@ -321,7 +402,9 @@ def test_colours_on_a_terminal(new_page: Path) -> None:
     coloured = diff.TextRenderer(color=True).render(result)
     assert "\x1b[31m\x1b[1mERR " in coloured
     plain = diff.TextRenderer().render(result)
-    assert "\x1b[" not in plain and "  ERR   request-member-removed  input.ManagedStorageType" in plain
+    assert (
+        "\x1b[" not in plain and "  ERR   request-member-removed  input.ManagedStorageType" in plain
+    )
 
 
 def test_json_round_trip_of_parse_output_is_stable(seed: Operation) -> None:

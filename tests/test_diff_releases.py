@@ -58,14 +58,18 @@ def test_seed_is_the_old_release_page() -> None:
 
 def test_seed_against_the_same_page_of_1_44_8(expected: set[model_changes.Fact]) -> None:
     old = diff.load_operations(data.SEED, parse_paths)
-    new = diff.load_operations(data.pages(data.NEW) / "client" / "create_model_package.rst", parse_paths)
+    new = diff.load_operations(
+        data.pages(data.NEW) / "client" / "create_model_package.rst", parse_paths
+    )
     result = diff.compare(old, new)
     want = {f for f in expected if f[1] == "SageMaker.Client.create_model_package"}
     assert want, "the models say create_model_package changed between the releases"
     assert model_changes.diff_facts(result) == want
     # AdditionalModelDataSources is added to the container structure that the page
     # renders at two paths: one change, listing both.
-    added = [c for c in result.changes if c.detail_dict().get("member") == "AdditionalModelDataSources"]
+    added = [
+        c for c in result.changes if c.detail_dict().get("member") == "AdditionalModelDataSources"
+    ]
     assert len(added) == 1
     assert [loc.path for loc in added[0].locations] == [
         "input.AdditionalInferenceSpecifications[].Containers[].AdditionalModelDataSources",
@@ -97,16 +101,20 @@ def test_whole_service_matches_the_models(
     assert got == want
     # Every kind of change this pair of releases has is covered, not only additions.
     rules = Counter(f[0] for f in got)
-    assert {"operation-added", "request-member-added", "response-member-added",
-            "request-member-now-optional", "request-enum-value-added",
-            "request-enum-value-removed", "response-enum-value-added",
-            "response-enum-value-removed"} <= rules.keys()
+    assert {
+        "operation-added",
+        "request-member-added",
+        "response-member-added",
+        "request-member-now-optional",
+        "request-enum-value-added",
+        "request-enum-value-removed",
+        "response-enum-value-added",
+        "response-enum-value-removed",
+    } <= rules.keys()
 
 
 def test_each_location_reported_once_and_shared_structures_grouped(result: diff.DiffResult) -> None:
-    seen = Counter(
-        (c.rule, loc, c.detail) for c in result.changes for loc in c.locations
-    )
+    seen = Counter((c.rule, loc, c.detail) for c in result.changes for loc in c.locations)
     assert max(seen.values()) == 1
     locations = sum(len(c.locations) for c in result.changes)
     assert len(result.changes) * 2 < locations  # grouping, not one line per path
@@ -115,7 +123,8 @@ def test_each_location_reported_once_and_shared_structures_grouped(result: diff.
     # The model data source's new member: one change for the whole service, every
     # operation that embeds the container definition listed under it.
     adds = [
-        c for c in result.changes
+        c
+        for c in result.changes
         if c.rule == "request-member-added"
         and c.detail_dict()["member"] == "AdditionalModelDataSources"
         and any(loc.name == "create_model_package" for loc in c.locations)
@@ -167,7 +176,11 @@ def test_json_output_schema(result: diff.DiffResult) -> None:
     assert doc["new"] == {"source": data.NEW, "operations": result.new_operations}
     summary = doc["summary"]
     assert set(summary) == {"changes", "locations", "ignored", "ERR", "WARN", "INFO"}
-    assert summary["changes"] == len(doc["changes"]) == summary["ERR"] + summary["WARN"] + summary["INFO"]
+    assert (
+        summary["changes"]
+        == len(doc["changes"])
+        == summary["ERR"] + summary["WARN"] + summary["INFO"]
+    )
     assert summary["locations"] == sum(len(c["locations"]) for c in doc["changes"])
     for change in doc["changes"]:
         assert set(change) == {"rule", "level", "message", "detail", "operations", "locations"}
@@ -181,7 +194,9 @@ def test_json_output_schema(result: diff.DiffResult) -> None:
             assert loc["path"] is None or loc["path"].startswith(("input", "output"))
 
 
-def test_markdown_and_changelog(releases: tuple[tuple[Operation, ...], tuple[Operation, ...]]) -> None:
+def test_markdown_and_changelog(
+    releases: tuple[tuple[Operation, ...], tuple[Operation, ...]],
+) -> None:
     old, new = releases
     section = diff.changelog_markdown(old, new, f"boto3 {data.NEW}")
     assert section.startswith(f"## boto3 {data.NEW}\n")

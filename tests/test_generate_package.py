@@ -10,11 +10,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-import black
 import pytest
 from click.testing import CliRunner
 
-from codegen import build, fmt
+from codegen import build
 from codegen.cli import main
 from conftest import SEED
 from gen_support import REPO, import_fresh, parse_ok, run_mypy, write_package
@@ -55,10 +54,10 @@ def test_layout(seed_out: Path) -> None:
 
 
 def test_black_clean(seed_out: Path) -> None:
-    for path in sorted(seed_out.rglob("*.py*")):
-        if path.suffix in (".py", ".pyi"):
-            text = path.read_text()
-            assert black.format_str(text, mode=fmt.PYI_MODE if path.suffix == ".pyi" else fmt.MODE) == text
+    proc = subprocess.run(
+        [sys.executable, "-m", "black", "--check", "-q", str(seed_out)], capture_output=True, text=True
+    )
+    assert proc.returncode == 0, proc.stderr
 
 
 def test_deterministic(tmp_path: Path, seed_out: Path) -> None:
@@ -292,3 +291,26 @@ def test_cli_bad_page_reports_file_line(tmp_path: Path) -> None:
     line = res.output.strip().splitlines()[0]
     assert line.startswith("broken.rst:") and line.split(":")[1].isdigit(), res.output
     assert not out.exists()
+
+
+def test_no_unused_imports(seed_out: Path) -> None:
+    import ast
+
+    for path in sorted(seed_out.rglob("*.py*")):
+        if path.suffix not in (".py", ".pyi"):
+            continue
+        tree = ast.parse(path.read_text())
+        imported = {
+            (alias.asname or alias.name).split(".")[0]
+            for node in tree.body
+            if isinstance(node, (ast.Import, ast.ImportFrom)) and getattr(node, "module", "") != "__future__"
+            for alias in node.names
+        }
+        used = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+        used |= {n.value.id for n in ast.walk(tree) if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name)}
+        exported = set()
+        for node in tree.body:
+            if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "__all__" for t in node.targets):
+                exported = {e.value for e in node.value.elts}  # type: ignore[attr-defined]
+        unused = imported - used - exported
+        assert not unused, (path.name, unused)

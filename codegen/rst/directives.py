@@ -26,7 +26,7 @@ class PyObject(Directive):
     required_arguments = 1
     final_argument_whitespace = True
     has_content = True
-    option_spec: dict[str, Any] = {"noindex": directives.flag, "module": directives.unchanged}
+    option_spec = {"noindex": directives.flag, "module": directives.unchanged}
     objtype = ""
 
     def run(self) -> list[nodes.Node]:
@@ -63,7 +63,7 @@ class LenientAdmonition(Directive):
     """`note` / `warning` / `danger` that tolerate an empty body (some pages have one)."""
 
     has_content = True
-    node_class: type[nodes.Admonition] = nodes.note
+    node_class: type[nodes.Element] = nodes.note
 
     def run(self) -> list[nodes.Node]:
         if not self.content:
@@ -73,7 +73,7 @@ class LenientAdmonition(Directive):
         return [node]
 
 
-ADMONITIONS: dict[str, type[nodes.Admonition]] = {
+ADMONITIONS: dict[str, type[nodes.Element]] = {
     "note": nodes.note,
     "warning": nodes.warning,
     "danger": nodes.danger,
@@ -101,6 +101,7 @@ def register() -> None:
             name, type(f"Lenient{name.title()}", (LenientAdmonition,), {"node_class": node_class})
         )
     for role in ROLES:
-        roles.register_local_role(role, _xref_role)
-        roles.register_local_role(f"py:{role}", _xref_role)
+        # (types-docutils declares role functions narrower than docutils accepts)
+        roles.register_local_role(role, _xref_role)  # type: ignore[arg-type]
+        roles.register_local_role(f"py:{role}", _xref_role)  # type: ignore[arg-type]
     _registered = True

@@ -9,9 +9,10 @@ cannot (enum values, recursion) and are checked against the bullets path by path
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TypeVar, cast
 
 from docutils import frontend, nodes, utils
 from docutils.parsers.rst import Parser
@@ -194,7 +195,7 @@ def parse_page(data: bytes, source: str) -> Operation:
         raise PageError(source, last, "truncated page: ends before its :returns: field")
     request_syntax: syntax.SyntaxDict | None = None
     if request_block is not None and not _truncated(request_block):
-        request_syntax = _parse_block(request_block, source, syntax.parse_request)  # type: ignore[arg-type]
+        request_syntax = _parse_block(request_block, source, syntax.parse_request)
 
     if _parameters_truncated(body, request_block):
         input_shape = _from_syntax(request_syntax, "input", ctx, method.line)
@@ -272,11 +273,11 @@ def _fields(body: Sequence[nodes.Node]) -> list[tuple[str, nodes.field_body, str
     for node in body:
         if not isinstance(node, nodes.field_list):
             continue
-        for fld in node.children:
+        for fld in [c for c in node.children if isinstance(c, nodes.field)]:
             name = fld[0].astext().strip()
             kind, _, arg = name.partition(" ")
             line = fld.line or node.line or 0
-            out.append((kind, fld[1], arg.strip(), line))
+            out.append((kind, cast(nodes.field_body, fld[1]), arg.strip(), line))
     return out
 
 
@@ -308,9 +309,12 @@ def _parameters_truncated(body: Sequence[nodes.Node], request: nodes.literal_blo
     return _truncated(_syntax_block(body, "Parameters"))
 
 
-def _parse_block(block: nodes.literal_block, source: str, fn: object) -> syntax.SyntaxNode:
+_T = TypeVar("_T")
+
+
+def _parse_block(block: nodes.literal_block, source: str, fn: Callable[[str], _T]) -> _T:
     try:
-        return fn(_block_text(block))  # type: ignore[operator,no-any-return]
+        return fn(_block_text(block))
     except syntax.SyntaxBlockError as exc:
         raise PageError(source, (block.line or 1) + exc.line - 1, str(exc)) from None
 
@@ -386,9 +390,10 @@ def _is_entry_list(lst: nodes.bullet_list) -> bool:
     if lst.get("bullet") != "-" or not lst.children:
         return False
     first = lst.children[0]
-    return bool(first.children) and isinstance(first[0], nodes.paragraph) and bool(
-        _HEADER.match(first[0].rawsource.strip())
-    )
+    if not isinstance(first, nodes.list_item) or not first.children:
+        return False
+    head = first.children[0]
+    return isinstance(head, nodes.paragraph) and bool(_HEADER.match(head.rawsource.strip()))
 
 
 @dataclass(frozen=True, slots=True)

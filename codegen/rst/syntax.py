@@ -162,7 +162,7 @@ def _union(options: list[ast.expr], node: ast.expr) -> SyntaxNode:
     if all(isinstance(o, ast.Constant) and isinstance(o.value, str) for o in options):
         values: list[str] = []
         for o in options:
-            assert isinstance(o, ast.Constant)
+            assert isinstance(o, ast.Constant) and isinstance(o.value, str)
             if o.value not in values:
                 values.append(o.value)
         return SyntaxEnum(tuple(values))

@@ -12,7 +12,15 @@ from typing import Any, Mapping
 
 from aws_typed._runtime import UNSET, Issue, ParamValidationError, UnsetType
 
-__all__ = ["SERVICES", "UNSET", "Issue", "ParamValidationError", "UnsetType", "check", "validate"]
+__all__ = [
+    "SERVICES",
+    "UNSET",
+    "Issue",
+    "ParamValidationError",
+    "UnsetType",
+    "check",
+    "validate",
+]
 
 SERVICES: dict[str, str] = {
     "sagemaker": "sagemaker",

@@ -22,7 +22,13 @@ OLD = "1.42.50"  # the release of the seed page
 NEW = "1.44.8"  # the release pinned in pyproject.toml
 SERVICE = "sagemaker"
 SERVICE_CLASS = "SageMaker"
-SEED = Path(__file__).resolve().parents[2] / "input" / "sagemaker" / "client" / "create_model_package.rst"
+SEED = (
+    Path(__file__).resolve().parents[2]
+    / "input"
+    / "sagemaker"
+    / "client"
+    / "create_model_package.rst"
+)
 
 
 @lru_cache(maxsize=None)
@@ -37,9 +43,7 @@ def model(version: str) -> dict[str, Any]:
 
 def _parser_fingerprint() -> str:
     """A digest of the parser's source: parsed trees are cached per parser version."""
-    import codegen
-
-    root = Path(codegen.__file__).parent
+    root = Path(tree.__file__).parent
     digest = hashlib.sha256()
     for path in sorted([root / "tree.py", root / "parse.py", *(root / "rst").rglob("*.py")]):
         digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())

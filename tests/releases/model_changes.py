@@ -98,7 +98,9 @@ def pages(model: dict[str, Any], service_class: str) -> dict[str, PageModel]:
     shapes = service["shapes"]
     out: dict[str, PageModel] = {}
 
-    def side(ref: dict[str, Any] | None, root: str, exclude: frozenset[str] = frozenset()) -> dict[str, Node]:
+    def side(
+        ref: dict[str, Any] | None, root: str, exclude: frozenset[str] = frozenset()
+    ) -> dict[str, Node]:
         nodes: dict[str, Node] = {}
         if ref is None:
             nodes[root] = Node("structure")
@@ -140,9 +142,7 @@ def _parent(path: str) -> str:
     return path.rsplit(".", 1)[0]
 
 
-def _compare_nodes(
-    op: str, old: dict[str, Node], new: dict[str, Node], request: bool
-) -> set[Fact]:
+def _compare_nodes(op: str, old: dict[str, Node], new: dict[str, Node], request: bool) -> set[Fact]:
     facts: set[Fact] = set()
     side = "request" if request else "response"
     changed_type = {p for p in old.keys() & new.keys() if old[p].type != new[p].type}
@@ -183,11 +183,15 @@ def _compare_nodes(
                 facts.add((f"{side}-enum-dropped", op, p, ""))
             else:
                 facts |= {(f"{side}-enum-value-added", op, p, v) for v in b.enum if v not in a.enum}
-                facts |= {(f"{side}-enum-value-removed", op, p, v) for v in a.enum if v not in b.enum}
+                facts |= {
+                    (f"{side}-enum-value-removed", op, p, v) for v in a.enum if v not in b.enum
+                }
     return facts
 
 
-def expected_facts(old_model: dict[str, Any], new_model: dict[str, Any], service_class: str) -> set[Fact]:
+def expected_facts(
+    old_model: dict[str, Any], new_model: dict[str, Any], service_class: str
+) -> set[Fact]:
     old, new = pages(old_model, service_class), pages(new_model, service_class)
     facts: set[Fact] = set()
     for op in old.keys() - new.keys():
@@ -197,7 +201,9 @@ def expected_facts(old_model: dict[str, Any], new_model: dict[str, Any], service
     for op in old.keys() & new.keys():
         a, b = old[op], new[op]
         if a.deprecated != b.deprecated:
-            facts.add(("operation-deprecated" if b.deprecated else "operation-undeprecated", op, "", ""))
+            facts.add(
+                ("operation-deprecated" if b.deprecated else "operation-undeprecated", op, "", "")
+            )
         facts |= {("exception-added", op, "", e) for e in b.exceptions if e not in a.exceptions}
         facts |= {("exception-removed", op, "", e) for e in a.exceptions if e not in b.exceptions}
         facts |= _compare_nodes(op, a.input, b.input, request=True)
@@ -214,15 +220,29 @@ def expected_facts(old_model: dict[str, Any], new_model: dict[str, Any], service
 # sections boto3 did not render) are checked separately.
 MODEL_RULES = frozenset(
     {
-        "operation-added", "operation-removed", "operation-deprecated", "operation-undeprecated",
-        "output-added", "output-removed", "exception-added", "exception-removed",
-        "request-member-added", "request-member-added-required", "request-member-removed",
-        "request-member-now-required", "request-member-now-optional",
-        "response-member-added", "response-member-removed",
-        "request-enum-value-added", "request-enum-value-removed",
-        "response-enum-value-added", "response-enum-value-removed",
-        "request-enum-introduced", "request-enum-dropped",
-        "response-enum-introduced", "response-enum-dropped",
+        "operation-added",
+        "operation-removed",
+        "operation-deprecated",
+        "operation-undeprecated",
+        "output-added",
+        "output-removed",
+        "exception-added",
+        "exception-removed",
+        "request-member-added",
+        "request-member-added-required",
+        "request-member-removed",
+        "request-member-now-required",
+        "request-member-now-optional",
+        "response-member-added",
+        "response-member-removed",
+        "request-enum-value-added",
+        "request-enum-value-removed",
+        "response-enum-value-added",
+        "response-enum-value-removed",
+        "request-enum-introduced",
+        "request-enum-dropped",
+        "response-enum-introduced",
+        "response-enum-dropped",
         "type-changed",
     }
 )

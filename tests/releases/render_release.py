@@ -70,8 +70,17 @@ def install(version: str) -> Path:
         staging = Path(tempfile.mkdtemp(prefix=f".site-boto3-{version}-", dir=cache_root()))
         try:
             cmd = [
-                sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                "--no-input", "--target", str(staging), f"boto3=={version}", f"botocore=={version}",
+                sys.executable,
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                "--no-input",
+                "--target",
+                str(staging),
+                f"boto3=={version}",
+                f"botocore=={version}",
             ]
             proc = subprocess.run(cmd, capture_output=True, text=True)
             if proc.returncode != 0:

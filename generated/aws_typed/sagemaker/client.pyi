@@ -564,7 +564,9 @@ class AdditionalInferenceSpecificationTypeDef(TypedDict):
     Name: str
     Description: NotRequired[str]
     Containers: Sequence[ContainerTypeDef]
-    SupportedTransformInstanceTypes: NotRequired[Sequence[SupportedTransformInstanceType]]
+    SupportedTransformInstanceTypes: NotRequired[
+        Sequence[SupportedTransformInstanceType]
+    ]
     SupportedRealtimeInferenceInstanceTypes: NotRequired[
         Sequence[SupportedRealtimeInferenceInstanceType]
     ]
@@ -670,7 +672,9 @@ class HubAccessConfigTypeDef(TypedDict):
 
 class InferenceSpecificationTypeDef(TypedDict):
     Containers: Sequence[ContainerTypeDef]
-    SupportedTransformInstanceTypes: NotRequired[Sequence[SupportedTransformInstanceType]]
+    SupportedTransformInstanceTypes: NotRequired[
+        Sequence[SupportedTransformInstanceType]
+    ]
     SupportedRealtimeInferenceInstanceTypes: NotRequired[
         Sequence[SupportedRealtimeInferenceInstanceType]
     ]
@@ -801,7 +805,9 @@ class SageMakerClient:
         SamplePayloadUrl: str = ...,
         CustomerMetadataProperties: Mapping[str, str] = ...,
         DriftCheckBaselines: DriftCheckBaselinesTypeDef = ...,
-        AdditionalInferenceSpecifications: Sequence[AdditionalInferenceSpecificationTypeDef] = ...,
+        AdditionalInferenceSpecifications: Sequence[
+            AdditionalInferenceSpecificationTypeDef
+        ] = ...,
         SkipModelValidation: SkipModelValidationType = ...,
         SourceUri: str = ...,
         SecurityConfig: SecurityConfigTypeDef = ...,

@@ -588,7 +588,9 @@ class CreateModelPackageRequest:
     sample_payload_url: str | UnsetType = UNSET
     customer_metadata_properties: dict[str, str] | UnsetType = UNSET
     drift_check_baselines: DriftCheckBaselines | UnsetType = UNSET
-    additional_inference_specifications: list[AdditionalInferenceSpecification] | UnsetType = UNSET
+    additional_inference_specifications: (
+        list[AdditionalInferenceSpecification] | UnsetType
+    ) = UNSET
     skip_model_validation: SkipModelValidationType | UnsetType = UNSET
     source_uri: str | UnsetType = UNSET
     security_config: SecurityConfig | UnsetType = UNSET
@@ -611,7 +613,9 @@ class CreateModelPackageRequest:
         if not isinstance(self.validation_specification, UnsetType):
             out["ValidationSpecification"] = self.validation_specification.to_dict()
         if not isinstance(self.source_algorithm_specification, UnsetType):
-            out["SourceAlgorithmSpecification"] = self.source_algorithm_specification.to_dict()
+            out["SourceAlgorithmSpecification"] = (
+                self.source_algorithm_specification.to_dict()
+            )
         if not isinstance(self.certify_for_marketplace, UnsetType):
             out["CertifyForMarketplace"] = self.certify_for_marketplace
         if not isinstance(self.tags, UnsetType):
@@ -661,7 +665,9 @@ class CreateModelPackageRequest:
         if "ModelPackageDescription" in data:
             kwargs["model_package_description"] = data["ModelPackageDescription"]
         if "ModelPackageRegistrationType" in data:
-            kwargs["model_package_registration_type"] = data["ModelPackageRegistrationType"]
+            kwargs["model_package_registration_type"] = data[
+                "ModelPackageRegistrationType"
+            ]
         if "InferenceSpecification" in data:
             kwargs["inference_specification"] = InferenceSpecification.from_dict(
                 data["InferenceSpecification"]
@@ -671,8 +677,10 @@ class CreateModelPackageRequest:
                 data["ValidationSpecification"]
             )
         if "SourceAlgorithmSpecification" in data:
-            kwargs["source_algorithm_specification"] = SourceAlgorithmSpecification.from_dict(
-                data["SourceAlgorithmSpecification"]
+            kwargs["source_algorithm_specification"] = (
+                SourceAlgorithmSpecification.from_dict(
+                    data["SourceAlgorithmSpecification"]
+                )
             )
         if "CertifyForMarketplace" in data:
             kwargs["certify_for_marketplace"] = data["CertifyForMarketplace"]
@@ -681,7 +689,9 @@ class CreateModelPackageRequest:
         if "ModelApprovalStatus" in data:
             kwargs["model_approval_status"] = data["ModelApprovalStatus"]
         if "MetadataProperties" in data:
-            kwargs["metadata_properties"] = MetadataProperties.from_dict(data["MetadataProperties"])
+            kwargs["metadata_properties"] = MetadataProperties.from_dict(
+                data["MetadataProperties"]
+            )
         if "ModelMetrics" in data:
             kwargs["model_metrics"] = ModelMetrics.from_dict(data["ModelMetrics"])
         if "ClientToken" in data:
@@ -693,7 +703,9 @@ class CreateModelPackageRequest:
         if "SamplePayloadUrl" in data:
             kwargs["sample_payload_url"] = data["SamplePayloadUrl"]
         if "CustomerMetadataProperties" in data:
-            kwargs["customer_metadata_properties"] = dict(data["CustomerMetadataProperties"])
+            kwargs["customer_metadata_properties"] = dict(
+                data["CustomerMetadataProperties"]
+            )
         if "DriftCheckBaselines" in data:
             kwargs["drift_check_baselines"] = DriftCheckBaselines.from_dict(
                 data["DriftCheckBaselines"]
@@ -712,7 +724,9 @@ class CreateModelPackageRequest:
         if "ModelCard" in data:
             kwargs["model_card"] = ModelCard.from_dict(data["ModelCard"])
         if "ModelLifeCycle" in data:
-            kwargs["model_life_cycle"] = ModelLifeCycle.from_dict(data["ModelLifeCycle"])
+            kwargs["model_life_cycle"] = ModelLifeCycle.from_dict(
+                data["ModelLifeCycle"]
+            )
         return cls(**kwargs)
 
 
@@ -743,7 +757,9 @@ class InferenceSpecification:
     """InferenceSpecification"""
 
     containers: list[Container]
-    supported_transform_instance_types: list[SupportedTransformInstanceType] | UnsetType = UNSET
+    supported_transform_instance_types: (
+        list[SupportedTransformInstanceType] | UnsetType
+    ) = UNSET
     supported_realtime_inference_instance_types: (
         list[SupportedRealtimeInferenceInstanceType] | UnsetType
     ) = UNSET
@@ -755,7 +771,9 @@ class InferenceSpecification:
         out: dict[str, Any] = {}
         out["Containers"] = [x0.to_dict() for x0 in self.containers]
         if not isinstance(self.supported_transform_instance_types, UnsetType):
-            out["SupportedTransformInstanceTypes"] = list(self.supported_transform_instance_types)
+            out["SupportedTransformInstanceTypes"] = list(
+                self.supported_transform_instance_types
+            )
         if not isinstance(self.supported_realtime_inference_instance_types, UnsetType):
             out["SupportedRealtimeInferenceInstanceTypes"] = list(
                 self.supported_realtime_inference_instance_types
@@ -782,7 +800,9 @@ class InferenceSpecification:
         if "SupportedContentTypes" in data:
             kwargs["supported_content_types"] = list(data["SupportedContentTypes"])
         if "SupportedResponseMIMETypes" in data:
-            kwargs["supported_response_mime_types"] = list(data["SupportedResponseMIMETypes"])
+            kwargs["supported_response_mime_types"] = list(
+                data["SupportedResponseMIMETypes"]
+            )
         return cls(**kwargs)
 
 
@@ -854,7 +874,9 @@ class Container:
         if "ModelDataUrl" in data:
             kwargs["model_data_url"] = data["ModelDataUrl"]
         if "ModelDataSource" in data:
-            kwargs["model_data_source"] = ModelDataSource.from_dict(data["ModelDataSource"])
+            kwargs["model_data_source"] = ModelDataSource.from_dict(
+                data["ModelDataSource"]
+            )
         if "ProductId" in data:
             kwargs["product_id"] = data["ProductId"]
         if "Environment" in data:
@@ -941,9 +963,13 @@ class S3DataSource:
         kwargs["s3_data_type"] = data["S3DataType"]
         kwargs["compression_type"] = data["CompressionType"]
         if "ModelAccessConfig" in data:
-            kwargs["model_access_config"] = ModelAccessConfig.from_dict(data["ModelAccessConfig"])
+            kwargs["model_access_config"] = ModelAccessConfig.from_dict(
+                data["ModelAccessConfig"]
+            )
         if "HubAccessConfig" in data:
-            kwargs["hub_access_config"] = HubAccessConfig.from_dict(data["HubAccessConfig"])
+            kwargs["hub_access_config"] = HubAccessConfig.from_dict(
+                data["HubAccessConfig"]
+            )
         if "ManifestS3Uri" in data:
             kwargs["manifest_s3_uri"] = data["ManifestS3Uri"]
         if "ETag" in data:
@@ -1170,7 +1196,9 @@ class TransformJobDefinition:
             kwargs["environment"] = dict(data["Environment"])
         kwargs["transform_input"] = TransformInput.from_dict(data["TransformInput"])
         kwargs["transform_output"] = TransformOutput.from_dict(data["TransformOutput"])
-        kwargs["transform_resources"] = TransformResources.from_dict(data["TransformResources"])
+        kwargs["transform_resources"] = TransformResources.from_dict(
+            data["TransformResources"]
+        )
         return cls(**kwargs)
 
 
@@ -1225,7 +1253,9 @@ class DataSource:
     def from_dict(cls, data: Mapping[str, Any]) -> DataSource:
         """Load from boto3's form; unknown keys (and ResponseMetadata) are ignored."""
         kwargs: dict[str, Any] = {}
-        kwargs["s3_data_source"] = DataSourceS3DataSource.from_dict(data["S3DataSource"])
+        kwargs["s3_data_source"] = DataSourceS3DataSource.from_dict(
+            data["S3DataSource"]
+        )
         return cls(**kwargs)
 
 
@@ -1370,7 +1400,9 @@ class SourceAlgorithm:
         if "ModelDataUrl" in data:
             kwargs["model_data_url"] = data["ModelDataUrl"]
         if "ModelDataSource" in data:
-            kwargs["model_data_source"] = ModelDataSource.from_dict(data["ModelDataSource"])
+            kwargs["model_data_source"] = ModelDataSource.from_dict(
+                data["ModelDataSource"]
+            )
         if "ModelDataETag" in data:
             kwargs["model_data_e_tag"] = data["ModelDataETag"]
         kwargs["algorithm_name"] = data["AlgorithmName"]
@@ -1466,7 +1498,9 @@ class ModelMetrics:
         if "ModelQuality" in data:
             kwargs["model_quality"] = ModelQuality.from_dict(data["ModelQuality"])
         if "ModelDataQuality" in data:
-            kwargs["model_data_quality"] = ModelQuality.from_dict(data["ModelDataQuality"])
+            kwargs["model_data_quality"] = ModelQuality.from_dict(
+                data["ModelDataQuality"]
+            )
         if "Bias" in data:
             kwargs["bias"] = Bias.from_dict(data["Bias"])
         if "Explainability" in data:
@@ -1555,9 +1589,13 @@ class Bias:
         if "Report" in data:
             kwargs["report"] = Statistics.from_dict(data["Report"])
         if "PreTrainingReport" in data:
-            kwargs["pre_training_report"] = Statistics.from_dict(data["PreTrainingReport"])
+            kwargs["pre_training_report"] = Statistics.from_dict(
+                data["PreTrainingReport"]
+            )
         if "PostTrainingReport" in data:
-            kwargs["post_training_report"] = Statistics.from_dict(data["PostTrainingReport"])
+            kwargs["post_training_report"] = Statistics.from_dict(
+                data["PostTrainingReport"]
+            )
         return cls(**kwargs)
 
 
@@ -1618,7 +1656,9 @@ class DriftCheckBaselines:
         if "ModelQuality" in data:
             kwargs["model_quality"] = ModelQuality.from_dict(data["ModelQuality"])
         if "ModelDataQuality" in data:
-            kwargs["model_data_quality"] = ModelQuality.from_dict(data["ModelDataQuality"])
+            kwargs["model_data_quality"] = ModelQuality.from_dict(
+                data["ModelDataQuality"]
+            )
         return cls(**kwargs)
 
 
@@ -1722,7 +1762,9 @@ class AdditionalInferenceSpecification:
     name: str
     description: str | UnsetType = UNSET
     containers: list[Container]
-    supported_transform_instance_types: list[SupportedTransformInstanceType] | UnsetType = UNSET
+    supported_transform_instance_types: (
+        list[SupportedTransformInstanceType] | UnsetType
+    ) = UNSET
     supported_realtime_inference_instance_types: (
         list[SupportedRealtimeInferenceInstanceType] | UnsetType
     ) = UNSET
@@ -1737,7 +1779,9 @@ class AdditionalInferenceSpecification:
             out["Description"] = self.description
         out["Containers"] = [x0.to_dict() for x0 in self.containers]
         if not isinstance(self.supported_transform_instance_types, UnsetType):
-            out["SupportedTransformInstanceTypes"] = list(self.supported_transform_instance_types)
+            out["SupportedTransformInstanceTypes"] = list(
+                self.supported_transform_instance_types
+            )
         if not isinstance(self.supported_realtime_inference_instance_types, UnsetType):
             out["SupportedRealtimeInferenceInstanceTypes"] = list(
                 self.supported_realtime_inference_instance_types
@@ -1767,7 +1811,9 @@ class AdditionalInferenceSpecification:
         if "SupportedContentTypes" in data:
             kwargs["supported_content_types"] = list(data["SupportedContentTypes"])
         if "SupportedResponseMIMETypes" in data:
-            kwargs["supported_response_mime_types"] = list(data["SupportedResponseMIMETypes"])
+            kwargs["supported_response_mime_types"] = list(
+                data["SupportedResponseMIMETypes"]
+            )
         return cls(**kwargs)
 
 

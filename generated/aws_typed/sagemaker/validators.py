@@ -562,33 +562,47 @@ _KEYS_CreateModelPackageRequest: frozenset[str] = frozenset(
 )
 
 
-def _check_CreateModelPackageRequest(value: Any, path: str, issues: list[Issue]) -> None:
+def _check_CreateModelPackageRequest(
+    value: Any, path: str, issues: list[Issue]
+) -> None:
     if not isinstance(value, dict):
-        issues.append(Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}"))
+        issues.append(
+            Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}")
+        )
         return
     for key in value:
         if key not in _KEYS_CreateModelPackageRequest:
-            issues.append(Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}"))
+            issues.append(
+                Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}")
+            )
     if "ModelPackageName" in value:
         v = value["ModelPackageName"]
         p = join(path, "ModelPackageName")
         if not isinstance(v, str):
-            issues.append(Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
+            )
     if "ModelPackageGroupName" in value:
         v = value["ModelPackageGroupName"]
         p = join(path, "ModelPackageGroupName")
         if not isinstance(v, str):
-            issues.append(Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
+            )
     if "ModelPackageDescription" in value:
         v = value["ModelPackageDescription"]
         p = join(path, "ModelPackageDescription")
         if not isinstance(v, str):
-            issues.append(Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
+            )
     if "ModelPackageRegistrationType" in value:
         v = value["ModelPackageRegistrationType"]
         p = join(path, "ModelPackageRegistrationType")
         if not isinstance(v, str):
-            issues.append(Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
+            )
         elif v not in _ModelPackageRegistrationType:
             issues.append(
                 Issue(
@@ -613,12 +627,16 @@ def _check_CreateModelPackageRequest(value: Any, path: str, issues: list[Issue])
         v = value["CertifyForMarketplace"]
         p = join(path, "CertifyForMarketplace")
         if not isinstance(v, bool):
-            issues.append(Issue(p, "wrong_type", f"expected a boolean, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a boolean, got {type(v).__name__}")
+            )
     if "Tags" in value:
         v = value["Tags"]
         p = join(path, "Tags")
         if not isinstance(v, (list, tuple)):
-            issues.append(Issue(p, "wrong_type", f"expected a list, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a list, got {type(v).__name__}")
+            )
         else:
             for i0, y0 in enumerate(v):
                 p0 = f"{p}[{i0}]"
@@ -627,10 +645,16 @@ def _check_CreateModelPackageRequest(value: Any, path: str, issues: list[Issue])
         v = value["ModelApprovalStatus"]
         p = join(path, "ModelApprovalStatus")
         if not isinstance(v, str):
-            issues.append(Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
+            )
         elif v not in _ModelApprovalStatusType:
             issues.append(
-                Issue(p, "invalid_enum", f"{v!r} is not one of {sorted(_ModelApprovalStatusType)}")
+                Issue(
+                    p,
+                    "invalid_enum",
+                    f"{v!r} is not one of {sorted(_ModelApprovalStatusType)}",
+                )
             )
     if "MetadataProperties" in value:
         v = value["MetadataProperties"]
@@ -644,38 +668,56 @@ def _check_CreateModelPackageRequest(value: Any, path: str, issues: list[Issue])
         v = value["ClientToken"]
         p = join(path, "ClientToken")
         if not isinstance(v, str):
-            issues.append(Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
+            )
     if "Domain" in value:
         v = value["Domain"]
         p = join(path, "Domain")
         if not isinstance(v, str):
-            issues.append(Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
+            )
     if "Task" in value:
         v = value["Task"]
         p = join(path, "Task")
         if not isinstance(v, str):
-            issues.append(Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
+            )
     if "SamplePayloadUrl" in value:
         v = value["SamplePayloadUrl"]
         p = join(path, "SamplePayloadUrl")
         if not isinstance(v, str):
-            issues.append(Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
+            )
     if "CustomerMetadataProperties" in value:
         v = value["CustomerMetadataProperties"]
         p = join(path, "CustomerMetadataProperties")
         if not isinstance(v, dict):
-            issues.append(Issue(p, "wrong_type", f"expected a dict, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a dict, got {type(v).__name__}")
+            )
         else:
             for k0, y0 in v.items():
                 p0k = f"{p} (key: {k0})"
                 if not isinstance(k0, str):
                     issues.append(
-                        Issue(p0k, "wrong_type", f"expected a string, got {type(k0).__name__}")
+                        Issue(
+                            p0k,
+                            "wrong_type",
+                            f"expected a string, got {type(k0).__name__}",
+                        )
                     )
                 p0 = f"{p}.{k0}"
                 if not isinstance(y0, str):
                     issues.append(
-                        Issue(p0, "wrong_type", f"expected a string, got {type(y0).__name__}")
+                        Issue(
+                            p0,
+                            "wrong_type",
+                            f"expected a string, got {type(y0).__name__}",
+                        )
                     )
     if "DriftCheckBaselines" in value:
         v = value["DriftCheckBaselines"]
@@ -685,7 +727,9 @@ def _check_CreateModelPackageRequest(value: Any, path: str, issues: list[Issue])
         v = value["AdditionalInferenceSpecifications"]
         p = join(path, "AdditionalInferenceSpecifications")
         if not isinstance(v, (list, tuple)):
-            issues.append(Issue(p, "wrong_type", f"expected a list, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a list, got {type(v).__name__}")
+            )
         else:
             for i0, y0 in enumerate(v):
                 p0 = f"{p}[{i0}]"
@@ -694,16 +738,24 @@ def _check_CreateModelPackageRequest(value: Any, path: str, issues: list[Issue])
         v = value["SkipModelValidation"]
         p = join(path, "SkipModelValidation")
         if not isinstance(v, str):
-            issues.append(Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
+            )
         elif v not in _SkipModelValidationType:
             issues.append(
-                Issue(p, "invalid_enum", f"{v!r} is not one of {sorted(_SkipModelValidationType)}")
+                Issue(
+                    p,
+                    "invalid_enum",
+                    f"{v!r} is not one of {sorted(_SkipModelValidationType)}",
+                )
             )
     if "SourceUri" in value:
         v = value["SourceUri"]
         p = join(path, "SourceUri")
         if not isinstance(v, str):
-            issues.append(Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
+            )
     if "SecurityConfig" in value:
         v = value["SecurityConfig"]
         p = join(path, "SecurityConfig")
@@ -731,20 +783,30 @@ _KEYS_InferenceSpecification: frozenset[str] = frozenset(
 
 def _check_InferenceSpecification(value: Any, path: str, issues: list[Issue]) -> None:
     if not isinstance(value, dict):
-        issues.append(Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}"))
+        issues.append(
+            Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}")
+        )
         return
     if "Containers" not in value:
         issues.append(
-            Issue(join(path, "Containers"), "missing_required", "required parameter is missing")
+            Issue(
+                join(path, "Containers"),
+                "missing_required",
+                "required parameter is missing",
+            )
         )
     for key in value:
         if key not in _KEYS_InferenceSpecification:
-            issues.append(Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}"))
+            issues.append(
+                Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}")
+            )
     if "Containers" in value:
         v = value["Containers"]
         p = join(path, "Containers")
         if not isinstance(v, (list, tuple)):
-            issues.append(Issue(p, "wrong_type", f"expected a list, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a list, got {type(v).__name__}")
+            )
         else:
             for i0, y0 in enumerate(v):
                 p0 = f"{p}[{i0}]"
@@ -753,13 +815,19 @@ def _check_InferenceSpecification(value: Any, path: str, issues: list[Issue]) ->
         v = value["SupportedTransformInstanceTypes"]
         p = join(path, "SupportedTransformInstanceTypes")
         if not isinstance(v, (list, tuple)):
-            issues.append(Issue(p, "wrong_type", f"expected a list, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a list, got {type(v).__name__}")
+            )
         else:
             for i0, y0 in enumerate(v):
                 p0 = f"{p}[{i0}]"
                 if not isinstance(y0, str):
                     issues.append(
-                        Issue(p0, "wrong_type", f"expected a string, got {type(y0).__name__}")
+                        Issue(
+                            p0,
+                            "wrong_type",
+                            f"expected a string, got {type(y0).__name__}",
+                        )
                     )
                 elif y0 not in _SupportedTransformInstanceType:
                     issues.append(
@@ -773,13 +841,19 @@ def _check_InferenceSpecification(value: Any, path: str, issues: list[Issue]) ->
         v = value["SupportedRealtimeInferenceInstanceTypes"]
         p = join(path, "SupportedRealtimeInferenceInstanceTypes")
         if not isinstance(v, (list, tuple)):
-            issues.append(Issue(p, "wrong_type", f"expected a list, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a list, got {type(v).__name__}")
+            )
         else:
             for i0, y0 in enumerate(v):
                 p0 = f"{p}[{i0}]"
                 if not isinstance(y0, str):
                     issues.append(
-                        Issue(p0, "wrong_type", f"expected a string, got {type(y0).__name__}")
+                        Issue(
+                            p0,
+                            "wrong_type",
+                            f"expected a string, got {type(y0).__name__}",
+                        )
                     )
                 elif y0 not in _SupportedRealtimeInferenceInstanceType:
                     issues.append(
@@ -793,25 +867,37 @@ def _check_InferenceSpecification(value: Any, path: str, issues: list[Issue]) ->
         v = value["SupportedContentTypes"]
         p = join(path, "SupportedContentTypes")
         if not isinstance(v, (list, tuple)):
-            issues.append(Issue(p, "wrong_type", f"expected a list, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a list, got {type(v).__name__}")
+            )
         else:
             for i0, y0 in enumerate(v):
                 p0 = f"{p}[{i0}]"
                 if not isinstance(y0, str):
                     issues.append(
-                        Issue(p0, "wrong_type", f"expected a string, got {type(y0).__name__}")
+                        Issue(
+                            p0,
+                            "wrong_type",
+                            f"expected a string, got {type(y0).__name__}",
+                        )
                     )
     if "SupportedResponseMIMETypes" in value:
         v = value["SupportedResponseMIMETypes"]
         p = join(path, "SupportedResponseMIMETypes")
         if not isinstance(v, (list, tuple)):
-            issues.append(Issue(p, "wrong_type", f"expected a list, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a list, got {type(v).__name__}")
+            )
         else:
             for i0, y0 in enumerate(v):
                 p0 = f"{p}[{i0}]"
                 if not isinstance(y0, str):
                     issues.append(
-                        Issue(p0, "wrong_type", f"expected a string, got {type(y0).__name__}")
+                        Issue(
+                            p0,
+                            "wrong_type",
+                            f"expected a string, got {type(y0).__name__}",
+                        )
                     )
 
 
@@ -838,31 +924,43 @@ _KEYS_Container: frozenset[str] = frozenset(
 
 def _check_Container(value: Any, path: str, issues: list[Issue]) -> None:
     if not isinstance(value, dict):
-        issues.append(Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}"))
+        issues.append(
+            Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}")
+        )
         return
     for key in value:
         if key not in _KEYS_Container:
-            issues.append(Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}"))
+            issues.append(
+                Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}")
+            )
     if "ContainerHostname" in value:
         v = value["ContainerHostname"]
         p = join(path, "ContainerHostname")
         if not isinstance(v, str):
-            issues.append(Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
+            )
     if "Image" in value:
         v = value["Image"]
         p = join(path, "Image")
         if not isinstance(v, str):
-            issues.append(Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
+            )
     if "ImageDigest" in value:
         v = value["ImageDigest"]
         p = join(path, "ImageDigest")
         if not isinstance(v, str):
-            issues.append(Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
+            )
     if "ModelDataUrl" in value:
         v = value["ModelDataUrl"]
         p = join(path, "ModelDataUrl")
         if not isinstance(v, str):
-            issues.append(Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
+            )
     if "ModelDataSource" in value:
         v = value["ModelDataSource"]
         p = join(path, "ModelDataSource")
@@ -871,23 +969,35 @@ def _check_Container(value: Any, path: str, issues: list[Issue]) -> None:
         v = value["ProductId"]
         p = join(path, "ProductId")
         if not isinstance(v, str):
-            issues.append(Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
+            )
     if "Environment" in value:
         v = value["Environment"]
         p = join(path, "Environment")
         if not isinstance(v, dict):
-            issues.append(Issue(p, "wrong_type", f"expected a dict, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a dict, got {type(v).__name__}")
+            )
         else:
             for k0, y0 in v.items():
                 p0k = f"{p} (key: {k0})"
                 if not isinstance(k0, str):
                     issues.append(
-                        Issue(p0k, "wrong_type", f"expected a string, got {type(k0).__name__}")
+                        Issue(
+                            p0k,
+                            "wrong_type",
+                            f"expected a string, got {type(k0).__name__}",
+                        )
                     )
                 p0 = f"{p}.{k0}"
                 if not isinstance(y0, str):
                     issues.append(
-                        Issue(p0, "wrong_type", f"expected a string, got {type(y0).__name__}")
+                        Issue(
+                            p0,
+                            "wrong_type",
+                            f"expected a string, got {type(y0).__name__}",
+                        )
                     )
     if "ModelInput" in value:
         v = value["ModelInput"]
@@ -897,17 +1007,23 @@ def _check_Container(value: Any, path: str, issues: list[Issue]) -> None:
         v = value["Framework"]
         p = join(path, "Framework")
         if not isinstance(v, str):
-            issues.append(Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
+            )
     if "FrameworkVersion" in value:
         v = value["FrameworkVersion"]
         p = join(path, "FrameworkVersion")
         if not isinstance(v, str):
-            issues.append(Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
+            )
     if "NearestModelName" in value:
         v = value["NearestModelName"]
         p = join(path, "NearestModelName")
         if not isinstance(v, str):
-            issues.append(Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
+            )
     if "AdditionalS3DataSource" in value:
         v = value["AdditionalS3DataSource"]
         p = join(path, "AdditionalS3DataSource")
@@ -916,12 +1032,16 @@ def _check_Container(value: Any, path: str, issues: list[Issue]) -> None:
         v = value["ModelDataETag"]
         p = join(path, "ModelDataETag")
         if not isinstance(v, str):
-            issues.append(Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
+            )
     if "IsCheckpoint" in value:
         v = value["IsCheckpoint"]
         p = join(path, "IsCheckpoint")
         if not isinstance(v, bool):
-            issues.append(Issue(p, "wrong_type", f"expected a boolean, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a boolean, got {type(v).__name__}")
+            )
     if "BaseModel" in value:
         v = value["BaseModel"]
         p = join(path, "BaseModel")
@@ -933,11 +1053,15 @@ _KEYS_ModelDataSource: frozenset[str] = frozenset({"S3DataSource"})
 
 def _check_ModelDataSource(value: Any, path: str, issues: list[Issue]) -> None:
     if not isinstance(value, dict):
-        issues.append(Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}"))
+        issues.append(
+            Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}")
+        )
         return
     for key in value:
         if key not in _KEYS_ModelDataSource:
-            issues.append(Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}"))
+            issues.append(
+                Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}")
+            )
     if "S3DataSource" in value:
         v = value["S3DataSource"]
         p = join(path, "S3DataSource")
@@ -960,45 +1084,67 @@ _KEYS_S3DataSource: frozenset[str] = frozenset(
 
 def _check_S3DataSource(value: Any, path: str, issues: list[Issue]) -> None:
     if not isinstance(value, dict):
-        issues.append(Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}"))
+        issues.append(
+            Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}")
+        )
         return
     if "S3Uri" not in value:
         issues.append(
-            Issue(join(path, "S3Uri"), "missing_required", "required parameter is missing")
+            Issue(
+                join(path, "S3Uri"), "missing_required", "required parameter is missing"
+            )
         )
     if "S3DataType" not in value:
         issues.append(
-            Issue(join(path, "S3DataType"), "missing_required", "required parameter is missing")
+            Issue(
+                join(path, "S3DataType"),
+                "missing_required",
+                "required parameter is missing",
+            )
         )
     if "CompressionType" not in value:
         issues.append(
             Issue(
-                join(path, "CompressionType"), "missing_required", "required parameter is missing"
+                join(path, "CompressionType"),
+                "missing_required",
+                "required parameter is missing",
             )
         )
     for key in value:
         if key not in _KEYS_S3DataSource:
-            issues.append(Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}"))
+            issues.append(
+                Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}")
+            )
     if "S3Uri" in value:
         v = value["S3Uri"]
         p = join(path, "S3Uri")
         if not isinstance(v, str):
-            issues.append(Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
+            )
     if "S3DataType" in value:
         v = value["S3DataType"]
         p = join(path, "S3DataType")
         if not isinstance(v, str):
-            issues.append(Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
+            )
         elif v not in _S3DataType:
-            issues.append(Issue(p, "invalid_enum", f"{v!r} is not one of {sorted(_S3DataType)}"))
+            issues.append(
+                Issue(p, "invalid_enum", f"{v!r} is not one of {sorted(_S3DataType)}")
+            )
     if "CompressionType" in value:
         v = value["CompressionType"]
         p = join(path, "CompressionType")
         if not isinstance(v, str):
-            issues.append(Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
+            )
         elif v not in _CompressionType:
             issues.append(
-                Issue(p, "invalid_enum", f"{v!r} is not one of {sorted(_CompressionType)}")
+                Issue(
+                    p, "invalid_enum", f"{v!r} is not one of {sorted(_CompressionType)}"
+                )
             )
     if "ModelAccessConfig" in value:
         v = value["ModelAccessConfig"]
@@ -1012,17 +1158,23 @@ def _check_S3DataSource(value: Any, path: str, issues: list[Issue]) -> None:
         v = value["ManifestS3Uri"]
         p = join(path, "ManifestS3Uri")
         if not isinstance(v, str):
-            issues.append(Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
+            )
     if "ETag" in value:
         v = value["ETag"]
         p = join(path, "ETag")
         if not isinstance(v, str):
-            issues.append(Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
+            )
     if "ManifestEtag" in value:
         v = value["ManifestEtag"]
         p = join(path, "ManifestEtag")
         if not isinstance(v, str):
-            issues.append(Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
+            )
 
 
 _KEYS_ModelAccessConfig: frozenset[str] = frozenset({"AcceptEula"})
@@ -1030,20 +1182,30 @@ _KEYS_ModelAccessConfig: frozenset[str] = frozenset({"AcceptEula"})
 
 def _check_ModelAccessConfig(value: Any, path: str, issues: list[Issue]) -> None:
     if not isinstance(value, dict):
-        issues.append(Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}"))
+        issues.append(
+            Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}")
+        )
         return
     if "AcceptEula" not in value:
         issues.append(
-            Issue(join(path, "AcceptEula"), "missing_required", "required parameter is missing")
+            Issue(
+                join(path, "AcceptEula"),
+                "missing_required",
+                "required parameter is missing",
+            )
         )
     for key in value:
         if key not in _KEYS_ModelAccessConfig:
-            issues.append(Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}"))
+            issues.append(
+                Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}")
+            )
     if "AcceptEula" in value:
         v = value["AcceptEula"]
         p = join(path, "AcceptEula")
         if not isinstance(v, bool):
-            issues.append(Issue(p, "wrong_type", f"expected a boolean, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a boolean, got {type(v).__name__}")
+            )
 
 
 _KEYS_HubAccessConfig: frozenset[str] = frozenset({"HubContentArn"})
@@ -1051,20 +1213,30 @@ _KEYS_HubAccessConfig: frozenset[str] = frozenset({"HubContentArn"})
 
 def _check_HubAccessConfig(value: Any, path: str, issues: list[Issue]) -> None:
     if not isinstance(value, dict):
-        issues.append(Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}"))
+        issues.append(
+            Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}")
+        )
         return
     if "HubContentArn" not in value:
         issues.append(
-            Issue(join(path, "HubContentArn"), "missing_required", "required parameter is missing")
+            Issue(
+                join(path, "HubContentArn"),
+                "missing_required",
+                "required parameter is missing",
+            )
         )
     for key in value:
         if key not in _KEYS_HubAccessConfig:
-            issues.append(Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}"))
+            issues.append(
+                Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}")
+            )
     if "HubContentArn" in value:
         v = value["HubContentArn"]
         p = join(path, "HubContentArn")
         if not isinstance(v, str):
-            issues.append(Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
+            )
 
 
 _KEYS_ModelInput: frozenset[str] = frozenset({"DataInputConfig"})
@@ -1072,22 +1244,30 @@ _KEYS_ModelInput: frozenset[str] = frozenset({"DataInputConfig"})
 
 def _check_ModelInput(value: Any, path: str, issues: list[Issue]) -> None:
     if not isinstance(value, dict):
-        issues.append(Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}"))
+        issues.append(
+            Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}")
+        )
         return
     if "DataInputConfig" not in value:
         issues.append(
             Issue(
-                join(path, "DataInputConfig"), "missing_required", "required parameter is missing"
+                join(path, "DataInputConfig"),
+                "missing_required",
+                "required parameter is missing",
             )
         )
     for key in value:
         if key not in _KEYS_ModelInput:
-            issues.append(Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}"))
+            issues.append(
+                Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}")
+            )
     if "DataInputConfig" in value:
         v = value["DataInputConfig"]
         p = join(path, "DataInputConfig")
         if not isinstance(v, str):
-            issues.append(Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
+            )
 
 
 _KEYS_AdditionalS3DataSource: frozenset[str] = frozenset(
@@ -1097,24 +1277,36 @@ _KEYS_AdditionalS3DataSource: frozenset[str] = frozenset(
 
 def _check_AdditionalS3DataSource(value: Any, path: str, issues: list[Issue]) -> None:
     if not isinstance(value, dict):
-        issues.append(Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}"))
+        issues.append(
+            Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}")
+        )
         return
     if "S3DataType" not in value:
         issues.append(
-            Issue(join(path, "S3DataType"), "missing_required", "required parameter is missing")
+            Issue(
+                join(path, "S3DataType"),
+                "missing_required",
+                "required parameter is missing",
+            )
         )
     if "S3Uri" not in value:
         issues.append(
-            Issue(join(path, "S3Uri"), "missing_required", "required parameter is missing")
+            Issue(
+                join(path, "S3Uri"), "missing_required", "required parameter is missing"
+            )
         )
     for key in value:
         if key not in _KEYS_AdditionalS3DataSource:
-            issues.append(Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}"))
+            issues.append(
+                Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}")
+            )
     if "S3DataType" in value:
         v = value["S3DataType"]
         p = join(path, "S3DataType")
         if not isinstance(v, str):
-            issues.append(Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
+            )
         elif v not in _AdditionalS3DataSourceS3DataType:
             issues.append(
                 Issue(
@@ -1127,60 +1319,88 @@ def _check_AdditionalS3DataSource(value: Any, path: str, issues: list[Issue]) ->
         v = value["S3Uri"]
         p = join(path, "S3Uri")
         if not isinstance(v, str):
-            issues.append(Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
+            )
     if "CompressionType" in value:
         v = value["CompressionType"]
         p = join(path, "CompressionType")
         if not isinstance(v, str):
-            issues.append(Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
+            )
         elif v not in _CompressionType:
             issues.append(
-                Issue(p, "invalid_enum", f"{v!r} is not one of {sorted(_CompressionType)}")
+                Issue(
+                    p, "invalid_enum", f"{v!r} is not one of {sorted(_CompressionType)}"
+                )
             )
     if "ETag" in value:
         v = value["ETag"]
         p = join(path, "ETag")
         if not isinstance(v, str):
-            issues.append(Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
+            )
 
 
-_KEYS_BaseModel: frozenset[str] = frozenset({"HubContentName", "HubContentVersion", "RecipeName"})
+_KEYS_BaseModel: frozenset[str] = frozenset(
+    {"HubContentName", "HubContentVersion", "RecipeName"}
+)
 
 
 def _check_BaseModel(value: Any, path: str, issues: list[Issue]) -> None:
     if not isinstance(value, dict):
-        issues.append(Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}"))
+        issues.append(
+            Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}")
+        )
         return
     for key in value:
         if key not in _KEYS_BaseModel:
-            issues.append(Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}"))
+            issues.append(
+                Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}")
+            )
     if "HubContentName" in value:
         v = value["HubContentName"]
         p = join(path, "HubContentName")
         if not isinstance(v, str):
-            issues.append(Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
+            )
     if "HubContentVersion" in value:
         v = value["HubContentVersion"]
         p = join(path, "HubContentVersion")
         if not isinstance(v, str):
-            issues.append(Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
+            )
     if "RecipeName" in value:
         v = value["RecipeName"]
         p = join(path, "RecipeName")
         if not isinstance(v, str):
-            issues.append(Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
+            )
 
 
-_KEYS_ValidationSpecification: frozenset[str] = frozenset({"ValidationRole", "ValidationProfiles"})
+_KEYS_ValidationSpecification: frozenset[str] = frozenset(
+    {"ValidationRole", "ValidationProfiles"}
+)
 
 
 def _check_ValidationSpecification(value: Any, path: str, issues: list[Issue]) -> None:
     if not isinstance(value, dict):
-        issues.append(Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}"))
+        issues.append(
+            Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}")
+        )
         return
     if "ValidationRole" not in value:
         issues.append(
-            Issue(join(path, "ValidationRole"), "missing_required", "required parameter is missing")
+            Issue(
+                join(path, "ValidationRole"),
+                "missing_required",
+                "required parameter is missing",
+            )
         )
     if "ValidationProfiles" not in value:
         issues.append(
@@ -1192,33 +1412,47 @@ def _check_ValidationSpecification(value: Any, path: str, issues: list[Issue]) -
         )
     for key in value:
         if key not in _KEYS_ValidationSpecification:
-            issues.append(Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}"))
+            issues.append(
+                Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}")
+            )
     if "ValidationRole" in value:
         v = value["ValidationRole"]
         p = join(path, "ValidationRole")
         if not isinstance(v, str):
-            issues.append(Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
+            )
     if "ValidationProfiles" in value:
         v = value["ValidationProfiles"]
         p = join(path, "ValidationProfiles")
         if not isinstance(v, (list, tuple)):
-            issues.append(Issue(p, "wrong_type", f"expected a list, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a list, got {type(v).__name__}")
+            )
         else:
             for i0, y0 in enumerate(v):
                 p0 = f"{p}[{i0}]"
                 _check_ValidationProfile(y0, p0, issues)
 
 
-_KEYS_ValidationProfile: frozenset[str] = frozenset({"ProfileName", "TransformJobDefinition"})
+_KEYS_ValidationProfile: frozenset[str] = frozenset(
+    {"ProfileName", "TransformJobDefinition"}
+)
 
 
 def _check_ValidationProfile(value: Any, path: str, issues: list[Issue]) -> None:
     if not isinstance(value, dict):
-        issues.append(Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}"))
+        issues.append(
+            Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}")
+        )
         return
     if "ProfileName" not in value:
         issues.append(
-            Issue(join(path, "ProfileName"), "missing_required", "required parameter is missing")
+            Issue(
+                join(path, "ProfileName"),
+                "missing_required",
+                "required parameter is missing",
+            )
         )
     if "TransformJobDefinition" not in value:
         issues.append(
@@ -1230,12 +1464,16 @@ def _check_ValidationProfile(value: Any, path: str, issues: list[Issue]) -> None
         )
     for key in value:
         if key not in _KEYS_ValidationProfile:
-            issues.append(Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}"))
+            issues.append(
+                Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}")
+            )
     if "ProfileName" in value:
         v = value["ProfileName"]
         p = join(path, "ProfileName")
         if not isinstance(v, str):
-            issues.append(Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
+            )
     if "TransformJobDefinition" in value:
         v = value["TransformJobDefinition"]
         p = join(path, "TransformJobDefinition")
@@ -1257,16 +1495,24 @@ _KEYS_TransformJobDefinition: frozenset[str] = frozenset(
 
 def _check_TransformJobDefinition(value: Any, path: str, issues: list[Issue]) -> None:
     if not isinstance(value, dict):
-        issues.append(Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}"))
+        issues.append(
+            Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}")
+        )
         return
     if "TransformInput" not in value:
         issues.append(
-            Issue(join(path, "TransformInput"), "missing_required", "required parameter is missing")
+            Issue(
+                join(path, "TransformInput"),
+                "missing_required",
+                "required parameter is missing",
+            )
         )
     if "TransformOutput" not in value:
         issues.append(
             Issue(
-                join(path, "TransformOutput"), "missing_required", "required parameter is missing"
+                join(path, "TransformOutput"),
+                "missing_required",
+                "required parameter is missing",
             )
         )
     if "TransformResources" not in value:
@@ -1279,42 +1525,64 @@ def _check_TransformJobDefinition(value: Any, path: str, issues: list[Issue]) ->
         )
     for key in value:
         if key not in _KEYS_TransformJobDefinition:
-            issues.append(Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}"))
+            issues.append(
+                Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}")
+            )
     if "MaxConcurrentTransforms" in value:
         v = value["MaxConcurrentTransforms"]
         p = join(path, "MaxConcurrentTransforms")
         if not isinstance(v, int):
-            issues.append(Issue(p, "wrong_type", f"expected an integer, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected an integer, got {type(v).__name__}")
+            )
     if "MaxPayloadInMB" in value:
         v = value["MaxPayloadInMB"]
         p = join(path, "MaxPayloadInMB")
         if not isinstance(v, int):
-            issues.append(Issue(p, "wrong_type", f"expected an integer, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected an integer, got {type(v).__name__}")
+            )
     if "BatchStrategy" in value:
         v = value["BatchStrategy"]
         p = join(path, "BatchStrategy")
         if not isinstance(v, str):
-            issues.append(Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
+            )
         elif v not in _BatchStrategyType:
             issues.append(
-                Issue(p, "invalid_enum", f"{v!r} is not one of {sorted(_BatchStrategyType)}")
+                Issue(
+                    p,
+                    "invalid_enum",
+                    f"{v!r} is not one of {sorted(_BatchStrategyType)}",
+                )
             )
     if "Environment" in value:
         v = value["Environment"]
         p = join(path, "Environment")
         if not isinstance(v, dict):
-            issues.append(Issue(p, "wrong_type", f"expected a dict, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a dict, got {type(v).__name__}")
+            )
         else:
             for k0, y0 in v.items():
                 p0k = f"{p} (key: {k0})"
                 if not isinstance(k0, str):
                     issues.append(
-                        Issue(p0k, "wrong_type", f"expected a string, got {type(k0).__name__}")
+                        Issue(
+                            p0k,
+                            "wrong_type",
+                            f"expected a string, got {type(k0).__name__}",
+                        )
                     )
                 p0 = f"{p}.{k0}"
                 if not isinstance(y0, str):
                     issues.append(
-                        Issue(p0, "wrong_type", f"expected a string, got {type(y0).__name__}")
+                        Issue(
+                            p0,
+                            "wrong_type",
+                            f"expected a string, got {type(y0).__name__}",
+                        )
                     )
     if "TransformInput" in value:
         v = value["TransformInput"]
@@ -1337,15 +1605,23 @@ _KEYS_TransformInput: frozenset[str] = frozenset(
 
 def _check_TransformInput(value: Any, path: str, issues: list[Issue]) -> None:
     if not isinstance(value, dict):
-        issues.append(Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}"))
+        issues.append(
+            Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}")
+        )
         return
     if "DataSource" not in value:
         issues.append(
-            Issue(join(path, "DataSource"), "missing_required", "required parameter is missing")
+            Issue(
+                join(path, "DataSource"),
+                "missing_required",
+                "required parameter is missing",
+            )
         )
     for key in value:
         if key not in _KEYS_TransformInput:
-            issues.append(Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}"))
+            issues.append(
+                Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}")
+            )
     if "DataSource" in value:
         v = value["DataSource"]
         p = join(path, "DataSource")
@@ -1354,23 +1630,33 @@ def _check_TransformInput(value: Any, path: str, issues: list[Issue]) -> None:
         v = value["ContentType"]
         p = join(path, "ContentType")
         if not isinstance(v, str):
-            issues.append(Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
+            )
     if "CompressionType" in value:
         v = value["CompressionType"]
         p = join(path, "CompressionType")
         if not isinstance(v, str):
-            issues.append(Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
+            )
         elif v not in _CompressionType:
             issues.append(
-                Issue(p, "invalid_enum", f"{v!r} is not one of {sorted(_CompressionType)}")
+                Issue(
+                    p, "invalid_enum", f"{v!r} is not one of {sorted(_CompressionType)}"
+                )
             )
     if "SplitType" in value:
         v = value["SplitType"]
         p = join(path, "SplitType")
         if not isinstance(v, str):
-            issues.append(Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
+            )
         elif v not in _SplitType:
-            issues.append(Issue(p, "invalid_enum", f"{v!r} is not one of {sorted(_SplitType)}"))
+            issues.append(
+                Issue(p, "invalid_enum", f"{v!r} is not one of {sorted(_SplitType)}")
+            )
 
 
 _KEYS_DataSource: frozenset[str] = frozenset({"S3DataSource"})
@@ -1378,15 +1664,23 @@ _KEYS_DataSource: frozenset[str] = frozenset({"S3DataSource"})
 
 def _check_DataSource(value: Any, path: str, issues: list[Issue]) -> None:
     if not isinstance(value, dict):
-        issues.append(Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}"))
+        issues.append(
+            Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}")
+        )
         return
     if "S3DataSource" not in value:
         issues.append(
-            Issue(join(path, "S3DataSource"), "missing_required", "required parameter is missing")
+            Issue(
+                join(path, "S3DataSource"),
+                "missing_required",
+                "required parameter is missing",
+            )
         )
     for key in value:
         if key not in _KEYS_DataSource:
-            issues.append(Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}"))
+            issues.append(
+                Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}")
+            )
     if "S3DataSource" in value:
         v = value["S3DataSource"]
         p = join(path, "S3DataSource")
@@ -1398,24 +1692,36 @@ _KEYS_DataSourceS3DataSource: frozenset[str] = frozenset({"S3DataType", "S3Uri"}
 
 def _check_DataSourceS3DataSource(value: Any, path: str, issues: list[Issue]) -> None:
     if not isinstance(value, dict):
-        issues.append(Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}"))
+        issues.append(
+            Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}")
+        )
         return
     if "S3DataType" not in value:
         issues.append(
-            Issue(join(path, "S3DataType"), "missing_required", "required parameter is missing")
+            Issue(
+                join(path, "S3DataType"),
+                "missing_required",
+                "required parameter is missing",
+            )
         )
     if "S3Uri" not in value:
         issues.append(
-            Issue(join(path, "S3Uri"), "missing_required", "required parameter is missing")
+            Issue(
+                join(path, "S3Uri"), "missing_required", "required parameter is missing"
+            )
         )
     for key in value:
         if key not in _KEYS_DataSourceS3DataSource:
-            issues.append(Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}"))
+            issues.append(
+                Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}")
+            )
     if "S3DataType" in value:
         v = value["S3DataType"]
         p = join(path, "S3DataType")
         if not isinstance(v, str):
-            issues.append(Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
+            )
         elif v not in _DataSourceS3DataSourceS3DataType:
             issues.append(
                 Issue(
@@ -1428,7 +1734,9 @@ def _check_DataSourceS3DataSource(value: Any, path: str, issues: list[Issue]) ->
         v = value["S3Uri"]
         p = join(path, "S3Uri")
         if not isinstance(v, str):
-            issues.append(Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
+            )
 
 
 _KEYS_TransformOutput: frozenset[str] = frozenset(
@@ -1438,39 +1746,59 @@ _KEYS_TransformOutput: frozenset[str] = frozenset(
 
 def _check_TransformOutput(value: Any, path: str, issues: list[Issue]) -> None:
     if not isinstance(value, dict):
-        issues.append(Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}"))
+        issues.append(
+            Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}")
+        )
         return
     if "S3OutputPath" not in value:
         issues.append(
-            Issue(join(path, "S3OutputPath"), "missing_required", "required parameter is missing")
+            Issue(
+                join(path, "S3OutputPath"),
+                "missing_required",
+                "required parameter is missing",
+            )
         )
     for key in value:
         if key not in _KEYS_TransformOutput:
-            issues.append(Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}"))
+            issues.append(
+                Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}")
+            )
     if "S3OutputPath" in value:
         v = value["S3OutputPath"]
         p = join(path, "S3OutputPath")
         if not isinstance(v, str):
-            issues.append(Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
+            )
     if "Accept" in value:
         v = value["Accept"]
         p = join(path, "Accept")
         if not isinstance(v, str):
-            issues.append(Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
+            )
     if "AssembleWith" in value:
         v = value["AssembleWith"]
         p = join(path, "AssembleWith")
         if not isinstance(v, str):
-            issues.append(Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
+            )
         elif v not in _AssembleWithType:
             issues.append(
-                Issue(p, "invalid_enum", f"{v!r} is not one of {sorted(_AssembleWithType)}")
+                Issue(
+                    p,
+                    "invalid_enum",
+                    f"{v!r} is not one of {sorted(_AssembleWithType)}",
+                )
             )
     if "KmsKeyId" in value:
         v = value["KmsKeyId"]
         p = join(path, "KmsKeyId")
         if not isinstance(v, str):
-            issues.append(Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
+            )
 
 
 _KEYS_TransformResources: frozenset[str] = frozenset(
@@ -1480,64 +1808,96 @@ _KEYS_TransformResources: frozenset[str] = frozenset(
 
 def _check_TransformResources(value: Any, path: str, issues: list[Issue]) -> None:
     if not isinstance(value, dict):
-        issues.append(Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}"))
+        issues.append(
+            Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}")
+        )
         return
     if "InstanceType" not in value:
         issues.append(
-            Issue(join(path, "InstanceType"), "missing_required", "required parameter is missing")
+            Issue(
+                join(path, "InstanceType"),
+                "missing_required",
+                "required parameter is missing",
+            )
         )
     if "InstanceCount" not in value:
         issues.append(
-            Issue(join(path, "InstanceCount"), "missing_required", "required parameter is missing")
+            Issue(
+                join(path, "InstanceCount"),
+                "missing_required",
+                "required parameter is missing",
+            )
         )
     for key in value:
         if key not in _KEYS_TransformResources:
-            issues.append(Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}"))
+            issues.append(
+                Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}")
+            )
     if "InstanceType" in value:
         v = value["InstanceType"]
         p = join(path, "InstanceType")
         if not isinstance(v, str):
-            issues.append(Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
+            )
         elif v not in _InstanceType:
-            issues.append(Issue(p, "invalid_enum", f"{v!r} is not one of {sorted(_InstanceType)}"))
+            issues.append(
+                Issue(p, "invalid_enum", f"{v!r} is not one of {sorted(_InstanceType)}")
+            )
     if "InstanceCount" in value:
         v = value["InstanceCount"]
         p = join(path, "InstanceCount")
         if not isinstance(v, int):
-            issues.append(Issue(p, "wrong_type", f"expected an integer, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected an integer, got {type(v).__name__}")
+            )
     if "VolumeKmsKeyId" in value:
         v = value["VolumeKmsKeyId"]
         p = join(path, "VolumeKmsKeyId")
         if not isinstance(v, str):
-            issues.append(Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
+            )
     if "TransformAmiVersion" in value:
         v = value["TransformAmiVersion"]
         p = join(path, "TransformAmiVersion")
         if not isinstance(v, str):
-            issues.append(Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
+            )
 
 
 _KEYS_SourceAlgorithmSpecification: frozenset[str] = frozenset({"SourceAlgorithms"})
 
 
-def _check_SourceAlgorithmSpecification(value: Any, path: str, issues: list[Issue]) -> None:
+def _check_SourceAlgorithmSpecification(
+    value: Any, path: str, issues: list[Issue]
+) -> None:
     if not isinstance(value, dict):
-        issues.append(Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}"))
+        issues.append(
+            Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}")
+        )
         return
     if "SourceAlgorithms" not in value:
         issues.append(
             Issue(
-                join(path, "SourceAlgorithms"), "missing_required", "required parameter is missing"
+                join(path, "SourceAlgorithms"),
+                "missing_required",
+                "required parameter is missing",
             )
         )
     for key in value:
         if key not in _KEYS_SourceAlgorithmSpecification:
-            issues.append(Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}"))
+            issues.append(
+                Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}")
+            )
     if "SourceAlgorithms" in value:
         v = value["SourceAlgorithms"]
         p = join(path, "SourceAlgorithms")
         if not isinstance(v, (list, tuple)):
-            issues.append(Issue(p, "wrong_type", f"expected a list, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a list, got {type(v).__name__}")
+            )
         else:
             for i0, y0 in enumerate(v):
                 p0 = f"{p}[{i0}]"
@@ -1551,20 +1911,30 @@ _KEYS_SourceAlgorithm: frozenset[str] = frozenset(
 
 def _check_SourceAlgorithm(value: Any, path: str, issues: list[Issue]) -> None:
     if not isinstance(value, dict):
-        issues.append(Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}"))
+        issues.append(
+            Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}")
+        )
         return
     if "AlgorithmName" not in value:
         issues.append(
-            Issue(join(path, "AlgorithmName"), "missing_required", "required parameter is missing")
+            Issue(
+                join(path, "AlgorithmName"),
+                "missing_required",
+                "required parameter is missing",
+            )
         )
     for key in value:
         if key not in _KEYS_SourceAlgorithm:
-            issues.append(Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}"))
+            issues.append(
+                Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}")
+            )
     if "ModelDataUrl" in value:
         v = value["ModelDataUrl"]
         p = join(path, "ModelDataUrl")
         if not isinstance(v, str):
-            issues.append(Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
+            )
     if "ModelDataSource" in value:
         v = value["ModelDataSource"]
         p = join(path, "ModelDataSource")
@@ -1573,12 +1943,16 @@ def _check_SourceAlgorithm(value: Any, path: str, issues: list[Issue]) -> None:
         v = value["ModelDataETag"]
         p = join(path, "ModelDataETag")
         if not isinstance(v, str):
-            issues.append(Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
+            )
     if "AlgorithmName" in value:
         v = value["AlgorithmName"]
         p = join(path, "AlgorithmName")
         if not isinstance(v, str):
-            issues.append(Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
+            )
 
 
 _KEYS_Tag: frozenset[str] = frozenset({"Key", "Value"})
@@ -1586,27 +1960,41 @@ _KEYS_Tag: frozenset[str] = frozenset({"Key", "Value"})
 
 def _check_Tag(value: Any, path: str, issues: list[Issue]) -> None:
     if not isinstance(value, dict):
-        issues.append(Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}"))
+        issues.append(
+            Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}")
+        )
         return
     if "Key" not in value:
-        issues.append(Issue(join(path, "Key"), "missing_required", "required parameter is missing"))
+        issues.append(
+            Issue(
+                join(path, "Key"), "missing_required", "required parameter is missing"
+            )
+        )
     if "Value" not in value:
         issues.append(
-            Issue(join(path, "Value"), "missing_required", "required parameter is missing")
+            Issue(
+                join(path, "Value"), "missing_required", "required parameter is missing"
+            )
         )
     for key in value:
         if key not in _KEYS_Tag:
-            issues.append(Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}"))
+            issues.append(
+                Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}")
+            )
     if "Key" in value:
         v = value["Key"]
         p = join(path, "Key")
         if not isinstance(v, str):
-            issues.append(Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
+            )
     if "Value" in value:
         v = value["Value"]
         p = join(path, "Value")
         if not isinstance(v, str):
-            issues.append(Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
+            )
 
 
 _KEYS_MetadataProperties: frozenset[str] = frozenset(
@@ -1616,31 +2004,43 @@ _KEYS_MetadataProperties: frozenset[str] = frozenset(
 
 def _check_MetadataProperties(value: Any, path: str, issues: list[Issue]) -> None:
     if not isinstance(value, dict):
-        issues.append(Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}"))
+        issues.append(
+            Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}")
+        )
         return
     for key in value:
         if key not in _KEYS_MetadataProperties:
-            issues.append(Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}"))
+            issues.append(
+                Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}")
+            )
     if "CommitId" in value:
         v = value["CommitId"]
         p = join(path, "CommitId")
         if not isinstance(v, str):
-            issues.append(Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
+            )
     if "Repository" in value:
         v = value["Repository"]
         p = join(path, "Repository")
         if not isinstance(v, str):
-            issues.append(Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
+            )
     if "GeneratedBy" in value:
         v = value["GeneratedBy"]
         p = join(path, "GeneratedBy")
         if not isinstance(v, str):
-            issues.append(Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
+            )
     if "ProjectId" in value:
         v = value["ProjectId"]
         p = join(path, "ProjectId")
         if not isinstance(v, str):
-            issues.append(Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
+            )
 
 
 _KEYS_ModelMetrics: frozenset[str] = frozenset(
@@ -1650,11 +2050,15 @@ _KEYS_ModelMetrics: frozenset[str] = frozenset(
 
 def _check_ModelMetrics(value: Any, path: str, issues: list[Issue]) -> None:
     if not isinstance(value, dict):
-        issues.append(Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}"))
+        issues.append(
+            Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}")
+        )
         return
     for key in value:
         if key not in _KEYS_ModelMetrics:
-            issues.append(Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}"))
+            issues.append(
+                Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}")
+            )
     if "ModelQuality" in value:
         v = value["ModelQuality"]
         p = join(path, "ModelQuality")
@@ -1678,11 +2082,15 @@ _KEYS_ModelQuality: frozenset[str] = frozenset({"Statistics", "Constraints"})
 
 def _check_ModelQuality(value: Any, path: str, issues: list[Issue]) -> None:
     if not isinstance(value, dict):
-        issues.append(Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}"))
+        issues.append(
+            Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}")
+        )
         return
     for key in value:
         if key not in _KEYS_ModelQuality:
-            issues.append(Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}"))
+            issues.append(
+                Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}")
+            )
     if "Statistics" in value:
         v = value["Statistics"]
         p = join(path, "Statistics")
@@ -1698,46 +2106,68 @@ _KEYS_Statistics: frozenset[str] = frozenset({"ContentType", "ContentDigest", "S
 
 def _check_Statistics(value: Any, path: str, issues: list[Issue]) -> None:
     if not isinstance(value, dict):
-        issues.append(Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}"))
+        issues.append(
+            Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}")
+        )
         return
     if "ContentType" not in value:
         issues.append(
-            Issue(join(path, "ContentType"), "missing_required", "required parameter is missing")
+            Issue(
+                join(path, "ContentType"),
+                "missing_required",
+                "required parameter is missing",
+            )
         )
     if "S3Uri" not in value:
         issues.append(
-            Issue(join(path, "S3Uri"), "missing_required", "required parameter is missing")
+            Issue(
+                join(path, "S3Uri"), "missing_required", "required parameter is missing"
+            )
         )
     for key in value:
         if key not in _KEYS_Statistics:
-            issues.append(Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}"))
+            issues.append(
+                Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}")
+            )
     if "ContentType" in value:
         v = value["ContentType"]
         p = join(path, "ContentType")
         if not isinstance(v, str):
-            issues.append(Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
+            )
     if "ContentDigest" in value:
         v = value["ContentDigest"]
         p = join(path, "ContentDigest")
         if not isinstance(v, str):
-            issues.append(Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
+            )
     if "S3Uri" in value:
         v = value["S3Uri"]
         p = join(path, "S3Uri")
         if not isinstance(v, str):
-            issues.append(Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
+            )
 
 
-_KEYS_Bias: frozenset[str] = frozenset({"Report", "PreTrainingReport", "PostTrainingReport"})
+_KEYS_Bias: frozenset[str] = frozenset(
+    {"Report", "PreTrainingReport", "PostTrainingReport"}
+)
 
 
 def _check_Bias(value: Any, path: str, issues: list[Issue]) -> None:
     if not isinstance(value, dict):
-        issues.append(Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}"))
+        issues.append(
+            Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}")
+        )
         return
     for key in value:
         if key not in _KEYS_Bias:
-            issues.append(Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}"))
+            issues.append(
+                Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}")
+            )
     if "Report" in value:
         v = value["Report"]
         p = join(path, "Report")
@@ -1757,11 +2187,15 @@ _KEYS_Explainability: frozenset[str] = frozenset({"Report"})
 
 def _check_Explainability(value: Any, path: str, issues: list[Issue]) -> None:
     if not isinstance(value, dict):
-        issues.append(Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}"))
+        issues.append(
+            Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}")
+        )
         return
     for key in value:
         if key not in _KEYS_Explainability:
-            issues.append(Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}"))
+            issues.append(
+                Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}")
+            )
     if "Report" in value:
         v = value["Report"]
         p = join(path, "Report")
@@ -1775,11 +2209,15 @@ _KEYS_DriftCheckBaselines: frozenset[str] = frozenset(
 
 def _check_DriftCheckBaselines(value: Any, path: str, issues: list[Issue]) -> None:
     if not isinstance(value, dict):
-        issues.append(Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}"))
+        issues.append(
+            Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}")
+        )
         return
     for key in value:
         if key not in _KEYS_DriftCheckBaselines:
-            issues.append(Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}"))
+            issues.append(
+                Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}")
+            )
     if "Bias" in value:
         v = value["Bias"]
         p = join(path, "Bias")
@@ -1805,11 +2243,15 @@ _KEYS_DriftCheckBaselinesBias: frozenset[str] = frozenset(
 
 def _check_DriftCheckBaselinesBias(value: Any, path: str, issues: list[Issue]) -> None:
     if not isinstance(value, dict):
-        issues.append(Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}"))
+        issues.append(
+            Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}")
+        )
         return
     for key in value:
         if key not in _KEYS_DriftCheckBaselinesBias:
-            issues.append(Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}"))
+            issues.append(
+                Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}")
+            )
     if "ConfigFile" in value:
         v = value["ConfigFile"]
         p = join(path, "ConfigFile")
@@ -1829,42 +2271,62 @@ _KEYS_ConfigFile: frozenset[str] = frozenset({"ContentType", "ContentDigest", "S
 
 def _check_ConfigFile(value: Any, path: str, issues: list[Issue]) -> None:
     if not isinstance(value, dict):
-        issues.append(Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}"))
+        issues.append(
+            Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}")
+        )
         return
     if "S3Uri" not in value:
         issues.append(
-            Issue(join(path, "S3Uri"), "missing_required", "required parameter is missing")
+            Issue(
+                join(path, "S3Uri"), "missing_required", "required parameter is missing"
+            )
         )
     for key in value:
         if key not in _KEYS_ConfigFile:
-            issues.append(Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}"))
+            issues.append(
+                Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}")
+            )
     if "ContentType" in value:
         v = value["ContentType"]
         p = join(path, "ContentType")
         if not isinstance(v, str):
-            issues.append(Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
+            )
     if "ContentDigest" in value:
         v = value["ContentDigest"]
         p = join(path, "ContentDigest")
         if not isinstance(v, str):
-            issues.append(Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
+            )
     if "S3Uri" in value:
         v = value["S3Uri"]
         p = join(path, "S3Uri")
         if not isinstance(v, str):
-            issues.append(Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
+            )
 
 
-_KEYS_DriftCheckBaselinesExplainability: frozenset[str] = frozenset({"Constraints", "ConfigFile"})
+_KEYS_DriftCheckBaselinesExplainability: frozenset[str] = frozenset(
+    {"Constraints", "ConfigFile"}
+)
 
 
-def _check_DriftCheckBaselinesExplainability(value: Any, path: str, issues: list[Issue]) -> None:
+def _check_DriftCheckBaselinesExplainability(
+    value: Any, path: str, issues: list[Issue]
+) -> None:
     if not isinstance(value, dict):
-        issues.append(Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}"))
+        issues.append(
+            Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}")
+        )
         return
     for key in value:
         if key not in _KEYS_DriftCheckBaselinesExplainability:
-            issues.append(Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}"))
+            issues.append(
+                Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}")
+            )
     if "Constraints" in value:
         v = value["Constraints"]
         p = join(path, "Constraints")
@@ -1888,36 +2350,54 @@ _KEYS_AdditionalInferenceSpecification: frozenset[str] = frozenset(
 )
 
 
-def _check_AdditionalInferenceSpecification(value: Any, path: str, issues: list[Issue]) -> None:
+def _check_AdditionalInferenceSpecification(
+    value: Any, path: str, issues: list[Issue]
+) -> None:
     if not isinstance(value, dict):
-        issues.append(Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}"))
+        issues.append(
+            Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}")
+        )
         return
     if "Name" not in value:
         issues.append(
-            Issue(join(path, "Name"), "missing_required", "required parameter is missing")
+            Issue(
+                join(path, "Name"), "missing_required", "required parameter is missing"
+            )
         )
     if "Containers" not in value:
         issues.append(
-            Issue(join(path, "Containers"), "missing_required", "required parameter is missing")
+            Issue(
+                join(path, "Containers"),
+                "missing_required",
+                "required parameter is missing",
+            )
         )
     for key in value:
         if key not in _KEYS_AdditionalInferenceSpecification:
-            issues.append(Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}"))
+            issues.append(
+                Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}")
+            )
     if "Name" in value:
         v = value["Name"]
         p = join(path, "Name")
         if not isinstance(v, str):
-            issues.append(Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
+            )
     if "Description" in value:
         v = value["Description"]
         p = join(path, "Description")
         if not isinstance(v, str):
-            issues.append(Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
+            )
     if "Containers" in value:
         v = value["Containers"]
         p = join(path, "Containers")
         if not isinstance(v, (list, tuple)):
-            issues.append(Issue(p, "wrong_type", f"expected a list, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a list, got {type(v).__name__}")
+            )
         else:
             for i0, y0 in enumerate(v):
                 p0 = f"{p}[{i0}]"
@@ -1926,13 +2406,19 @@ def _check_AdditionalInferenceSpecification(value: Any, path: str, issues: list[
         v = value["SupportedTransformInstanceTypes"]
         p = join(path, "SupportedTransformInstanceTypes")
         if not isinstance(v, (list, tuple)):
-            issues.append(Issue(p, "wrong_type", f"expected a list, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a list, got {type(v).__name__}")
+            )
         else:
             for i0, y0 in enumerate(v):
                 p0 = f"{p}[{i0}]"
                 if not isinstance(y0, str):
                     issues.append(
-                        Issue(p0, "wrong_type", f"expected a string, got {type(y0).__name__}")
+                        Issue(
+                            p0,
+                            "wrong_type",
+                            f"expected a string, got {type(y0).__name__}",
+                        )
                     )
                 elif y0 not in _SupportedTransformInstanceType:
                     issues.append(
@@ -1946,13 +2432,19 @@ def _check_AdditionalInferenceSpecification(value: Any, path: str, issues: list[
         v = value["SupportedRealtimeInferenceInstanceTypes"]
         p = join(path, "SupportedRealtimeInferenceInstanceTypes")
         if not isinstance(v, (list, tuple)):
-            issues.append(Issue(p, "wrong_type", f"expected a list, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a list, got {type(v).__name__}")
+            )
         else:
             for i0, y0 in enumerate(v):
                 p0 = f"{p}[{i0}]"
                 if not isinstance(y0, str):
                     issues.append(
-                        Issue(p0, "wrong_type", f"expected a string, got {type(y0).__name__}")
+                        Issue(
+                            p0,
+                            "wrong_type",
+                            f"expected a string, got {type(y0).__name__}",
+                        )
                     )
                 elif y0 not in _SupportedRealtimeInferenceInstanceType:
                     issues.append(
@@ -1966,25 +2458,37 @@ def _check_AdditionalInferenceSpecification(value: Any, path: str, issues: list[
         v = value["SupportedContentTypes"]
         p = join(path, "SupportedContentTypes")
         if not isinstance(v, (list, tuple)):
-            issues.append(Issue(p, "wrong_type", f"expected a list, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a list, got {type(v).__name__}")
+            )
         else:
             for i0, y0 in enumerate(v):
                 p0 = f"{p}[{i0}]"
                 if not isinstance(y0, str):
                     issues.append(
-                        Issue(p0, "wrong_type", f"expected a string, got {type(y0).__name__}")
+                        Issue(
+                            p0,
+                            "wrong_type",
+                            f"expected a string, got {type(y0).__name__}",
+                        )
                     )
     if "SupportedResponseMIMETypes" in value:
         v = value["SupportedResponseMIMETypes"]
         p = join(path, "SupportedResponseMIMETypes")
         if not isinstance(v, (list, tuple)):
-            issues.append(Issue(p, "wrong_type", f"expected a list, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a list, got {type(v).__name__}")
+            )
         else:
             for i0, y0 in enumerate(v):
                 p0 = f"{p}[{i0}]"
                 if not isinstance(y0, str):
                     issues.append(
-                        Issue(p0, "wrong_type", f"expected a string, got {type(y0).__name__}")
+                        Issue(
+                            p0,
+                            "wrong_type",
+                            f"expected a string, got {type(y0).__name__}",
+                        )
                     )
 
 
@@ -1993,20 +2497,30 @@ _KEYS_SecurityConfig: frozenset[str] = frozenset({"KmsKeyId"})
 
 def _check_SecurityConfig(value: Any, path: str, issues: list[Issue]) -> None:
     if not isinstance(value, dict):
-        issues.append(Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}"))
+        issues.append(
+            Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}")
+        )
         return
     if "KmsKeyId" not in value:
         issues.append(
-            Issue(join(path, "KmsKeyId"), "missing_required", "required parameter is missing")
+            Issue(
+                join(path, "KmsKeyId"),
+                "missing_required",
+                "required parameter is missing",
+            )
         )
     for key in value:
         if key not in _KEYS_SecurityConfig:
-            issues.append(Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}"))
+            issues.append(
+                Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}")
+            )
     if "KmsKeyId" in value:
         v = value["KmsKeyId"]
         p = join(path, "KmsKeyId")
         if not isinstance(v, str):
-            issues.append(Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
+            )
 
 
 _KEYS_ModelCard: frozenset[str] = frozenset({"ModelCardContent", "ModelCardStatus"})
@@ -2014,60 +2528,90 @@ _KEYS_ModelCard: frozenset[str] = frozenset({"ModelCardContent", "ModelCardStatu
 
 def _check_ModelCard(value: Any, path: str, issues: list[Issue]) -> None:
     if not isinstance(value, dict):
-        issues.append(Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}"))
+        issues.append(
+            Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}")
+        )
         return
     for key in value:
         if key not in _KEYS_ModelCard:
-            issues.append(Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}"))
+            issues.append(
+                Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}")
+            )
     if "ModelCardContent" in value:
         v = value["ModelCardContent"]
         p = join(path, "ModelCardContent")
         if not isinstance(v, str):
-            issues.append(Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
+            )
     if "ModelCardStatus" in value:
         v = value["ModelCardStatus"]
         p = join(path, "ModelCardStatus")
         if not isinstance(v, str):
-            issues.append(Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
+            )
         elif v not in _ModelCardStatusType:
             issues.append(
-                Issue(p, "invalid_enum", f"{v!r} is not one of {sorted(_ModelCardStatusType)}")
+                Issue(
+                    p,
+                    "invalid_enum",
+                    f"{v!r} is not one of {sorted(_ModelCardStatusType)}",
+                )
             )
 
 
-_KEYS_ModelLifeCycle: frozenset[str] = frozenset({"Stage", "StageStatus", "StageDescription"})
+_KEYS_ModelLifeCycle: frozenset[str] = frozenset(
+    {"Stage", "StageStatus", "StageDescription"}
+)
 
 
 def _check_ModelLifeCycle(value: Any, path: str, issues: list[Issue]) -> None:
     if not isinstance(value, dict):
-        issues.append(Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}"))
+        issues.append(
+            Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}")
+        )
         return
     if "Stage" not in value:
         issues.append(
-            Issue(join(path, "Stage"), "missing_required", "required parameter is missing")
+            Issue(
+                join(path, "Stage"), "missing_required", "required parameter is missing"
+            )
         )
     if "StageStatus" not in value:
         issues.append(
-            Issue(join(path, "StageStatus"), "missing_required", "required parameter is missing")
+            Issue(
+                join(path, "StageStatus"),
+                "missing_required",
+                "required parameter is missing",
+            )
         )
     for key in value:
         if key not in _KEYS_ModelLifeCycle:
-            issues.append(Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}"))
+            issues.append(
+                Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}")
+            )
     if "Stage" in value:
         v = value["Stage"]
         p = join(path, "Stage")
         if not isinstance(v, str):
-            issues.append(Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
+            )
     if "StageStatus" in value:
         v = value["StageStatus"]
         p = join(path, "StageStatus")
         if not isinstance(v, str):
-            issues.append(Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
+            )
     if "StageDescription" in value:
         v = value["StageDescription"]
         p = join(path, "StageDescription")
         if not isinstance(v, str):
-            issues.append(Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}"))
+            issues.append(
+                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
+            )
 
 
 def validate_create_model_package(params: Mapping[str, Any]) -> list[Issue]:
