@@ -224,6 +224,8 @@ def generate(
         files = render_package(parsed.sorted_operations(), package, targets)
     except ValueError as exc:
         raise BuildError([f"error: {exc}"]) from None
+    except Exception as exc:  # a template or emitter bug: still one line, no traceback
+        raise BuildError([f"error: internal: cannot render the package: {exc!r}"]) from None
     result.timings["render"] = time.perf_counter() - t
     t = time.perf_counter()
     if progress:

@@ -75,7 +75,7 @@ RULES: dict[str, Rule] = {
         Rule(
             "response-enum-value-added",
             "WARN",
-            "a response enum has new values " "(exhaustive matches miss them)",
+            "a response enum has new values (exhaustive matches miss them)",
         ),
         Rule("response-enum-value-removed", "INFO", "a response enum lost values"),
         Rule("request-enum-introduced", "WARN", "a free request string became an enum"),
@@ -91,18 +91,18 @@ RULES: dict[str, Rule] = {
         Rule(
             "shape-flag-changed",
             "WARN",
-            "streaming, event stream, tagged union, JSON value " "or Python type of a node changed",
+            "streaming, event stream, tagged union, JSON value or Python type of a node changed",
         ),
         Rule(
             "section-not-compared",
             "INFO",
-            "boto3 did not render this section on one side "
-            '("too large to render"): its members were not compared',
+            'boto3 did not render this section on one side ("too large to render"): '
+            "members (when unknown), required flags and documentation below it not compared",
         ),
         Rule(
             "documentation-changed",
             "INFO",
-            "documentation text changed " "(only with --include-docs)",
+            "documentation text changed (only with --include-docs)",
         ),
     )
 }

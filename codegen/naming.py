@@ -146,8 +146,12 @@ def path_depth(path: str) -> int:
 
 
 def is_class_shape(shape: Shape) -> bool:
-    """Structures that become a class; open (truncated) and event streams stay `Any`."""
-    return shape.type == "structure" and not shape.truncated and not shape.event_stream
+    """Structures that become a class. Event streams stay `Any`, and so does a truncated
+    structure whose page listed no members; one that lists some (from the syntax block)
+    becomes an open class: known members typed, other keys let through."""
+    if shape.type != "structure" or shape.event_stream:
+        return False
+    return not shape.truncated or bool(shape.members)
 
 
 def structure_key(shape: Shape, path: str) -> Hashable:
@@ -212,6 +216,34 @@ class ServiceNames:
     def enum_at(self, op: str, path: str) -> str:
         return self.enum_by_path[(op, path)]
 
+    def reachable(self, roots: Iterable[str]) -> set[str]:
+        """The classes used by the given classes, transitively (including themselves)."""
+        by_name = {c.name: c for c in self.classes}
+        todo = list(roots)
+        seen: set[str] = set()
+        while todo:
+            name = todo.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            info = by_name[name]
+            for path, shape in info.shape.walk(info.path):
+                if path != info.path and (shape.type == "recursive" or is_class_shape(shape)):
+                    child = self.by_path.get((info.op, path))
+                    if child is not None and child not in seen:
+                        todo.append(child)
+        return seen
+
+    def api_request_classes(self) -> set[str]:
+        """Classes reachable from the requests of API operations (what validators check)."""
+        return self.reachable(self.request_class(op) for op in self.operations)
+
+    def api_classes(self) -> set[str]:
+        """Classes reachable from API operations' requests and responses (the models)."""
+        roots = [self.request_class(op) for op in self.operations]
+        roots += [r for op in self.operations if (r := self.response_class(op)) is not None]
+        return self.reachable(roots)
+
     def request_class(self, op: Operation) -> str:
         return self.by_path[(op.name, "input")]
 
@@ -264,9 +296,10 @@ class _Resolver:
             self.visit(op, path + "{key}", shape.key, cand + "Key", parent, side)
             self.visit(op, path + "{}", shape.value, cand + "Value", parent, side)
             return
-        if not is_class_shape(shape):
+        top = path in ("input", "output")
+        if top and key not in self.n.by_path or not top and not is_class_shape(shape):
             return
-        if path in ("input", "output"):
+        if top:
             name = self.n.by_path[key]
         else:
             skey = structure_key(shape, path)
@@ -304,8 +337,8 @@ def resolve_service(operations: Sequence[Operation]) -> ServiceNames:
     for op in client_ops:
         stem = operation_class_stem(op)
         for side, shape, suffix in (("input", op.input, "Request"), ("output", op.output, "Response")):
-            if shape is None or not is_class_shape(shape):
-                continue
+            if shape is None or shape.type != "structure" or shape.event_stream:
+                continue  # top level: even a truncated, member-less section gets its class
             name = res.claim([stem + suffix, pascal(op.name) + suffix, stem + "Operation" + suffix])
             names.by_path[(op.name, side)] = name
             if side == "output":

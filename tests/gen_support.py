@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import os
 import subprocess
+from functools import lru_cache
 import sys
 from pathlib import Path
 
@@ -21,7 +22,13 @@ def parse_ok(*paths: Path) -> list[Operation]:
     return result.sorted_operations()
 
 
-def write_package(ops: list[Operation], out: Path, package: str, formatted: bool = True) -> dict[str, str]:
+@lru_cache(maxsize=None)
+def parse_dir(path: Path) -> tuple[Operation, ...]:
+    """Parsed pages of one folder, once per test process."""
+    return tuple(parse_ok(path))
+
+
+def write_package(ops: list[Operation] | tuple[Operation, ...], out: Path, package: str, formatted: bool = True) -> dict[str, str]:
     files = build.render_package(ops, package)
     if formatted:
         files = build.format_files(files)

@@ -162,10 +162,11 @@ def _structure(
         is_required = name in required and not (top and name in walk.custom.autopopulated)
         if top and side == "input":
             name = walk.custom.aliases.get(name, name)
-        members[name] = {
-            "shape": _shape(member, history, f"{path}.{name}", walk, side),
-            "required": is_required,
-        }
+        member_shape = _shape(member, history, f"{path}.{name}", walk, side)
+        if member_shape["type"] == "recursive":
+            # botocore documents a recursive member without its [REQUIRED] flag.
+            is_required = False
+        members[name] = {"shape": member_shape, "required": is_required}
         if walk.custom.expires_string and side == "output" and name == "Expires":
             members["ExpiresString"] = {"shape": {"type": "string"}, "required": False}
     out: dict[str, Any] = {"type": "structure", "members": members}

@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from codegen.tree import Operation, Shape
-from gen_support import import_fresh, parse_ok, write_package
+from gen_support import import_fresh, parse_dir, parse_ok, write_package
 
 PKG = "aws_typed_prop"
 SAGEMAKER_OPS = (
@@ -38,8 +38,7 @@ BAD_ENUM = "NotAValidEnumValue"
 @pytest.fixture(scope="module")
 def generated(reference: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Any, list[Operation]]]:
     pages = [reference / "sagemaker" / "client" / f"{n}.rst" for n in SAGEMAKER_OPS]
-    pages.append(reference / "dynamodb" / "client")
-    ops = [op for op in parse_ok(*pages) if op.api_name]
+    ops = [op for op in (*parse_ok(*pages), *parse_dir(reference / "dynamodb" / "client")) if op.api_name]
     out = tmp_path_factory.mktemp("prop")
     write_package(ops, out, PKG, formatted=False)
     result = {}

@@ -95,8 +95,10 @@ def emit_service_index(names: ServiceNames, package: str) -> str:
 
 
 def emit_structures_doc(names: ServiceNames, package: str) -> str:
+    wanted = names.api_classes()
     classes = [
         ClassDocView(i.name, anchor(i.name), i.shape.documentation, tuple(_rows(names, i.op, i.path, i.shape, "", 1)))
         for i in sorted(names.classes, key=lambda c: c.name)
+        if i.name in wanted
     ]
     return render("structures.md.jinja2", names=names, package=package, classes=classes)

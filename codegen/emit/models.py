@@ -36,32 +36,26 @@ def _class_of(names: ServiceNames, op: str, path: str, shape: Shape) -> str | No
     return None
 
 
-def to_wire(names: ServiceNames, op: str, path: str, shape: Shape, expr: str, depth: int = 0) -> str:
-    cls = _class_of(names, op, path, shape)
-    if cls is not None:
-        return f"{expr}.to_dict()"
-    var = f"x{depth}"
+def needs_conversion(names: ServiceNames, op: str, path: str, shape: Shape) -> bool:
+    if _class_of(names, op, path, shape) is not None:
+        return True
     if shape.type == "list" and shape.member is not None:
-        inner = to_wire(names, op, path + "[]", shape.member, var, depth + 1)
-        return f"list({expr})" if inner == var else f"[{inner} for {var} in {expr}]"
+        return needs_conversion(names, op, path + "[]", shape.member)
     if shape.type == "map" and shape.value is not None:
-        inner = to_wire(names, op, path + "{}", shape.value, var, depth + 1)
-        return f"dict({expr})" if inner == var else f"{{k{depth}: {inner} for k{depth}, {var} in {expr}.items()}}"
-    return expr
+        return needs_conversion(names, op, path + "{}", shape.value)
+    return False
 
 
-def from_wire(names: ServiceNames, op: str, path: str, shape: Shape, expr: str, depth: int = 0) -> str:
+def loader(names: ServiceNames, op: str, path: str, shape: Shape) -> str:
+    """A callable expression turning boto3's value of `shape` into the model's."""
     cls = _class_of(names, op, path, shape)
     if cls is not None:
-        return f"{cls}.from_dict({expr})"
-    var = f"x{depth}"
+        return f"{cls}.from_dict"
     if shape.type == "list" and shape.member is not None:
-        inner = from_wire(names, op, path + "[]", shape.member, var, depth + 1)
-        return f"list({expr})" if inner == var else f"[{inner} for {var} in {expr}]"
+        return f"list_of({loader(names, op, path + '[]', shape.member)})"
     if shape.type == "map" and shape.value is not None:
-        inner = from_wire(names, op, path + "{}", shape.value, var, depth + 1)
-        return f"dict({expr})" if inner == var else f"{{k{depth}: {inner} for k{depth}, {var} in {expr}.items()}}"
-    return expr
+        return f"map_of({loader(names, op, path + '{}', shape.value)})"
+    raise AssertionError(path)
 
 
 def class_view(names: ServiceNames, info: ClassInfo) -> ClassView:
@@ -69,14 +63,22 @@ def class_view(names: ServiceNames, info: ClassInfo) -> ClassView:
     fields = []
     for wire, member in info.shape.members:
         path = f"{info.path}.{wire}"
+        attr = attrs[wire]
+        required = member.required and not member.autopopulated
+        convert = needs_conversion(names, info.op, path, member.shape)
+        if convert:
+            load = loader(names, info.op, path, member.shape)
+            from_expr = f"{load}(data[{wire!r}])" if required else f"load(data, {wire!r}, {load})"
+        else:
+            from_expr = f"data[{wire!r}]" if required else f"data.get({wire!r}, UNSET)"
         fields.append(
             FieldView(
-                attr=attrs[wire],
+                attr=attr,
                 wire=wire,
                 annotation=py_type(names, info.op, path, member.shape, "model"),
-                required=member.required and not member.autopopulated,
-                to_wire=to_wire(names, info.op, path, member.shape, f"self.{attrs[wire]}"),
-                from_wire=from_wire(names, info.op, path, member.shape, f"data[{wire!r}]"),
+                required=required,
+                to_wire=f"to_wire(self.{attr})" if convert else f"self.{attr}",
+                from_wire=from_expr,
                 doc=member.documentation,
             )
         )
@@ -84,8 +86,11 @@ def class_view(names: ServiceNames, info: ClassInfo) -> ClassView:
 
 
 def emit_models(names: ServiceNames, package: str) -> str:
-    classes = [class_view(names, info) for info in names.classes]
+    wanted = names.api_classes()
+    classes = [class_view(names, info) for info in names.classes if info.name in wanted]
     annotations = " ".join(f.annotation for c in classes for f in c.fields)
+    code = " ".join(f"{f.to_wire} {f.from_wire}" for c in classes for f in c.fields)
+    helpers = [h for h in ("list_of", "load", "map_of", "to_wire") if f"{h}(" in code]
     return render(
         "models.py.jinja2",
         names=names,
@@ -93,4 +98,6 @@ def emit_models(names: ServiceNames, package: str) -> str:
         package=package,
         uses_datetime="datetime" in annotations,
         uses_io="IO[" in annotations,
+        helpers=helpers,
+        uses_drop_unset=any(not f.required for c in classes for f in c.fields),
     )

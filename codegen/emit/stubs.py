@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from codegen.emit.env import render
 from codegen.emit.types import Flavour, py_type, typed_dict_name
-from codegen.naming import ClassInfo, ServiceNames, is_class_shape
+from codegen.naming import ClassInfo, ServiceNames
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +52,7 @@ def _typed_dict(names: ServiceNames, info: ClassInfo, flavour: Flavour) -> Typed
 def _method(names: ServiceNames, op_index: int) -> MethodView:
     op = names.all_client_operations[op_index]
     params = []
-    extra = False
+    extra = op.input.truncated
     for wire, member in op.input.members:
         if not wire.isidentifier() or keyword.iskeyword(wire):
             extra = True
@@ -61,8 +61,8 @@ def _method(names: ServiceNames, op_index: int) -> MethodView:
         params.append(ParamView(wire, ann, member.required and not member.autopopulated))
     if op.output is None:
         returns = "None"
-    elif is_class_shape(op.output):
-        returns = typed_dict_name(names, names.class_at(op.name, "output"), "response")
+    elif (response := names.response_class(op)) is not None:
+        returns = typed_dict_name(names, response, "response")
     else:
         returns = py_type(names, op.name, "output", op.output, "response")
     return MethodView(op.name, tuple(params), returns, op.documentation, extra)
@@ -81,6 +81,7 @@ def emit_stubs(names: ServiceNames, package: str) -> str:
         package=package,
         typed_dicts=typed_dicts,
         methods=methods,
+        uses_any="Any" in text or any(m.extra_kwargs for m in methods),
         uses_datetime="datetime" in text,
         uses_io="IO[" in text,
         uses_mapping="Mapping[" in text,

@@ -13,13 +13,13 @@ from codegen.emit.env import pyrepr, render
 from codegen.naming import ClassInfo, ServiceNames, is_class_shape
 from codegen.tree import Operation, Shape
 
-_TYPE_TESTS = {
-    "string": ("isinstance({x}, str)", "a string"),
-    "integer": ("isinstance({x}, int)", "an integer"),
-    "float": ("isinstance({x}, (float, int, Decimal))", "a number"),
-    "boolean": ("isinstance({x}, bool)", "a boolean"),
-    "timestamp": ("is_timestamp({x})", "a datetime or timestamp string"),
-    "blob": ("is_blob({x})", "bytes or a file-like object"),
+_HELPERS = {
+    "string": "str",
+    "integer": "int",
+    "float": "float",
+    "boolean": "bool",
+    "timestamp": "timestamp",
+    "blob": "blob",
 }
 
 
@@ -29,6 +29,7 @@ class CheckView:
     keys: tuple[str, ...]
     required: tuple[str, ...]
     body: str  # member checks, indented for the function body
+    closed: bool  # unknown keys are errors (not for a truncated page section)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,19 +83,14 @@ class _Writer:
                 if inner:
                     lines += [f'{ind}        {q} = f"{{{p}}}.{{{k}}}"', *inner]
             return lines
-        test, expected = _TYPE_TESTS.get(shape.type, ("True", ""))
-        if test == "True":
+        if shape.type not in _HELPERS:
             return []
-        self.used.add(shape.type)
-        lines = self._wrong(test.format(x=x), expected, x, p, ind)
         if shape.type == "string" and shape.enum:
             alias = self.names.enum_at(op, path)
             self.used.add("enum")
-            lines += [
-                f"{ind}elif {x} not in _{alias}:",
-                f'{ind}    issues.append(Issue({p}, "invalid_enum", f"{{{x}!r}} is not one of {{sorted(_{alias})}}"))',
-            ]
-        return lines
+            return [f"{ind}check_enum({x}, {p}, _{alias}, issues)"]
+        self.used.add(shape.type)
+        return [f"{ind}check_{_HELPERS[shape.type]}({x}, {p}, issues)"]
 
     @staticmethod
     def _wrong(test: str, expected: str, x: str, p: str, ind: str) -> list[str]:
@@ -106,37 +102,22 @@ class _Writer:
     def check_view(self, info: ClassInfo) -> CheckView:
         lines: list[str] = []
         for wire, member in info.shape.members:
+            key = pyrepr(wire)
             body = self.checks(info.op, f"{info.path}.{wire}", member.shape, "v", "p", 0, "        ")
-            if not body:
-                continue
-            lines.append(f"    if {pyrepr(wire)} in value:")
-            lines.append(f"        v = value[{pyrepr(wire)}]")
-            lines.append(f"        p = join(path, {pyrepr(wire)})")
-            lines.extend(body)
+            if len(body) == 1 and "(v, p, " in body[0]:
+                # One call: pass the value and path straight in.
+                call = body[0].strip().replace("(v, p, ", f"(value[{key}], join(path, {key}), ", 1)
+                lines += [f"    if {key} in value:", f"        {call}"]
+            elif body:
+                lines += [
+                    f"    if {key} in value:",
+                    f"        v = value[{key}]",
+                    f"        p = join(path, {key})",
+                    *body,
+                ]
         required = tuple(w for w, m in info.shape.members if m.required and not m.autopopulated)
         keys = tuple(w for w, _ in info.shape.members)
-        return CheckView(info.name, keys, required, "\n".join(lines))
-
-
-def _request_classes(names: ServiceNames) -> set[str]:
-    """The classes reachable from the requests of API operations."""
-    by_name = {c.name: c for c in names.classes}
-    todo = [names.request_class(op) for op in names.operations]
-    seen: set[str] = set()
-    while todo:
-        name = todo.pop()
-        if name in seen:
-            continue
-        seen.add(name)
-        info = by_name[name]
-        for path, shape in info.shape.walk(info.path):
-            if path == info.path:
-                continue
-            if shape.type == "recursive" or is_class_shape(shape):
-                child = names.by_path.get((info.op, path))
-                if child is not None and child not in seen:
-                    todo.append(child)
-    return seen
+        return CheckView(info.name, keys, required, "\n".join(lines), not info.shape.truncated)
 
 
 def _operations(names: ServiceNames) -> list[OperationView]:
@@ -146,7 +127,7 @@ def _operations(names: ServiceNames) -> list[OperationView]:
 
 def emit_validators(names: ServiceNames, package: str) -> str:
     writer = _Writer(names)
-    wanted = _request_classes(names)
+    wanted = names.api_request_classes()
     checks = [writer.check_view(i) for i in names.classes if i.name in wanted]
     return render(
         "validators.py.jinja2",
@@ -155,4 +136,7 @@ def emit_validators(names: ServiceNames, package: str) -> str:
         checks=checks,
         operations=_operations(names),
         used=writer.used,
+        helpers=sorted(
+            {"check_enum" if u == "enum" else f"check_{_HELPERS[u]}" for u in writer.used}
+        ),
     )

@@ -106,7 +106,10 @@ class NotAMethodPage(Exception):
 class _Context:
     source: str
     syntax_line: int = 0  # where the syntax block starts, for error lines
+    # (path, type marker, text) of each `{'... recursive ...'}` node met while building
     recursive: list[tuple[str, str, str]] = field(default_factory=list)
+    # path → the ancestor it repeats, once the whole operation is built
+    targets: dict[str, str] = field(default_factory=dict)
 
 
 # --- docutils ------------------------------------------------------------------------
@@ -745,14 +748,12 @@ def _shape_from_syntax(node: syntax.SyntaxNode, path: str, ctx: _Context) -> Sha
 def _resolve_recursion(input_shape: Shape, output_shape: Shape | None, ctx: _Context) -> None:
     """Pick, for each recursive node, the ancestor it repeats (see `_target`)."""
     trees = [("input", input_shape)] + ([("output", output_shape)] if output_shape else [])
-    index: dict[str, tuple[Shape, str]] = {}
-    for root_path, shape in trees:
-        for path, node in shape.walk(root_path):
-            index[path] = (node, "")
-    resolved = []
+    if not ctx.recursive:
+        return
+    index = {path: node for root_path, shape in trees for path, node in shape.walk(root_path)}
+    docs = _docs_by_path(trees)
     for path, marker_type, doc in ctx.recursive:
-        resolved.append((path, _target(path, marker_type, doc, index, trees)))
-    ctx.recursive = [(p, "", t) for p, t in resolved]
+        ctx.targets[path] = _target(path, marker_type, doc, index, docs)
 
 
 def _ancestors(path: str) -> Iterator[str]:
@@ -773,8 +774,8 @@ def _target(
     path: str,
     marker_type: str,
     doc: str,
-    index: dict[str, tuple[Shape, str]],
-    trees: list[tuple[str, Shape]],
+    index: dict[str, Shape],
+    docs: dict[str, str],
 ) -> str:
     """The ancestor a `{'... recursive ...'}` node repeats.
 
@@ -784,12 +785,11 @@ def _target(
     `Statements[]` → `Statement`); else the nearest structure.
     """
     wanted = ("list",) if marker_type == "list" else ("structure",)
-    candidates = [a for a in _ancestors(path) if a in index and index[a][0].type in wanted]
+    candidates = [a for a in _ancestors(path) if a in index and index[a].type in wanted]
     if not candidates and marker_type != "list":
-        candidates = [a for a in _ancestors(path) if a in index and index[a][0].type == "map"]
+        candidates = [a for a in _ancestors(path) if a in index and index[a].type == "map"]
     if not candidates:
         return ""
-    docs = _docs_by_path(trees)
     for ancestor in candidates:
         if doc and docs.get(ancestor) == doc:
             return ancestor
@@ -824,10 +824,9 @@ def _docs_by_path(trees: list[tuple[str, Shape]]) -> dict[str, str]:
 
 
 def _with_targets(shape: Shape, path: str, ctx: _Context) -> Shape:
-    targets = {p: t for p, _, t in ctx.recursive}
-    if not targets:
+    if not ctx.targets:
         return shape
-    return _retarget(shape, path, targets)
+    return _retarget(shape, path, ctx.targets)
 
 
 def _retarget(shape: Shape, path: str, targets: dict[str, str]) -> Shape:

@@ -4,7 +4,7 @@ client: SageMakerClient = boto3.client("sagemaker")
 """
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal, NotRequired, TypedDict
+from typing import Literal, NotRequired, TypedDict
 
 __all__ = [
     "SageMakerClient",

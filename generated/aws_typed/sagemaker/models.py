@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal, Mapping
 
-from aws_typed._runtime import UNSET, UnsetType
+from aws_typed._runtime import UNSET, UnsetType, drop_unset, list_of, load, to_wire
 
 __all__ = [
     "ModelPackageRegistrationType",
@@ -599,135 +599,86 @@ class CreateModelPackageRequest:
 
     def to_dict(self) -> dict[str, Any]:
         """The boto3 form: wire names, unset fields left out."""
-        out: dict[str, Any] = {}
-        if not isinstance(self.model_package_name, UnsetType):
-            out["ModelPackageName"] = self.model_package_name
-        if not isinstance(self.model_package_group_name, UnsetType):
-            out["ModelPackageGroupName"] = self.model_package_group_name
-        if not isinstance(self.model_package_description, UnsetType):
-            out["ModelPackageDescription"] = self.model_package_description
-        if not isinstance(self.model_package_registration_type, UnsetType):
-            out["ModelPackageRegistrationType"] = self.model_package_registration_type
-        if not isinstance(self.inference_specification, UnsetType):
-            out["InferenceSpecification"] = self.inference_specification.to_dict()
-        if not isinstance(self.validation_specification, UnsetType):
-            out["ValidationSpecification"] = self.validation_specification.to_dict()
-        if not isinstance(self.source_algorithm_specification, UnsetType):
-            out["SourceAlgorithmSpecification"] = (
-                self.source_algorithm_specification.to_dict()
-            )
-        if not isinstance(self.certify_for_marketplace, UnsetType):
-            out["CertifyForMarketplace"] = self.certify_for_marketplace
-        if not isinstance(self.tags, UnsetType):
-            out["Tags"] = [x0.to_dict() for x0 in self.tags]
-        if not isinstance(self.model_approval_status, UnsetType):
-            out["ModelApprovalStatus"] = self.model_approval_status
-        if not isinstance(self.metadata_properties, UnsetType):
-            out["MetadataProperties"] = self.metadata_properties.to_dict()
-        if not isinstance(self.model_metrics, UnsetType):
-            out["ModelMetrics"] = self.model_metrics.to_dict()
-        if not isinstance(self.client_token, UnsetType):
-            out["ClientToken"] = self.client_token
-        if not isinstance(self.domain, UnsetType):
-            out["Domain"] = self.domain
-        if not isinstance(self.task, UnsetType):
-            out["Task"] = self.task
-        if not isinstance(self.sample_payload_url, UnsetType):
-            out["SamplePayloadUrl"] = self.sample_payload_url
-        if not isinstance(self.customer_metadata_properties, UnsetType):
-            out["CustomerMetadataProperties"] = dict(self.customer_metadata_properties)
-        if not isinstance(self.drift_check_baselines, UnsetType):
-            out["DriftCheckBaselines"] = self.drift_check_baselines.to_dict()
-        if not isinstance(self.additional_inference_specifications, UnsetType):
-            out["AdditionalInferenceSpecifications"] = [
-                x0.to_dict() for x0 in self.additional_inference_specifications
-            ]
-        if not isinstance(self.skip_model_validation, UnsetType):
-            out["SkipModelValidation"] = self.skip_model_validation
-        if not isinstance(self.source_uri, UnsetType):
-            out["SourceUri"] = self.source_uri
-        if not isinstance(self.security_config, UnsetType):
-            out["SecurityConfig"] = self.security_config.to_dict()
-        if not isinstance(self.model_card, UnsetType):
-            out["ModelCard"] = self.model_card.to_dict()
-        if not isinstance(self.model_life_cycle, UnsetType):
-            out["ModelLifeCycle"] = self.model_life_cycle.to_dict()
-        return out
+        return drop_unset(
+            {
+                "ModelPackageName": self.model_package_name,
+                "ModelPackageGroupName": self.model_package_group_name,
+                "ModelPackageDescription": self.model_package_description,
+                "ModelPackageRegistrationType": self.model_package_registration_type,
+                "InferenceSpecification": to_wire(self.inference_specification),
+                "ValidationSpecification": to_wire(self.validation_specification),
+                "SourceAlgorithmSpecification": to_wire(
+                    self.source_algorithm_specification
+                ),
+                "CertifyForMarketplace": self.certify_for_marketplace,
+                "Tags": to_wire(self.tags),
+                "ModelApprovalStatus": self.model_approval_status,
+                "MetadataProperties": to_wire(self.metadata_properties),
+                "ModelMetrics": to_wire(self.model_metrics),
+                "ClientToken": self.client_token,
+                "Domain": self.domain,
+                "Task": self.task,
+                "SamplePayloadUrl": self.sample_payload_url,
+                "CustomerMetadataProperties": self.customer_metadata_properties,
+                "DriftCheckBaselines": to_wire(self.drift_check_baselines),
+                "AdditionalInferenceSpecifications": to_wire(
+                    self.additional_inference_specifications
+                ),
+                "SkipModelValidation": self.skip_model_validation,
+                "SourceUri": self.source_uri,
+                "SecurityConfig": to_wire(self.security_config),
+                "ModelCard": to_wire(self.model_card),
+                "ModelLifeCycle": to_wire(self.model_life_cycle),
+            }
+        )
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CreateModelPackageRequest:
         """Load from boto3's form; unknown keys (and ResponseMetadata) are ignored."""
-        kwargs: dict[str, Any] = {}
-        if "ModelPackageName" in data:
-            kwargs["model_package_name"] = data["ModelPackageName"]
-        if "ModelPackageGroupName" in data:
-            kwargs["model_package_group_name"] = data["ModelPackageGroupName"]
-        if "ModelPackageDescription" in data:
-            kwargs["model_package_description"] = data["ModelPackageDescription"]
-        if "ModelPackageRegistrationType" in data:
-            kwargs["model_package_registration_type"] = data[
-                "ModelPackageRegistrationType"
-            ]
-        if "InferenceSpecification" in data:
-            kwargs["inference_specification"] = InferenceSpecification.from_dict(
-                data["InferenceSpecification"]
-            )
-        if "ValidationSpecification" in data:
-            kwargs["validation_specification"] = ValidationSpecification.from_dict(
-                data["ValidationSpecification"]
-            )
-        if "SourceAlgorithmSpecification" in data:
-            kwargs["source_algorithm_specification"] = (
-                SourceAlgorithmSpecification.from_dict(
-                    data["SourceAlgorithmSpecification"]
-                )
-            )
-        if "CertifyForMarketplace" in data:
-            kwargs["certify_for_marketplace"] = data["CertifyForMarketplace"]
-        if "Tags" in data:
-            kwargs["tags"] = [Tag.from_dict(x0) for x0 in data["Tags"]]
-        if "ModelApprovalStatus" in data:
-            kwargs["model_approval_status"] = data["ModelApprovalStatus"]
-        if "MetadataProperties" in data:
-            kwargs["metadata_properties"] = MetadataProperties.from_dict(
-                data["MetadataProperties"]
-            )
-        if "ModelMetrics" in data:
-            kwargs["model_metrics"] = ModelMetrics.from_dict(data["ModelMetrics"])
-        if "ClientToken" in data:
-            kwargs["client_token"] = data["ClientToken"]
-        if "Domain" in data:
-            kwargs["domain"] = data["Domain"]
-        if "Task" in data:
-            kwargs["task"] = data["Task"]
-        if "SamplePayloadUrl" in data:
-            kwargs["sample_payload_url"] = data["SamplePayloadUrl"]
-        if "CustomerMetadataProperties" in data:
-            kwargs["customer_metadata_properties"] = dict(
-                data["CustomerMetadataProperties"]
-            )
-        if "DriftCheckBaselines" in data:
-            kwargs["drift_check_baselines"] = DriftCheckBaselines.from_dict(
-                data["DriftCheckBaselines"]
-            )
-        if "AdditionalInferenceSpecifications" in data:
-            kwargs["additional_inference_specifications"] = [
-                AdditionalInferenceSpecification.from_dict(x0)
-                for x0 in data["AdditionalInferenceSpecifications"]
-            ]
-        if "SkipModelValidation" in data:
-            kwargs["skip_model_validation"] = data["SkipModelValidation"]
-        if "SourceUri" in data:
-            kwargs["source_uri"] = data["SourceUri"]
-        if "SecurityConfig" in data:
-            kwargs["security_config"] = SecurityConfig.from_dict(data["SecurityConfig"])
-        if "ModelCard" in data:
-            kwargs["model_card"] = ModelCard.from_dict(data["ModelCard"])
-        if "ModelLifeCycle" in data:
-            kwargs["model_life_cycle"] = ModelLifeCycle.from_dict(
-                data["ModelLifeCycle"]
-            )
-        return cls(**kwargs)
+        return cls(
+            model_package_name=data.get("ModelPackageName", UNSET),
+            model_package_group_name=data.get("ModelPackageGroupName", UNSET),
+            model_package_description=data.get("ModelPackageDescription", UNSET),
+            model_package_registration_type=data.get(
+                "ModelPackageRegistrationType", UNSET
+            ),
+            inference_specification=load(
+                data, "InferenceSpecification", InferenceSpecification.from_dict
+            ),
+            validation_specification=load(
+                data, "ValidationSpecification", ValidationSpecification.from_dict
+            ),
+            source_algorithm_specification=load(
+                data,
+                "SourceAlgorithmSpecification",
+                SourceAlgorithmSpecification.from_dict,
+            ),
+            certify_for_marketplace=data.get("CertifyForMarketplace", UNSET),
+            tags=load(data, "Tags", list_of(Tag.from_dict)),
+            model_approval_status=data.get("ModelApprovalStatus", UNSET),
+            metadata_properties=load(
+                data, "MetadataProperties", MetadataProperties.from_dict
+            ),
+            model_metrics=load(data, "ModelMetrics", ModelMetrics.from_dict),
+            client_token=data.get("ClientToken", UNSET),
+            domain=data.get("Domain", UNSET),
+            task=data.get("Task", UNSET),
+            sample_payload_url=data.get("SamplePayloadUrl", UNSET),
+            customer_metadata_properties=data.get("CustomerMetadataProperties", UNSET),
+            drift_check_baselines=load(
+                data, "DriftCheckBaselines", DriftCheckBaselines.from_dict
+            ),
+            additional_inference_specifications=load(
+                data,
+                "AdditionalInferenceSpecifications",
+                list_of(AdditionalInferenceSpecification.from_dict),
+            ),
+            skip_model_validation=data.get("SkipModelValidation", UNSET),
+            source_uri=data.get("SourceUri", UNSET),
+            security_config=load(data, "SecurityConfig", SecurityConfig.from_dict),
+            model_card=load(data, "ModelCard", ModelCard.from_dict),
+            model_life_cycle=load(data, "ModelLifeCycle", ModelLifeCycle.from_dict),
+        )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -738,18 +689,18 @@ class CreateModelPackageResponse:
 
     def to_dict(self) -> dict[str, Any]:
         """The boto3 form: wire names, unset fields left out."""
-        out: dict[str, Any] = {}
-        if not isinstance(self.model_package_arn, UnsetType):
-            out["ModelPackageArn"] = self.model_package_arn
-        return out
+        return drop_unset(
+            {
+                "ModelPackageArn": self.model_package_arn,
+            }
+        )
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CreateModelPackageResponse:
         """Load from boto3's form; unknown keys (and ResponseMetadata) are ignored."""
-        kwargs: dict[str, Any] = {}
-        if "ModelPackageArn" in data:
-            kwargs["model_package_arn"] = data["ModelPackageArn"]
-        return cls(**kwargs)
+        return cls(
+            model_package_arn=data.get("ModelPackageArn", UNSET),
+        )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -768,42 +719,30 @@ class InferenceSpecification:
 
     def to_dict(self) -> dict[str, Any]:
         """The boto3 form: wire names, unset fields left out."""
-        out: dict[str, Any] = {}
-        out["Containers"] = [x0.to_dict() for x0 in self.containers]
-        if not isinstance(self.supported_transform_instance_types, UnsetType):
-            out["SupportedTransformInstanceTypes"] = list(
-                self.supported_transform_instance_types
-            )
-        if not isinstance(self.supported_realtime_inference_instance_types, UnsetType):
-            out["SupportedRealtimeInferenceInstanceTypes"] = list(
-                self.supported_realtime_inference_instance_types
-            )
-        if not isinstance(self.supported_content_types, UnsetType):
-            out["SupportedContentTypes"] = list(self.supported_content_types)
-        if not isinstance(self.supported_response_mime_types, UnsetType):
-            out["SupportedResponseMIMETypes"] = list(self.supported_response_mime_types)
-        return out
+        return drop_unset(
+            {
+                "Containers": to_wire(self.containers),
+                "SupportedTransformInstanceTypes": self.supported_transform_instance_types,
+                "SupportedRealtimeInferenceInstanceTypes": self.supported_realtime_inference_instance_types,
+                "SupportedContentTypes": self.supported_content_types,
+                "SupportedResponseMIMETypes": self.supported_response_mime_types,
+            }
+        )
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> InferenceSpecification:
         """Load from boto3's form; unknown keys (and ResponseMetadata) are ignored."""
-        kwargs: dict[str, Any] = {}
-        kwargs["containers"] = [Container.from_dict(x0) for x0 in data["Containers"]]
-        if "SupportedTransformInstanceTypes" in data:
-            kwargs["supported_transform_instance_types"] = list(
-                data["SupportedTransformInstanceTypes"]
-            )
-        if "SupportedRealtimeInferenceInstanceTypes" in data:
-            kwargs["supported_realtime_inference_instance_types"] = list(
-                data["SupportedRealtimeInferenceInstanceTypes"]
-            )
-        if "SupportedContentTypes" in data:
-            kwargs["supported_content_types"] = list(data["SupportedContentTypes"])
-        if "SupportedResponseMIMETypes" in data:
-            kwargs["supported_response_mime_types"] = list(
-                data["SupportedResponseMIMETypes"]
-            )
-        return cls(**kwargs)
+        return cls(
+            containers=list_of(Container.from_dict)(data["Containers"]),
+            supported_transform_instance_types=data.get(
+                "SupportedTransformInstanceTypes", UNSET
+            ),
+            supported_realtime_inference_instance_types=data.get(
+                "SupportedRealtimeInferenceInstanceTypes", UNSET
+            ),
+            supported_content_types=data.get("SupportedContentTypes", UNSET),
+            supported_response_mime_types=data.get("SupportedResponseMIMETypes", UNSET),
+        )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -828,78 +767,48 @@ class Container:
 
     def to_dict(self) -> dict[str, Any]:
         """The boto3 form: wire names, unset fields left out."""
-        out: dict[str, Any] = {}
-        if not isinstance(self.container_hostname, UnsetType):
-            out["ContainerHostname"] = self.container_hostname
-        if not isinstance(self.image, UnsetType):
-            out["Image"] = self.image
-        if not isinstance(self.image_digest, UnsetType):
-            out["ImageDigest"] = self.image_digest
-        if not isinstance(self.model_data_url, UnsetType):
-            out["ModelDataUrl"] = self.model_data_url
-        if not isinstance(self.model_data_source, UnsetType):
-            out["ModelDataSource"] = self.model_data_source.to_dict()
-        if not isinstance(self.product_id, UnsetType):
-            out["ProductId"] = self.product_id
-        if not isinstance(self.environment, UnsetType):
-            out["Environment"] = dict(self.environment)
-        if not isinstance(self.model_input, UnsetType):
-            out["ModelInput"] = self.model_input.to_dict()
-        if not isinstance(self.framework, UnsetType):
-            out["Framework"] = self.framework
-        if not isinstance(self.framework_version, UnsetType):
-            out["FrameworkVersion"] = self.framework_version
-        if not isinstance(self.nearest_model_name, UnsetType):
-            out["NearestModelName"] = self.nearest_model_name
-        if not isinstance(self.additional_s3_data_source, UnsetType):
-            out["AdditionalS3DataSource"] = self.additional_s3_data_source.to_dict()
-        if not isinstance(self.model_data_e_tag, UnsetType):
-            out["ModelDataETag"] = self.model_data_e_tag
-        if not isinstance(self.is_checkpoint, UnsetType):
-            out["IsCheckpoint"] = self.is_checkpoint
-        if not isinstance(self.base_model, UnsetType):
-            out["BaseModel"] = self.base_model.to_dict()
-        return out
+        return drop_unset(
+            {
+                "ContainerHostname": self.container_hostname,
+                "Image": self.image,
+                "ImageDigest": self.image_digest,
+                "ModelDataUrl": self.model_data_url,
+                "ModelDataSource": to_wire(self.model_data_source),
+                "ProductId": self.product_id,
+                "Environment": self.environment,
+                "ModelInput": to_wire(self.model_input),
+                "Framework": self.framework,
+                "FrameworkVersion": self.framework_version,
+                "NearestModelName": self.nearest_model_name,
+                "AdditionalS3DataSource": to_wire(self.additional_s3_data_source),
+                "ModelDataETag": self.model_data_e_tag,
+                "IsCheckpoint": self.is_checkpoint,
+                "BaseModel": to_wire(self.base_model),
+            }
+        )
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Container:
         """Load from boto3's form; unknown keys (and ResponseMetadata) are ignored."""
-        kwargs: dict[str, Any] = {}
-        if "ContainerHostname" in data:
-            kwargs["container_hostname"] = data["ContainerHostname"]
-        if "Image" in data:
-            kwargs["image"] = data["Image"]
-        if "ImageDigest" in data:
-            kwargs["image_digest"] = data["ImageDigest"]
-        if "ModelDataUrl" in data:
-            kwargs["model_data_url"] = data["ModelDataUrl"]
-        if "ModelDataSource" in data:
-            kwargs["model_data_source"] = ModelDataSource.from_dict(
-                data["ModelDataSource"]
-            )
-        if "ProductId" in data:
-            kwargs["product_id"] = data["ProductId"]
-        if "Environment" in data:
-            kwargs["environment"] = dict(data["Environment"])
-        if "ModelInput" in data:
-            kwargs["model_input"] = ModelInput.from_dict(data["ModelInput"])
-        if "Framework" in data:
-            kwargs["framework"] = data["Framework"]
-        if "FrameworkVersion" in data:
-            kwargs["framework_version"] = data["FrameworkVersion"]
-        if "NearestModelName" in data:
-            kwargs["nearest_model_name"] = data["NearestModelName"]
-        if "AdditionalS3DataSource" in data:
-            kwargs["additional_s3_data_source"] = AdditionalS3DataSource.from_dict(
-                data["AdditionalS3DataSource"]
-            )
-        if "ModelDataETag" in data:
-            kwargs["model_data_e_tag"] = data["ModelDataETag"]
-        if "IsCheckpoint" in data:
-            kwargs["is_checkpoint"] = data["IsCheckpoint"]
-        if "BaseModel" in data:
-            kwargs["base_model"] = BaseModel.from_dict(data["BaseModel"])
-        return cls(**kwargs)
+        return cls(
+            container_hostname=data.get("ContainerHostname", UNSET),
+            image=data.get("Image", UNSET),
+            image_digest=data.get("ImageDigest", UNSET),
+            model_data_url=data.get("ModelDataUrl", UNSET),
+            model_data_source=load(data, "ModelDataSource", ModelDataSource.from_dict),
+            product_id=data.get("ProductId", UNSET),
+            environment=data.get("Environment", UNSET),
+            model_input=load(data, "ModelInput", ModelInput.from_dict),
+            framework=data.get("Framework", UNSET),
+            framework_version=data.get("FrameworkVersion", UNSET),
+            nearest_model_name=data.get("NearestModelName", UNSET),
+            additional_s3_data_source=load(
+                data, "AdditionalS3DataSource", AdditionalS3DataSource.from_dict
+            ),
+            model_data_e_tag=data.get("ModelDataETag", UNSET),
+            is_checkpoint=data.get("IsCheckpoint", UNSET),
+            base_model=load(data, "BaseModel", BaseModel.from_dict),
+        )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -910,18 +819,18 @@ class ModelDataSource:
 
     def to_dict(self) -> dict[str, Any]:
         """The boto3 form: wire names, unset fields left out."""
-        out: dict[str, Any] = {}
-        if not isinstance(self.s3_data_source, UnsetType):
-            out["S3DataSource"] = self.s3_data_source.to_dict()
-        return out
+        return drop_unset(
+            {
+                "S3DataSource": to_wire(self.s3_data_source),
+            }
+        )
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ModelDataSource:
         """Load from boto3's form; unknown keys (and ResponseMetadata) are ignored."""
-        kwargs: dict[str, Any] = {}
-        if "S3DataSource" in data:
-            kwargs["s3_data_source"] = S3DataSource.from_dict(data["S3DataSource"])
-        return cls(**kwargs)
+        return cls(
+            s3_data_source=load(data, "S3DataSource", S3DataSource.from_dict),
+        )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -939,44 +848,34 @@ class S3DataSource:
 
     def to_dict(self) -> dict[str, Any]:
         """The boto3 form: wire names, unset fields left out."""
-        out: dict[str, Any] = {}
-        out["S3Uri"] = self.s3_uri
-        out["S3DataType"] = self.s3_data_type
-        out["CompressionType"] = self.compression_type
-        if not isinstance(self.model_access_config, UnsetType):
-            out["ModelAccessConfig"] = self.model_access_config.to_dict()
-        if not isinstance(self.hub_access_config, UnsetType):
-            out["HubAccessConfig"] = self.hub_access_config.to_dict()
-        if not isinstance(self.manifest_s3_uri, UnsetType):
-            out["ManifestS3Uri"] = self.manifest_s3_uri
-        if not isinstance(self.e_tag, UnsetType):
-            out["ETag"] = self.e_tag
-        if not isinstance(self.manifest_etag, UnsetType):
-            out["ManifestEtag"] = self.manifest_etag
-        return out
+        return drop_unset(
+            {
+                "S3Uri": self.s3_uri,
+                "S3DataType": self.s3_data_type,
+                "CompressionType": self.compression_type,
+                "ModelAccessConfig": to_wire(self.model_access_config),
+                "HubAccessConfig": to_wire(self.hub_access_config),
+                "ManifestS3Uri": self.manifest_s3_uri,
+                "ETag": self.e_tag,
+                "ManifestEtag": self.manifest_etag,
+            }
+        )
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> S3DataSource:
         """Load from boto3's form; unknown keys (and ResponseMetadata) are ignored."""
-        kwargs: dict[str, Any] = {}
-        kwargs["s3_uri"] = data["S3Uri"]
-        kwargs["s3_data_type"] = data["S3DataType"]
-        kwargs["compression_type"] = data["CompressionType"]
-        if "ModelAccessConfig" in data:
-            kwargs["model_access_config"] = ModelAccessConfig.from_dict(
-                data["ModelAccessConfig"]
-            )
-        if "HubAccessConfig" in data:
-            kwargs["hub_access_config"] = HubAccessConfig.from_dict(
-                data["HubAccessConfig"]
-            )
-        if "ManifestS3Uri" in data:
-            kwargs["manifest_s3_uri"] = data["ManifestS3Uri"]
-        if "ETag" in data:
-            kwargs["e_tag"] = data["ETag"]
-        if "ManifestEtag" in data:
-            kwargs["manifest_etag"] = data["ManifestEtag"]
-        return cls(**kwargs)
+        return cls(
+            s3_uri=data["S3Uri"],
+            s3_data_type=data["S3DataType"],
+            compression_type=data["CompressionType"],
+            model_access_config=load(
+                data, "ModelAccessConfig", ModelAccessConfig.from_dict
+            ),
+            hub_access_config=load(data, "HubAccessConfig", HubAccessConfig.from_dict),
+            manifest_s3_uri=data.get("ManifestS3Uri", UNSET),
+            e_tag=data.get("ETag", UNSET),
+            manifest_etag=data.get("ManifestEtag", UNSET),
+        )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -987,16 +886,16 @@ class ModelAccessConfig:
 
     def to_dict(self) -> dict[str, Any]:
         """The boto3 form: wire names, unset fields left out."""
-        out: dict[str, Any] = {}
-        out["AcceptEula"] = self.accept_eula
-        return out
+        return {
+            "AcceptEula": self.accept_eula,
+        }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ModelAccessConfig:
         """Load from boto3's form; unknown keys (and ResponseMetadata) are ignored."""
-        kwargs: dict[str, Any] = {}
-        kwargs["accept_eula"] = data["AcceptEula"]
-        return cls(**kwargs)
+        return cls(
+            accept_eula=data["AcceptEula"],
+        )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1007,16 +906,16 @@ class HubAccessConfig:
 
     def to_dict(self) -> dict[str, Any]:
         """The boto3 form: wire names, unset fields left out."""
-        out: dict[str, Any] = {}
-        out["HubContentArn"] = self.hub_content_arn
-        return out
+        return {
+            "HubContentArn": self.hub_content_arn,
+        }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> HubAccessConfig:
         """Load from boto3's form; unknown keys (and ResponseMetadata) are ignored."""
-        kwargs: dict[str, Any] = {}
-        kwargs["hub_content_arn"] = data["HubContentArn"]
-        return cls(**kwargs)
+        return cls(
+            hub_content_arn=data["HubContentArn"],
+        )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1027,16 +926,16 @@ class ModelInput:
 
     def to_dict(self) -> dict[str, Any]:
         """The boto3 form: wire names, unset fields left out."""
-        out: dict[str, Any] = {}
-        out["DataInputConfig"] = self.data_input_config
-        return out
+        return {
+            "DataInputConfig": self.data_input_config,
+        }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ModelInput:
         """Load from boto3's form; unknown keys (and ResponseMetadata) are ignored."""
-        kwargs: dict[str, Any] = {}
-        kwargs["data_input_config"] = data["DataInputConfig"]
-        return cls(**kwargs)
+        return cls(
+            data_input_config=data["DataInputConfig"],
+        )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1050,26 +949,24 @@ class AdditionalS3DataSource:
 
     def to_dict(self) -> dict[str, Any]:
         """The boto3 form: wire names, unset fields left out."""
-        out: dict[str, Any] = {}
-        out["S3DataType"] = self.s3_data_type
-        out["S3Uri"] = self.s3_uri
-        if not isinstance(self.compression_type, UnsetType):
-            out["CompressionType"] = self.compression_type
-        if not isinstance(self.e_tag, UnsetType):
-            out["ETag"] = self.e_tag
-        return out
+        return drop_unset(
+            {
+                "S3DataType": self.s3_data_type,
+                "S3Uri": self.s3_uri,
+                "CompressionType": self.compression_type,
+                "ETag": self.e_tag,
+            }
+        )
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> AdditionalS3DataSource:
         """Load from boto3's form; unknown keys (and ResponseMetadata) are ignored."""
-        kwargs: dict[str, Any] = {}
-        kwargs["s3_data_type"] = data["S3DataType"]
-        kwargs["s3_uri"] = data["S3Uri"]
-        if "CompressionType" in data:
-            kwargs["compression_type"] = data["CompressionType"]
-        if "ETag" in data:
-            kwargs["e_tag"] = data["ETag"]
-        return cls(**kwargs)
+        return cls(
+            s3_data_type=data["S3DataType"],
+            s3_uri=data["S3Uri"],
+            compression_type=data.get("CompressionType", UNSET),
+            e_tag=data.get("ETag", UNSET),
+        )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1082,26 +979,22 @@ class BaseModel:
 
     def to_dict(self) -> dict[str, Any]:
         """The boto3 form: wire names, unset fields left out."""
-        out: dict[str, Any] = {}
-        if not isinstance(self.hub_content_name, UnsetType):
-            out["HubContentName"] = self.hub_content_name
-        if not isinstance(self.hub_content_version, UnsetType):
-            out["HubContentVersion"] = self.hub_content_version
-        if not isinstance(self.recipe_name, UnsetType):
-            out["RecipeName"] = self.recipe_name
-        return out
+        return drop_unset(
+            {
+                "HubContentName": self.hub_content_name,
+                "HubContentVersion": self.hub_content_version,
+                "RecipeName": self.recipe_name,
+            }
+        )
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BaseModel:
         """Load from boto3's form; unknown keys (and ResponseMetadata) are ignored."""
-        kwargs: dict[str, Any] = {}
-        if "HubContentName" in data:
-            kwargs["hub_content_name"] = data["HubContentName"]
-        if "HubContentVersion" in data:
-            kwargs["hub_content_version"] = data["HubContentVersion"]
-        if "RecipeName" in data:
-            kwargs["recipe_name"] = data["RecipeName"]
-        return cls(**kwargs)
+        return cls(
+            hub_content_name=data.get("HubContentName", UNSET),
+            hub_content_version=data.get("HubContentVersion", UNSET),
+            recipe_name=data.get("RecipeName", UNSET),
+        )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1113,20 +1006,20 @@ class ValidationSpecification:
 
     def to_dict(self) -> dict[str, Any]:
         """The boto3 form: wire names, unset fields left out."""
-        out: dict[str, Any] = {}
-        out["ValidationRole"] = self.validation_role
-        out["ValidationProfiles"] = [x0.to_dict() for x0 in self.validation_profiles]
-        return out
+        return {
+            "ValidationRole": self.validation_role,
+            "ValidationProfiles": to_wire(self.validation_profiles),
+        }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ValidationSpecification:
         """Load from boto3's form; unknown keys (and ResponseMetadata) are ignored."""
-        kwargs: dict[str, Any] = {}
-        kwargs["validation_role"] = data["ValidationRole"]
-        kwargs["validation_profiles"] = [
-            ValidationProfile.from_dict(x0) for x0 in data["ValidationProfiles"]
-        ]
-        return cls(**kwargs)
+        return cls(
+            validation_role=data["ValidationRole"],
+            validation_profiles=list_of(ValidationProfile.from_dict)(
+                data["ValidationProfiles"]
+            ),
+        )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1138,20 +1031,20 @@ class ValidationProfile:
 
     def to_dict(self) -> dict[str, Any]:
         """The boto3 form: wire names, unset fields left out."""
-        out: dict[str, Any] = {}
-        out["ProfileName"] = self.profile_name
-        out["TransformJobDefinition"] = self.transform_job_definition.to_dict()
-        return out
+        return {
+            "ProfileName": self.profile_name,
+            "TransformJobDefinition": to_wire(self.transform_job_definition),
+        }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ValidationProfile:
         """Load from boto3's form; unknown keys (and ResponseMetadata) are ignored."""
-        kwargs: dict[str, Any] = {}
-        kwargs["profile_name"] = data["ProfileName"]
-        kwargs["transform_job_definition"] = TransformJobDefinition.from_dict(
-            data["TransformJobDefinition"]
+        return cls(
+            profile_name=data["ProfileName"],
+            transform_job_definition=TransformJobDefinition.from_dict(
+                data["TransformJobDefinition"]
+            ),
         )
-        return cls(**kwargs)
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1168,38 +1061,32 @@ class TransformJobDefinition:
 
     def to_dict(self) -> dict[str, Any]:
         """The boto3 form: wire names, unset fields left out."""
-        out: dict[str, Any] = {}
-        if not isinstance(self.max_concurrent_transforms, UnsetType):
-            out["MaxConcurrentTransforms"] = self.max_concurrent_transforms
-        if not isinstance(self.max_payload_in_mb, UnsetType):
-            out["MaxPayloadInMB"] = self.max_payload_in_mb
-        if not isinstance(self.batch_strategy, UnsetType):
-            out["BatchStrategy"] = self.batch_strategy
-        if not isinstance(self.environment, UnsetType):
-            out["Environment"] = dict(self.environment)
-        out["TransformInput"] = self.transform_input.to_dict()
-        out["TransformOutput"] = self.transform_output.to_dict()
-        out["TransformResources"] = self.transform_resources.to_dict()
-        return out
+        return drop_unset(
+            {
+                "MaxConcurrentTransforms": self.max_concurrent_transforms,
+                "MaxPayloadInMB": self.max_payload_in_mb,
+                "BatchStrategy": self.batch_strategy,
+                "Environment": self.environment,
+                "TransformInput": to_wire(self.transform_input),
+                "TransformOutput": to_wire(self.transform_output),
+                "TransformResources": to_wire(self.transform_resources),
+            }
+        )
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> TransformJobDefinition:
         """Load from boto3's form; unknown keys (and ResponseMetadata) are ignored."""
-        kwargs: dict[str, Any] = {}
-        if "MaxConcurrentTransforms" in data:
-            kwargs["max_concurrent_transforms"] = data["MaxConcurrentTransforms"]
-        if "MaxPayloadInMB" in data:
-            kwargs["max_payload_in_mb"] = data["MaxPayloadInMB"]
-        if "BatchStrategy" in data:
-            kwargs["batch_strategy"] = data["BatchStrategy"]
-        if "Environment" in data:
-            kwargs["environment"] = dict(data["Environment"])
-        kwargs["transform_input"] = TransformInput.from_dict(data["TransformInput"])
-        kwargs["transform_output"] = TransformOutput.from_dict(data["TransformOutput"])
-        kwargs["transform_resources"] = TransformResources.from_dict(
-            data["TransformResources"]
+        return cls(
+            max_concurrent_transforms=data.get("MaxConcurrentTransforms", UNSET),
+            max_payload_in_mb=data.get("MaxPayloadInMB", UNSET),
+            batch_strategy=data.get("BatchStrategy", UNSET),
+            environment=data.get("Environment", UNSET),
+            transform_input=TransformInput.from_dict(data["TransformInput"]),
+            transform_output=TransformOutput.from_dict(data["TransformOutput"]),
+            transform_resources=TransformResources.from_dict(
+                data["TransformResources"]
+            ),
         )
-        return cls(**kwargs)
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1213,28 +1100,24 @@ class TransformInput:
 
     def to_dict(self) -> dict[str, Any]:
         """The boto3 form: wire names, unset fields left out."""
-        out: dict[str, Any] = {}
-        out["DataSource"] = self.data_source.to_dict()
-        if not isinstance(self.content_type, UnsetType):
-            out["ContentType"] = self.content_type
-        if not isinstance(self.compression_type, UnsetType):
-            out["CompressionType"] = self.compression_type
-        if not isinstance(self.split_type, UnsetType):
-            out["SplitType"] = self.split_type
-        return out
+        return drop_unset(
+            {
+                "DataSource": to_wire(self.data_source),
+                "ContentType": self.content_type,
+                "CompressionType": self.compression_type,
+                "SplitType": self.split_type,
+            }
+        )
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> TransformInput:
         """Load from boto3's form; unknown keys (and ResponseMetadata) are ignored."""
-        kwargs: dict[str, Any] = {}
-        kwargs["data_source"] = DataSource.from_dict(data["DataSource"])
-        if "ContentType" in data:
-            kwargs["content_type"] = data["ContentType"]
-        if "CompressionType" in data:
-            kwargs["compression_type"] = data["CompressionType"]
-        if "SplitType" in data:
-            kwargs["split_type"] = data["SplitType"]
-        return cls(**kwargs)
+        return cls(
+            data_source=DataSource.from_dict(data["DataSource"]),
+            content_type=data.get("ContentType", UNSET),
+            compression_type=data.get("CompressionType", UNSET),
+            split_type=data.get("SplitType", UNSET),
+        )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1245,18 +1128,16 @@ class DataSource:
 
     def to_dict(self) -> dict[str, Any]:
         """The boto3 form: wire names, unset fields left out."""
-        out: dict[str, Any] = {}
-        out["S3DataSource"] = self.s3_data_source.to_dict()
-        return out
+        return {
+            "S3DataSource": to_wire(self.s3_data_source),
+        }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> DataSource:
         """Load from boto3's form; unknown keys (and ResponseMetadata) are ignored."""
-        kwargs: dict[str, Any] = {}
-        kwargs["s3_data_source"] = DataSourceS3DataSource.from_dict(
-            data["S3DataSource"]
+        return cls(
+            s3_data_source=DataSourceS3DataSource.from_dict(data["S3DataSource"]),
         )
-        return cls(**kwargs)
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1268,18 +1149,18 @@ class DataSourceS3DataSource:
 
     def to_dict(self) -> dict[str, Any]:
         """The boto3 form: wire names, unset fields left out."""
-        out: dict[str, Any] = {}
-        out["S3DataType"] = self.s3_data_type
-        out["S3Uri"] = self.s3_uri
-        return out
+        return {
+            "S3DataType": self.s3_data_type,
+            "S3Uri": self.s3_uri,
+        }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> DataSourceS3DataSource:
         """Load from boto3's form; unknown keys (and ResponseMetadata) are ignored."""
-        kwargs: dict[str, Any] = {}
-        kwargs["s3_data_type"] = data["S3DataType"]
-        kwargs["s3_uri"] = data["S3Uri"]
-        return cls(**kwargs)
+        return cls(
+            s3_data_type=data["S3DataType"],
+            s3_uri=data["S3Uri"],
+        )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1293,28 +1174,24 @@ class TransformOutput:
 
     def to_dict(self) -> dict[str, Any]:
         """The boto3 form: wire names, unset fields left out."""
-        out: dict[str, Any] = {}
-        out["S3OutputPath"] = self.s3_output_path
-        if not isinstance(self.accept, UnsetType):
-            out["Accept"] = self.accept
-        if not isinstance(self.assemble_with, UnsetType):
-            out["AssembleWith"] = self.assemble_with
-        if not isinstance(self.kms_key_id, UnsetType):
-            out["KmsKeyId"] = self.kms_key_id
-        return out
+        return drop_unset(
+            {
+                "S3OutputPath": self.s3_output_path,
+                "Accept": self.accept,
+                "AssembleWith": self.assemble_with,
+                "KmsKeyId": self.kms_key_id,
+            }
+        )
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> TransformOutput:
         """Load from boto3's form; unknown keys (and ResponseMetadata) are ignored."""
-        kwargs: dict[str, Any] = {}
-        kwargs["s3_output_path"] = data["S3OutputPath"]
-        if "Accept" in data:
-            kwargs["accept"] = data["Accept"]
-        if "AssembleWith" in data:
-            kwargs["assemble_with"] = data["AssembleWith"]
-        if "KmsKeyId" in data:
-            kwargs["kms_key_id"] = data["KmsKeyId"]
-        return cls(**kwargs)
+        return cls(
+            s3_output_path=data["S3OutputPath"],
+            accept=data.get("Accept", UNSET),
+            assemble_with=data.get("AssembleWith", UNSET),
+            kms_key_id=data.get("KmsKeyId", UNSET),
+        )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1328,26 +1205,24 @@ class TransformResources:
 
     def to_dict(self) -> dict[str, Any]:
         """The boto3 form: wire names, unset fields left out."""
-        out: dict[str, Any] = {}
-        out["InstanceType"] = self.instance_type
-        out["InstanceCount"] = self.instance_count
-        if not isinstance(self.volume_kms_key_id, UnsetType):
-            out["VolumeKmsKeyId"] = self.volume_kms_key_id
-        if not isinstance(self.transform_ami_version, UnsetType):
-            out["TransformAmiVersion"] = self.transform_ami_version
-        return out
+        return drop_unset(
+            {
+                "InstanceType": self.instance_type,
+                "InstanceCount": self.instance_count,
+                "VolumeKmsKeyId": self.volume_kms_key_id,
+                "TransformAmiVersion": self.transform_ami_version,
+            }
+        )
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> TransformResources:
         """Load from boto3's form; unknown keys (and ResponseMetadata) are ignored."""
-        kwargs: dict[str, Any] = {}
-        kwargs["instance_type"] = data["InstanceType"]
-        kwargs["instance_count"] = data["InstanceCount"]
-        if "VolumeKmsKeyId" in data:
-            kwargs["volume_kms_key_id"] = data["VolumeKmsKeyId"]
-        if "TransformAmiVersion" in data:
-            kwargs["transform_ami_version"] = data["TransformAmiVersion"]
-        return cls(**kwargs)
+        return cls(
+            instance_type=data["InstanceType"],
+            instance_count=data["InstanceCount"],
+            volume_kms_key_id=data.get("VolumeKmsKeyId", UNSET),
+            transform_ami_version=data.get("TransformAmiVersion", UNSET),
+        )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1358,18 +1233,18 @@ class SourceAlgorithmSpecification:
 
     def to_dict(self) -> dict[str, Any]:
         """The boto3 form: wire names, unset fields left out."""
-        out: dict[str, Any] = {}
-        out["SourceAlgorithms"] = [x0.to_dict() for x0 in self.source_algorithms]
-        return out
+        return {
+            "SourceAlgorithms": to_wire(self.source_algorithms),
+        }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> SourceAlgorithmSpecification:
         """Load from boto3's form; unknown keys (and ResponseMetadata) are ignored."""
-        kwargs: dict[str, Any] = {}
-        kwargs["source_algorithms"] = [
-            SourceAlgorithm.from_dict(x0) for x0 in data["SourceAlgorithms"]
-        ]
-        return cls(**kwargs)
+        return cls(
+            source_algorithms=list_of(SourceAlgorithm.from_dict)(
+                data["SourceAlgorithms"]
+            ),
+        )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1383,30 +1258,24 @@ class SourceAlgorithm:
 
     def to_dict(self) -> dict[str, Any]:
         """The boto3 form: wire names, unset fields left out."""
-        out: dict[str, Any] = {}
-        if not isinstance(self.model_data_url, UnsetType):
-            out["ModelDataUrl"] = self.model_data_url
-        if not isinstance(self.model_data_source, UnsetType):
-            out["ModelDataSource"] = self.model_data_source.to_dict()
-        if not isinstance(self.model_data_e_tag, UnsetType):
-            out["ModelDataETag"] = self.model_data_e_tag
-        out["AlgorithmName"] = self.algorithm_name
-        return out
+        return drop_unset(
+            {
+                "ModelDataUrl": self.model_data_url,
+                "ModelDataSource": to_wire(self.model_data_source),
+                "ModelDataETag": self.model_data_e_tag,
+                "AlgorithmName": self.algorithm_name,
+            }
+        )
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> SourceAlgorithm:
         """Load from boto3's form; unknown keys (and ResponseMetadata) are ignored."""
-        kwargs: dict[str, Any] = {}
-        if "ModelDataUrl" in data:
-            kwargs["model_data_url"] = data["ModelDataUrl"]
-        if "ModelDataSource" in data:
-            kwargs["model_data_source"] = ModelDataSource.from_dict(
-                data["ModelDataSource"]
-            )
-        if "ModelDataETag" in data:
-            kwargs["model_data_e_tag"] = data["ModelDataETag"]
-        kwargs["algorithm_name"] = data["AlgorithmName"]
-        return cls(**kwargs)
+        return cls(
+            model_data_url=data.get("ModelDataUrl", UNSET),
+            model_data_source=load(data, "ModelDataSource", ModelDataSource.from_dict),
+            model_data_e_tag=data.get("ModelDataETag", UNSET),
+            algorithm_name=data["AlgorithmName"],
+        )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1418,18 +1287,18 @@ class Tag:
 
     def to_dict(self) -> dict[str, Any]:
         """The boto3 form: wire names, unset fields left out."""
-        out: dict[str, Any] = {}
-        out["Key"] = self.key
-        out["Value"] = self.value
-        return out
+        return {
+            "Key": self.key,
+            "Value": self.value,
+        }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Tag:
         """Load from boto3's form; unknown keys (and ResponseMetadata) are ignored."""
-        kwargs: dict[str, Any] = {}
-        kwargs["key"] = data["Key"]
-        kwargs["value"] = data["Value"]
-        return cls(**kwargs)
+        return cls(
+            key=data["Key"],
+            value=data["Value"],
+        )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1443,30 +1312,24 @@ class MetadataProperties:
 
     def to_dict(self) -> dict[str, Any]:
         """The boto3 form: wire names, unset fields left out."""
-        out: dict[str, Any] = {}
-        if not isinstance(self.commit_id, UnsetType):
-            out["CommitId"] = self.commit_id
-        if not isinstance(self.repository, UnsetType):
-            out["Repository"] = self.repository
-        if not isinstance(self.generated_by, UnsetType):
-            out["GeneratedBy"] = self.generated_by
-        if not isinstance(self.project_id, UnsetType):
-            out["ProjectId"] = self.project_id
-        return out
+        return drop_unset(
+            {
+                "CommitId": self.commit_id,
+                "Repository": self.repository,
+                "GeneratedBy": self.generated_by,
+                "ProjectId": self.project_id,
+            }
+        )
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> MetadataProperties:
         """Load from boto3's form; unknown keys (and ResponseMetadata) are ignored."""
-        kwargs: dict[str, Any] = {}
-        if "CommitId" in data:
-            kwargs["commit_id"] = data["CommitId"]
-        if "Repository" in data:
-            kwargs["repository"] = data["Repository"]
-        if "GeneratedBy" in data:
-            kwargs["generated_by"] = data["GeneratedBy"]
-        if "ProjectId" in data:
-            kwargs["project_id"] = data["ProjectId"]
-        return cls(**kwargs)
+        return cls(
+            commit_id=data.get("CommitId", UNSET),
+            repository=data.get("Repository", UNSET),
+            generated_by=data.get("GeneratedBy", UNSET),
+            project_id=data.get("ProjectId", UNSET),
+        )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1480,32 +1343,24 @@ class ModelMetrics:
 
     def to_dict(self) -> dict[str, Any]:
         """The boto3 form: wire names, unset fields left out."""
-        out: dict[str, Any] = {}
-        if not isinstance(self.model_quality, UnsetType):
-            out["ModelQuality"] = self.model_quality.to_dict()
-        if not isinstance(self.model_data_quality, UnsetType):
-            out["ModelDataQuality"] = self.model_data_quality.to_dict()
-        if not isinstance(self.bias, UnsetType):
-            out["Bias"] = self.bias.to_dict()
-        if not isinstance(self.explainability, UnsetType):
-            out["Explainability"] = self.explainability.to_dict()
-        return out
+        return drop_unset(
+            {
+                "ModelQuality": to_wire(self.model_quality),
+                "ModelDataQuality": to_wire(self.model_data_quality),
+                "Bias": to_wire(self.bias),
+                "Explainability": to_wire(self.explainability),
+            }
+        )
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ModelMetrics:
         """Load from boto3's form; unknown keys (and ResponseMetadata) are ignored."""
-        kwargs: dict[str, Any] = {}
-        if "ModelQuality" in data:
-            kwargs["model_quality"] = ModelQuality.from_dict(data["ModelQuality"])
-        if "ModelDataQuality" in data:
-            kwargs["model_data_quality"] = ModelQuality.from_dict(
-                data["ModelDataQuality"]
-            )
-        if "Bias" in data:
-            kwargs["bias"] = Bias.from_dict(data["Bias"])
-        if "Explainability" in data:
-            kwargs["explainability"] = Explainability.from_dict(data["Explainability"])
-        return cls(**kwargs)
+        return cls(
+            model_quality=load(data, "ModelQuality", ModelQuality.from_dict),
+            model_data_quality=load(data, "ModelDataQuality", ModelQuality.from_dict),
+            bias=load(data, "Bias", Bias.from_dict),
+            explainability=load(data, "Explainability", Explainability.from_dict),
+        )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1517,22 +1372,20 @@ class ModelQuality:
 
     def to_dict(self) -> dict[str, Any]:
         """The boto3 form: wire names, unset fields left out."""
-        out: dict[str, Any] = {}
-        if not isinstance(self.statistics, UnsetType):
-            out["Statistics"] = self.statistics.to_dict()
-        if not isinstance(self.constraints, UnsetType):
-            out["Constraints"] = self.constraints.to_dict()
-        return out
+        return drop_unset(
+            {
+                "Statistics": to_wire(self.statistics),
+                "Constraints": to_wire(self.constraints),
+            }
+        )
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ModelQuality:
         """Load from boto3's form; unknown keys (and ResponseMetadata) are ignored."""
-        kwargs: dict[str, Any] = {}
-        if "Statistics" in data:
-            kwargs["statistics"] = Statistics.from_dict(data["Statistics"])
-        if "Constraints" in data:
-            kwargs["constraints"] = Statistics.from_dict(data["Constraints"])
-        return cls(**kwargs)
+        return cls(
+            statistics=load(data, "Statistics", Statistics.from_dict),
+            constraints=load(data, "Constraints", Statistics.from_dict),
+        )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1545,22 +1398,22 @@ class Statistics:
 
     def to_dict(self) -> dict[str, Any]:
         """The boto3 form: wire names, unset fields left out."""
-        out: dict[str, Any] = {}
-        out["ContentType"] = self.content_type
-        if not isinstance(self.content_digest, UnsetType):
-            out["ContentDigest"] = self.content_digest
-        out["S3Uri"] = self.s3_uri
-        return out
+        return drop_unset(
+            {
+                "ContentType": self.content_type,
+                "ContentDigest": self.content_digest,
+                "S3Uri": self.s3_uri,
+            }
+        )
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Statistics:
         """Load from boto3's form; unknown keys (and ResponseMetadata) are ignored."""
-        kwargs: dict[str, Any] = {}
-        kwargs["content_type"] = data["ContentType"]
-        if "ContentDigest" in data:
-            kwargs["content_digest"] = data["ContentDigest"]
-        kwargs["s3_uri"] = data["S3Uri"]
-        return cls(**kwargs)
+        return cls(
+            content_type=data["ContentType"],
+            content_digest=data.get("ContentDigest", UNSET),
+            s3_uri=data["S3Uri"],
+        )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1573,30 +1426,22 @@ class Bias:
 
     def to_dict(self) -> dict[str, Any]:
         """The boto3 form: wire names, unset fields left out."""
-        out: dict[str, Any] = {}
-        if not isinstance(self.report, UnsetType):
-            out["Report"] = self.report.to_dict()
-        if not isinstance(self.pre_training_report, UnsetType):
-            out["PreTrainingReport"] = self.pre_training_report.to_dict()
-        if not isinstance(self.post_training_report, UnsetType):
-            out["PostTrainingReport"] = self.post_training_report.to_dict()
-        return out
+        return drop_unset(
+            {
+                "Report": to_wire(self.report),
+                "PreTrainingReport": to_wire(self.pre_training_report),
+                "PostTrainingReport": to_wire(self.post_training_report),
+            }
+        )
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Bias:
         """Load from boto3's form; unknown keys (and ResponseMetadata) are ignored."""
-        kwargs: dict[str, Any] = {}
-        if "Report" in data:
-            kwargs["report"] = Statistics.from_dict(data["Report"])
-        if "PreTrainingReport" in data:
-            kwargs["pre_training_report"] = Statistics.from_dict(
-                data["PreTrainingReport"]
-            )
-        if "PostTrainingReport" in data:
-            kwargs["post_training_report"] = Statistics.from_dict(
-                data["PostTrainingReport"]
-            )
-        return cls(**kwargs)
+        return cls(
+            report=load(data, "Report", Statistics.from_dict),
+            pre_training_report=load(data, "PreTrainingReport", Statistics.from_dict),
+            post_training_report=load(data, "PostTrainingReport", Statistics.from_dict),
+        )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1607,18 +1452,18 @@ class Explainability:
 
     def to_dict(self) -> dict[str, Any]:
         """The boto3 form: wire names, unset fields left out."""
-        out: dict[str, Any] = {}
-        if not isinstance(self.report, UnsetType):
-            out["Report"] = self.report.to_dict()
-        return out
+        return drop_unset(
+            {
+                "Report": to_wire(self.report),
+            }
+        )
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Explainability:
         """Load from boto3's form; unknown keys (and ResponseMetadata) are ignored."""
-        kwargs: dict[str, Any] = {}
-        if "Report" in data:
-            kwargs["report"] = Statistics.from_dict(data["Report"])
-        return cls(**kwargs)
+        return cls(
+            report=load(data, "Report", Statistics.from_dict),
+        )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1632,34 +1477,26 @@ class DriftCheckBaselines:
 
     def to_dict(self) -> dict[str, Any]:
         """The boto3 form: wire names, unset fields left out."""
-        out: dict[str, Any] = {}
-        if not isinstance(self.bias, UnsetType):
-            out["Bias"] = self.bias.to_dict()
-        if not isinstance(self.explainability, UnsetType):
-            out["Explainability"] = self.explainability.to_dict()
-        if not isinstance(self.model_quality, UnsetType):
-            out["ModelQuality"] = self.model_quality.to_dict()
-        if not isinstance(self.model_data_quality, UnsetType):
-            out["ModelDataQuality"] = self.model_data_quality.to_dict()
-        return out
+        return drop_unset(
+            {
+                "Bias": to_wire(self.bias),
+                "Explainability": to_wire(self.explainability),
+                "ModelQuality": to_wire(self.model_quality),
+                "ModelDataQuality": to_wire(self.model_data_quality),
+            }
+        )
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> DriftCheckBaselines:
         """Load from boto3's form; unknown keys (and ResponseMetadata) are ignored."""
-        kwargs: dict[str, Any] = {}
-        if "Bias" in data:
-            kwargs["bias"] = DriftCheckBaselinesBias.from_dict(data["Bias"])
-        if "Explainability" in data:
-            kwargs["explainability"] = DriftCheckBaselinesExplainability.from_dict(
-                data["Explainability"]
-            )
-        if "ModelQuality" in data:
-            kwargs["model_quality"] = ModelQuality.from_dict(data["ModelQuality"])
-        if "ModelDataQuality" in data:
-            kwargs["model_data_quality"] = ModelQuality.from_dict(
-                data["ModelDataQuality"]
-            )
-        return cls(**kwargs)
+        return cls(
+            bias=load(data, "Bias", DriftCheckBaselinesBias.from_dict),
+            explainability=load(
+                data, "Explainability", DriftCheckBaselinesExplainability.from_dict
+            ),
+            model_quality=load(data, "ModelQuality", ModelQuality.from_dict),
+            model_data_quality=load(data, "ModelDataQuality", ModelQuality.from_dict),
+        )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1672,30 +1509,26 @@ class DriftCheckBaselinesBias:
 
     def to_dict(self) -> dict[str, Any]:
         """The boto3 form: wire names, unset fields left out."""
-        out: dict[str, Any] = {}
-        if not isinstance(self.config_file, UnsetType):
-            out["ConfigFile"] = self.config_file.to_dict()
-        if not isinstance(self.pre_training_constraints, UnsetType):
-            out["PreTrainingConstraints"] = self.pre_training_constraints.to_dict()
-        if not isinstance(self.post_training_constraints, UnsetType):
-            out["PostTrainingConstraints"] = self.post_training_constraints.to_dict()
-        return out
+        return drop_unset(
+            {
+                "ConfigFile": to_wire(self.config_file),
+                "PreTrainingConstraints": to_wire(self.pre_training_constraints),
+                "PostTrainingConstraints": to_wire(self.post_training_constraints),
+            }
+        )
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> DriftCheckBaselinesBias:
         """Load from boto3's form; unknown keys (and ResponseMetadata) are ignored."""
-        kwargs: dict[str, Any] = {}
-        if "ConfigFile" in data:
-            kwargs["config_file"] = ConfigFile.from_dict(data["ConfigFile"])
-        if "PreTrainingConstraints" in data:
-            kwargs["pre_training_constraints"] = Statistics.from_dict(
-                data["PreTrainingConstraints"]
-            )
-        if "PostTrainingConstraints" in data:
-            kwargs["post_training_constraints"] = Statistics.from_dict(
-                data["PostTrainingConstraints"]
-            )
-        return cls(**kwargs)
+        return cls(
+            config_file=load(data, "ConfigFile", ConfigFile.from_dict),
+            pre_training_constraints=load(
+                data, "PreTrainingConstraints", Statistics.from_dict
+            ),
+            post_training_constraints=load(
+                data, "PostTrainingConstraints", Statistics.from_dict
+            ),
+        )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1708,24 +1541,22 @@ class ConfigFile:
 
     def to_dict(self) -> dict[str, Any]:
         """The boto3 form: wire names, unset fields left out."""
-        out: dict[str, Any] = {}
-        if not isinstance(self.content_type, UnsetType):
-            out["ContentType"] = self.content_type
-        if not isinstance(self.content_digest, UnsetType):
-            out["ContentDigest"] = self.content_digest
-        out["S3Uri"] = self.s3_uri
-        return out
+        return drop_unset(
+            {
+                "ContentType": self.content_type,
+                "ContentDigest": self.content_digest,
+                "S3Uri": self.s3_uri,
+            }
+        )
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ConfigFile:
         """Load from boto3's form; unknown keys (and ResponseMetadata) are ignored."""
-        kwargs: dict[str, Any] = {}
-        if "ContentType" in data:
-            kwargs["content_type"] = data["ContentType"]
-        if "ContentDigest" in data:
-            kwargs["content_digest"] = data["ContentDigest"]
-        kwargs["s3_uri"] = data["S3Uri"]
-        return cls(**kwargs)
+        return cls(
+            content_type=data.get("ContentType", UNSET),
+            content_digest=data.get("ContentDigest", UNSET),
+            s3_uri=data["S3Uri"],
+        )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1737,22 +1568,20 @@ class DriftCheckBaselinesExplainability:
 
     def to_dict(self) -> dict[str, Any]:
         """The boto3 form: wire names, unset fields left out."""
-        out: dict[str, Any] = {}
-        if not isinstance(self.constraints, UnsetType):
-            out["Constraints"] = self.constraints.to_dict()
-        if not isinstance(self.config_file, UnsetType):
-            out["ConfigFile"] = self.config_file.to_dict()
-        return out
+        return drop_unset(
+            {
+                "Constraints": to_wire(self.constraints),
+                "ConfigFile": to_wire(self.config_file),
+            }
+        )
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> DriftCheckBaselinesExplainability:
         """Load from boto3's form; unknown keys (and ResponseMetadata) are ignored."""
-        kwargs: dict[str, Any] = {}
-        if "Constraints" in data:
-            kwargs["constraints"] = Statistics.from_dict(data["Constraints"])
-        if "ConfigFile" in data:
-            kwargs["config_file"] = ConfigFile.from_dict(data["ConfigFile"])
-        return cls(**kwargs)
+        return cls(
+            constraints=load(data, "Constraints", Statistics.from_dict),
+            config_file=load(data, "ConfigFile", ConfigFile.from_dict),
+        )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1773,48 +1602,34 @@ class AdditionalInferenceSpecification:
 
     def to_dict(self) -> dict[str, Any]:
         """The boto3 form: wire names, unset fields left out."""
-        out: dict[str, Any] = {}
-        out["Name"] = self.name
-        if not isinstance(self.description, UnsetType):
-            out["Description"] = self.description
-        out["Containers"] = [x0.to_dict() for x0 in self.containers]
-        if not isinstance(self.supported_transform_instance_types, UnsetType):
-            out["SupportedTransformInstanceTypes"] = list(
-                self.supported_transform_instance_types
-            )
-        if not isinstance(self.supported_realtime_inference_instance_types, UnsetType):
-            out["SupportedRealtimeInferenceInstanceTypes"] = list(
-                self.supported_realtime_inference_instance_types
-            )
-        if not isinstance(self.supported_content_types, UnsetType):
-            out["SupportedContentTypes"] = list(self.supported_content_types)
-        if not isinstance(self.supported_response_mime_types, UnsetType):
-            out["SupportedResponseMIMETypes"] = list(self.supported_response_mime_types)
-        return out
+        return drop_unset(
+            {
+                "Name": self.name,
+                "Description": self.description,
+                "Containers": to_wire(self.containers),
+                "SupportedTransformInstanceTypes": self.supported_transform_instance_types,
+                "SupportedRealtimeInferenceInstanceTypes": self.supported_realtime_inference_instance_types,
+                "SupportedContentTypes": self.supported_content_types,
+                "SupportedResponseMIMETypes": self.supported_response_mime_types,
+            }
+        )
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> AdditionalInferenceSpecification:
         """Load from boto3's form; unknown keys (and ResponseMetadata) are ignored."""
-        kwargs: dict[str, Any] = {}
-        kwargs["name"] = data["Name"]
-        if "Description" in data:
-            kwargs["description"] = data["Description"]
-        kwargs["containers"] = [Container.from_dict(x0) for x0 in data["Containers"]]
-        if "SupportedTransformInstanceTypes" in data:
-            kwargs["supported_transform_instance_types"] = list(
-                data["SupportedTransformInstanceTypes"]
-            )
-        if "SupportedRealtimeInferenceInstanceTypes" in data:
-            kwargs["supported_realtime_inference_instance_types"] = list(
-                data["SupportedRealtimeInferenceInstanceTypes"]
-            )
-        if "SupportedContentTypes" in data:
-            kwargs["supported_content_types"] = list(data["SupportedContentTypes"])
-        if "SupportedResponseMIMETypes" in data:
-            kwargs["supported_response_mime_types"] = list(
-                data["SupportedResponseMIMETypes"]
-            )
-        return cls(**kwargs)
+        return cls(
+            name=data["Name"],
+            description=data.get("Description", UNSET),
+            containers=list_of(Container.from_dict)(data["Containers"]),
+            supported_transform_instance_types=data.get(
+                "SupportedTransformInstanceTypes", UNSET
+            ),
+            supported_realtime_inference_instance_types=data.get(
+                "SupportedRealtimeInferenceInstanceTypes", UNSET
+            ),
+            supported_content_types=data.get("SupportedContentTypes", UNSET),
+            supported_response_mime_types=data.get("SupportedResponseMIMETypes", UNSET),
+        )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1825,16 +1640,16 @@ class SecurityConfig:
 
     def to_dict(self) -> dict[str, Any]:
         """The boto3 form: wire names, unset fields left out."""
-        out: dict[str, Any] = {}
-        out["KmsKeyId"] = self.kms_key_id
-        return out
+        return {
+            "KmsKeyId": self.kms_key_id,
+        }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> SecurityConfig:
         """Load from boto3's form; unknown keys (and ResponseMetadata) are ignored."""
-        kwargs: dict[str, Any] = {}
-        kwargs["kms_key_id"] = data["KmsKeyId"]
-        return cls(**kwargs)
+        return cls(
+            kms_key_id=data["KmsKeyId"],
+        )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1846,22 +1661,20 @@ class ModelCard:
 
     def to_dict(self) -> dict[str, Any]:
         """The boto3 form: wire names, unset fields left out."""
-        out: dict[str, Any] = {}
-        if not isinstance(self.model_card_content, UnsetType):
-            out["ModelCardContent"] = self.model_card_content
-        if not isinstance(self.model_card_status, UnsetType):
-            out["ModelCardStatus"] = self.model_card_status
-        return out
+        return drop_unset(
+            {
+                "ModelCardContent": self.model_card_content,
+                "ModelCardStatus": self.model_card_status,
+            }
+        )
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ModelCard:
         """Load from boto3's form; unknown keys (and ResponseMetadata) are ignored."""
-        kwargs: dict[str, Any] = {}
-        if "ModelCardContent" in data:
-            kwargs["model_card_content"] = data["ModelCardContent"]
-        if "ModelCardStatus" in data:
-            kwargs["model_card_status"] = data["ModelCardStatus"]
-        return cls(**kwargs)
+        return cls(
+            model_card_content=data.get("ModelCardContent", UNSET),
+            model_card_status=data.get("ModelCardStatus", UNSET),
+        )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1874,19 +1687,19 @@ class ModelLifeCycle:
 
     def to_dict(self) -> dict[str, Any]:
         """The boto3 form: wire names, unset fields left out."""
-        out: dict[str, Any] = {}
-        out["Stage"] = self.stage
-        out["StageStatus"] = self.stage_status
-        if not isinstance(self.stage_description, UnsetType):
-            out["StageDescription"] = self.stage_description
-        return out
+        return drop_unset(
+            {
+                "Stage": self.stage,
+                "StageStatus": self.stage_status,
+                "StageDescription": self.stage_description,
+            }
+        )
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ModelLifeCycle:
         """Load from boto3's form; unknown keys (and ResponseMetadata) are ignored."""
-        kwargs: dict[str, Any] = {}
-        kwargs["stage"] = data["Stage"]
-        kwargs["stage_status"] = data["StageStatus"]
-        if "StageDescription" in data:
-            kwargs["stage_description"] = data["StageDescription"]
-        return cls(**kwargs)
+        return cls(
+            stage=data["Stage"],
+            stage_status=data["StageStatus"],
+            stage_description=data.get("StageDescription", UNSET),
+        )

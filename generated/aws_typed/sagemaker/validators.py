@@ -13,6 +13,12 @@ from typing import Any, Callable, Mapping
 from aws_typed._runtime import (
     Issue,
     ParamValidationError,
+    check_bool,
+    check_enum,
+    check_int,
+    check_str,
+    check_required,
+    check_structure,
     join,
 )
 
@@ -565,71 +571,49 @@ _KEYS_CreateModelPackageRequest: frozenset[str] = frozenset(
 def _check_CreateModelPackageRequest(
     value: Any, path: str, issues: list[Issue]
 ) -> None:
-    if not isinstance(value, dict):
-        issues.append(
-            Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}")
-        )
+    if not check_structure(value, path, _KEYS_CreateModelPackageRequest, issues):
         return
-    for key in value:
-        if key not in _KEYS_CreateModelPackageRequest:
-            issues.append(
-                Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}")
-            )
     if "ModelPackageName" in value:
-        v = value["ModelPackageName"]
-        p = join(path, "ModelPackageName")
-        if not isinstance(v, str):
-            issues.append(
-                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
-            )
+        check_str(value["ModelPackageName"], join(path, "ModelPackageName"), issues)
     if "ModelPackageGroupName" in value:
-        v = value["ModelPackageGroupName"]
-        p = join(path, "ModelPackageGroupName")
-        if not isinstance(v, str):
-            issues.append(
-                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
-            )
+        check_str(
+            value["ModelPackageGroupName"], join(path, "ModelPackageGroupName"), issues
+        )
     if "ModelPackageDescription" in value:
-        v = value["ModelPackageDescription"]
-        p = join(path, "ModelPackageDescription")
-        if not isinstance(v, str):
-            issues.append(
-                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
-            )
+        check_str(
+            value["ModelPackageDescription"],
+            join(path, "ModelPackageDescription"),
+            issues,
+        )
     if "ModelPackageRegistrationType" in value:
-        v = value["ModelPackageRegistrationType"]
-        p = join(path, "ModelPackageRegistrationType")
-        if not isinstance(v, str):
-            issues.append(
-                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
-            )
-        elif v not in _ModelPackageRegistrationType:
-            issues.append(
-                Issue(
-                    p,
-                    "invalid_enum",
-                    f"{v!r} is not one of {sorted(_ModelPackageRegistrationType)}",
-                )
-            )
+        check_enum(
+            value["ModelPackageRegistrationType"],
+            join(path, "ModelPackageRegistrationType"),
+            _ModelPackageRegistrationType,
+            issues,
+        )
     if "InferenceSpecification" in value:
-        v = value["InferenceSpecification"]
-        p = join(path, "InferenceSpecification")
-        _check_InferenceSpecification(v, p, issues)
+        _check_InferenceSpecification(
+            value["InferenceSpecification"],
+            join(path, "InferenceSpecification"),
+            issues,
+        )
     if "ValidationSpecification" in value:
-        v = value["ValidationSpecification"]
-        p = join(path, "ValidationSpecification")
-        _check_ValidationSpecification(v, p, issues)
+        _check_ValidationSpecification(
+            value["ValidationSpecification"],
+            join(path, "ValidationSpecification"),
+            issues,
+        )
     if "SourceAlgorithmSpecification" in value:
-        v = value["SourceAlgorithmSpecification"]
-        p = join(path, "SourceAlgorithmSpecification")
-        _check_SourceAlgorithmSpecification(v, p, issues)
+        _check_SourceAlgorithmSpecification(
+            value["SourceAlgorithmSpecification"],
+            join(path, "SourceAlgorithmSpecification"),
+            issues,
+        )
     if "CertifyForMarketplace" in value:
-        v = value["CertifyForMarketplace"]
-        p = join(path, "CertifyForMarketplace")
-        if not isinstance(v, bool):
-            issues.append(
-                Issue(p, "wrong_type", f"expected a boolean, got {type(v).__name__}")
-            )
+        check_bool(
+            value["CertifyForMarketplace"], join(path, "CertifyForMarketplace"), issues
+        )
     if "Tags" in value:
         v = value["Tags"]
         p = join(path, "Tags")
@@ -642,56 +626,26 @@ def _check_CreateModelPackageRequest(
                 p0 = f"{p}[{i0}]"
                 _check_Tag(y0, p0, issues)
     if "ModelApprovalStatus" in value:
-        v = value["ModelApprovalStatus"]
-        p = join(path, "ModelApprovalStatus")
-        if not isinstance(v, str):
-            issues.append(
-                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
-            )
-        elif v not in _ModelApprovalStatusType:
-            issues.append(
-                Issue(
-                    p,
-                    "invalid_enum",
-                    f"{v!r} is not one of {sorted(_ModelApprovalStatusType)}",
-                )
-            )
+        check_enum(
+            value["ModelApprovalStatus"],
+            join(path, "ModelApprovalStatus"),
+            _ModelApprovalStatusType,
+            issues,
+        )
     if "MetadataProperties" in value:
-        v = value["MetadataProperties"]
-        p = join(path, "MetadataProperties")
-        _check_MetadataProperties(v, p, issues)
+        _check_MetadataProperties(
+            value["MetadataProperties"], join(path, "MetadataProperties"), issues
+        )
     if "ModelMetrics" in value:
-        v = value["ModelMetrics"]
-        p = join(path, "ModelMetrics")
-        _check_ModelMetrics(v, p, issues)
+        _check_ModelMetrics(value["ModelMetrics"], join(path, "ModelMetrics"), issues)
     if "ClientToken" in value:
-        v = value["ClientToken"]
-        p = join(path, "ClientToken")
-        if not isinstance(v, str):
-            issues.append(
-                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
-            )
+        check_str(value["ClientToken"], join(path, "ClientToken"), issues)
     if "Domain" in value:
-        v = value["Domain"]
-        p = join(path, "Domain")
-        if not isinstance(v, str):
-            issues.append(
-                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
-            )
+        check_str(value["Domain"], join(path, "Domain"), issues)
     if "Task" in value:
-        v = value["Task"]
-        p = join(path, "Task")
-        if not isinstance(v, str):
-            issues.append(
-                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
-            )
+        check_str(value["Task"], join(path, "Task"), issues)
     if "SamplePayloadUrl" in value:
-        v = value["SamplePayloadUrl"]
-        p = join(path, "SamplePayloadUrl")
-        if not isinstance(v, str):
-            issues.append(
-                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
-            )
+        check_str(value["SamplePayloadUrl"], join(path, "SamplePayloadUrl"), issues)
     if "CustomerMetadataProperties" in value:
         v = value["CustomerMetadataProperties"]
         p = join(path, "CustomerMetadataProperties")
@@ -702,27 +656,13 @@ def _check_CreateModelPackageRequest(
         else:
             for k0, y0 in v.items():
                 p0k = f"{p} (key: {k0})"
-                if not isinstance(k0, str):
-                    issues.append(
-                        Issue(
-                            p0k,
-                            "wrong_type",
-                            f"expected a string, got {type(k0).__name__}",
-                        )
-                    )
+                check_str(k0, p0k, issues)
                 p0 = f"{p}.{k0}"
-                if not isinstance(y0, str):
-                    issues.append(
-                        Issue(
-                            p0,
-                            "wrong_type",
-                            f"expected a string, got {type(y0).__name__}",
-                        )
-                    )
+                check_str(y0, p0, issues)
     if "DriftCheckBaselines" in value:
-        v = value["DriftCheckBaselines"]
-        p = join(path, "DriftCheckBaselines")
-        _check_DriftCheckBaselines(v, p, issues)
+        _check_DriftCheckBaselines(
+            value["DriftCheckBaselines"], join(path, "DriftCheckBaselines"), issues
+        )
     if "AdditionalInferenceSpecifications" in value:
         v = value["AdditionalInferenceSpecifications"]
         p = join(path, "AdditionalInferenceSpecifications")
@@ -735,39 +675,24 @@ def _check_CreateModelPackageRequest(
                 p0 = f"{p}[{i0}]"
                 _check_AdditionalInferenceSpecification(y0, p0, issues)
     if "SkipModelValidation" in value:
-        v = value["SkipModelValidation"]
-        p = join(path, "SkipModelValidation")
-        if not isinstance(v, str):
-            issues.append(
-                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
-            )
-        elif v not in _SkipModelValidationType:
-            issues.append(
-                Issue(
-                    p,
-                    "invalid_enum",
-                    f"{v!r} is not one of {sorted(_SkipModelValidationType)}",
-                )
-            )
+        check_enum(
+            value["SkipModelValidation"],
+            join(path, "SkipModelValidation"),
+            _SkipModelValidationType,
+            issues,
+        )
     if "SourceUri" in value:
-        v = value["SourceUri"]
-        p = join(path, "SourceUri")
-        if not isinstance(v, str):
-            issues.append(
-                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
-            )
+        check_str(value["SourceUri"], join(path, "SourceUri"), issues)
     if "SecurityConfig" in value:
-        v = value["SecurityConfig"]
-        p = join(path, "SecurityConfig")
-        _check_SecurityConfig(v, p, issues)
+        _check_SecurityConfig(
+            value["SecurityConfig"], join(path, "SecurityConfig"), issues
+        )
     if "ModelCard" in value:
-        v = value["ModelCard"]
-        p = join(path, "ModelCard")
-        _check_ModelCard(v, p, issues)
+        _check_ModelCard(value["ModelCard"], join(path, "ModelCard"), issues)
     if "ModelLifeCycle" in value:
-        v = value["ModelLifeCycle"]
-        p = join(path, "ModelLifeCycle")
-        _check_ModelLifeCycle(v, p, issues)
+        _check_ModelLifeCycle(
+            value["ModelLifeCycle"], join(path, "ModelLifeCycle"), issues
+        )
 
 
 _KEYS_InferenceSpecification: frozenset[str] = frozenset(
@@ -782,24 +707,9 @@ _KEYS_InferenceSpecification: frozenset[str] = frozenset(
 
 
 def _check_InferenceSpecification(value: Any, path: str, issues: list[Issue]) -> None:
-    if not isinstance(value, dict):
-        issues.append(
-            Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}")
-        )
+    if not check_structure(value, path, _KEYS_InferenceSpecification, issues):
         return
-    if "Containers" not in value:
-        issues.append(
-            Issue(
-                join(path, "Containers"),
-                "missing_required",
-                "required parameter is missing",
-            )
-        )
-    for key in value:
-        if key not in _KEYS_InferenceSpecification:
-            issues.append(
-                Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}")
-            )
+    check_required(value, path, ("Containers",), issues)
     if "Containers" in value:
         v = value["Containers"]
         p = join(path, "Containers")
@@ -821,22 +731,7 @@ def _check_InferenceSpecification(value: Any, path: str, issues: list[Issue]) ->
         else:
             for i0, y0 in enumerate(v):
                 p0 = f"{p}[{i0}]"
-                if not isinstance(y0, str):
-                    issues.append(
-                        Issue(
-                            p0,
-                            "wrong_type",
-                            f"expected a string, got {type(y0).__name__}",
-                        )
-                    )
-                elif y0 not in _SupportedTransformInstanceType:
-                    issues.append(
-                        Issue(
-                            p0,
-                            "invalid_enum",
-                            f"{y0!r} is not one of {sorted(_SupportedTransformInstanceType)}",
-                        )
-                    )
+                check_enum(y0, p0, _SupportedTransformInstanceType, issues)
     if "SupportedRealtimeInferenceInstanceTypes" in value:
         v = value["SupportedRealtimeInferenceInstanceTypes"]
         p = join(path, "SupportedRealtimeInferenceInstanceTypes")
@@ -847,22 +742,7 @@ def _check_InferenceSpecification(value: Any, path: str, issues: list[Issue]) ->
         else:
             for i0, y0 in enumerate(v):
                 p0 = f"{p}[{i0}]"
-                if not isinstance(y0, str):
-                    issues.append(
-                        Issue(
-                            p0,
-                            "wrong_type",
-                            f"expected a string, got {type(y0).__name__}",
-                        )
-                    )
-                elif y0 not in _SupportedRealtimeInferenceInstanceType:
-                    issues.append(
-                        Issue(
-                            p0,
-                            "invalid_enum",
-                            f"{y0!r} is not one of {sorted(_SupportedRealtimeInferenceInstanceType)}",
-                        )
-                    )
+                check_enum(y0, p0, _SupportedRealtimeInferenceInstanceType, issues)
     if "SupportedContentTypes" in value:
         v = value["SupportedContentTypes"]
         p = join(path, "SupportedContentTypes")
@@ -873,14 +753,7 @@ def _check_InferenceSpecification(value: Any, path: str, issues: list[Issue]) ->
         else:
             for i0, y0 in enumerate(v):
                 p0 = f"{p}[{i0}]"
-                if not isinstance(y0, str):
-                    issues.append(
-                        Issue(
-                            p0,
-                            "wrong_type",
-                            f"expected a string, got {type(y0).__name__}",
-                        )
-                    )
+                check_str(y0, p0, issues)
     if "SupportedResponseMIMETypes" in value:
         v = value["SupportedResponseMIMETypes"]
         p = join(path, "SupportedResponseMIMETypes")
@@ -891,14 +764,7 @@ def _check_InferenceSpecification(value: Any, path: str, issues: list[Issue]) ->
         else:
             for i0, y0 in enumerate(v):
                 p0 = f"{p}[{i0}]"
-                if not isinstance(y0, str):
-                    issues.append(
-                        Issue(
-                            p0,
-                            "wrong_type",
-                            f"expected a string, got {type(y0).__name__}",
-                        )
-                    )
+                check_str(y0, p0, issues)
 
 
 _KEYS_Container: frozenset[str] = frozenset(
@@ -923,55 +789,22 @@ _KEYS_Container: frozenset[str] = frozenset(
 
 
 def _check_Container(value: Any, path: str, issues: list[Issue]) -> None:
-    if not isinstance(value, dict):
-        issues.append(
-            Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}")
-        )
+    if not check_structure(value, path, _KEYS_Container, issues):
         return
-    for key in value:
-        if key not in _KEYS_Container:
-            issues.append(
-                Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}")
-            )
     if "ContainerHostname" in value:
-        v = value["ContainerHostname"]
-        p = join(path, "ContainerHostname")
-        if not isinstance(v, str):
-            issues.append(
-                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
-            )
+        check_str(value["ContainerHostname"], join(path, "ContainerHostname"), issues)
     if "Image" in value:
-        v = value["Image"]
-        p = join(path, "Image")
-        if not isinstance(v, str):
-            issues.append(
-                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
-            )
+        check_str(value["Image"], join(path, "Image"), issues)
     if "ImageDigest" in value:
-        v = value["ImageDigest"]
-        p = join(path, "ImageDigest")
-        if not isinstance(v, str):
-            issues.append(
-                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
-            )
+        check_str(value["ImageDigest"], join(path, "ImageDigest"), issues)
     if "ModelDataUrl" in value:
-        v = value["ModelDataUrl"]
-        p = join(path, "ModelDataUrl")
-        if not isinstance(v, str):
-            issues.append(
-                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
-            )
+        check_str(value["ModelDataUrl"], join(path, "ModelDataUrl"), issues)
     if "ModelDataSource" in value:
-        v = value["ModelDataSource"]
-        p = join(path, "ModelDataSource")
-        _check_ModelDataSource(v, p, issues)
+        _check_ModelDataSource(
+            value["ModelDataSource"], join(path, "ModelDataSource"), issues
+        )
     if "ProductId" in value:
-        v = value["ProductId"]
-        p = join(path, "ProductId")
-        if not isinstance(v, str):
-            issues.append(
-                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
-            )
+        check_str(value["ProductId"], join(path, "ProductId"), issues)
     if "Environment" in value:
         v = value["Environment"]
         p = join(path, "Environment")
@@ -982,90 +815,39 @@ def _check_Container(value: Any, path: str, issues: list[Issue]) -> None:
         else:
             for k0, y0 in v.items():
                 p0k = f"{p} (key: {k0})"
-                if not isinstance(k0, str):
-                    issues.append(
-                        Issue(
-                            p0k,
-                            "wrong_type",
-                            f"expected a string, got {type(k0).__name__}",
-                        )
-                    )
+                check_str(k0, p0k, issues)
                 p0 = f"{p}.{k0}"
-                if not isinstance(y0, str):
-                    issues.append(
-                        Issue(
-                            p0,
-                            "wrong_type",
-                            f"expected a string, got {type(y0).__name__}",
-                        )
-                    )
+                check_str(y0, p0, issues)
     if "ModelInput" in value:
-        v = value["ModelInput"]
-        p = join(path, "ModelInput")
-        _check_ModelInput(v, p, issues)
+        _check_ModelInput(value["ModelInput"], join(path, "ModelInput"), issues)
     if "Framework" in value:
-        v = value["Framework"]
-        p = join(path, "Framework")
-        if not isinstance(v, str):
-            issues.append(
-                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
-            )
+        check_str(value["Framework"], join(path, "Framework"), issues)
     if "FrameworkVersion" in value:
-        v = value["FrameworkVersion"]
-        p = join(path, "FrameworkVersion")
-        if not isinstance(v, str):
-            issues.append(
-                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
-            )
+        check_str(value["FrameworkVersion"], join(path, "FrameworkVersion"), issues)
     if "NearestModelName" in value:
-        v = value["NearestModelName"]
-        p = join(path, "NearestModelName")
-        if not isinstance(v, str):
-            issues.append(
-                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
-            )
+        check_str(value["NearestModelName"], join(path, "NearestModelName"), issues)
     if "AdditionalS3DataSource" in value:
-        v = value["AdditionalS3DataSource"]
-        p = join(path, "AdditionalS3DataSource")
-        _check_AdditionalS3DataSource(v, p, issues)
+        _check_AdditionalS3DataSource(
+            value["AdditionalS3DataSource"],
+            join(path, "AdditionalS3DataSource"),
+            issues,
+        )
     if "ModelDataETag" in value:
-        v = value["ModelDataETag"]
-        p = join(path, "ModelDataETag")
-        if not isinstance(v, str):
-            issues.append(
-                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
-            )
+        check_str(value["ModelDataETag"], join(path, "ModelDataETag"), issues)
     if "IsCheckpoint" in value:
-        v = value["IsCheckpoint"]
-        p = join(path, "IsCheckpoint")
-        if not isinstance(v, bool):
-            issues.append(
-                Issue(p, "wrong_type", f"expected a boolean, got {type(v).__name__}")
-            )
+        check_bool(value["IsCheckpoint"], join(path, "IsCheckpoint"), issues)
     if "BaseModel" in value:
-        v = value["BaseModel"]
-        p = join(path, "BaseModel")
-        _check_BaseModel(v, p, issues)
+        _check_BaseModel(value["BaseModel"], join(path, "BaseModel"), issues)
 
 
 _KEYS_ModelDataSource: frozenset[str] = frozenset({"S3DataSource"})
 
 
 def _check_ModelDataSource(value: Any, path: str, issues: list[Issue]) -> None:
-    if not isinstance(value, dict):
-        issues.append(
-            Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}")
-        )
+    if not check_structure(value, path, _KEYS_ModelDataSource, issues):
         return
-    for key in value:
-        if key not in _KEYS_ModelDataSource:
-            issues.append(
-                Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}")
-            )
     if "S3DataSource" in value:
-        v = value["S3DataSource"]
-        p = join(path, "S3DataSource")
-        _check_S3DataSource(v, p, issues)
+        _check_S3DataSource(value["S3DataSource"], join(path, "S3DataSource"), issues)
 
 
 _KEYS_S3DataSource: frozenset[str] = frozenset(
@@ -1083,191 +865,67 @@ _KEYS_S3DataSource: frozenset[str] = frozenset(
 
 
 def _check_S3DataSource(value: Any, path: str, issues: list[Issue]) -> None:
-    if not isinstance(value, dict):
-        issues.append(
-            Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}")
-        )
+    if not check_structure(value, path, _KEYS_S3DataSource, issues):
         return
-    if "S3Uri" not in value:
-        issues.append(
-            Issue(
-                join(path, "S3Uri"), "missing_required", "required parameter is missing"
-            )
-        )
-    if "S3DataType" not in value:
-        issues.append(
-            Issue(
-                join(path, "S3DataType"),
-                "missing_required",
-                "required parameter is missing",
-            )
-        )
-    if "CompressionType" not in value:
-        issues.append(
-            Issue(
-                join(path, "CompressionType"),
-                "missing_required",
-                "required parameter is missing",
-            )
-        )
-    for key in value:
-        if key not in _KEYS_S3DataSource:
-            issues.append(
-                Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}")
-            )
+    check_required(value, path, ("S3Uri", "S3DataType", "CompressionType"), issues)
     if "S3Uri" in value:
-        v = value["S3Uri"]
-        p = join(path, "S3Uri")
-        if not isinstance(v, str):
-            issues.append(
-                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
-            )
+        check_str(value["S3Uri"], join(path, "S3Uri"), issues)
     if "S3DataType" in value:
-        v = value["S3DataType"]
-        p = join(path, "S3DataType")
-        if not isinstance(v, str):
-            issues.append(
-                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
-            )
-        elif v not in _S3DataType:
-            issues.append(
-                Issue(p, "invalid_enum", f"{v!r} is not one of {sorted(_S3DataType)}")
-            )
+        check_enum(value["S3DataType"], join(path, "S3DataType"), _S3DataType, issues)
     if "CompressionType" in value:
-        v = value["CompressionType"]
-        p = join(path, "CompressionType")
-        if not isinstance(v, str):
-            issues.append(
-                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
-            )
-        elif v not in _CompressionType:
-            issues.append(
-                Issue(
-                    p, "invalid_enum", f"{v!r} is not one of {sorted(_CompressionType)}"
-                )
-            )
+        check_enum(
+            value["CompressionType"],
+            join(path, "CompressionType"),
+            _CompressionType,
+            issues,
+        )
     if "ModelAccessConfig" in value:
-        v = value["ModelAccessConfig"]
-        p = join(path, "ModelAccessConfig")
-        _check_ModelAccessConfig(v, p, issues)
+        _check_ModelAccessConfig(
+            value["ModelAccessConfig"], join(path, "ModelAccessConfig"), issues
+        )
     if "HubAccessConfig" in value:
-        v = value["HubAccessConfig"]
-        p = join(path, "HubAccessConfig")
-        _check_HubAccessConfig(v, p, issues)
+        _check_HubAccessConfig(
+            value["HubAccessConfig"], join(path, "HubAccessConfig"), issues
+        )
     if "ManifestS3Uri" in value:
-        v = value["ManifestS3Uri"]
-        p = join(path, "ManifestS3Uri")
-        if not isinstance(v, str):
-            issues.append(
-                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
-            )
+        check_str(value["ManifestS3Uri"], join(path, "ManifestS3Uri"), issues)
     if "ETag" in value:
-        v = value["ETag"]
-        p = join(path, "ETag")
-        if not isinstance(v, str):
-            issues.append(
-                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
-            )
+        check_str(value["ETag"], join(path, "ETag"), issues)
     if "ManifestEtag" in value:
-        v = value["ManifestEtag"]
-        p = join(path, "ManifestEtag")
-        if not isinstance(v, str):
-            issues.append(
-                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
-            )
+        check_str(value["ManifestEtag"], join(path, "ManifestEtag"), issues)
 
 
 _KEYS_ModelAccessConfig: frozenset[str] = frozenset({"AcceptEula"})
 
 
 def _check_ModelAccessConfig(value: Any, path: str, issues: list[Issue]) -> None:
-    if not isinstance(value, dict):
-        issues.append(
-            Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}")
-        )
+    if not check_structure(value, path, _KEYS_ModelAccessConfig, issues):
         return
-    if "AcceptEula" not in value:
-        issues.append(
-            Issue(
-                join(path, "AcceptEula"),
-                "missing_required",
-                "required parameter is missing",
-            )
-        )
-    for key in value:
-        if key not in _KEYS_ModelAccessConfig:
-            issues.append(
-                Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}")
-            )
+    check_required(value, path, ("AcceptEula",), issues)
     if "AcceptEula" in value:
-        v = value["AcceptEula"]
-        p = join(path, "AcceptEula")
-        if not isinstance(v, bool):
-            issues.append(
-                Issue(p, "wrong_type", f"expected a boolean, got {type(v).__name__}")
-            )
+        check_bool(value["AcceptEula"], join(path, "AcceptEula"), issues)
 
 
 _KEYS_HubAccessConfig: frozenset[str] = frozenset({"HubContentArn"})
 
 
 def _check_HubAccessConfig(value: Any, path: str, issues: list[Issue]) -> None:
-    if not isinstance(value, dict):
-        issues.append(
-            Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}")
-        )
+    if not check_structure(value, path, _KEYS_HubAccessConfig, issues):
         return
-    if "HubContentArn" not in value:
-        issues.append(
-            Issue(
-                join(path, "HubContentArn"),
-                "missing_required",
-                "required parameter is missing",
-            )
-        )
-    for key in value:
-        if key not in _KEYS_HubAccessConfig:
-            issues.append(
-                Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}")
-            )
+    check_required(value, path, ("HubContentArn",), issues)
     if "HubContentArn" in value:
-        v = value["HubContentArn"]
-        p = join(path, "HubContentArn")
-        if not isinstance(v, str):
-            issues.append(
-                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
-            )
+        check_str(value["HubContentArn"], join(path, "HubContentArn"), issues)
 
 
 _KEYS_ModelInput: frozenset[str] = frozenset({"DataInputConfig"})
 
 
 def _check_ModelInput(value: Any, path: str, issues: list[Issue]) -> None:
-    if not isinstance(value, dict):
-        issues.append(
-            Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}")
-        )
+    if not check_structure(value, path, _KEYS_ModelInput, issues):
         return
-    if "DataInputConfig" not in value:
-        issues.append(
-            Issue(
-                join(path, "DataInputConfig"),
-                "missing_required",
-                "required parameter is missing",
-            )
-        )
-    for key in value:
-        if key not in _KEYS_ModelInput:
-            issues.append(
-                Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}")
-            )
+    check_required(value, path, ("DataInputConfig",), issues)
     if "DataInputConfig" in value:
-        v = value["DataInputConfig"]
-        p = join(path, "DataInputConfig")
-        if not isinstance(v, str):
-            issues.append(
-                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
-            )
+        check_str(value["DataInputConfig"], join(path, "DataInputConfig"), issues)
 
 
 _KEYS_AdditionalS3DataSource: frozenset[str] = frozenset(
@@ -1276,72 +934,27 @@ _KEYS_AdditionalS3DataSource: frozenset[str] = frozenset(
 
 
 def _check_AdditionalS3DataSource(value: Any, path: str, issues: list[Issue]) -> None:
-    if not isinstance(value, dict):
-        issues.append(
-            Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}")
-        )
+    if not check_structure(value, path, _KEYS_AdditionalS3DataSource, issues):
         return
-    if "S3DataType" not in value:
-        issues.append(
-            Issue(
-                join(path, "S3DataType"),
-                "missing_required",
-                "required parameter is missing",
-            )
-        )
-    if "S3Uri" not in value:
-        issues.append(
-            Issue(
-                join(path, "S3Uri"), "missing_required", "required parameter is missing"
-            )
-        )
-    for key in value:
-        if key not in _KEYS_AdditionalS3DataSource:
-            issues.append(
-                Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}")
-            )
+    check_required(value, path, ("S3DataType", "S3Uri"), issues)
     if "S3DataType" in value:
-        v = value["S3DataType"]
-        p = join(path, "S3DataType")
-        if not isinstance(v, str):
-            issues.append(
-                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
-            )
-        elif v not in _AdditionalS3DataSourceS3DataType:
-            issues.append(
-                Issue(
-                    p,
-                    "invalid_enum",
-                    f"{v!r} is not one of {sorted(_AdditionalS3DataSourceS3DataType)}",
-                )
-            )
+        check_enum(
+            value["S3DataType"],
+            join(path, "S3DataType"),
+            _AdditionalS3DataSourceS3DataType,
+            issues,
+        )
     if "S3Uri" in value:
-        v = value["S3Uri"]
-        p = join(path, "S3Uri")
-        if not isinstance(v, str):
-            issues.append(
-                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
-            )
+        check_str(value["S3Uri"], join(path, "S3Uri"), issues)
     if "CompressionType" in value:
-        v = value["CompressionType"]
-        p = join(path, "CompressionType")
-        if not isinstance(v, str):
-            issues.append(
-                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
-            )
-        elif v not in _CompressionType:
-            issues.append(
-                Issue(
-                    p, "invalid_enum", f"{v!r} is not one of {sorted(_CompressionType)}"
-                )
-            )
+        check_enum(
+            value["CompressionType"],
+            join(path, "CompressionType"),
+            _CompressionType,
+            issues,
+        )
     if "ETag" in value:
-        v = value["ETag"]
-        p = join(path, "ETag")
-        if not isinstance(v, str):
-            issues.append(
-                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
-            )
+        check_str(value["ETag"], join(path, "ETag"), issues)
 
 
 _KEYS_BaseModel: frozenset[str] = frozenset(
@@ -1350,37 +963,14 @@ _KEYS_BaseModel: frozenset[str] = frozenset(
 
 
 def _check_BaseModel(value: Any, path: str, issues: list[Issue]) -> None:
-    if not isinstance(value, dict):
-        issues.append(
-            Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}")
-        )
+    if not check_structure(value, path, _KEYS_BaseModel, issues):
         return
-    for key in value:
-        if key not in _KEYS_BaseModel:
-            issues.append(
-                Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}")
-            )
     if "HubContentName" in value:
-        v = value["HubContentName"]
-        p = join(path, "HubContentName")
-        if not isinstance(v, str):
-            issues.append(
-                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
-            )
+        check_str(value["HubContentName"], join(path, "HubContentName"), issues)
     if "HubContentVersion" in value:
-        v = value["HubContentVersion"]
-        p = join(path, "HubContentVersion")
-        if not isinstance(v, str):
-            issues.append(
-                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
-            )
+        check_str(value["HubContentVersion"], join(path, "HubContentVersion"), issues)
     if "RecipeName" in value:
-        v = value["RecipeName"]
-        p = join(path, "RecipeName")
-        if not isinstance(v, str):
-            issues.append(
-                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
-            )
+        check_str(value["RecipeName"], join(path, "RecipeName"), issues)
 
 
 _KEYS_ValidationSpecification: frozenset[str] = frozenset(
@@ -1389,39 +979,11 @@ _KEYS_ValidationSpecification: frozenset[str] = frozenset(
 
 
 def _check_ValidationSpecification(value: Any, path: str, issues: list[Issue]) -> None:
-    if not isinstance(value, dict):
-        issues.append(
-            Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}")
-        )
+    if not check_structure(value, path, _KEYS_ValidationSpecification, issues):
         return
-    if "ValidationRole" not in value:
-        issues.append(
-            Issue(
-                join(path, "ValidationRole"),
-                "missing_required",
-                "required parameter is missing",
-            )
-        )
-    if "ValidationProfiles" not in value:
-        issues.append(
-            Issue(
-                join(path, "ValidationProfiles"),
-                "missing_required",
-                "required parameter is missing",
-            )
-        )
-    for key in value:
-        if key not in _KEYS_ValidationSpecification:
-            issues.append(
-                Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}")
-            )
+    check_required(value, path, ("ValidationRole", "ValidationProfiles"), issues)
     if "ValidationRole" in value:
-        v = value["ValidationRole"]
-        p = join(path, "ValidationRole")
-        if not isinstance(v, str):
-            issues.append(
-                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
-            )
+        check_str(value["ValidationRole"], join(path, "ValidationRole"), issues)
     if "ValidationProfiles" in value:
         v = value["ValidationProfiles"]
         p = join(path, "ValidationProfiles")
@@ -1441,43 +1003,17 @@ _KEYS_ValidationProfile: frozenset[str] = frozenset(
 
 
 def _check_ValidationProfile(value: Any, path: str, issues: list[Issue]) -> None:
-    if not isinstance(value, dict):
-        issues.append(
-            Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}")
-        )
+    if not check_structure(value, path, _KEYS_ValidationProfile, issues):
         return
-    if "ProfileName" not in value:
-        issues.append(
-            Issue(
-                join(path, "ProfileName"),
-                "missing_required",
-                "required parameter is missing",
-            )
-        )
-    if "TransformJobDefinition" not in value:
-        issues.append(
-            Issue(
-                join(path, "TransformJobDefinition"),
-                "missing_required",
-                "required parameter is missing",
-            )
-        )
-    for key in value:
-        if key not in _KEYS_ValidationProfile:
-            issues.append(
-                Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}")
-            )
+    check_required(value, path, ("ProfileName", "TransformJobDefinition"), issues)
     if "ProfileName" in value:
-        v = value["ProfileName"]
-        p = join(path, "ProfileName")
-        if not isinstance(v, str):
-            issues.append(
-                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
-            )
+        check_str(value["ProfileName"], join(path, "ProfileName"), issues)
     if "TransformJobDefinition" in value:
-        v = value["TransformJobDefinition"]
-        p = join(path, "TransformJobDefinition")
-        _check_TransformJobDefinition(v, p, issues)
+        _check_TransformJobDefinition(
+            value["TransformJobDefinition"],
+            join(path, "TransformJobDefinition"),
+            issues,
+        )
 
 
 _KEYS_TransformJobDefinition: frozenset[str] = frozenset(
@@ -1494,69 +1030,26 @@ _KEYS_TransformJobDefinition: frozenset[str] = frozenset(
 
 
 def _check_TransformJobDefinition(value: Any, path: str, issues: list[Issue]) -> None:
-    if not isinstance(value, dict):
-        issues.append(
-            Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}")
-        )
+    if not check_structure(value, path, _KEYS_TransformJobDefinition, issues):
         return
-    if "TransformInput" not in value:
-        issues.append(
-            Issue(
-                join(path, "TransformInput"),
-                "missing_required",
-                "required parameter is missing",
-            )
-        )
-    if "TransformOutput" not in value:
-        issues.append(
-            Issue(
-                join(path, "TransformOutput"),
-                "missing_required",
-                "required parameter is missing",
-            )
-        )
-    if "TransformResources" not in value:
-        issues.append(
-            Issue(
-                join(path, "TransformResources"),
-                "missing_required",
-                "required parameter is missing",
-            )
-        )
-    for key in value:
-        if key not in _KEYS_TransformJobDefinition:
-            issues.append(
-                Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}")
-            )
+    check_required(
+        value, path, ("TransformInput", "TransformOutput", "TransformResources"), issues
+    )
     if "MaxConcurrentTransforms" in value:
-        v = value["MaxConcurrentTransforms"]
-        p = join(path, "MaxConcurrentTransforms")
-        if not isinstance(v, int):
-            issues.append(
-                Issue(p, "wrong_type", f"expected an integer, got {type(v).__name__}")
-            )
+        check_int(
+            value["MaxConcurrentTransforms"],
+            join(path, "MaxConcurrentTransforms"),
+            issues,
+        )
     if "MaxPayloadInMB" in value:
-        v = value["MaxPayloadInMB"]
-        p = join(path, "MaxPayloadInMB")
-        if not isinstance(v, int):
-            issues.append(
-                Issue(p, "wrong_type", f"expected an integer, got {type(v).__name__}")
-            )
+        check_int(value["MaxPayloadInMB"], join(path, "MaxPayloadInMB"), issues)
     if "BatchStrategy" in value:
-        v = value["BatchStrategy"]
-        p = join(path, "BatchStrategy")
-        if not isinstance(v, str):
-            issues.append(
-                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
-            )
-        elif v not in _BatchStrategyType:
-            issues.append(
-                Issue(
-                    p,
-                    "invalid_enum",
-                    f"{v!r} is not one of {sorted(_BatchStrategyType)}",
-                )
-            )
+        check_enum(
+            value["BatchStrategy"],
+            join(path, "BatchStrategy"),
+            _BatchStrategyType,
+            issues,
+        )
     if "Environment" in value:
         v = value["Environment"]
         p = join(path, "Environment")
@@ -1567,35 +1060,21 @@ def _check_TransformJobDefinition(value: Any, path: str, issues: list[Issue]) ->
         else:
             for k0, y0 in v.items():
                 p0k = f"{p} (key: {k0})"
-                if not isinstance(k0, str):
-                    issues.append(
-                        Issue(
-                            p0k,
-                            "wrong_type",
-                            f"expected a string, got {type(k0).__name__}",
-                        )
-                    )
+                check_str(k0, p0k, issues)
                 p0 = f"{p}.{k0}"
-                if not isinstance(y0, str):
-                    issues.append(
-                        Issue(
-                            p0,
-                            "wrong_type",
-                            f"expected a string, got {type(y0).__name__}",
-                        )
-                    )
+                check_str(y0, p0, issues)
     if "TransformInput" in value:
-        v = value["TransformInput"]
-        p = join(path, "TransformInput")
-        _check_TransformInput(v, p, issues)
+        _check_TransformInput(
+            value["TransformInput"], join(path, "TransformInput"), issues
+        )
     if "TransformOutput" in value:
-        v = value["TransformOutput"]
-        p = join(path, "TransformOutput")
-        _check_TransformOutput(v, p, issues)
+        _check_TransformOutput(
+            value["TransformOutput"], join(path, "TransformOutput"), issues
+        )
     if "TransformResources" in value:
-        v = value["TransformResources"]
-        p = join(path, "TransformResources")
-        _check_TransformResources(v, p, issues)
+        _check_TransformResources(
+            value["TransformResources"], join(path, "TransformResources"), issues
+        )
 
 
 _KEYS_TransformInput: frozenset[str] = frozenset(
@@ -1604,139 +1083,53 @@ _KEYS_TransformInput: frozenset[str] = frozenset(
 
 
 def _check_TransformInput(value: Any, path: str, issues: list[Issue]) -> None:
-    if not isinstance(value, dict):
-        issues.append(
-            Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}")
-        )
+    if not check_structure(value, path, _KEYS_TransformInput, issues):
         return
-    if "DataSource" not in value:
-        issues.append(
-            Issue(
-                join(path, "DataSource"),
-                "missing_required",
-                "required parameter is missing",
-            )
-        )
-    for key in value:
-        if key not in _KEYS_TransformInput:
-            issues.append(
-                Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}")
-            )
+    check_required(value, path, ("DataSource",), issues)
     if "DataSource" in value:
-        v = value["DataSource"]
-        p = join(path, "DataSource")
-        _check_DataSource(v, p, issues)
+        _check_DataSource(value["DataSource"], join(path, "DataSource"), issues)
     if "ContentType" in value:
-        v = value["ContentType"]
-        p = join(path, "ContentType")
-        if not isinstance(v, str):
-            issues.append(
-                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
-            )
+        check_str(value["ContentType"], join(path, "ContentType"), issues)
     if "CompressionType" in value:
-        v = value["CompressionType"]
-        p = join(path, "CompressionType")
-        if not isinstance(v, str):
-            issues.append(
-                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
-            )
-        elif v not in _CompressionType:
-            issues.append(
-                Issue(
-                    p, "invalid_enum", f"{v!r} is not one of {sorted(_CompressionType)}"
-                )
-            )
+        check_enum(
+            value["CompressionType"],
+            join(path, "CompressionType"),
+            _CompressionType,
+            issues,
+        )
     if "SplitType" in value:
-        v = value["SplitType"]
-        p = join(path, "SplitType")
-        if not isinstance(v, str):
-            issues.append(
-                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
-            )
-        elif v not in _SplitType:
-            issues.append(
-                Issue(p, "invalid_enum", f"{v!r} is not one of {sorted(_SplitType)}")
-            )
+        check_enum(value["SplitType"], join(path, "SplitType"), _SplitType, issues)
 
 
 _KEYS_DataSource: frozenset[str] = frozenset({"S3DataSource"})
 
 
 def _check_DataSource(value: Any, path: str, issues: list[Issue]) -> None:
-    if not isinstance(value, dict):
-        issues.append(
-            Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}")
-        )
+    if not check_structure(value, path, _KEYS_DataSource, issues):
         return
-    if "S3DataSource" not in value:
-        issues.append(
-            Issue(
-                join(path, "S3DataSource"),
-                "missing_required",
-                "required parameter is missing",
-            )
-        )
-    for key in value:
-        if key not in _KEYS_DataSource:
-            issues.append(
-                Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}")
-            )
+    check_required(value, path, ("S3DataSource",), issues)
     if "S3DataSource" in value:
-        v = value["S3DataSource"]
-        p = join(path, "S3DataSource")
-        _check_DataSourceS3DataSource(v, p, issues)
+        _check_DataSourceS3DataSource(
+            value["S3DataSource"], join(path, "S3DataSource"), issues
+        )
 
 
 _KEYS_DataSourceS3DataSource: frozenset[str] = frozenset({"S3DataType", "S3Uri"})
 
 
 def _check_DataSourceS3DataSource(value: Any, path: str, issues: list[Issue]) -> None:
-    if not isinstance(value, dict):
-        issues.append(
-            Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}")
-        )
+    if not check_structure(value, path, _KEYS_DataSourceS3DataSource, issues):
         return
-    if "S3DataType" not in value:
-        issues.append(
-            Issue(
-                join(path, "S3DataType"),
-                "missing_required",
-                "required parameter is missing",
-            )
-        )
-    if "S3Uri" not in value:
-        issues.append(
-            Issue(
-                join(path, "S3Uri"), "missing_required", "required parameter is missing"
-            )
-        )
-    for key in value:
-        if key not in _KEYS_DataSourceS3DataSource:
-            issues.append(
-                Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}")
-            )
+    check_required(value, path, ("S3DataType", "S3Uri"), issues)
     if "S3DataType" in value:
-        v = value["S3DataType"]
-        p = join(path, "S3DataType")
-        if not isinstance(v, str):
-            issues.append(
-                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
-            )
-        elif v not in _DataSourceS3DataSourceS3DataType:
-            issues.append(
-                Issue(
-                    p,
-                    "invalid_enum",
-                    f"{v!r} is not one of {sorted(_DataSourceS3DataSourceS3DataType)}",
-                )
-            )
+        check_enum(
+            value["S3DataType"],
+            join(path, "S3DataType"),
+            _DataSourceS3DataSourceS3DataType,
+            issues,
+        )
     if "S3Uri" in value:
-        v = value["S3Uri"]
-        p = join(path, "S3Uri")
-        if not isinstance(v, str):
-            issues.append(
-                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
-            )
+        check_str(value["S3Uri"], join(path, "S3Uri"), issues)
 
 
 _KEYS_TransformOutput: frozenset[str] = frozenset(
@@ -1745,60 +1138,19 @@ _KEYS_TransformOutput: frozenset[str] = frozenset(
 
 
 def _check_TransformOutput(value: Any, path: str, issues: list[Issue]) -> None:
-    if not isinstance(value, dict):
-        issues.append(
-            Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}")
-        )
+    if not check_structure(value, path, _KEYS_TransformOutput, issues):
         return
-    if "S3OutputPath" not in value:
-        issues.append(
-            Issue(
-                join(path, "S3OutputPath"),
-                "missing_required",
-                "required parameter is missing",
-            )
-        )
-    for key in value:
-        if key not in _KEYS_TransformOutput:
-            issues.append(
-                Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}")
-            )
+    check_required(value, path, ("S3OutputPath",), issues)
     if "S3OutputPath" in value:
-        v = value["S3OutputPath"]
-        p = join(path, "S3OutputPath")
-        if not isinstance(v, str):
-            issues.append(
-                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
-            )
+        check_str(value["S3OutputPath"], join(path, "S3OutputPath"), issues)
     if "Accept" in value:
-        v = value["Accept"]
-        p = join(path, "Accept")
-        if not isinstance(v, str):
-            issues.append(
-                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
-            )
+        check_str(value["Accept"], join(path, "Accept"), issues)
     if "AssembleWith" in value:
-        v = value["AssembleWith"]
-        p = join(path, "AssembleWith")
-        if not isinstance(v, str):
-            issues.append(
-                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
-            )
-        elif v not in _AssembleWithType:
-            issues.append(
-                Issue(
-                    p,
-                    "invalid_enum",
-                    f"{v!r} is not one of {sorted(_AssembleWithType)}",
-                )
-            )
+        check_enum(
+            value["AssembleWith"], join(path, "AssembleWith"), _AssembleWithType, issues
+        )
     if "KmsKeyId" in value:
-        v = value["KmsKeyId"]
-        p = join(path, "KmsKeyId")
-        if not isinstance(v, str):
-            issues.append(
-                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
-            )
+        check_str(value["KmsKeyId"], join(path, "KmsKeyId"), issues)
 
 
 _KEYS_TransformResources: frozenset[str] = frozenset(
@@ -1807,64 +1159,21 @@ _KEYS_TransformResources: frozenset[str] = frozenset(
 
 
 def _check_TransformResources(value: Any, path: str, issues: list[Issue]) -> None:
-    if not isinstance(value, dict):
-        issues.append(
-            Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}")
-        )
+    if not check_structure(value, path, _KEYS_TransformResources, issues):
         return
-    if "InstanceType" not in value:
-        issues.append(
-            Issue(
-                join(path, "InstanceType"),
-                "missing_required",
-                "required parameter is missing",
-            )
-        )
-    if "InstanceCount" not in value:
-        issues.append(
-            Issue(
-                join(path, "InstanceCount"),
-                "missing_required",
-                "required parameter is missing",
-            )
-        )
-    for key in value:
-        if key not in _KEYS_TransformResources:
-            issues.append(
-                Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}")
-            )
+    check_required(value, path, ("InstanceType", "InstanceCount"), issues)
     if "InstanceType" in value:
-        v = value["InstanceType"]
-        p = join(path, "InstanceType")
-        if not isinstance(v, str):
-            issues.append(
-                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
-            )
-        elif v not in _InstanceType:
-            issues.append(
-                Issue(p, "invalid_enum", f"{v!r} is not one of {sorted(_InstanceType)}")
-            )
+        check_enum(
+            value["InstanceType"], join(path, "InstanceType"), _InstanceType, issues
+        )
     if "InstanceCount" in value:
-        v = value["InstanceCount"]
-        p = join(path, "InstanceCount")
-        if not isinstance(v, int):
-            issues.append(
-                Issue(p, "wrong_type", f"expected an integer, got {type(v).__name__}")
-            )
+        check_int(value["InstanceCount"], join(path, "InstanceCount"), issues)
     if "VolumeKmsKeyId" in value:
-        v = value["VolumeKmsKeyId"]
-        p = join(path, "VolumeKmsKeyId")
-        if not isinstance(v, str):
-            issues.append(
-                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
-            )
+        check_str(value["VolumeKmsKeyId"], join(path, "VolumeKmsKeyId"), issues)
     if "TransformAmiVersion" in value:
-        v = value["TransformAmiVersion"]
-        p = join(path, "TransformAmiVersion")
-        if not isinstance(v, str):
-            issues.append(
-                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
-            )
+        check_str(
+            value["TransformAmiVersion"], join(path, "TransformAmiVersion"), issues
+        )
 
 
 _KEYS_SourceAlgorithmSpecification: frozenset[str] = frozenset({"SourceAlgorithms"})
@@ -1873,24 +1182,9 @@ _KEYS_SourceAlgorithmSpecification: frozenset[str] = frozenset({"SourceAlgorithm
 def _check_SourceAlgorithmSpecification(
     value: Any, path: str, issues: list[Issue]
 ) -> None:
-    if not isinstance(value, dict):
-        issues.append(
-            Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}")
-        )
+    if not check_structure(value, path, _KEYS_SourceAlgorithmSpecification, issues):
         return
-    if "SourceAlgorithms" not in value:
-        issues.append(
-            Issue(
-                join(path, "SourceAlgorithms"),
-                "missing_required",
-                "required parameter is missing",
-            )
-        )
-    for key in value:
-        if key not in _KEYS_SourceAlgorithmSpecification:
-            issues.append(
-                Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}")
-            )
+    check_required(value, path, ("SourceAlgorithms",), issues)
     if "SourceAlgorithms" in value:
         v = value["SourceAlgorithms"]
         p = join(path, "SourceAlgorithms")
@@ -1910,91 +1204,32 @@ _KEYS_SourceAlgorithm: frozenset[str] = frozenset(
 
 
 def _check_SourceAlgorithm(value: Any, path: str, issues: list[Issue]) -> None:
-    if not isinstance(value, dict):
-        issues.append(
-            Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}")
-        )
+    if not check_structure(value, path, _KEYS_SourceAlgorithm, issues):
         return
-    if "AlgorithmName" not in value:
-        issues.append(
-            Issue(
-                join(path, "AlgorithmName"),
-                "missing_required",
-                "required parameter is missing",
-            )
-        )
-    for key in value:
-        if key not in _KEYS_SourceAlgorithm:
-            issues.append(
-                Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}")
-            )
+    check_required(value, path, ("AlgorithmName",), issues)
     if "ModelDataUrl" in value:
-        v = value["ModelDataUrl"]
-        p = join(path, "ModelDataUrl")
-        if not isinstance(v, str):
-            issues.append(
-                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
-            )
+        check_str(value["ModelDataUrl"], join(path, "ModelDataUrl"), issues)
     if "ModelDataSource" in value:
-        v = value["ModelDataSource"]
-        p = join(path, "ModelDataSource")
-        _check_ModelDataSource(v, p, issues)
+        _check_ModelDataSource(
+            value["ModelDataSource"], join(path, "ModelDataSource"), issues
+        )
     if "ModelDataETag" in value:
-        v = value["ModelDataETag"]
-        p = join(path, "ModelDataETag")
-        if not isinstance(v, str):
-            issues.append(
-                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
-            )
+        check_str(value["ModelDataETag"], join(path, "ModelDataETag"), issues)
     if "AlgorithmName" in value:
-        v = value["AlgorithmName"]
-        p = join(path, "AlgorithmName")
-        if not isinstance(v, str):
-            issues.append(
-                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
-            )
+        check_str(value["AlgorithmName"], join(path, "AlgorithmName"), issues)
 
 
 _KEYS_Tag: frozenset[str] = frozenset({"Key", "Value"})
 
 
 def _check_Tag(value: Any, path: str, issues: list[Issue]) -> None:
-    if not isinstance(value, dict):
-        issues.append(
-            Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}")
-        )
+    if not check_structure(value, path, _KEYS_Tag, issues):
         return
-    if "Key" not in value:
-        issues.append(
-            Issue(
-                join(path, "Key"), "missing_required", "required parameter is missing"
-            )
-        )
-    if "Value" not in value:
-        issues.append(
-            Issue(
-                join(path, "Value"), "missing_required", "required parameter is missing"
-            )
-        )
-    for key in value:
-        if key not in _KEYS_Tag:
-            issues.append(
-                Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}")
-            )
+    check_required(value, path, ("Key", "Value"), issues)
     if "Key" in value:
-        v = value["Key"]
-        p = join(path, "Key")
-        if not isinstance(v, str):
-            issues.append(
-                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
-            )
+        check_str(value["Key"], join(path, "Key"), issues)
     if "Value" in value:
-        v = value["Value"]
-        p = join(path, "Value")
-        if not isinstance(v, str):
-            issues.append(
-                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
-            )
+        check_str(value["Value"], join(path, "Value"), issues)
 
 
 _KEYS_MetadataProperties: frozenset[str] = frozenset(
@@ -2003,44 +1238,16 @@ _KEYS_MetadataProperties: frozenset[str] = frozenset(
 
 
 def _check_MetadataProperties(value: Any, path: str, issues: list[Issue]) -> None:
-    if not isinstance(value, dict):
-        issues.append(
-            Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}")
-        )
+    if not check_structure(value, path, _KEYS_MetadataProperties, issues):
         return
-    for key in value:
-        if key not in _KEYS_MetadataProperties:
-            issues.append(
-                Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}")
-            )
     if "CommitId" in value:
-        v = value["CommitId"]
-        p = join(path, "CommitId")
-        if not isinstance(v, str):
-            issues.append(
-                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
-            )
+        check_str(value["CommitId"], join(path, "CommitId"), issues)
     if "Repository" in value:
-        v = value["Repository"]
-        p = join(path, "Repository")
-        if not isinstance(v, str):
-            issues.append(
-                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
-            )
+        check_str(value["Repository"], join(path, "Repository"), issues)
     if "GeneratedBy" in value:
-        v = value["GeneratedBy"]
-        p = join(path, "GeneratedBy")
-        if not isinstance(v, str):
-            issues.append(
-                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
-            )
+        check_str(value["GeneratedBy"], join(path, "GeneratedBy"), issues)
     if "ProjectId" in value:
-        v = value["ProjectId"]
-        p = join(path, "ProjectId")
-        if not isinstance(v, str):
-            issues.append(
-                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
-            )
+        check_str(value["ProjectId"], join(path, "ProjectId"), issues)
 
 
 _KEYS_ModelMetrics: frozenset[str] = frozenset(
@@ -2049,107 +1256,47 @@ _KEYS_ModelMetrics: frozenset[str] = frozenset(
 
 
 def _check_ModelMetrics(value: Any, path: str, issues: list[Issue]) -> None:
-    if not isinstance(value, dict):
-        issues.append(
-            Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}")
-        )
+    if not check_structure(value, path, _KEYS_ModelMetrics, issues):
         return
-    for key in value:
-        if key not in _KEYS_ModelMetrics:
-            issues.append(
-                Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}")
-            )
     if "ModelQuality" in value:
-        v = value["ModelQuality"]
-        p = join(path, "ModelQuality")
-        _check_ModelQuality(v, p, issues)
+        _check_ModelQuality(value["ModelQuality"], join(path, "ModelQuality"), issues)
     if "ModelDataQuality" in value:
-        v = value["ModelDataQuality"]
-        p = join(path, "ModelDataQuality")
-        _check_ModelQuality(v, p, issues)
+        _check_ModelQuality(
+            value["ModelDataQuality"], join(path, "ModelDataQuality"), issues
+        )
     if "Bias" in value:
-        v = value["Bias"]
-        p = join(path, "Bias")
-        _check_Bias(v, p, issues)
+        _check_Bias(value["Bias"], join(path, "Bias"), issues)
     if "Explainability" in value:
-        v = value["Explainability"]
-        p = join(path, "Explainability")
-        _check_Explainability(v, p, issues)
+        _check_Explainability(
+            value["Explainability"], join(path, "Explainability"), issues
+        )
 
 
 _KEYS_ModelQuality: frozenset[str] = frozenset({"Statistics", "Constraints"})
 
 
 def _check_ModelQuality(value: Any, path: str, issues: list[Issue]) -> None:
-    if not isinstance(value, dict):
-        issues.append(
-            Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}")
-        )
+    if not check_structure(value, path, _KEYS_ModelQuality, issues):
         return
-    for key in value:
-        if key not in _KEYS_ModelQuality:
-            issues.append(
-                Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}")
-            )
     if "Statistics" in value:
-        v = value["Statistics"]
-        p = join(path, "Statistics")
-        _check_Statistics(v, p, issues)
+        _check_Statistics(value["Statistics"], join(path, "Statistics"), issues)
     if "Constraints" in value:
-        v = value["Constraints"]
-        p = join(path, "Constraints")
-        _check_Statistics(v, p, issues)
+        _check_Statistics(value["Constraints"], join(path, "Constraints"), issues)
 
 
 _KEYS_Statistics: frozenset[str] = frozenset({"ContentType", "ContentDigest", "S3Uri"})
 
 
 def _check_Statistics(value: Any, path: str, issues: list[Issue]) -> None:
-    if not isinstance(value, dict):
-        issues.append(
-            Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}")
-        )
+    if not check_structure(value, path, _KEYS_Statistics, issues):
         return
-    if "ContentType" not in value:
-        issues.append(
-            Issue(
-                join(path, "ContentType"),
-                "missing_required",
-                "required parameter is missing",
-            )
-        )
-    if "S3Uri" not in value:
-        issues.append(
-            Issue(
-                join(path, "S3Uri"), "missing_required", "required parameter is missing"
-            )
-        )
-    for key in value:
-        if key not in _KEYS_Statistics:
-            issues.append(
-                Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}")
-            )
+    check_required(value, path, ("ContentType", "S3Uri"), issues)
     if "ContentType" in value:
-        v = value["ContentType"]
-        p = join(path, "ContentType")
-        if not isinstance(v, str):
-            issues.append(
-                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
-            )
+        check_str(value["ContentType"], join(path, "ContentType"), issues)
     if "ContentDigest" in value:
-        v = value["ContentDigest"]
-        p = join(path, "ContentDigest")
-        if not isinstance(v, str):
-            issues.append(
-                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
-            )
+        check_str(value["ContentDigest"], join(path, "ContentDigest"), issues)
     if "S3Uri" in value:
-        v = value["S3Uri"]
-        p = join(path, "S3Uri")
-        if not isinstance(v, str):
-            issues.append(
-                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
-            )
+        check_str(value["S3Uri"], join(path, "S3Uri"), issues)
 
 
 _KEYS_Bias: frozenset[str] = frozenset(
@@ -2158,48 +1305,28 @@ _KEYS_Bias: frozenset[str] = frozenset(
 
 
 def _check_Bias(value: Any, path: str, issues: list[Issue]) -> None:
-    if not isinstance(value, dict):
-        issues.append(
-            Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}")
-        )
+    if not check_structure(value, path, _KEYS_Bias, issues):
         return
-    for key in value:
-        if key not in _KEYS_Bias:
-            issues.append(
-                Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}")
-            )
     if "Report" in value:
-        v = value["Report"]
-        p = join(path, "Report")
-        _check_Statistics(v, p, issues)
+        _check_Statistics(value["Report"], join(path, "Report"), issues)
     if "PreTrainingReport" in value:
-        v = value["PreTrainingReport"]
-        p = join(path, "PreTrainingReport")
-        _check_Statistics(v, p, issues)
+        _check_Statistics(
+            value["PreTrainingReport"], join(path, "PreTrainingReport"), issues
+        )
     if "PostTrainingReport" in value:
-        v = value["PostTrainingReport"]
-        p = join(path, "PostTrainingReport")
-        _check_Statistics(v, p, issues)
+        _check_Statistics(
+            value["PostTrainingReport"], join(path, "PostTrainingReport"), issues
+        )
 
 
 _KEYS_Explainability: frozenset[str] = frozenset({"Report"})
 
 
 def _check_Explainability(value: Any, path: str, issues: list[Issue]) -> None:
-    if not isinstance(value, dict):
-        issues.append(
-            Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}")
-        )
+    if not check_structure(value, path, _KEYS_Explainability, issues):
         return
-    for key in value:
-        if key not in _KEYS_Explainability:
-            issues.append(
-                Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}")
-            )
     if "Report" in value:
-        v = value["Report"]
-        p = join(path, "Report")
-        _check_Statistics(v, p, issues)
+        _check_Statistics(value["Report"], join(path, "Report"), issues)
 
 
 _KEYS_DriftCheckBaselines: frozenset[str] = frozenset(
@@ -2208,32 +1335,20 @@ _KEYS_DriftCheckBaselines: frozenset[str] = frozenset(
 
 
 def _check_DriftCheckBaselines(value: Any, path: str, issues: list[Issue]) -> None:
-    if not isinstance(value, dict):
-        issues.append(
-            Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}")
-        )
+    if not check_structure(value, path, _KEYS_DriftCheckBaselines, issues):
         return
-    for key in value:
-        if key not in _KEYS_DriftCheckBaselines:
-            issues.append(
-                Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}")
-            )
     if "Bias" in value:
-        v = value["Bias"]
-        p = join(path, "Bias")
-        _check_DriftCheckBaselinesBias(v, p, issues)
+        _check_DriftCheckBaselinesBias(value["Bias"], join(path, "Bias"), issues)
     if "Explainability" in value:
-        v = value["Explainability"]
-        p = join(path, "Explainability")
-        _check_DriftCheckBaselinesExplainability(v, p, issues)
+        _check_DriftCheckBaselinesExplainability(
+            value["Explainability"], join(path, "Explainability"), issues
+        )
     if "ModelQuality" in value:
-        v = value["ModelQuality"]
-        p = join(path, "ModelQuality")
-        _check_ModelQuality(v, p, issues)
+        _check_ModelQuality(value["ModelQuality"], join(path, "ModelQuality"), issues)
     if "ModelDataQuality" in value:
-        v = value["ModelDataQuality"]
-        p = join(path, "ModelDataQuality")
-        _check_ModelQuality(v, p, issues)
+        _check_ModelQuality(
+            value["ModelDataQuality"], join(path, "ModelDataQuality"), issues
+        )
 
 
 _KEYS_DriftCheckBaselinesBias: frozenset[str] = frozenset(
@@ -2242,71 +1357,37 @@ _KEYS_DriftCheckBaselinesBias: frozenset[str] = frozenset(
 
 
 def _check_DriftCheckBaselinesBias(value: Any, path: str, issues: list[Issue]) -> None:
-    if not isinstance(value, dict):
-        issues.append(
-            Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}")
-        )
+    if not check_structure(value, path, _KEYS_DriftCheckBaselinesBias, issues):
         return
-    for key in value:
-        if key not in _KEYS_DriftCheckBaselinesBias:
-            issues.append(
-                Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}")
-            )
     if "ConfigFile" in value:
-        v = value["ConfigFile"]
-        p = join(path, "ConfigFile")
-        _check_ConfigFile(v, p, issues)
+        _check_ConfigFile(value["ConfigFile"], join(path, "ConfigFile"), issues)
     if "PreTrainingConstraints" in value:
-        v = value["PreTrainingConstraints"]
-        p = join(path, "PreTrainingConstraints")
-        _check_Statistics(v, p, issues)
+        _check_Statistics(
+            value["PreTrainingConstraints"],
+            join(path, "PreTrainingConstraints"),
+            issues,
+        )
     if "PostTrainingConstraints" in value:
-        v = value["PostTrainingConstraints"]
-        p = join(path, "PostTrainingConstraints")
-        _check_Statistics(v, p, issues)
+        _check_Statistics(
+            value["PostTrainingConstraints"],
+            join(path, "PostTrainingConstraints"),
+            issues,
+        )
 
 
 _KEYS_ConfigFile: frozenset[str] = frozenset({"ContentType", "ContentDigest", "S3Uri"})
 
 
 def _check_ConfigFile(value: Any, path: str, issues: list[Issue]) -> None:
-    if not isinstance(value, dict):
-        issues.append(
-            Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}")
-        )
+    if not check_structure(value, path, _KEYS_ConfigFile, issues):
         return
-    if "S3Uri" not in value:
-        issues.append(
-            Issue(
-                join(path, "S3Uri"), "missing_required", "required parameter is missing"
-            )
-        )
-    for key in value:
-        if key not in _KEYS_ConfigFile:
-            issues.append(
-                Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}")
-            )
+    check_required(value, path, ("S3Uri",), issues)
     if "ContentType" in value:
-        v = value["ContentType"]
-        p = join(path, "ContentType")
-        if not isinstance(v, str):
-            issues.append(
-                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
-            )
+        check_str(value["ContentType"], join(path, "ContentType"), issues)
     if "ContentDigest" in value:
-        v = value["ContentDigest"]
-        p = join(path, "ContentDigest")
-        if not isinstance(v, str):
-            issues.append(
-                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
-            )
+        check_str(value["ContentDigest"], join(path, "ContentDigest"), issues)
     if "S3Uri" in value:
-        v = value["S3Uri"]
-        p = join(path, "S3Uri")
-        if not isinstance(v, str):
-            issues.append(
-                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
-            )
+        check_str(value["S3Uri"], join(path, "S3Uri"), issues)
 
 
 _KEYS_DriftCheckBaselinesExplainability: frozenset[str] = frozenset(
@@ -2317,24 +1398,14 @@ _KEYS_DriftCheckBaselinesExplainability: frozenset[str] = frozenset(
 def _check_DriftCheckBaselinesExplainability(
     value: Any, path: str, issues: list[Issue]
 ) -> None:
-    if not isinstance(value, dict):
-        issues.append(
-            Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}")
-        )
+    if not check_structure(
+        value, path, _KEYS_DriftCheckBaselinesExplainability, issues
+    ):
         return
-    for key in value:
-        if key not in _KEYS_DriftCheckBaselinesExplainability:
-            issues.append(
-                Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}")
-            )
     if "Constraints" in value:
-        v = value["Constraints"]
-        p = join(path, "Constraints")
-        _check_Statistics(v, p, issues)
+        _check_Statistics(value["Constraints"], join(path, "Constraints"), issues)
     if "ConfigFile" in value:
-        v = value["ConfigFile"]
-        p = join(path, "ConfigFile")
-        _check_ConfigFile(v, p, issues)
+        _check_ConfigFile(value["ConfigFile"], join(path, "ConfigFile"), issues)
 
 
 _KEYS_AdditionalInferenceSpecification: frozenset[str] = frozenset(
@@ -2353,44 +1424,13 @@ _KEYS_AdditionalInferenceSpecification: frozenset[str] = frozenset(
 def _check_AdditionalInferenceSpecification(
     value: Any, path: str, issues: list[Issue]
 ) -> None:
-    if not isinstance(value, dict):
-        issues.append(
-            Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}")
-        )
+    if not check_structure(value, path, _KEYS_AdditionalInferenceSpecification, issues):
         return
-    if "Name" not in value:
-        issues.append(
-            Issue(
-                join(path, "Name"), "missing_required", "required parameter is missing"
-            )
-        )
-    if "Containers" not in value:
-        issues.append(
-            Issue(
-                join(path, "Containers"),
-                "missing_required",
-                "required parameter is missing",
-            )
-        )
-    for key in value:
-        if key not in _KEYS_AdditionalInferenceSpecification:
-            issues.append(
-                Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}")
-            )
+    check_required(value, path, ("Name", "Containers"), issues)
     if "Name" in value:
-        v = value["Name"]
-        p = join(path, "Name")
-        if not isinstance(v, str):
-            issues.append(
-                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
-            )
+        check_str(value["Name"], join(path, "Name"), issues)
     if "Description" in value:
-        v = value["Description"]
-        p = join(path, "Description")
-        if not isinstance(v, str):
-            issues.append(
-                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
-            )
+        check_str(value["Description"], join(path, "Description"), issues)
     if "Containers" in value:
         v = value["Containers"]
         p = join(path, "Containers")
@@ -2412,22 +1452,7 @@ def _check_AdditionalInferenceSpecification(
         else:
             for i0, y0 in enumerate(v):
                 p0 = f"{p}[{i0}]"
-                if not isinstance(y0, str):
-                    issues.append(
-                        Issue(
-                            p0,
-                            "wrong_type",
-                            f"expected a string, got {type(y0).__name__}",
-                        )
-                    )
-                elif y0 not in _SupportedTransformInstanceType:
-                    issues.append(
-                        Issue(
-                            p0,
-                            "invalid_enum",
-                            f"{y0!r} is not one of {sorted(_SupportedTransformInstanceType)}",
-                        )
-                    )
+                check_enum(y0, p0, _SupportedTransformInstanceType, issues)
     if "SupportedRealtimeInferenceInstanceTypes" in value:
         v = value["SupportedRealtimeInferenceInstanceTypes"]
         p = join(path, "SupportedRealtimeInferenceInstanceTypes")
@@ -2438,22 +1463,7 @@ def _check_AdditionalInferenceSpecification(
         else:
             for i0, y0 in enumerate(v):
                 p0 = f"{p}[{i0}]"
-                if not isinstance(y0, str):
-                    issues.append(
-                        Issue(
-                            p0,
-                            "wrong_type",
-                            f"expected a string, got {type(y0).__name__}",
-                        )
-                    )
-                elif y0 not in _SupportedRealtimeInferenceInstanceType:
-                    issues.append(
-                        Issue(
-                            p0,
-                            "invalid_enum",
-                            f"{y0!r} is not one of {sorted(_SupportedRealtimeInferenceInstanceType)}",
-                        )
-                    )
+                check_enum(y0, p0, _SupportedRealtimeInferenceInstanceType, issues)
     if "SupportedContentTypes" in value:
         v = value["SupportedContentTypes"]
         p = join(path, "SupportedContentTypes")
@@ -2464,14 +1474,7 @@ def _check_AdditionalInferenceSpecification(
         else:
             for i0, y0 in enumerate(v):
                 p0 = f"{p}[{i0}]"
-                if not isinstance(y0, str):
-                    issues.append(
-                        Issue(
-                            p0,
-                            "wrong_type",
-                            f"expected a string, got {type(y0).__name__}",
-                        )
-                    )
+                check_str(y0, p0, issues)
     if "SupportedResponseMIMETypes" in value:
         v = value["SupportedResponseMIMETypes"]
         p = join(path, "SupportedResponseMIMETypes")
@@ -2482,83 +1485,35 @@ def _check_AdditionalInferenceSpecification(
         else:
             for i0, y0 in enumerate(v):
                 p0 = f"{p}[{i0}]"
-                if not isinstance(y0, str):
-                    issues.append(
-                        Issue(
-                            p0,
-                            "wrong_type",
-                            f"expected a string, got {type(y0).__name__}",
-                        )
-                    )
+                check_str(y0, p0, issues)
 
 
 _KEYS_SecurityConfig: frozenset[str] = frozenset({"KmsKeyId"})
 
 
 def _check_SecurityConfig(value: Any, path: str, issues: list[Issue]) -> None:
-    if not isinstance(value, dict):
-        issues.append(
-            Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}")
-        )
+    if not check_structure(value, path, _KEYS_SecurityConfig, issues):
         return
-    if "KmsKeyId" not in value:
-        issues.append(
-            Issue(
-                join(path, "KmsKeyId"),
-                "missing_required",
-                "required parameter is missing",
-            )
-        )
-    for key in value:
-        if key not in _KEYS_SecurityConfig:
-            issues.append(
-                Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}")
-            )
+    check_required(value, path, ("KmsKeyId",), issues)
     if "KmsKeyId" in value:
-        v = value["KmsKeyId"]
-        p = join(path, "KmsKeyId")
-        if not isinstance(v, str):
-            issues.append(
-                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
-            )
+        check_str(value["KmsKeyId"], join(path, "KmsKeyId"), issues)
 
 
 _KEYS_ModelCard: frozenset[str] = frozenset({"ModelCardContent", "ModelCardStatus"})
 
 
 def _check_ModelCard(value: Any, path: str, issues: list[Issue]) -> None:
-    if not isinstance(value, dict):
-        issues.append(
-            Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}")
-        )
+    if not check_structure(value, path, _KEYS_ModelCard, issues):
         return
-    for key in value:
-        if key not in _KEYS_ModelCard:
-            issues.append(
-                Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}")
-            )
     if "ModelCardContent" in value:
-        v = value["ModelCardContent"]
-        p = join(path, "ModelCardContent")
-        if not isinstance(v, str):
-            issues.append(
-                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
-            )
+        check_str(value["ModelCardContent"], join(path, "ModelCardContent"), issues)
     if "ModelCardStatus" in value:
-        v = value["ModelCardStatus"]
-        p = join(path, "ModelCardStatus")
-        if not isinstance(v, str):
-            issues.append(
-                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
-            )
-        elif v not in _ModelCardStatusType:
-            issues.append(
-                Issue(
-                    p,
-                    "invalid_enum",
-                    f"{v!r} is not one of {sorted(_ModelCardStatusType)}",
-                )
-            )
+        check_enum(
+            value["ModelCardStatus"],
+            join(path, "ModelCardStatus"),
+            _ModelCardStatusType,
+            issues,
+        )
 
 
 _KEYS_ModelLifeCycle: frozenset[str] = frozenset(
@@ -2567,51 +1522,15 @@ _KEYS_ModelLifeCycle: frozenset[str] = frozenset(
 
 
 def _check_ModelLifeCycle(value: Any, path: str, issues: list[Issue]) -> None:
-    if not isinstance(value, dict):
-        issues.append(
-            Issue(path, "wrong_type", f"expected a dict, got {type(value).__name__}")
-        )
+    if not check_structure(value, path, _KEYS_ModelLifeCycle, issues):
         return
-    if "Stage" not in value:
-        issues.append(
-            Issue(
-                join(path, "Stage"), "missing_required", "required parameter is missing"
-            )
-        )
-    if "StageStatus" not in value:
-        issues.append(
-            Issue(
-                join(path, "StageStatus"),
-                "missing_required",
-                "required parameter is missing",
-            )
-        )
-    for key in value:
-        if key not in _KEYS_ModelLifeCycle:
-            issues.append(
-                Issue(join(path, str(key)), "unknown_key", f"unknown parameter {key!r}")
-            )
+    check_required(value, path, ("Stage", "StageStatus"), issues)
     if "Stage" in value:
-        v = value["Stage"]
-        p = join(path, "Stage")
-        if not isinstance(v, str):
-            issues.append(
-                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
-            )
+        check_str(value["Stage"], join(path, "Stage"), issues)
     if "StageStatus" in value:
-        v = value["StageStatus"]
-        p = join(path, "StageStatus")
-        if not isinstance(v, str):
-            issues.append(
-                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
-            )
+        check_str(value["StageStatus"], join(path, "StageStatus"), issues)
     if "StageDescription" in value:
-        v = value["StageDescription"]
-        p = join(path, "StageDescription")
-        if not isinstance(v, str):
-            issues.append(
-                Issue(p, "wrong_type", f"expected a string, got {type(v).__name__}")
-            )
+        check_str(value["StageDescription"], join(path, "StageDescription"), issues)
 
 
 def validate_create_model_package(params: Mapping[str, Any]) -> list[Issue]:

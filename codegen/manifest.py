@@ -1,0 +1,281 @@
+"""The manifest `codegen generate` keeps in its output folder, and the pristine copies.
+
+`<out>/.codegen/manifest.json` records what the last run was made of and what it made:
+
+* `generator`, `templates`: hashes of codegen's own code (and black's version) and of
+  the templates; `package`, `targets`: the options. A change to any re-renders all.
+* `pages`: input page (source name) → sha256 of its bytes and the boto3 service it
+  belongs to (None for a page that is not a method page).
+* `services`: service → `key` (hash of its pages; "" while a conflict is pending, so
+  the next run looks at it again) and `summary` (what the package-level files use).
+* `files`: generated file (relative path) → sha256 of the text the generator produced
+  (the pristine text, kept in `.codegen/pristine/`) and the service it belongs to
+  ("" for the package-level files).
+* `orphans`: files a previous run would have removed but the user had edited;
+  they are looked at again on every run.
+
+Pristine texts are content-addressed blobs (zlib), so a blob is written before the
+manifest that refers to it, and unreferenced blobs are dropped after. The parse cache
+(`.codegen/parsed/<service>.json`) keeps each page's shape tree, keyed by the page's
+hash, so that a one-page change parses one page.
+
+Everything here is deterministic: the manifest holds no times and no absolute paths
+beyond the page source names the parser gives.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import zlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from codegen import fmt
+from codegen.emit.env import template_dir
+from codegen.tree import Operation, operation_from_json, operation_to_json
+
+STATE_DIR = ".codegen"
+MANIFEST_NAME = "manifest.json"
+FORMAT_VERSION = 1
+# Modules that do not shape the generated text (their edits do not force a full rebuild).
+_NOT_GENERATOR = frozenset({"cli.py", "watch.py", "diff.py", "render.py", "config.py", "manifest.py"})
+
+
+def sha256(data: bytes | str) -> str:
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    return hashlib.sha256(data).hexdigest()
+
+
+@lru_cache(maxsize=1)
+def generator_hash() -> str:
+    """codegen's own code and black's version: what turns pages into text."""
+    h = hashlib.sha256(f"black {fmt.VERSION}\0".encode())
+    root = Path(__file__).resolve().parent
+    for path in sorted(root.rglob("*.py")):
+        rel = path.relative_to(root).as_posix()
+        if rel in _NOT_GENERATOR:
+            continue
+        h.update(rel.encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def templates_hash() -> str:
+    h = hashlib.sha256()
+    folder = template_dir()
+    for path in sorted(folder.glob("*.jinja2")):
+        h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class PageRecord:
+    sha: str
+    service: str | None  # None: not a method page (skipped)
+
+
+@dataclass(frozen=True, slots=True)
+class FileRecord:
+    sha: str  # of the pristine (generated) text
+    service: str  # "" for package-level files
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceRecord:
+    key: str  # "" when a conflict is pending
+    summary: Mapping[str, Any]
+
+
+@dataclass(slots=True)
+class Manifest:
+    generator: str
+    templates: str
+    package: str
+    targets: tuple[str, ...]
+    pages: dict[str, PageRecord] = field(default_factory=dict)
+    services: dict[str, ServiceRecord] = field(default_factory=dict)
+    package_key: str = ""
+    files: dict[str, FileRecord] = field(default_factory=dict)
+    orphans: dict[str, str] = field(default_factory=dict)  # rel → pristine sha
+
+    def settings(self) -> tuple[str, str, str, tuple[str, ...]]:
+        return (self.generator, self.templates, self.package, self.targets)
+
+    def service_files(self, service: str) -> dict[str, FileRecord]:
+        return {rel: rec for rel, rec in self.files.items() if rec.service == service}
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT_VERSION,
+            "generator": self.generator,
+            "templates": self.templates,
+            "package": self.package,
+            "targets": list(self.targets),
+            "package_key": self.package_key,
+            "pages": {s: {"sha": p.sha, "service": p.service} for s, p in sorted(self.pages.items())},
+            "services": {
+                s: {"key": r.key, "summary": dict(r.summary)} for s, r in sorted(self.services.items())
+            },
+            "files": {rel: {"sha": f.sha, "service": f.service} for rel, f in sorted(self.files.items())},
+            "orphans": dict(sorted(self.orphans.items())),
+        }
+
+    def dumps(self) -> str:
+        return json.dumps(self.to_json(), indent=1, sort_keys=True) + "\n"
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Manifest:
+        if data.get("format") != FORMAT_VERSION:
+            raise ValueError("manifest format")
+        return cls(
+            generator=str(data["generator"]),
+            templates=str(data["templates"]),
+            package=str(data["package"]),
+            targets=tuple(data["targets"]),
+            package_key=str(data.get("package_key", "")),
+            pages={s: PageRecord(str(p["sha"]), p["service"]) for s, p in data["pages"].items()},
+            services={
+                s: ServiceRecord(str(r["key"]), dict(r["summary"])) for s, r in data["services"].items()
+            },
+            files={rel: FileRecord(str(f["sha"]), str(f["service"])) for rel, f in data["files"].items()},
+            orphans={str(k): str(v) for k, v in data.get("orphans", {}).items()},
+        )
+
+
+def state_dir(out: Path) -> Path:
+    return out / STATE_DIR
+
+
+def manifest_path(out: Path) -> Path:
+    return state_dir(out) / MANIFEST_NAME
+
+
+def load(out: Path) -> Manifest | None:
+    """The manifest of the last complete run; None when missing or unreadable."""
+    try:
+        return Manifest.from_json(json.loads(manifest_path(out).read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def save(out: Path, manifest: Manifest) -> bool:
+    """Write the manifest atomically if it changed; True when written."""
+    data = manifest.dumps().encode("utf-8")
+    path = manifest_path(out)
+    try:
+        if path.read_bytes() == data:
+            return False
+    except OSError:
+        pass
+    atomic_write(path, data)
+    return True
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Temp file in the same folder, fsync, rename: readers see the old or the new file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+# --- pristine copies ------------------------------------------------------------------------
+
+
+def _blob(out: Path, sha: str) -> Path:
+    return state_dir(out) / "pristine" / sha[:2] / sha
+
+
+def put_pristine(out: Path, text: str) -> str:
+    sha = sha256(text)
+    path = _blob(out, sha)
+    if not path.is_file():
+        atomic_write(path, zlib.compress(text.encode("utf-8"), 6))
+    return sha
+
+
+def get_pristine(out: Path, sha: str) -> str | None:
+    try:
+        text = zlib.decompress(_blob(out, sha).read_bytes()).decode("utf-8")
+    except (OSError, zlib.error, UnicodeDecodeError):
+        return None
+    return text if sha256(text) == sha else None
+
+
+def gc_pristine(out: Path, keep: Iterable[str]) -> None:
+    """Remove blobs no record refers to (and leftover temp files)."""
+    wanted = set(keep)
+    root = state_dir(out) / "pristine"
+    if not root.is_dir():
+        return
+    for folder in root.iterdir():
+        if not folder.is_dir():
+            continue
+        for blob in folder.iterdir():
+            if blob.name not in wanted:
+                blob.unlink(missing_ok=True)
+        if not any(folder.iterdir()):
+            folder.rmdir()
+
+
+# --- parse cache ----------------------------------------------------------------------------
+
+
+def _parsed_path(out: Path, service: str) -> Path:
+    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in service)
+    return state_dir(out) / "parsed" / f"{safe}.json"
+
+
+def load_parsed(out: Path, service: str, generator: str) -> dict[str, tuple[str, Operation]]:
+    """source → (page sha, operation) cached for one service; empty if stale or missing."""
+    try:
+        data = json.loads(_parsed_path(out, service).read_text(encoding="utf-8"))
+        if data.get("generator") != generator:
+            return {}
+        return {
+            source: (str(entry["sha"]), operation_from_json(entry["op"]))
+            for source, entry in data["pages"].items()
+        }
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+
+
+def save_parsed(out: Path, service: str, generator: str, pages: Mapping[str, tuple[str, Operation]]) -> None:
+    data = {
+        "generator": generator,
+        "pages": {s: {"sha": sha, "op": operation_to_json(op)} for s, (sha, op) in sorted(pages.items())},
+    }
+    text = json.dumps(data, separators=(",", ":")).encode("utf-8")  # member order matters
+    path = _parsed_path(out, service)
+    try:
+        if path.read_bytes() == text:
+            return
+    except OSError:
+        pass
+    atomic_write(path, text)
+
+
+def drop_parsed(out: Path, keep: Iterable[str]) -> None:
+    wanted = {_parsed_path(out, s).name for s in keep}
+    folder = state_dir(out) / "parsed"
+    if folder.is_dir():
+        for path in folder.iterdir():
+            if path.name not in wanted:
+                path.unlink(missing_ok=True)

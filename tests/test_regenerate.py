@@ -1,0 +1,304 @@
+"""Incremental regeneration: the manifest, untouched files, removals, interrupted runs."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from codegen import build, incremental
+from codegen import manifest as mf
+from codegen import watch
+
+PKG = "typed_regen"
+
+# Small real pages of two services (boto3's own reference, the `reference` fixture).
+PAGES = {
+    "kinesis/client/untag_resource.rst",
+    "kinesis/client/delete_resource_policy.rst",
+    "kinesis/client/list_streams.rst",
+    "sagemaker/client/delete_model.rst",
+    "sagemaker/client/delete_endpoint.rst",
+}
+EXTRA = "kinesis/client/add_tags_to_stream.rst"
+
+
+def make_input(root: Path, reference: Path, pages: set[str]) -> Path:
+    if root.exists():
+        shutil.rmtree(root)
+    for rel in pages:
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(reference / rel, root / rel)
+    return root
+
+
+def regen(inp: Path, out: Path, **kw: object) -> incremental.RegenResult:
+    return incremental.regenerate([inp], out, PKG, **kw)  # type: ignore[arg-type]
+
+
+def digest(root: Path) -> dict[str, str]:
+    """Every file of the output (the manifest and pristine copies included)."""
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and "__pycache__" not in p.parts and ".mypy_cache" not in p.parts
+    }
+
+
+def mtimes(root: Path) -> dict[str, int]:
+    return {p.relative_to(root).as_posix(): p.stat().st_mtime_ns for p in root.rglob("*") if p.is_file()}
+
+
+def clean_run(tmp: Path, reference: Path, pages: set[str]) -> dict[str, str]:
+    inp = make_input(tmp / "clean-in", reference, pages)
+    out = tmp / "clean-out"
+    shutil.rmtree(out, ignore_errors=True)
+    regen(inp, out)
+    return digest(out)
+
+
+@pytest.fixture()
+def tree(tmp_path: Path, reference: Path) -> tuple[Path, Path]:
+    inp = make_input(tmp_path / "in", reference, PAGES)
+    out = tmp_path / "out"
+    first = regen(inp, out)
+    assert first.services == ["kinesis", "sagemaker"]
+    assert first.rendered == ["kinesis", "sagemaker"]
+    return inp, out
+
+
+def test_manifest_records_inputs_and_outputs(tree: tuple[Path, Path]) -> None:
+    inp, out = tree
+    manifest = mf.load(out)
+    assert manifest is not None
+    assert set(manifest.pages) == PAGES
+    assert {p.service for p in manifest.pages.values()} == {"kinesis", "sagemaker"}
+    assert f"{PKG}/kinesis/models.py" in manifest.files
+    assert manifest.files[f"{PKG}/kinesis/models.py"].service == "kinesis"
+    assert manifest.files[f"{PKG}/__init__.py"].service == ""
+    for rel, rec in manifest.files.items():
+        assert mf.get_pristine(out, rec.sha) == (out / rel).read_text()
+    assert (out / incremental.LEGACY_LISTING).read_text().split() == sorted(manifest.files)
+
+
+def test_noop_touches_nothing(tree: tuple[Path, Path]) -> None:
+    inp, out = tree
+    before = mtimes(out)
+    time.sleep(0.01)
+    again = regen(inp, out)
+    assert again.written == [] and again.removed == [] and again.rendered == []
+    assert not again.package_rendered
+    assert again.up_to_date
+    assert again.services == ["kinesis", "sagemaker"]
+    assert mtimes(out) == before
+
+
+def test_one_page_change_rerenders_only_its_service(
+    tree: tuple[Path, Path], reference: Path, tmp_path: Path
+) -> None:
+    inp, out = tree
+    before = mtimes(out)
+    (inp / EXTRA).write_bytes((reference / EXTRA).read_bytes())
+    result = regen(inp, out)
+    assert result.rendered == ["kinesis"]
+    assert result.timings  # parse of one page only:
+    assert f"{PKG}/kinesis/models.py" in result.written
+    assert "docs/kinesis/add_tags_to_stream.md" in result.written
+    now = mtimes(out)
+    untouched = [rel for rel in before if "sagemaker" in rel and ".codegen" not in rel]
+    assert untouched and all(now[rel] == before[rel] for rel in untouched)
+    assert digest(out) == clean_run(tmp_path, reference, PAGES | {EXTRA})
+
+
+def test_changed_page_content(tree: tuple[Path, Path], reference: Path, tmp_path: Path) -> None:
+    """A page edited in place (its text changes, not its name) is picked up."""
+    inp, out = tree
+    page = inp / "kinesis/client/list_streams.rst"
+    page.write_bytes((reference / EXTRA).read_bytes())  # same name, other content
+    result = regen(inp, out)
+    assert result.rendered == ["kinesis"]
+    assert "docs/kinesis/add_tags_to_stream.md" in result.written
+    assert "docs/kinesis/list_streams.md" in result.removed
+
+
+def test_removed_page_and_service(tree: tuple[Path, Path], reference: Path, tmp_path: Path) -> None:
+    inp, out = tree
+    (inp / "kinesis/client/list_streams.rst").unlink()
+    result = regen(inp, out)
+    assert result.removed == ["docs/kinesis/list_streams.md"]
+    assert not (out / "docs/kinesis/list_streams.md").exists()
+    assert digest(out) == clean_run(tmp_path, reference, PAGES - {"kinesis/client/list_streams.rst"})
+    shutil.rmtree(inp / "kinesis")
+    result = regen(inp, out)
+    assert result.services == ["sagemaker"]
+    assert not (out / PKG / "kinesis").exists() and not (out / "docs/kinesis").exists()
+    assert f"{PKG}/__init__.py" in result.written  # SERVICES no longer lists kinesis
+    sagemaker_only = {p for p in PAGES if p.startswith("sagemaker/")}
+    assert digest(out) == clean_run(tmp_path, reference, sagemaker_only)
+
+
+def test_missing_generated_file_is_restored(tree: tuple[Path, Path]) -> None:
+    inp, out = tree
+    (out / PKG / "kinesis" / "models.py").unlink()
+    result = regen(inp, out)
+    assert result.written == [f"{PKG}/kinesis/models.py"]
+
+
+def test_options_change_rebuilds(tree: tuple[Path, Path]) -> None:
+    inp, out = tree
+    result = regen(inp, out, targets=("models", "stubs"))
+    assert result.rendered == ["kinesis", "sagemaker"]
+    assert not (out / PKG / "kinesis" / "validators.py").exists()
+    assert not (out / "docs").exists()
+
+
+@pytest.mark.parametrize("fail_after", [0, 3, 9])
+def test_failure_between_writes_converges(
+    tree: tuple[Path, Path], reference: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fail_after: int
+) -> None:
+    inp, out = tree
+    (inp / EXTRA).write_bytes((reference / EXTRA).read_bytes())
+    (inp / "sagemaker/client/delete_endpoint.rst").unlink()
+    real = mf.atomic_write
+    count = 0
+
+    def failing(path: Path, data: bytes) -> None:
+        nonlocal count
+        count += 1
+        if count > fail_after:
+            raise OSError(28, "No space left on device", str(path))
+        real(path, data)
+
+    monkeypatch.setattr(mf, "atomic_write", failing)
+    with pytest.raises(build.BuildError):
+        regen(inp, out)
+    monkeypatch.setattr(mf, "atomic_write", real)
+    regen(inp, out)
+    assert digest(out) == clean_run(tmp_path, reference, (PAGES | {EXTRA}) - {"sagemaker/client/delete_endpoint.rst"})
+    assert regen(inp, out).up_to_date
+
+
+KILLER = textwrap.dedent(
+    """
+    import os, signal, sys
+    from pathlib import Path
+    from codegen import incremental, manifest as mf
+
+    limit, count, real = int(sys.argv[3]), 0, mf.atomic_write
+
+    def dying(path, data):
+        global count
+        count += 1
+        if count > limit:  # die mid-write: a half-written temp file, no rename
+            path.parent.mkdir(parents=True, exist_ok=True)
+            (path.parent / f".{path.name}.x1y2.tmp").write_bytes(data[: len(data) // 2])
+            os.kill(os.getpid(), signal.SIGKILL)
+        real(path, data)
+
+    mf.atomic_write = dying
+    incremental.regenerate([Path(sys.argv[1])], Path(sys.argv[2]), "%s")
+    """
+    % PKG
+)
+
+
+@pytest.mark.parametrize("kill_after", [2, 7])
+def test_kill_9_mid_run_converges(
+    tree: tuple[Path, Path], reference: Path, tmp_path: Path, kill_after: int
+) -> None:
+    inp, out = tree
+    (inp / EXTRA).write_bytes((reference / EXTRA).read_bytes())
+    (inp / "kinesis/client/untag_resource.rst").unlink()
+    proc = subprocess.run(
+        [sys.executable, "-c", KILLER, str(inp), str(out), str(kill_after)], capture_output=True, text=True
+    )
+    assert proc.returncode == -signal.SIGKILL, proc.stderr
+    assert list(out.rglob(".*.tmp"))  # the run really died mid-write
+    regen(inp, out)
+    assert digest(out) == clean_run(tmp_path, reference, (PAGES | {EXTRA}) - {"kinesis/client/untag_resource.rst"})
+
+
+def test_watch_calls_back_once_per_settled_change(tmp_path: Path, reference: Path) -> None:
+    inp = make_input(tmp_path / "in", reference, {"kinesis/client/list_streams.rst"})
+    seen: list[list[str]] = []
+    stop = threading.Event()
+
+    def on_change(what: list[str]) -> None:
+        seen.append(what)
+        stop.set()
+
+    thread = threading.Thread(target=watch.watch, args=([inp], on_change, 0.02, 0.1, stop))
+    thread.start()
+    time.sleep(0.1)
+    target = inp / EXTRA
+    for _ in range(3):  # a burst of writes: one callback
+        target.write_bytes((reference / EXTRA).read_bytes())
+        time.sleep(0.02)
+    thread.join(timeout=10)
+    stop.set()
+    assert not thread.is_alive()
+    assert seen == [[f"added {target}"]]
+
+
+def test_watch_changes_lists() -> None:
+    before = {"a": (1, 1), "b": (1, 1)}
+    after = {"b": (2, 1), "c": (1, 1)}
+    assert watch.changes(before, after) == ["removed a", "modified b", "added c"]
+
+
+def test_regenerate_outputs_are_independent_of_order(tmp_path: Path, reference: Path) -> None:
+    """Building up page by page gives the same tree as one clean run."""
+    inp = tmp_path / "in"
+    out = tmp_path / "out"
+    pages = sorted(PAGES)
+    for i in range(1, len(pages) + 1, 2):
+        make_input(inp, reference, set(pages[:i]))
+        regen(inp, out)
+    make_input(inp, reference, PAGES)
+    regen(inp, out)
+    assert digest(out) == clean_run(tmp_path, reference, PAGES)
+    assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGINT"), reason="POSIX signals")
+def test_cli_watch_exits_cleanly_on_ctrl_c(tmp_path: Path, reference: Path) -> None:
+    inp = make_input(tmp_path / "in", reference, {"kinesis/client/list_streams.rst"})
+    out = tmp_path / "out"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "codegen.cli", "watch", str(inp), "--out", str(out), "--package-name", PKG,
+         "--interval", "0.05"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not (out / ".codegen" / "manifest.json").is_file() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        (inp / EXTRA).parent.mkdir(parents=True, exist_ok=True)
+        (inp / EXTRA).write_bytes((reference / EXTRA).read_bytes())
+        while not (out / "docs/kinesis/add_tags_to_stream.md").is_file() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert (out / "docs/kinesis/add_tags_to_stream.md").is_file()
+    finally:
+        proc.send_signal(signal.SIGINT)
+        stdout, stderr = proc.communicate(timeout=30)
+    assert proc.returncode == 0, stderr
+    assert "Traceback" not in stderr
+    assert f"added {inp / EXTRA}" in stdout
+
+
+def test_stale_temp_files_do_not_leak(tree: tuple[Path, Path]) -> None:
+    inp, out = tree
+    junk = out / PKG / "kinesis" / ".models.py.abc.tmp"
+    junk.write_text("half")
+    regen(inp, out)
+    assert not junk.exists()
+    os.sync()
