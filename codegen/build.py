@@ -1,9 +1,12 @@
 """The `generate` pipeline: pages → shape tree → rendered text → black → files on disk.
 
-Everything is rendered and formatted in memory first; only then are files written,
-each through a temporary file and os.replace, and only where the content changed.
-Files a previous run generated and this one does not are removed (the manifest
-`.codegen-files` lists them). Any error before writing leaves the output untouched.
+render_package / render_service / format_files / write_tree are the building blocks;
+generate() runs them incrementally (codegen/incremental.py, docs/regenerate.md): only
+the services whose pages, templates or generator changed are redone, everything is
+rendered and formatted in memory first, files are written through a temporary file and
+os.replace only where the content changed, hand edits are merged, and files a previous
+run generated and this one does not are removed (`.codegen/manifest.json`; the plain
+list `.codegen-files`). Any error before writing leaves the output untouched.
 """
 
 from __future__ import annotations
@@ -11,7 +14,6 @@ from __future__ import annotations
 import keyword
 import os
 import tempfile
-import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -24,7 +26,6 @@ from codegen.emit.models import emit_models
 from codegen.emit.stubs import emit_stubs
 from codegen.emit.validators import emit_validators
 from codegen.naming import ServiceNames, resolve
-from codegen.parse import parse_paths
 from codegen.tree import Operation
 
 TARGETS = ("models", "validators", "stubs", "docs")
@@ -206,41 +207,14 @@ def generate(
     targets: Sequence[str] = TARGETS,
     jobs: int = 1,
     progress: Callable[[str], None] | None = None,
+    force: bool = False,
 ) -> BuildResult:
-    """The whole pipeline. Raises BuildError (nothing written) on bad input or output."""
-    check_package_name(package)
-    result = BuildResult(out=out)
-    started = time.perf_counter()
-    parsed = parse_paths(inputs)
-    result.skipped = parsed.skipped
-    if parsed.errors:
-        raise BuildError([str(e) for e in parsed.errors])
-    if not any(op.kind == "client" for op in parsed.operations):
-        raise BuildError([f"{', '.join(str(p) for p in inputs)}:1: no client operation pages found"])
-    result.timings["parse"] = time.perf_counter() - started
-    _check_writable(out)
-    t = time.perf_counter()
-    try:
-        files = render_package(parsed.sorted_operations(), package, targets)
-    except ValueError as exc:
-        raise BuildError([f"error: {exc}"]) from None
-    except Exception as exc:  # a template or emitter bug: still one line, no traceback
-        raise BuildError([f"error: internal: cannot render the package: {exc!r}"]) from None
-    result.timings["render"] = time.perf_counter() - t
-    t = time.perf_counter()
-    if progress:
-        progress(f"formatting {sum(r.endswith(('.py', '.pyi')) for r in files)} modules")
-    try:
-        files = format_files(files, jobs=jobs)
-    except Exception as exc:  # black rejects what we rendered: a codegen bug, still one line
-        raise BuildError([f"error: internal: generated code does not format: {exc}"]) from None
-    result.timings["format"] = time.perf_counter() - t
-    t = time.perf_counter()
-    try:
-        result.written, result.removed = write_tree(out, files)
-    except OSError as exc:
-        raise BuildError([f"error: {exc.filename or out}: cannot write: {exc.strerror or exc}"]) from None
-    result.timings["write"] = time.perf_counter() - t
-    result.files = files
-    result.services = sorted({p.split("/")[1] for p in files if p.count("/") >= 2 and p.startswith(package + "/")})
-    return result
+    """The whole pipeline, incremental: only what changed since the last run is parsed,
+    rendered, formatted and written; hand edits are merged (codegen/incremental.py,
+    docs/regenerate.md). Returns an incremental.RegenResult (a BuildResult with the
+    conflicts, merges and backups). Raises BuildError (nothing written) on bad input or
+    output; conflicting hand edits are reported in the result, those files untouched.
+    """
+    from codegen.incremental import regenerate  # it builds on this module's functions
+
+    return regenerate(inputs, out, package, targets, jobs=jobs, force=force, progress=progress)

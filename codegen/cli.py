@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -29,9 +31,10 @@ def _report(result: ParseResult) -> None:
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=EXISTING)
 @click.option("--format", "fmt", type=click.Choice(["json", "summary"]), default="json")
-def parse(paths: tuple[Path, ...], fmt: str) -> None:
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="worker processes [cores]")
+def parse(paths: tuple[Path, ...], fmt: str, jobs: int | None) -> None:
     """Parse reference pages (files or directories) into the shape tree."""
-    result = parse_paths(paths)
+    result = parse_paths(paths, jobs=jobs or os.cpu_count() or 1)
     ops = result.sorted_operations()
     if fmt == "json":
         sys.stdout.write(tree.dumps(ops))
@@ -127,23 +130,36 @@ def diff_command(
 
 
 @main.command()
-@click.argument("input_path", metavar="[INPUT]", required=False, type=EXISTING)
+@click.argument("input_path", metavar="[INPUT]", required=False, type=click.Path(path_type=Path))
 @click.option("--out", type=click.Path(path_type=Path), default=None, help="Output folder.")
 @click.option("--package-name", default=None, help="Import name of the generated package.")
 @click.option("--targets", default=None, help="Comma list of models,validators,stubs,docs.")
-@click.option("--jobs", type=int, default=1, show_default=True, help="Formatting processes.")
+@click.option("--jobs", type=int, default=1, show_default=True, help="Worker processes (parsing, formatting).")
+@click.option(
+    "--force", is_flag=True,
+    help="On conflicting hand edits take the generator's version; yours is kept as <file>.orig.",
+)
 def generate(
-    input_path: Path | None, out: Path | None, package_name: str | None, targets: str | None, jobs: int
+    input_path: Path | None, out: Path | None, package_name: str | None, targets: str | None, jobs: int,
+    force: bool,
 ) -> None:
-    """Generate the typed package (models, validators, stubs, docs) from reference pages."""
+    """Generate the typed package (models, validators, stubs, docs) from reference pages.
+
+    Incremental: only what changed is redone; hand edits in generated modules are kept
+    (docs/regenerate.md). Exit 1 on errors and on conflicting hand edits (see --force).
+    """
     from codegen import build, config
 
-    cfg = config.load(input=input_path, out=out, package_name=package_name)
+    try:
+        cfg = config.load(input=input_path, out=out, package_name=package_name)
+    except config.ConfigError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
     try:
         if not cfg.input.exists():
             raise build.BuildError([f"{cfg.input}:1: input not found"])
         result = build.generate(
-            [cfg.input], cfg.out, cfg.package_name, build.parse_targets(targets), jobs=jobs
+            [cfg.input], cfg.out, cfg.package_name, build.parse_targets(targets), jobs=jobs, force=force
         )
     except build.BuildError as exc:
         for line in exc.lines:
@@ -151,10 +167,126 @@ def generate(
         sys.exit(1)
     for source in result.skipped:
         click.echo(f"{source}: skipped (not a method page)", err=True)
+    conflicts = getattr(result, "conflicts", [])
+    _report_conflicts(conflicts, forced=force)
+    for backup in getattr(result, "backups", []):
+        click.echo(f"{cfg.out / backup}: your version, kept", err=True)
     click.echo(
-        f"{cfg.out}: {len(result.files)} files ({len(result.written)} written, "
-        f"{len(result.removed)} removed) for {', '.join(result.services)}"
+        f"{cfg.out}: {len(getattr(result, 'tracked', result.files))} files ({len(result.written)} written, "
+        f"{len(result.removed)} removed, {len(getattr(result, 'merged', []))} merged) "
+        f"for {', '.join(result.services)}"
     )
+    if conflicts and not force:
+        sys.exit(1)
+
+
+def _codegen_config(input_path: Path | None, out: Path | None, package_name: str | None) -> Any:
+    from codegen import config
+
+    try:
+        return config.load(input=input_path, out=out, package_name=package_name)
+    except config.ConfigError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+
+
+def _report_conflicts(conflicts: Any, forced: bool) -> None:
+    for conflict in conflicts:
+        click.echo(f"conflict: {conflict.describe()}", err=True)
+        click.echo("    " + conflict.details().replace("\n", "\n    "), err=True)
+    if conflicts and not forced:
+        click.echo(
+            f"{len(conflicts)} conflicting hand edit(s): those files were left as they are; "
+            "`codegen generate --force` takes the generator's version and keeps yours as <file>.orig",
+            err=True,
+        )
+
+
+@main.command()
+@click.argument("input_path", metavar="[INPUT]", required=False, type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(path_type=Path), default=None, help="Output folder.")
+@click.option("--package-name", default=None, help="Import name of the generated package.")
+@click.option("--targets", default=None, help="Comma list of models,validators,stubs,docs.")
+def check(input_path: Path | None, out: Path | None, package_name: str | None, targets: str | None) -> None:
+    """Exit 1 when OUT is not what `generate` would make of INPUT (stale files, or hand
+    edits that conflict with the regeneration), 0 when up to date. Writes nothing."""
+    from codegen import build, incremental
+
+    cfg = _codegen_config(input_path, out, package_name)
+    try:
+        if not cfg.input.exists():
+            raise build.BuildError([f"{cfg.input}:1: input not found"])
+        result = incremental.regenerate(
+            [cfg.input], cfg.out, cfg.package_name, build.parse_targets(targets), dry_run=True
+        )
+    except build.BuildError as exc:
+        for line in exc.lines:
+            click.echo(line, err=True)
+        sys.exit(2)
+    if result.stale:
+        for service in result.rendered:
+            click.echo(f"stale service: {service} (would be re-rendered)")
+    for rel in result.written:
+        click.echo(f"stale: {rel} (would be written)")
+    for rel in result.removed:
+        click.echo(f"stale: {rel} (would be removed)")
+    for conflict in result.conflicts:
+        click.echo(f"conflict: {conflict.describe()}")
+        click.echo("    " + conflict.details().replace("\n", "\n    "))
+    if result.up_to_date:
+        click.echo(f"{cfg.out}: up to date ({len(result.tracked)} files)")
+        sys.exit(0)
+    click.echo(
+        f"{cfg.out}: {len(result.stale)} stale file(s), {len(result.conflicts)} conflict(s); "
+        "run `codegen generate`"
+    )
+    sys.exit(1)
+
+
+@main.command("watch")
+@click.argument("input_path", metavar="[INPUT]", required=False, type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(path_type=Path), default=None, help="Output folder.")
+@click.option("--package-name", default=None, help="Import name of the generated package.")
+@click.option("--targets", default=None, help="Comma list of models,validators,stubs,docs.")
+@click.option("--jobs", type=int, default=1, show_default=True, help="Formatting processes.")
+@click.option("--interval", type=float, default=0.5, show_default=True, help="Seconds between polls.")
+@click.option("--debounce", type=float, default=0.3, show_default=True, help="Quiet seconds before a run.")
+def watch_command(
+    input_path: Path | None, out: Path | None, package_name: str | None, targets: str | None,
+    jobs: int, interval: float, debounce: float,
+) -> None:
+    """Regenerate whenever pages under INPUT change (polling, debounced); Ctrl-C stops."""
+    from codegen import build, watch
+
+    cfg = _codegen_config(input_path, out, package_name)
+
+    def run(changes: list[str]) -> None:
+        for line in changes:
+            click.echo(line)
+        try:
+            result = build.generate(
+                [cfg.input], cfg.out, cfg.package_name, build.parse_targets(targets), jobs=jobs
+            )
+        except build.BuildError as exc:
+            for line in exc.lines:
+                click.echo(line, err=True)
+            return
+        _report_conflicts(getattr(result, "conflicts", []), forced=False)
+        click.echo(
+            f"{cfg.out}: {len(result.written)} written, {len(result.removed)} removed"
+            + (f" ({', '.join(getattr(result, 'rendered', []))} re-rendered)" if getattr(result, "rendered", []) else "")
+        )
+
+    try:
+        if not cfg.input.exists():
+            click.echo(f"{cfg.input}:1: input not found", err=True)
+            sys.exit(1)
+        run([])
+        click.echo(f"watching {cfg.input} (Ctrl-C to stop)")
+        watch.watch([cfg.input], run, interval=interval, debounce=debounce)
+    except KeyboardInterrupt:
+        pass
+    click.echo("stopped")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -10,6 +10,10 @@ from typing import Any
 DEFAULTS = {"input": "input", "out": "generated", "package-name": "aws_typed"}
 
 
+class ConfigError(Exception):
+    """pyproject.toml cannot be read; str() is one "file:line: message" line."""
+
+
 @dataclass(frozen=True, slots=True)
 class Config:
     input: Path
@@ -34,8 +38,12 @@ def load(start: Path | None = None, **overrides: Any) -> Config:
     root = start
     if pyproject is not None:
         root = pyproject.parent
-        with pyproject.open("rb") as fh:
-            section = tomllib.load(fh).get("tool", {}).get("codegen", {})
+        try:
+            with pyproject.open("rb") as fh:
+                section = tomllib.load(fh).get("tool", {}).get("codegen", {})
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            line = getattr(exc, "lineno", None) or 1
+            raise ConfigError(f"{pyproject}:{line}: cannot read [tool.codegen]: {exc}") from None
         values.update({k: v for k, v in section.items() if k in DEFAULTS})
     given = {k.replace("_", "-"): v for k, v in overrides.items() if v is not None}
     values.update(given)

@@ -19,13 +19,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from codegen import build
+from codegen import build, chunkfmt
 from codegen import manifest as mf
 from codegen.merge import Conflict, merge
 from codegen.naming import ServiceNames, resolve
@@ -90,11 +93,49 @@ def _render_package_level(services: Sequence[ServiceNames], package: str, target
     return files
 
 
+def _format_one(item: tuple[str, str]) -> tuple[str, str]:
+    rel, text = item
+    if rel.endswith((".py", ".pyi")):
+        return rel, chunkfmt.format_source(text, pyi=rel.endswith(".pyi"))
+    return rel, text
+
+
+def format_files(files: dict[str, str], jobs: int = 1) -> dict[str, str]:
+    """build.format_files, statement by statement (chunkfmt): a small change formats little."""
+    items = sorted(files.items(), key=lambda kv: -len(kv[1]))
+    if jobs > 1 and len(items) > 1:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            done = dict(pool.map(_format_one, items, chunksize=1))
+    else:
+        done = dict(map(_format_one, items))
+    return {rel: done[rel] for rel in sorted(done)}
+
+
+def _parse_chunk(chunk: list[tuple[str, str]]) -> list[tuple[str, str, Operation | str | None]]:
+    """(source, sha of the bytes parsed, operation | error line | None when skipped)."""
+    out: list[tuple[str, str, Operation | str | None]] = []
+    for source, path in chunk:
+        try:
+            data = Path(path).read_bytes()
+        except OSError as exc:
+            out.append((source, "", f"{source}:1: cannot read: {exc.strerror or exc}"))
+            continue
+        sha = mf.sha256(data)
+        try:
+            out.append((source, sha, parse_page(data, source)))
+        except NotAMethodPage:
+            out.append((source, sha, None))
+        except PageError as exc:
+            out.append((source, sha, str(exc)))
+    return out
+
+
 class _Pages:
     """Input pages: hashes, and operations parsed or taken from the parse cache."""
 
-    def __init__(self, inputs: Sequence[Path], out: Path, generator: str) -> None:
+    def __init__(self, inputs: Sequence[Path], out: Path, generator: str, jobs: int = 1) -> None:
         self.out = out
+        self.jobs = jobs
         self.generator = generator
         self.paths: dict[str, Path] = {}
         self.sha: dict[str, str] = {}
@@ -114,20 +155,25 @@ class _Pages:
         self.parsed_count = 0
 
     def parse(self, sources: Sequence[str]) -> None:
+        todo = [(source, str(self.paths[source])) for source in sources]
+        if self.jobs > 1 and len(todo) > 8:
+            size = max(1, min(64, len(todo) // (self.jobs * 4)))
+            chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
+            with ProcessPoolExecutor(max_workers=self.jobs) as pool:
+                outcomes = [o for chunk in pool.map(_parse_chunk, chunks) for o in chunk]
+        else:
+            outcomes = _parse_chunk(todo)
         errors: list[str] = []
-        for source in sources:
-            try:
-                data = self.paths[source].read_bytes()
-                if mf.sha256(data) != self.sha[source]:
-                    raise build.BuildError([f"{source}:1: changed while generating; run again"])
-                self.ops[source] = parse_page(data, source)
+        for source, sha, outcome in outcomes:
+            if sha:
+                self.sha[source] = sha  # what was parsed, if the page changed meanwhile
+            if isinstance(outcome, Operation):
+                self.ops[source] = outcome
                 self.parsed_count += 1
-            except NotAMethodPage:
+            elif outcome is None:
                 self.skipped.append(source)
-            except PageError as exc:
-                errors.append(str(exc))
-            except OSError as exc:
-                errors.append(f"{source}:1: cannot read: {exc.strerror or exc}")
+            else:
+                errors.append(outcome)
         if errors:
             raise build.BuildError(errors)
 
@@ -156,6 +202,51 @@ def regenerate(
     dry_run: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> RegenResult:
+    """Bring `out` up to date with `inputs`; see the module docstring. Raises BuildError.
+
+    `dry_run` computes everything (what would be written, removed, conflict) and writes
+    nothing. Runs on one existing output folder take turns (flock on .codegen/).
+    """
+    args = (inputs, out, package, targets, jobs, force, dry_run, progress)
+    if dry_run:
+        return _regenerate(*args)
+    build.check_package_name(package)
+    build._check_writable(out)
+    try:
+        with _locked(out):
+            return _regenerate(*args)
+    except OSError as exc:
+        raise build.BuildError([f"error: {exc.filename or out}: cannot write: {exc.strerror or exc}"]) from None
+
+
+@contextmanager
+def _locked(out: Path) -> Iterator[None]:
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX: no lock
+        yield
+        return
+    if not mf.state_dir(out).is_dir():
+        yield  # a first run: nothing to protect yet, and a failed run leaves no folder
+        return
+    fd = os.open(mf.state_dir(out), os.O_RDONLY)  # the folder itself: no lock file left behind
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _regenerate(
+    inputs: Sequence[Path],
+    out: Path,
+    package: str,
+    targets: Sequence[str] = build.TARGETS,
+    jobs: int = 1,
+    force: bool = False,
+    dry_run: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> RegenResult:
     """Bring `out` up to date with `inputs`; see the module docstring. Raises BuildError."""
     build.check_package_name(package)
     targets = tuple(t for t in build.TARGETS if t in targets)
@@ -165,7 +256,7 @@ def regenerate(
     generator = mf.generator_hash()
     new = mf.Manifest(generator=generator, templates=mf.templates_hash(), package=package, targets=targets)
     old = mf.load(out)
-    pages = _Pages(inputs, out, generator)
+    pages = _Pages(inputs, out, generator, jobs)
     if not pages.sha:
         raise build.BuildError([f"{', '.join(str(p) for p in inputs)}:1: no client operation pages found"])
     same = old is not None and old.settings() == new.settings()
@@ -233,6 +324,8 @@ def regenerate(
                 file_service[rel] = service
     except ValueError as exc:
         raise build.BuildError([f"error: {exc}"]) from None
+    except Exception as exc:  # a template or emitter bug: still one line, no traceback
+        raise build.BuildError([f"error: internal: cannot render the package: {exc!r}"]) from None
     for service in all_services:
         if service not in affected_services and old is not None and service in old.services:
             summaries[service] = dict(old.services[service].summary)
@@ -248,7 +341,11 @@ def regenerate(
                 ops = [pages.ops[s] for s in pages.sha if page_service[s] == service and s in pages.ops]
                 names_by_service[service] = resolve(sorted(ops, key=lambda op: op.sort_key))[0]
         ordered = [names_by_service[s] for s in sorted(names_by_service)]
-        for rel, text in _render_package_level(ordered, package, targets).items():
+        try:
+            package_level = _render_package_level(ordered, package, targets)
+        except Exception as exc:  # a template bug: still one line, no traceback
+            raise build.BuildError([f"error: internal: cannot render the package: {exc!r}"]) from None
+        for rel, text in package_level.items():
             rendered[rel] = text
             file_service[rel] = ""
         result.package_rendered = True
@@ -258,7 +355,7 @@ def regenerate(
     if progress and rendered:
         progress(f"formatting {sum(r.endswith(('.py', '.pyi')) for r in rendered)} modules")
     try:
-        rendered = build.format_files(rendered, jobs=jobs)
+        rendered = format_files(rendered, jobs=jobs)
     except Exception as exc:
         raise build.BuildError([f"error: internal: generated code does not format: {exc}"]) from None
     result.files = rendered
@@ -357,7 +454,13 @@ def _write_one(
         sha = old.orphans.get(rel)
         old_rec = mf.FileRecord(sha, "") if sha else None
     base = mf.get_pristine(out, old_rec.sha) if old_rec is not None else None
-    if disk is None or disk == base or (base is None and rel in legacy):
+    if disk is None or disk == base:
+        text = theirs
+    elif base is None and rel in legacy:
+        # Made before the manifest existed: hand edits cannot be told apart; keep a copy.
+        if not dry_run:
+            mf.atomic_write(out / (rel + BACKUP_SUFFIX), disk.encode("utf-8"))
+        result.backups.append(rel + BACKUP_SUFFIX)
         text = theirs
     else:
         merged = merge(base, disk, theirs, rel, force=force)

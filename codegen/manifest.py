@@ -173,19 +173,21 @@ def save(out: Path, manifest: Manifest) -> bool:
             return False
     except OSError:
         pass
-    atomic_write(path, data)
+    atomic_write(path, data, durable=True)
     return True
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Temp file in the same folder, fsync, rename: readers see the old or the new file."""
+def atomic_write(path: Path, data: bytes, durable: bool = False) -> None:
+    """Temp file in the same folder, then rename: readers (and a run killed at any point)
+    see the old or the new file. `durable` also fsyncs (the manifest: written last)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                fh.flush()
+                os.fsync(fh.fileno())
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:

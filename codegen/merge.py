@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from codegen import fmt
+from codegen import chunkfmt
 
 Key = tuple[str, ...]
 
@@ -96,7 +96,7 @@ def merge(base: str | None, ours: str, theirs: str, path: str = "", force: bool 
         return MergeResult(None, merger.conflicts)
     text = module.code
     try:
-        text = fmt.format_source(text, pyi=path.endswith(".pyi"))
+        text = chunkfmt.format_source(text, pyi=path.endswith(".pyi"))
     except Exception as exc:  # the user's code black cannot format (should not happen: it parsed)
         conflict = Conflict(path, "", f"<file: black: {exc}>", ours, theirs)
         return MergeResult(theirs if force else None, [*merger.conflicts, conflict])

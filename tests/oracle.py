@@ -163,8 +163,9 @@ def _structure(
         if top and side == "input":
             name = walk.custom.aliases.get(name, name)
         member_shape = _shape(member, history, f"{path}.{name}", walk, side)
-        if member_shape["type"] == "recursive":
-            # botocore documents a recursive member without its [REQUIRED] flag.
+        if member_shape["type"] == "recursive" or member.name in walk.custom.modified_shapes:
+            # botocore documents a recursive member without its [REQUIRED] flag, and
+            # DocumentModifiedShape (IAM's policy documents) deletes the flag.
             is_required = False
         members[name] = {"shape": member_shape, "required": is_required}
         if walk.custom.expires_string and side == "output" and name == "Expires":

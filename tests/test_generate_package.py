@@ -321,3 +321,9 @@ def test_no_unused_imports(seed_out: Path) -> None:
                 exported = {e.value for e in node.value.elts}  # type: ignore[attr-defined]
         unused = imported - used - exported
         assert not unused, (path.name, unused)
+
+
+def test_cli_missing_input_is_one_line(tmp_path: Path) -> None:
+    res = CliRunner().invoke(main, ["generate", str(tmp_path / "nope"), "--out", str(tmp_path / "o")])
+    assert res.exit_code == 1
+    assert res.output.strip() == f"{tmp_path / 'nope'}:1: input not found"

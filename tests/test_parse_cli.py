@@ -107,3 +107,10 @@ def test_render_rst_rejects_unknown_service(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["render-rst", "no-such-service", "--out", str(tmp_path)])
     assert result.exit_code == 2
     assert "unknown service" in result.output
+
+
+def test_parallel_parse_is_byte_identical(reference: Path) -> None:
+    one = CliRunner().invoke(main, ["parse", str(reference / "kinesis"), "-j", "1"])
+    two = CliRunner().invoke(main, ["parse", str(reference / "kinesis"), "-j", "2"])
+    assert one.exit_code == two.exit_code == 0
+    assert one.stdout == two.stdout

@@ -171,12 +171,12 @@ def test_failure_between_writes_converges(
     real = mf.atomic_write
     count = 0
 
-    def failing(path: Path, data: bytes) -> None:
+    def failing(path: Path, data: bytes, durable: bool = False) -> None:
         nonlocal count
         count += 1
         if count > fail_after:
             raise OSError(28, "No space left on device", str(path))
-        real(path, data)
+        real(path, data, durable)
 
     monkeypatch.setattr(mf, "atomic_write", failing)
     with pytest.raises(build.BuildError):
@@ -195,14 +195,14 @@ KILLER = textwrap.dedent(
 
     limit, count, real = int(sys.argv[3]), 0, mf.atomic_write
 
-    def dying(path, data):
+    def dying(path, data, durable=False):
         global count
         count += 1
         if count > limit:  # die mid-write: a half-written temp file, no rename
             path.parent.mkdir(parents=True, exist_ok=True)
             (path.parent / f".{path.name}.x1y2.tmp").write_bytes(data[: len(data) // 2])
             os.kill(os.getpid(), signal.SIGKILL)
-        real(path, data)
+        real(path, data, durable)
 
     mf.atomic_write = dying
     incremental.regenerate([Path(sys.argv[1])], Path(sys.argv[2]), "%s")
@@ -302,3 +302,42 @@ def test_stale_temp_files_do_not_leak(tree: tuple[Path, Path]) -> None:
     regen(inp, out)
     assert not junk.exists()
     os.sync()
+
+
+def test_hand_edited_file_of_removed_operation_is_kept(tree: tuple[Path, Path]) -> None:
+    inp, out = tree
+    doc = out / "docs/kinesis/list_streams.md"
+    doc.write_text(doc.read_text() + "\nMy notes.\n")
+    (inp / "kinesis/client/list_streams.rst").unlink()
+    result = regen(inp, out)
+    assert [c.file for c in result.conflicts] == ["docs/kinesis/list_streams.md"]
+    assert doc.read_text().endswith("My notes.\n")
+    assert regen(inp, out).conflicts  # reported again until resolved
+    forced = regen(inp, out, force=True)
+    assert forced.removed == ["docs/kinesis/list_streams.md"]
+    assert not doc.exists()
+    assert (out / "docs/kinesis/list_streams.md.orig").read_text().endswith("My notes.\n")
+    assert regen(inp, out).up_to_date
+
+
+def test_output_made_before_the_manifest(tree: tuple[Path, Path]) -> None:
+    """An output with only the plain file list (no .codegen/): nothing is lost."""
+    inp, out = tree
+    shutil.rmtree(out / ".codegen")
+    models = out / PKG / "kinesis" / "models.py"
+    mine = models.read_text() + "\nX = 1\n"
+    models.write_text(mine)
+    result = regen(inp, out)
+    assert result.written == [f"{PKG}/kinesis/models.py"]  # the others were already right
+    assert (out / f"{PKG}/kinesis/models.py.orig").read_text() == mine
+    assert regen(inp, out).up_to_date
+
+
+def test_dry_run_writes_nothing(tree: tuple[Path, Path], reference: Path) -> None:
+    inp, out = tree
+    (inp / EXTRA).write_bytes((reference / EXTRA).read_bytes())
+    before = digest(out)
+    stamps = mtimes(out)
+    result = regen(inp, out, dry_run=True)
+    assert not result.up_to_date and "docs/kinesis/add_tags_to_stream.md" in result.stale
+    assert digest(out) == before and mtimes(out) == stamps

@@ -153,6 +153,50 @@ def test_merge_non_python_and_unparsable() -> None:
     assert bad.text is None and "does not parse" in bad.conflicts[0].member
 
 
+def test_merge_decorators_setters_and_nested_classes() -> None:
+    ours = BASE.replace("class A:\n", "@functools.total_ordering\nclass A:\n")
+    ours += textwrap.indent(
+        dedent(
+            """
+
+            @property
+            def size(self) -> int:
+                return self.x
+
+            @size.setter
+            def size(self, value: int) -> None:
+                self.x = value
+
+            class Meta:
+                table = "a"
+            """
+        ),
+        "    ",
+    )
+    result = merge(BASE, ours, THEIRS, "m.py")
+    assert result.conflicts == []
+    text = result.text
+    assert text is not None
+    assert "@functools.total_ordering\nclass A:" in text
+    assert "@size.setter" in text and text.count("def size(") == 2
+    assert 'class Meta:\n        table = "a"' in text
+    assert "y: Kind" in text
+
+
+def test_merge_class_header_conflict() -> None:
+    ours = BASE.replace("class A:", "class A(Base):")
+    theirs = THEIRS.replace("class A:", "class A(Generated):")
+    result = merge(BASE, ours, theirs, "m.py")
+    assert result.text is None
+    assert [(c.cls, c.member) for c in result.conflicts] == [("A", "class header")]
+
+
+def test_merge_same_change_both_sides_is_no_conflict() -> None:
+    ours = BASE.replace("    x: int\n", "    x: int\n    y: Kind\n")
+    result = merge(BASE, ours, THEIRS, "m.py")
+    assert result.conflicts == [] and result.text is not None and result.text.count("y: Kind") == 1
+
+
 # --- the pipeline on the seed page and its next release ----------------------------------
 
 
@@ -160,9 +204,7 @@ def user_edits(models: Path) -> None:
     """Edits as a user would make them to the generated models of the seed page."""
     text = models.read_text()
     text = text.replace("from dataclasses import dataclass\n", "import json\nfrom dataclasses import dataclass\n")
-    text = text.replace(
-        "from typing import Any, Literal, Mapping\n", "from typing import Any, ClassVar, Literal, Mapping\n"
-    )
+    text = text.replace("from typing import ", "from typing import ClassVar\nfrom typing import ", 1)
     text = text.replace(
         'class ModelLifeCycle:\n    """ModelLifeCycle"""',
         'class ModelLifeCycle:\n    """Where a model is in its life cycle (written by hand)."""',
@@ -229,9 +271,9 @@ def test_conflict_is_reported_and_nothing_lost(seeded: tuple[Path, Path], refere
     inp, out = seeded
     models = out / PKG / "sagemaker" / "models.py"
     text = models.read_text()
-    start = text.index("class Container:")
-    cut = text.index("        return out\n", start)
-    mine = text[:cut] + "        out.pop(\"Environment\", None)  # never sent\n" + text[cut:]
+    start = text.index("def to_dict(self)", text.index("class Container:"))
+    cut = text.index("\n", text.index('"""', start)) + 1  # after the method's docstring
+    mine = text[:cut] + "        assert self.image != \"\", \"never sent\"\n" + text[cut:]
     models.write_text(mine)
     shutil.copyfile(reference / PAGE, inp / PAGE)
     result = incremental.regenerate([inp], out, PKG)
@@ -252,7 +294,8 @@ def test_conflict_is_reported_and_nothing_lost(seeded: tuple[Path, Path], refere
     assert forced.exit_code == 0, forced.output
     backup = out / PKG / "sagemaker" / "models.py.orig"
     assert backup.read_text() == mine
-    assert "AdditionalModelDataSources" in models.read_text().split("class Container:")[1].split("class ")[0]
+    container = models.read_text().split("class Container:")[1].split("\nclass ")[0]
+    assert "AdditionalModelDataSources" in container and "never sent" not in container
     ok = runner.invoke(main, ["check", str(inp), "--out", str(out), "--package-name", PKG])
     assert ok.exit_code == 0, ok.output
 

@@ -97,6 +97,9 @@ class PageError(Exception):
     def __str__(self) -> str:
         return f"{self.source}:{self.line}: {self.message}"
 
+    def __reduce__(self) -> tuple[type[PageError], tuple[str, int, str]]:
+        return (PageError, (self.source, self.line, self.message))
+
 
 class NotAMethodPage(Exception):
     """A page without a client/paginator/waiter method (service index, resource page)."""

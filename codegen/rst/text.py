@@ -29,7 +29,8 @@ def inline_text(node: nodes.Node) -> str:
 
 def _inline(node: nodes.Node) -> str:
     if isinstance(node, nodes.Text):
-        return _STRAY_LITERAL.sub(r"`\1`", str(node))
+        # astext() drops the NULs docutils keeps where the source had a backslash escape
+        return _STRAY_LITERAL.sub(r"`\1`", node.astext())
     if isinstance(node, nodes.literal):
         return f"`{node.astext()}`"
     if isinstance(node, xref):
