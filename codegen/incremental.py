@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from codegen import build, chunkfmt
+from codegen import build, chunkfmt, diff, tree
 from codegen import manifest as mf
 from codegen.merge import Conflict, merge
 from codegen.naming import ServiceNames, resolve
@@ -311,9 +311,11 @@ def _regenerate(
     file_service: dict[str, str] = {}
     summaries: dict[str, dict[str, Any]] = {}
     names_by_service: dict[str, ServiceNames] = {}
+    rendered_ops: dict[str, list[Operation]] = {}
     try:
         for service in affected_services:
             ops = sorted(by_service.get(service, []), key=lambda op: op.sort_key)
+            rendered_ops[service] = ops
             resolved = resolve(ops)
             if not resolved:
                 continue  # no client operation left: the service's files go
@@ -413,6 +415,7 @@ def _regenerate(
             mf.save_parsed(out, service, generator, cached)
         mf.drop_parsed(out, summaries)
         _write_listing(out, new.files)
+        _update_changelog(out, rendered_ops)
         mf.save(out, new)
         mf.gc_pristine(out, {r.sha for r in new.files.values()} | set(new.orphans.values()))
         _remove_empty_dirs(out, result.removed)
@@ -421,6 +424,34 @@ def _regenerate(
     result.timings["write"] = time.perf_counter() - clock
     result.timings["total"] = time.perf_counter() - t0
     return result
+
+
+def _update_changelog(out: Path, rendered: dict[str, list[Operation]]) -> None:
+    """Put what changed in each re-rendered service's shape tree at the top of CHANGES.md.
+
+    The tree each service was last generated from is kept in `.codegen/trees/`; the
+    first generation compares against nothing (every operation added).
+    """
+    sections: list[str] = []
+    for service in sorted(rendered):
+        saved = mf.state_dir(out) / "trees" / f"{service or '_'}.json"
+        new_text = tree.dumps(rendered[service])
+        old_text = saved.read_text(encoding="utf-8") if saved.is_file() else None
+        if old_text == new_text:
+            continue
+        old_ops = tree.loads(old_text) if old_text else []
+        if diff.compare(old_ops, rendered[service]).changes:
+            title = f"{service}: shape tree {mf.sha256(new_text)[:12]}"
+            sections.append(diff.changelog_markdown(old_ops, rendered[service], title))
+        saved.parent.mkdir(parents=True, exist_ok=True)
+        mf.atomic_write(saved, new_text.encode("utf-8"))
+    if sections:
+        path = out / "CHANGES.md"
+        text = path.read_text(encoding="utf-8") if path.is_file() else None
+        for section in reversed(sections):
+            text = diff.prepend_changelog(text, section)
+        assert text is not None
+        mf.atomic_write(path, text.encode("utf-8"))
 
 
 def _read(path: Path) -> str | None:
