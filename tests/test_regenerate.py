@@ -45,12 +45,17 @@ def regen(inp: Path, out: Path, **kw: object) -> incremental.RegenResult:
     return incremental.regenerate([inp], out, PKG, **kw)  # type: ignore[arg-type]
 
 
+HISTORY = ("CHANGES.md", ".codegen/trees/")  # a log of past revisions, not a function of the input
+
+
 def digest(root: Path) -> dict[str, str]:
-    """Every file of the output (the manifest and pristine copies included)."""
+    """Every file of the output (the manifest and pristine copies included), but the
+    changelog and the trees it is computed from, which record the run's history."""
     return {
-        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        rel: hashlib.sha256(p.read_bytes()).hexdigest()
         for p in sorted(root.rglob("*"))
         if p.is_file() and "__pycache__" not in p.parts and ".mypy_cache" not in p.parts
+        and not (rel := p.relative_to(root).as_posix()).startswith(HISTORY)
     }
 
 
