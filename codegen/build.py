@@ -19,7 +19,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from codegen import fmt
+from codegen import chunkfmt, fmt
 from codegen.emit.docs import emit_operation_doc, emit_service_index, emit_structures_doc
 from codegen.emit.env import render
 from codegen.emit.models import emit_models
@@ -108,20 +108,22 @@ def render_service(names: ServiceNames, package: str, targets: Sequence[str]) ->
     return files
 
 
-def _format_one(item: tuple[str, str]) -> tuple[str, str]:
-    rel, text = item
-    if rel.endswith(".py"):
-        return rel, fmt.format_source(text)
-    if rel.endswith(".pyi"):
-        return rel, fmt.format_source(text, pyi=True)
-    return rel, text
+def _format_one(item: tuple[str, str, bool]) -> tuple[str, str]:
+    rel, text, chunked = item
+    if not rel.endswith((".py", ".pyi")):
+        return rel, text
+    pyi = rel.endswith(".pyi")
+    if chunked:
+        return rel, chunkfmt.format_source(text, pyi=pyi)
+    return rel, fmt.format_source(text, pyi=pyi)
 
 
-def format_files(files: dict[str, str], jobs: int = 1) -> dict[str, str]:
-    items = sorted(files.items())
+def format_files(files: dict[str, str], jobs: int = 1, chunked: bool = False) -> dict[str, str]:
+    """black over every Python module; `chunked` formats statement by statement
+    (codegen.chunkfmt, same bytes) so that a small change formats little."""
+    # Largest first, so one big module does not run alone at the end.
+    items = sorted(((rel, text, chunked) for rel, text in files.items()), key=lambda i: -len(i[1]))
     if jobs > 1 and len(items) > 1:
-        # Largest first, so one big module does not run alone at the end.
-        items.sort(key=lambda kv: -len(kv[1]))
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             done = dict(pool.map(_format_one, items, chunksize=1))
     else:

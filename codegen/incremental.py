@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from codegen import build, chunkfmt, diff, tree
+from codegen import build, diff, tree
 from codegen import manifest as mf
 from codegen.merge import Conflict, merge
 from codegen.naming import ServiceNames, resolve
@@ -91,24 +91,6 @@ def _render_package_level(services: Sequence[ServiceNames], package: str, target
     if "docs" in targets:
         files["docs/index.md"] = render("docs_index.md.jinja2", package=package, services=services)
     return files
-
-
-def _format_one(item: tuple[str, str]) -> tuple[str, str]:
-    rel, text = item
-    if rel.endswith((".py", ".pyi")):
-        return rel, chunkfmt.format_source(text, pyi=rel.endswith(".pyi"))
-    return rel, text
-
-
-def format_files(files: dict[str, str], jobs: int = 1) -> dict[str, str]:
-    """build.format_files, statement by statement (chunkfmt): a small change formats little."""
-    items = sorted(files.items(), key=lambda kv: -len(kv[1]))
-    if jobs > 1 and len(items) > 1:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            done = dict(pool.map(_format_one, items, chunksize=1))
-    else:
-        done = dict(map(_format_one, items))
-    return {rel: done[rel] for rel in sorted(done)}
 
 
 def _parse_chunk(chunk: list[tuple[str, str]]) -> list[tuple[str, str, Operation | str | None]]:
@@ -357,7 +339,7 @@ def _regenerate(
     if progress and rendered:
         progress(f"formatting {sum(r.endswith(('.py', '.pyi')) for r in rendered)} modules")
     try:
-        rendered = format_files(rendered, jobs=jobs)
+        rendered = build.format_files(rendered, jobs=jobs, chunked=True)
     except Exception as exc:
         raise build.BuildError([f"error: internal: generated code does not format: {exc}"]) from None
     result.files = rendered
