@@ -36,7 +36,7 @@ from codegen.parse import find_pages
 from codegen.rst.reader import NotAMethodPage, PageError, parse_page
 from codegen.tree import Operation
 
-LEGACY_LISTING = ".codegen-files"  # build.MANIFEST: the plain list of generated files
+LEGACY_LISTING = build.MANIFEST  # the plain list of generated files
 BACKUP_SUFFIX = ".orig"
 
 

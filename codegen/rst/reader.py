@@ -108,7 +108,6 @@ class NotAMethodPage(Exception):
 @dataclass(slots=True)
 class _Context:
     source: str
-    syntax_line: int = 0  # where the syntax block starts, for error lines
     # (path, type marker, text) of each `{'... recursive ...'}` node met while building
     recursive: list[tuple[str, str, str]] = field(default_factory=list)
     # path → the ancestor it repeats, once the whole operation is built
@@ -204,7 +203,7 @@ def parse_page(data: bytes, source: str) -> Operation:
         request_syntax = _parse_block(request_block, source, syntax.parse_request)
 
     if _parameters_truncated(body, request_block):
-        input_shape = _from_syntax(request_syntax, "input", ctx, method.line)
+        input_shape = _from_syntax(request_syntax, "input", ctx)
     else:
         input_shape = _input(fields, request_syntax, ctx, truncated=_truncated(request_block))
     output_shape = _output(fields, tail, ctx, model_driven)
@@ -690,7 +689,7 @@ def _output(
         raise PageError(ctx.source, line, "page has no Response Syntax block")
     response = None if _truncated(block) else _parse_block(block, ctx.source, syntax.parse_response)
     if _truncated(_syntax_block(children, "Response Structure")):
-        return _from_syntax(response, "output", ctx, line)
+        return _from_syntax(response, "output", ctx)
     idx = next(i for i, n in enumerate(children) if _is_heading(n, "Response Structure"))
     lst = next((n for n in children[idx + 1 :] if isinstance(n, nodes.bullet_list)), None)
     roots = _entries(lst, ctx)
@@ -716,7 +715,7 @@ _SCALAR_FROM_SYNTAX: dict[str, str] = {
 }
 
 
-def _from_syntax(node: syntax.SyntaxNode | None, path: str, ctx: _Context, line: int | None) -> Shape:
+def _from_syntax(node: syntax.SyntaxNode | None, path: str, ctx: _Context) -> Shape:
     """The shape a syntax block alone shows, for a section whose bullets boto3 left out."""
     if node is None:
         return Shape(type="structure", truncated=True)
