@@ -1,12 +1,10 @@
-"""The `generate` pipeline: pages → shape tree → rendered text → black → files on disk.
+"""The `generate` pipeline: pages → shape tree → rendered text → files on disk.
 
-render_package / render_service / format_files / write_tree are the building blocks;
-generate() runs them incrementally (codegen/incremental.py, docs/regenerate.md): only
-the services whose pages, templates or generator changed are redone, everything is
-rendered and formatted in memory first, files are written through a temporary file and
-os.replace only where the content changed, hand edits are merged, and files a previous
-run generated and this one does not are removed (`.codegen/manifest.json`; the plain
-list `.codegen-files`). Any error before writing leaves the output untouched.
+The templates render black-stable text (codegen/emit/layout.py), so black is not a step
+of the pipeline: format_files (black over every module) is for the tests that check it.
+render_package / render_service / write_tree are the building blocks; generate() runs
+the pipeline incrementally and service by service (codegen/incremental.py,
+codegen/unit.py, docs/regenerate.md).
 """
 
 from __future__ import annotations
@@ -14,12 +12,12 @@ from __future__ import annotations
 import keyword
 import os
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from codegen import chunkfmt, fmt
 from codegen.emit.docs import emit_operation_doc, emit_service_index, emit_structures_doc
 from codegen.emit.env import render
 from codegen.emit.models import emit_models
@@ -27,6 +25,11 @@ from codegen.emit.stubs import emit_stubs
 from codegen.emit.validators import emit_validators
 from codegen.naming import ServiceNames, resolve
 from codegen.tree import Operation
+from codegen.writer import remove_empty_dirs
+
+if TYPE_CHECKING:
+    from codegen.incremental import RegenResult
+    from codegen.progress import Progress
 
 TARGETS = ("models", "validators", "stubs", "docs")
 MANIFEST = ".codegen-files"
@@ -109,6 +112,8 @@ def render_service(names: ServiceNames, package: str, targets: Sequence[str]) ->
 
 
 def _format_one(item: tuple[str, str, bool]) -> tuple[str, str]:
+    from codegen import chunkfmt, fmt  # black: imported only when something is formatted
+
     rel, text, chunked = item
     if not rel.endswith((".py", ".pyi")):
         return rel, text
@@ -171,7 +176,7 @@ def write_tree(out: Path, files: dict[str, str]) -> tuple[list[str], list[str]]:
             removed.append(rel)
         except FileNotFoundError:
             pass
-    _remove_empty_dirs(out, removed)
+    remove_empty_dirs(out, removed)
     listing = "".join(f"{rel}\n" for rel in sorted(files)).encode()
     if not manifest.is_file() or manifest.read_bytes() != listing:
         _atomic_write(manifest, listing)
@@ -194,28 +199,20 @@ def _atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
-def _remove_empty_dirs(out: Path, removed: Iterable[str]) -> None:
-    for rel in removed:
-        parent = (out / rel).parent
-        while parent != out and parent.is_dir() and not any(parent.iterdir()):
-            parent.rmdir()
-            parent = parent.parent
-
-
 def generate(
     inputs: Sequence[Path],
     out: Path,
     package: str,
     targets: Sequence[str] = TARGETS,
     jobs: int = 1,
-    progress: Callable[[str], None] | None = None,
+    progress: Progress | None = None,
     force: bool = False,
-) -> BuildResult:
-    """The whole pipeline, incremental: only what changed since the last run is parsed,
-    rendered, formatted and written; hand edits are merged (codegen/incremental.py,
-    docs/regenerate.md). Returns an incremental.RegenResult (a BuildResult with the
-    conflicts, merges and backups). Raises BuildError (nothing written) on bad input or
-    output; conflicting hand edits are reported in the result, those files untouched.
+) -> RegenResult:
+    """The whole pipeline, incremental and streamed unit by unit: only what changed since
+    the last run is parsed, rendered and written; hand edits are merged
+    (codegen/incremental.py, docs/regenerate.md). Raises BuildError on bad options or
+    output; pages that fail to parse are listed in `result.errors` and their units keep
+    their previous output; conflicting hand edits are reported, those files untouched.
     """
     from codegen.incremental import regenerate  # it builds on this module's functions
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from pathlib import Path
@@ -21,7 +22,7 @@ def main() -> None:
     """Typed Python bindings from the boto3 API reference pages."""
 
 
-def _report(result: ParseResult) -> None:
+def _report(result: ParseResult[Any]) -> None:
     for source in result.skipped:
         click.echo(f"{source}: skipped (not a client, paginator or waiter method page)", err=True)
     for error in result.errors:
@@ -34,30 +35,35 @@ def _report(result: ParseResult) -> None:
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="worker processes [cores]")
 def parse(paths: tuple[Path, ...], fmt: str, jobs: int | None) -> None:
     """Parse reference pages (files or directories) into the shape tree."""
-    result = parse_paths(paths, jobs=jobs or os.cpu_count() or 1)
-    ops = result.sorted_operations()
+    result: ParseResult[Any]
     if fmt == "json":
-        sys.stdout.write(tree.dumps(ops))
+        result = parse_paths(paths, jobs=jobs or _cores())
+        sys.stdout.write(tree.dumps(result.sorted_operations()))
     else:
-        click.echo(_summary(ops))
+        result = parse_paths(paths, jobs=jobs or _cores(), keep=summary_row)
+        click.echo(_summary(sorted(result.operations)))
     _report(result)
     sys.exit(1 if result.errors else 0)
 
 
-def _summary(ops: list[tree.Operation]) -> str:
+SummaryRow = tuple[tuple[str, str, str], str, str, str, str]
+
+
+def summary_row(op: tree.Operation) -> SummaryRow:
+    """One line of `parse --format summary` (made in the workers: no tree is kept)."""
+    members = op.input.members
+    return (
+        op.sort_key,
+        f"{op.service}.{op.name}",
+        str(len(members)),
+        str(sum(1 for _, m in members if m.required)),
+        str(sum(1 for _, shape in op.walk() if shape.enum)),
+    )
+
+
+def _summary(ops: list[SummaryRow]) -> str:
     rows = [("operation", "kind", "params", "required", "enums")]
-    for op in ops:
-        members = op.input.members
-        enums = sum(1 for _, shape in op.walk() if shape.enum)
-        rows.append(
-            (
-                f"{op.service}.{op.name}",
-                op.kind,
-                str(len(members)),
-                str(sum(1 for _, m in members if m.required)),
-                str(enums),
-            )
-        )
+    rows += [(name, key[1], params, required, enums) for key, name, params, required, enums in ops]
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
     lines.append(f"{len(ops)} operations")
@@ -102,9 +108,12 @@ def render_rst(services: tuple[str, ...], out: Path, jobs: int) -> None:
     help="File of `RULE-ID PATH` lines (globs allowed) to silence.",
 )
 @click.option("--include-docs", is_flag=True, help="Also report documentation changes (INFO).")
+@click.option(
+    "--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes for parsing [cores]."
+)
 def diff_command(
     old: Path, new: Path, fmt: str, fail_on: str | None, ignore_file: Path | None,
-    include_docs: bool,
+    include_docs: bool, jobs: int | None,
 ) -> None:
     """Semantic changelog between two revisions of the reference.
 
@@ -116,8 +125,9 @@ def diff_command(
 
     try:
         ignores = semdiff.read_ignore_file(ignore_file) if ignore_file is not None else []
-        old_ops = semdiff.load_operations(old, parse_paths)
-        new_ops = semdiff.load_operations(new, parse_paths)
+        parser = functools.partial(parse_paths, jobs=jobs or _cores())
+        old_ops = semdiff.load_operations(old, parser)
+        new_ops = semdiff.load_operations(new, parser)
     except semdiff.InputError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
@@ -134,50 +144,71 @@ def diff_command(
 @click.option("--out", type=click.Path(path_type=Path), default=None, help="Output folder.")
 @click.option("--package-name", default=None, help="Import name of the generated package.")
 @click.option("--targets", default=None, help="Comma list of models,validators,stubs,docs.")
-@click.option("--jobs", type=int, default=1, show_default=True, help="Worker processes (parsing, formatting).")
+@click.option(
+    "--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes [number of cores]."
+)
 @click.option(
     "--force", is_flag=True,
     help="On conflicting hand edits take the generator's version; yours is kept as <file>.orig.",
 )
+@click.option("--quiet", "-q", is_flag=True, help="No progress display.")
 def generate(
-    input_path: Path | None, out: Path | None, package_name: str | None, targets: str | None, jobs: int,
-    force: bool,
+    input_path: Path | None, out: Path | None, package_name: str | None, targets: str | None,
+    jobs: int | None, force: bool, quiet: bool,
 ) -> None:
     """Generate the typed package (models, validators, stubs, docs) from reference pages.
 
     Incremental: only what changed is redone; hand edits in generated modules are kept
-    (docs/regenerate.md). Exit 1 on errors and on conflicting hand edits (see --force).
+    (docs/regenerate.md). Shows progress on stderr (a bar on a terminal, a line every few
+    seconds otherwise). Pages that fail to parse are listed at the end; their services
+    keep their previous output and every other service goes through. Exit 1 on such
+    errors and on conflicting hand edits (see --force).
     """
-    from codegen import build, config
+    from codegen import build, config, progress
 
     try:
         cfg = config.load(input=input_path, out=out, package_name=package_name)
     except config.ConfigError as exc:
         click.echo(str(exc), err=True)
         sys.exit(1)
+    display = progress.for_stream(click.get_text_stream("stderr"), quiet=quiet)
     try:
         if not cfg.input.exists():
             raise build.BuildError([f"{cfg.input}:1: input not found"])
         result = build.generate(
-            [cfg.input], cfg.out, cfg.package_name, build.parse_targets(targets), jobs=jobs, force=force
+            [cfg.input], cfg.out, cfg.package_name, build.parse_targets(targets), jobs=jobs or _cores(),
+            force=force, progress=display,
         )
     except build.BuildError as exc:
         for line in exc.lines:
             click.echo(line, err=True)
         sys.exit(1)
-    for source in result.skipped:
-        click.echo(f"{source}: skipped (not a method page)", err=True)
-    conflicts = getattr(result, "conflicts", [])
-    _report_conflicts(conflicts, forced=force)
-    for backup in getattr(result, "backups", []):
+    if not quiet:
+        for source in result.skipped:
+            click.echo(f"{source}: skipped (not a method page)", err=True)
+    _report_conflicts(result.conflicts, forced=force)
+    for backup in result.backups:
         click.echo(f"{cfg.out / backup}: your version, kept", err=True)
+    services = ", ".join(result.services) if len(result.services) <= 10 else f"{len(result.services)} services"
     click.echo(
-        f"{cfg.out}: {len(getattr(result, 'tracked', result.files))} files ({len(result.written)} written, "
-        f"{len(result.removed)} removed, {len(getattr(result, 'merged', []))} merged) "
-        f"for {', '.join(result.services)}"
+        f"{cfg.out}: {len(result.tracked)} files ({len(result.written)} written, "
+        f"{len(result.removed)} removed, {len(result.merged)} merged) for {services}"
     )
-    if conflicts and not force:
+    for line in result.errors:
+        click.echo(line, err=True)
+    if result.errors:
+        click.echo(
+            f"{len(result.errors)} error(s): the services of those pages were left as they were", err=True
+        )
+    if result.errors or (result.conflicts and not force):
         sys.exit(1)
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
 
 
 def _codegen_config(input_path: Path | None, out: Path | None, package_name: str | None) -> Any:
@@ -207,7 +238,10 @@ def _report_conflicts(conflicts: Any, forced: bool) -> None:
 @click.option("--out", type=click.Path(path_type=Path), default=None, help="Output folder.")
 @click.option("--package-name", default=None, help="Import name of the generated package.")
 @click.option("--targets", default=None, help="Comma list of models,validators,stubs,docs.")
-def check(input_path: Path | None, out: Path | None, package_name: str | None, targets: str | None) -> None:
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes [cores].")
+def check(
+    input_path: Path | None, out: Path | None, package_name: str | None, targets: str | None, jobs: int | None
+) -> None:
     """Exit 1 when OUT is not what `generate` would make of INPUT (stale files, or hand
     edits that conflict with the regeneration), 0 when up to date. Writes nothing."""
     from codegen import build, incremental
@@ -217,7 +251,8 @@ def check(input_path: Path | None, out: Path | None, package_name: str | None, t
         if not cfg.input.exists():
             raise build.BuildError([f"{cfg.input}:1: input not found"])
         result = incremental.regenerate(
-            [cfg.input], cfg.out, cfg.package_name, build.parse_targets(targets), dry_run=True
+            [cfg.input], cfg.out, cfg.package_name, build.parse_targets(targets), jobs=jobs or _cores(),
+            dry_run=True,
         )
     except build.BuildError as exc:
         for line in exc.lines:
@@ -248,12 +283,12 @@ def check(input_path: Path | None, out: Path | None, package_name: str | None, t
 @click.option("--out", type=click.Path(path_type=Path), default=None, help="Output folder.")
 @click.option("--package-name", default=None, help="Import name of the generated package.")
 @click.option("--targets", default=None, help="Comma list of models,validators,stubs,docs.")
-@click.option("--jobs", type=int, default=1, show_default=True, help="Formatting processes.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes [cores].")
 @click.option("--interval", type=float, default=0.5, show_default=True, help="Seconds between polls.")
 @click.option("--debounce", type=float, default=0.3, show_default=True, help="Quiet seconds before a run.")
 def watch_command(
     input_path: Path | None, out: Path | None, package_name: str | None, targets: str | None,
-    jobs: int, interval: float, debounce: float,
+    jobs: int | None, interval: float, debounce: float,
 ) -> None:
     """Regenerate whenever pages under INPUT change (polling, debounced); Ctrl-C stops."""
     from codegen import build, watch
@@ -265,16 +300,18 @@ def watch_command(
             click.echo(line)
         try:
             result = build.generate(
-                [cfg.input], cfg.out, cfg.package_name, build.parse_targets(targets), jobs=jobs
+                [cfg.input], cfg.out, cfg.package_name, build.parse_targets(targets), jobs=jobs or _cores()
             )
         except build.BuildError as exc:
             for line in exc.lines:
                 click.echo(line, err=True)
             return
-        _report_conflicts(getattr(result, "conflicts", []), forced=False)
+        _report_conflicts(result.conflicts, forced=False)
+        for line in result.errors:
+            click.echo(line, err=True)
         click.echo(
             f"{cfg.out}: {len(result.written)} written, {len(result.removed)} removed"
-            + (f" ({', '.join(getattr(result, 'rendered', []))} re-rendered)" if getattr(result, "rendered", []) else "")
+            + (f" ({', '.join(result.rendered)} re-rendered)" if result.rendered else "")
         )
 
     try:

@@ -9,8 +9,9 @@
 * `services`: service → `key` (hash of its pages; "" while a conflict is pending, so
   the next run looks at it again) and `summary` (what the package-level files use).
 * `files`: generated file (relative path) → sha256 of the text the generator produced
-  (the pristine text, kept in `.codegen/pristine/`) and the service it belongs to
-  ("" for the package-level files).
+  and the service it belongs to ("" for the package-level files). For Python modules,
+  which merge.py merges member by member, that pristine text is kept in
+  `.codegen/pristine/`; other files merge as a whole, which the hashes decide.
 * `orphans`: files a previous run would have removed but the user had edited;
   they are looked at again on every run.
 
@@ -36,7 +37,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from codegen import fmt
 from codegen.emit.env import template_dir
 from codegen.tree import Operation, operation_from_json, operation_to_json
 
@@ -53,10 +53,20 @@ def sha256(data: bytes | str) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def _black_version() -> str:
+    # From the installed metadata: importing black costs more than a no-op run's work.
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("black")
+    except PackageNotFoundError:  # pragma: no cover - black is a dependency
+        return "unknown"
+
+
 @lru_cache(maxsize=1)
 def generator_hash() -> str:
     """codegen's own code and black's version: what turns pages into text."""
-    h = hashlib.sha256(f"black {fmt.VERSION}\0".encode())
+    h = hashlib.sha256(f"black {_black_version()}\0".encode())
     root = Path(__file__).resolve().parent
     for path in sorted(root.rglob("*.py")):
         rel = path.relative_to(root).as_posix()

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from codegen import chunkfmt
+from codegen.writer import is_python
 
 Key = tuple[str, ...]
 
@@ -68,8 +69,6 @@ class _Unparsable(Exception):
     pass
 
 
-def is_python(path: str) -> bool:
-    return path.endswith((".py", ".pyi"))
 
 
 def merge(base: str | None, ours: str, theirs: str, path: str = "", force: bool = False) -> MergeResult:

@@ -30,7 +30,7 @@ def test_sagemaker_generates_and_type_checks(tmp_path: Path) -> None:
     started = time.perf_counter()
     result = build.generate([rendered("sagemaker") / "client"], out, "aws_typed", jobs=2)
     elapsed = time.perf_counter() - started
-    print(f"sagemaker: generated {len(result.files)} files in {elapsed:.1f}s {result.timings}")
+    print(f"sagemaker: generated {len(result.tracked)} files in {elapsed:.1f}s {result.timings}")
     proc = run_mypy(out, "-p", "aws_typed")
     assert proc.returncode == 0, proc.stdout[-5000:]
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(out)], check=True)

@@ -11,6 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from black.strings import normalize_string_quotes
+
+from codegen.emit import layout
 
 _HERE = Path(__file__).resolve().parent
 TEMPLATE_DIRS = (_HERE.parent.parent / "templates", _HERE.parent / "templates")
@@ -24,10 +27,13 @@ def template_dir() -> Path:
 
 
 def pyrepr(value: Any) -> str:
-    """A Python literal for a string: repr() gives stable, escaped, black-compatible text."""
+    """A Python literal for a value; strings quoted the way black leaves them (double
+    quotes unless that needs more escapes)."""
     text = repr(value)
-    if isinstance(value, str) and text.startswith("'") and '"' not in value:
-        text = '"' + text[1:-1].replace("\\'", "'") + '"'
+    if isinstance(value, str):
+        if "'" in value or '"' in value:
+            return normalize_string_quotes(text)
+        return '"' + text[1:-1] + '"'  # what black makes of it, without its regexes
     return text
 
 
@@ -50,6 +56,12 @@ def docstring(text: str, limit: int = 400) -> str:
     return first
 
 
+def doc(text: str, depth: int, fallback: str = "") -> str:
+    """The docstring statement for a page's `text` (or `fallback` when there is none) at
+    `depth`, already as black lays docstrings out."""
+    return layout.docstring(docstring(text) if text else fallback, depth)
+
+
 def md_cell(text: str) -> str:
     """Text for one Markdown table cell: one line, pipes escaped."""
     return " ".join(clean(text).split()).replace("|", "\\|")
@@ -69,6 +81,11 @@ def environment() -> jinja2.Environment:
     env.filters["docstring"] = docstring
     env.filters["md_cell"] = md_cell
     env.filters["clean"] = clean
+    # Python templates write their statements through these, so that the text they
+    # render is already black's (codegen/emit/layout.py): no black pass needed.
+    env.globals["line"] = layout.fit
+    env.globals["item"] = layout.fit_element
+    env.globals["doc"] = doc
     return env
 
 

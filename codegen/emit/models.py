@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from codegen.emit.env import render
+from codegen.emit.env import pyrepr, render
 from codegen.emit.types import py_type
 from codegen.naming import ClassInfo, ServiceNames, is_class_shape
 from codegen.tree import Shape
@@ -66,11 +66,12 @@ def class_view(names: ServiceNames, info: ClassInfo) -> ClassView:
         attr = attrs[wire]
         required = member.required and not member.autopopulated
         convert = needs_conversion(names, info.op, path, member.shape)
+        key = pyrepr(wire)  # black's quotes: the rendered text is final (no black pass)
         if convert:
             load = loader(names, info.op, path, member.shape)
-            from_expr = f"{load}(data[{wire!r}])" if required else f"load(data, {wire!r}, {load})"
+            from_expr = f"{load}(data[{key}])" if required else f"load(data, {key}, {load})"
         else:
-            from_expr = f"data[{wire!r}]" if required else f"data.get({wire!r}, UNSET)"
+            from_expr = f"data[{key}]" if required else f"data.get({key}, UNSET)"
         fields.append(
             FieldView(
                 attr=attr,
@@ -91,6 +92,7 @@ def emit_models(names: ServiceNames, package: str) -> str:
     annotations = " ".join(f.annotation for c in classes for f in c.fields)
     code = " ".join(f"{f.to_wire} {f.from_wire}" for c in classes for f in c.fields)
     helpers = [h for h in ("list_of", "load", "map_of", "to_wire") if f"{h}(" in code]
+    uses_drop_unset = any(not f.required for c in classes for f in c.fields)
     return render(
         "models.py.jinja2",
         names=names,
@@ -98,6 +100,5 @@ def emit_models(names: ServiceNames, package: str) -> str:
         package=package,
         uses_datetime="datetime" in annotations,
         uses_io="IO[" in annotations,
-        helpers=helpers,
-        uses_drop_unset=any(not f.required for c in classes for f in c.fields),
+        runtime_names=["UNSET", "UnsetType", *(["drop_unset"] if uses_drop_unset else []), *helpers],
     )

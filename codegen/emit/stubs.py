@@ -5,7 +5,7 @@ from __future__ import annotations
 import keyword
 from dataclasses import dataclass
 
-from codegen.emit.env import render
+from codegen.emit.env import pyrepr, render
 from codegen.emit.types import Flavour, py_type, typed_dict_name
 from codegen.naming import ClassInfo, ServiceNames
 
@@ -14,6 +14,11 @@ from codegen.naming import ClassInfo, ServiceNames
 class KeyView:
     wire: str
     annotation: str
+
+    @property
+    def entry(self) -> str:
+        """The key in a functional TypedDict's dict."""
+        return f"{pyrepr(self.wire)}: {self.annotation}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +42,17 @@ class MethodView:
     returns: str
     doc: str
     extra_kwargs: bool
+
+    @property
+    def params_text(self) -> str:
+        """The parameter list, on one line (keyword-only after `self`)."""
+        parts = ["self"]
+        if self.params:
+            parts.append("*")
+        parts += [f"{p.name}: {p.annotation}" + ("" if p.required else " = ...") for p in self.params]
+        if self.extra_kwargs:
+            parts.append("**kwargs: Any")
+        return ", ".join(parts)
 
 
 def _typed_dict(names: ServiceNames, info: ClassInfo, flavour: Flavour) -> TypedDictView:

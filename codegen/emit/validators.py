@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from codegen.emit.env import pyrepr, render
+from codegen.emit.layout import fit
 from codegen.naming import ClassInfo, ServiceNames, is_class_shape
 from codegen.tree import Operation, Shape
 
@@ -117,7 +118,13 @@ class _Writer:
                 ]
         required = tuple(w for w, m in info.shape.members if m.required and not m.autopopulated)
         keys = tuple(w for w, _ in info.shape.members)
-        return CheckView(info.name, keys, required, "\n".join(lines), not info.shape.truncated)
+        return CheckView(info.name, keys, required, "\n".join(_fit_indented(line) for line in lines), not info.shape.truncated)
+
+
+def _fit_indented(line: str) -> str:
+    """One statement written on one line (indented by 4 spaces a level), as black lays it out."""
+    code = line.lstrip(" ")
+    return fit(code, (len(line) - len(code)) // 4)
 
 
 def _operations(names: ServiceNames) -> list[OperationView]:

@@ -8,8 +8,11 @@ cannot (enum values, recursion) and are checked against the bullets path by path
 
 from __future__ import annotations
 
+import gc
+import os
 import re
-from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar, cast
@@ -19,6 +22,7 @@ from docutils.parsers.rst import Parser
 
 from codegen.rst import syntax
 from codegen.rst.directives import desc, register, xref
+from codegen.rst.fastparse import FastParser
 from codegen.rst.text import blocks_text, inline_text
 from codegen.tree import EMPTY_STRUCTURE, Member, Operation, OperationKind, Shape
 
@@ -116,15 +120,24 @@ class _Context:
 
 # --- docutils ------------------------------------------------------------------------
 
-_parser: Parser | None = None
+_parser: FastParser | None = None
 _settings: frontend.Values | None = None
+# CODEGEN_FAST_RST=0 parses with docutils as it comes (no machine reuse, no item cache).
+_fast = os.environ.get("CODEGEN_FAST_RST", "1") != "0"
 
 
-def _docutils() -> tuple[Parser, frontend.Values]:
+def use_fast_parser(enabled: bool) -> None:
+    """Parse with FastParser's optimisations (the default) or with plain docutils; the
+    trees are the same either way. Also drops the list items cached so far."""
+    global _parser, _fast
+    _fast = enabled
+    _parser = None
+
+
+def _docutils() -> tuple[FastParser, frontend.Values]:
     global _parser, _settings
-    if _parser is None or _settings is None:
+    if _settings is None:
         register()
-        _parser = Parser()
         _settings = frontend.get_default_settings(Parser)
         _settings.report_level = 5
         _settings.halt_level = 5
@@ -133,6 +146,8 @@ def _docutils() -> tuple[Parser, frontend.Values]:
         _settings.raw_enabled = False
         # Enum lists of EC2 instance types make single lines of well over 10,000 characters.
         _settings.line_length_limit = 10_000_000
+    if _parser is None:
+        _parser = FastParser(fast=_fast)
     return _parser, _settings
 
 
@@ -153,15 +168,41 @@ def decode(data: bytes, source: str) -> str:
 # Characters that str.splitlines (and so docutils) takes as line breaks, though the
 # page author did not: a U+2028 inside a description would end a bullet entry early.
 _STRAY_BREAKS = str.maketrans({c: " " for c in "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"})
+_HAS_STRAY_BREAK = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
+@contextmanager
+def _gc_paused() -> Generator[None, None, None]:
+    """No cyclic garbage collection while a page is parsed and read. A doctree is tens
+    of thousands of nodes, all alive until the page is done, and each collection on the
+    way would walk them (and everything else alive in the process): about 40% of the
+    time of a parse. `parse_page` frees its tree itself (`_dismantle`)."""
+    if not _fast or not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def doctree(text: str, source: str) -> nodes.document:
+    with _gc_paused():
+        return _doctree(text, source)
+
+
+def _doctree(text: str, source: str) -> nodes.document:
     parser, settings = _docutils()
     document = utils.new_document(source, settings)
-    parser.parse(text.translate(_STRAY_BREAKS), document)
-    for message in document.findall(nodes.system_message):
-        if message["level"] >= 3:
-            raise PageError(source, message.get("line"), "RST: " + message.astext().strip())
+    if _HAS_STRAY_BREAK.search(text):  # (rare; translate is slow on a long text)
+        text = text.translate(_STRAY_BREAKS)
+    parser.parse(text, document)
+    # (the parser counts the serious messages reported: none, no need to look for them)
+    if parser.serious_messages:
+        for message in document.findall(nodes.system_message):
+            if message["level"] >= 3:
+                raise PageError(source, message.get("line"), "RST: " + message.astext().strip())
     return document
 
 
@@ -174,8 +215,29 @@ def read_page(path: Path, source: str | None = None) -> Operation:
 
 
 def parse_page(data: bytes, source: str) -> Operation:
-    text = decode(data, source)
-    document = doctree(text, source)
+    with _gc_paused():
+        text = decode(data, source)
+        document = doctree(text, source)
+        try:
+            return _read(document, text, source)
+        finally:
+            if _fast:
+                _dismantle(document)
+
+
+def _dismantle(document: nodes.document) -> None:
+    """Empty every children list of a doctree nobody needs any more: parent and child
+    point at each other, so the tree would otherwise wait for the cycle collector,
+    which walks it all; this way reference counting frees it at once."""
+    stack: list[nodes.Node] = [document]
+    while stack:
+        children = stack.pop().children
+        if children:
+            stack.extend(children)
+            children.clear()  # type: ignore[attr-defined]
+
+
+def _read(document: nodes.document, text: str, source: str) -> Operation:
     method, kind, service, name = _find_method(document, source)
     ctx = _Context(source)
     body = _flat(method.children)
@@ -322,6 +384,31 @@ def _parse_block(block: nodes.literal_block, source: str, fn: Callable[[str], _T
         return fn(_block_text(block))
     except syntax.SyntaxBlockError as exc:
         raise PageError(source, (block.line or 1) + exc.line - 1, str(exc)) from None
+
+
+def _astext_is(node: nodes.Node, wanted: str) -> bool:
+    """`node.astext().strip() == wanted`, without making all the text of a big node
+    (a response body): its pieces, in order, until there are too many characters."""
+    most = sum(not c.isspace() for c in wanted)
+    pieces: list[str] = []
+    seen = 0
+    for piece in _astext_pieces(node):
+        pieces.append(piece)
+        seen += sum(not c.isspace() for c in piece)
+        if seen > most:
+            return False
+    return "".join(pieces).strip() == wanted
+
+
+def _astext_pieces(node: nodes.Node) -> Iterator[str]:
+    """The strings that `node.astext()` joins, in order."""
+    if type(node).astext is nodes.Element.astext and isinstance(node, nodes.Element):
+        for i, child in enumerate(node.children):
+            if i:
+                yield node.child_text_separator
+            yield from _astext_pieces(child)
+    else:
+        yield node.astext()
 
 
 def _has_response_structure(children: Sequence[nodes.Node]) -> bool:
@@ -674,7 +761,7 @@ def _output(
     if returns is None:
         return None
     body, line = returns
-    if body.astext().strip() == "None":
+    if _astext_is(body, "None"):
         return None
     children = _flat(body.children) + tail
     if not _has_response_structure(children):

@@ -160,11 +160,8 @@ def _constant(node: ast.Constant) -> SyntaxNode:
 
 def _union(options: list[ast.expr], node: ast.expr) -> SyntaxNode:
     if all(isinstance(o, ast.Constant) and isinstance(o.value, str) for o in options):
-        values: list[str] = []
-        for o in options:
-            assert isinstance(o, ast.Constant) and isinstance(o.value, str)
-            if o.value not in values:
-                values.append(o.value)
+        # (the first of repeated values, in order; EC2 has enums of over 1,000 values)
+        values = dict.fromkeys(str(o.value) for o in options if isinstance(o, ast.Constant))
         return SyntaxEnum(tuple(values))
     if all(isinstance(o, ast.Constant) and isinstance(o.value, bool) for o in options):
         return SyntaxScalar("boolean")

@@ -30,7 +30,9 @@ def inline_text(node: nodes.Node) -> str:
 def _inline(node: nodes.Node) -> str:
     if isinstance(node, nodes.Text):
         # astext() drops the NULs docutils keeps where the source had a backslash escape
-        return _STRAY_LITERAL.sub(r"`\1`", node.astext())
+        # (and is slow: skipped when there is none)
+        text = str(node)
+        return _STRAY_LITERAL.sub(r"`\1`", node.astext() if "\x00" in text else text)
     if isinstance(node, nodes.literal):
         return f"`{node.astext()}`"
     if isinstance(node, xref):

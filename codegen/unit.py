@@ -1,0 +1,259 @@
+"""One unit of `generate` work: the pages of one input folder, start to finish.
+
+A unit (normally `<service>/{client,paginator,waiter}/*.rst`) is parsed (pages the parse
+cache has are not), resolved, rendered and written by one worker, which
+sends back only records: no page text, tree or rendered text crosses to the main
+process. That is what keeps memory bounded by the largest service, whatever the size
+of the input, and lets the units run side by side.
+
+A unit with a page that fails to parse writes nothing: its errors come back and the
+main process keeps that unit's previous output and records as they were.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from codegen import build, diff, tree
+from codegen import manifest as mf
+from codegen.naming import ServiceNames, resolve
+from codegen.rst.reader import NotAMethodPage, PageError, parse_page
+from codegen.tree import Operation
+from codegen.writer import WriteLog, write_one
+
+Report = Callable[[int, str], None]  # (pages done, unit name)
+Parsed = Operation | str | None  # an operation, an error line, or None: not a method page
+
+
+@dataclass(frozen=True, slots=True)
+class UnitTask:
+    name: str
+    pages: tuple[tuple[str, str, str], ...]  # (source, path, sha of the bytes hashed)
+    out: str
+    package: str
+    targets: tuple[str, ...]
+    generator: str
+    cached_services: tuple[str, ...]  # services whose parse cache may hold these pages
+    force: bool = False
+    dry_run: bool = False
+
+    @property
+    def size(self) -> int:
+        return len(self.pages)
+
+
+@dataclass(slots=True)
+class UnitResult:
+    name: str
+    errors: list[str] = field(default_factory=list)
+    pages: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # source → (sha, service)
+    summaries: dict[str, dict[str, Any]] = field(default_factory=dict)
+    files: dict[str, mf.FileRecord] = field(default_factory=dict)
+    conflicted: set[str] = field(default_factory=set)  # services with a pending conflict
+    log: WriteLog = field(default_factory=WriteLog)
+    changelog: dict[str, str] = field(default_factory=dict)  # service → CHANGES.md section
+    trees: list[str] = field(default_factory=list)  # services whose new tree is staged
+    skipped: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Previous:
+    """What the last run left: generated file → sha of the text the generator wrote
+    there (files and orphans of the manifest), and the files a pre-manifest output listed."""
+
+    base: Mapping[str, str]
+    legacy: frozenset[str]
+
+    @classmethod
+    def of(cls, out: Path, old: mf.Manifest | None) -> Previous:
+        if old is None:
+            try:
+                listing = (out / build.MANIFEST).read_text(encoding="utf-8").split()
+            except OSError:
+                listing = []
+            return cls({}, frozenset(listing))
+        base = dict(old.orphans)
+        base.update((rel, rec.sha) for rel, rec in old.files.items())
+        return cls(base, frozenset())
+
+
+@lru_cache(maxsize=2)
+def _previous_on_disk(out: str, stamp: tuple[int, int]) -> Previous:
+    return Previous.of(Path(out), mf.load(Path(out)))
+
+
+def previous_on_disk(out: Path) -> Previous:
+    """Previous.of the manifest on disk, read once per worker process (the main process
+    saves the new manifest only after every worker is done)."""
+    try:
+        st = os.stat(mf.manifest_path(out))
+        stamp = (st.st_mtime_ns, st.st_size)
+    except OSError:
+        stamp = (0, 0)
+    return _previous_on_disk(str(out), stamp)
+
+
+def service_key_of(op: Operation) -> str:
+    """The service an operation belongs to, as naming.resolve groups them."""
+    return op.service_id or op.service.lower()
+
+
+def summary_of(names: ServiceNames) -> dict[str, Any]:
+    return {
+        "service_id": names.service_id,
+        "service": names.service,
+        "module": names.module,
+        "client_class": names.client_class,
+        "operations": [op.name for op in names.operations],
+    }
+
+
+def parse_file(source: str, path: str) -> tuple[str, Parsed]:
+    """(sha of the bytes parsed, outcome) for one page."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        return "", f"{source}:1: cannot read: {exc.strerror or exc}"
+    sha = mf.sha256(data)
+    try:
+        return sha, parse_page(data, source)
+    except NotAMethodPage:
+        return sha, None
+    except PageError as exc:
+        return sha, str(exc)
+
+
+def parse_chunk(chunk: list[tuple[str, str]]) -> list[tuple[str, str, Parsed]]:
+    return [(source, *parse_file(source, path)) for source, path in chunk]
+
+
+def cached_outcomes(task: UnitTask) -> dict[str, tuple[str, Parsed]]:
+    """The pages of `task` the parse cache has, as they were when last parsed."""
+    out = Path(task.out)
+    cache: dict[str, tuple[str, Operation]] = {}
+    for service in task.cached_services:
+        cache.update(mf.load_parsed(out, service, task.generator))
+    hits: dict[str, tuple[str, Parsed]] = {}
+    for source, _, sha in task.pages:
+        hit = cache.get(source)
+        if hit is not None and hit[0] == sha:
+            hits[source] = hit
+    return hits
+
+
+def _parse(
+    task: UnitTask, preparsed: Mapping[str, tuple[str, Parsed]] | None, report: Report
+) -> dict[str, tuple[str, Parsed]]:
+    """Every page's outcome: given, cached, or parsed now."""
+    known = dict(preparsed) if preparsed is not None else cached_outcomes(task)
+    if preparsed is None and known:
+        report(len(known), task.name)
+    outcomes: dict[str, tuple[str, Parsed]] = {}
+    for source, path, _ in task.pages:
+        if source in known:
+            outcomes[source] = known[source]
+        else:
+            outcomes[source] = parse_file(source, path)
+            report(1, task.name)
+    return outcomes
+
+
+def run_unit(
+    task: UnitTask,
+    previous: Previous | None = None,
+    preparsed: Mapping[str, tuple[str, Parsed]] | None = None,
+    report: Report = lambda n, name: None,
+) -> UnitResult:
+    """Parse, render, format and write one unit; see the module docstring.
+
+    Raises OSError when a file cannot be written (the run stops there; everything
+    written so far is a complete file, and the next run converges)."""
+    result = UnitResult(task.name)
+    outcomes = _parse(task, preparsed, report)
+    by_service: dict[str, list[Operation]] = {}
+    for source, (sha, outcome) in outcomes.items():
+        if isinstance(outcome, str):
+            result.errors.append(outcome)
+        elif outcome is None:
+            result.pages[source] = (sha, None)
+            result.skipped.append(source)
+        else:
+            key = service_key_of(outcome)
+            result.pages[source] = (sha, key)
+            by_service.setdefault(key, []).append(outcome)
+    if result.errors:
+        return UnitResult(task.name, errors=result.errors)
+
+    out = Path(task.out)
+    if previous is None:
+        previous = previous_on_disk(out)
+    for service in sorted(by_service):
+        ops = sorted(by_service[service], key=lambda op: op.sort_key)
+        try:
+            resolved = resolve(ops)
+        except ValueError as exc:
+            return UnitResult(task.name, errors=[f"error: {exc}"])
+        if resolved:
+            _write_service(task, previous, service, resolved[0], result)
+        if not task.dry_run:
+            sources = {s: (result.pages[s][0], op) for s, op in _sources(outcomes, service)}
+            mf.save_parsed(out, service, task.generator, sources)
+            _stage_tree(out, service, ops, result)
+    return result
+
+
+def _sources(outcomes: Mapping[str, tuple[str, Parsed]], service: str) -> list[tuple[str, Operation]]:
+    return [
+        (source, op)
+        for source, (_, op) in outcomes.items()
+        if isinstance(op, Operation) and service_key_of(op) == service
+    ]
+
+
+def _write_service(
+    task: UnitTask, previous: Previous, service: str, names: ServiceNames, result: UnitResult
+) -> None:
+    out = Path(task.out)
+    result.summaries[service] = summary_of(names)
+    # The templates write what black would (codegen/emit/layout.py): no black here; it
+    # only runs over hand edits merged into a module (merge.py).
+    files = build.render_service(names, task.package, task.targets)
+    for rel in sorted(files):
+        text = files[rel]
+        kept = write_one(
+            out, rel, text, previous.base.get(rel), rel in previous.legacy, task.force, task.dry_run, result.log
+        )
+        if kept is None:
+            result.files[rel] = mf.FileRecord(mf.sha256(text), service)
+        else:  # conflict: keep the old base and look again next run
+            result.files[rel] = mf.FileRecord(kept, service)
+            result.conflicted.add(service)
+
+
+def tree_path(out: Path, service: str, staged: bool = False) -> Path:
+    """`.codegen/trees/<service>.json`: the shape tree CHANGES.md last described."""
+    return mf.state_dir(out) / "trees" / f"{service or '_'}.json{'.new' if staged else ''}"
+
+
+def _stage_tree(out: Path, service: str, ops: list[Operation], result: UnitResult) -> None:
+    """The CHANGES.md section for `service`, and its new tree saved beside the old one;
+    the main process puts it in place once CHANGES.md has the section."""
+    saved = tree_path(out, service)
+    new_text = tree.dumps(ops)
+    try:
+        old_text: str | None = saved.read_text(encoding="utf-8")
+    except OSError:
+        old_text = None
+    if old_text == new_text:
+        return
+    old_ops = tree.loads(old_text) if old_text else []
+    if diff.compare(old_ops, ops).changes:
+        title = f"{service}: shape tree {mf.sha256(new_text)[:12]}"
+        result.changelog[service] = diff.changelog_markdown(old_ops, ops, title)
+    mf.atomic_write(tree_path(out, service, staged=True), new_text.encode("utf-8"))
+    result.trees.append(service)

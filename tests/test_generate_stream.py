@@ -1,0 +1,169 @@
+"""`generate` over many services: worker processes, streaming unit by unit, progress,
+and errors listed at the end while the other services still go through."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import pickle
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import SEED
+from test_regenerate import PKG, clean_run, digest, make_input, regen
+
+from codegen import incremental, progress, unit
+from codegen import manifest as mf
+from codegen.cli import main
+
+# Real pages of three services, so that units run side by side with two workers.
+PAGES = {
+    "kinesis/client/untag_resource.rst",
+    "kinesis/client/list_streams.rst",
+    "kinesis/paginator/ListStreams.rst",
+    "sagemaker/client/delete_model.rst",
+    "sagemaker/client/create_model_package.rst",
+    "sagemaker/waiter/EndpointDeleted.rst",
+    "dynamodb/client/get_item.rst",
+    "dynamodb/client/put_item.rst",
+}
+
+
+def _all_files(root: Path) -> dict[str, str]:
+    """Every file, the history (CHANGES.md, trees) included: it must not depend on --jobs."""
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_jobs_give_byte_identical_output(tmp_path: Path, reference: Path) -> None:
+    inp = make_input(tmp_path / "in", reference, PAGES)
+    outs = []
+    for jobs in (1, 2):
+        out = tmp_path / f"out{jobs}"
+        result = regen(inp, out, jobs=jobs)
+        assert result.rendered == ["dynamodb", "kinesis", "sagemaker"] and not result.errors
+        outs.append(_all_files(out))
+    assert outs[0] == outs[1]
+    # One big unit: its pages are parsed by all the workers instead.
+    single = make_input(tmp_path / "one", reference, {p for p in PAGES if p.startswith("sagemaker/")})
+    one = [_all_files(regen(single, tmp_path / f"single{jobs}", jobs=jobs).out) for jobs in (1, 2)]
+    assert one[0] == one[1]
+
+
+def test_workers_send_back_records_not_text(tmp_path: Path, reference: Path) -> None:
+    """What crosses from a worker to the main process is small next to what it wrote,
+    so the main process's memory does not grow with the size of the input."""
+    inp = make_input(tmp_path / "in", reference, {p for p in PAGES if p.startswith("sagemaker/")})
+    out = tmp_path / "out"
+    pages = incremental._Pages([inp])
+    task = unit.UnitTask(
+        name="sagemaker",
+        pages=tuple((s, str(pages.paths[s]), pages.sha[s]) for s in sorted(pages.sha)),
+        out=str(out),
+        package=PKG,
+        targets=("models", "validators", "stubs", "docs"),
+        generator=mf.generator_hash(),
+        cached_services=(),
+    )
+    result = unit.run_unit(task, unit.Previous.of(out, None))
+    written = sum((out / rel).stat().st_size for rel in result.files)
+    assert result.log.written and written > 100_000
+    assert len(pickle.dumps(result)) < written / 20
+
+
+def test_bad_page_is_listed_and_other_services_go_through(tmp_path: Path, reference: Path) -> None:
+    inp = make_input(tmp_path / "in", reference, PAGES)
+    out = tmp_path / "out"
+    regen(inp, out)
+    kinesis_before = {rel: h for rel, h in digest(out).items() if "kinesis" in rel}
+
+    # A kinesis page breaks while a sagemaker page is removed: sagemaker is redone,
+    # kinesis keeps what it had, and the error is listed at the end with the count.
+    bad = inp / "kinesis/client/list_streams.rst"
+    good = bad.read_text()
+    bad.write_text(good.replace("response = client.list_streams(", "response = client.list_streams((", 1))
+    (inp / "sagemaker/client/delete_model.rst").unlink()
+    res = CliRunner().invoke(main, ["generate", str(inp), "--out", str(out), "--package-name", PKG, "-j", "2"])
+    assert res.exit_code == 1, res.output
+    lines = res.output.strip().splitlines()
+    assert lines[-1].startswith("1 error(s)") and "Traceback" not in res.output
+    error = lines[-2]
+    assert error.startswith("kinesis/client/list_streams.rst:") and error.split(":")[1].isdigit(), lines
+    assert not (out / "docs/sagemaker/delete_model.md").exists()
+    assert {rel: h for rel, h in digest(out).items() if "kinesis" in rel} == kinesis_before
+    assert mf.load(out) is not None and "kinesis/client/list_streams.rst" not in mf.load(out).pages  # type: ignore[union-attr]
+
+    # Fixed: the next run redoes kinesis and reaches the clean-run tree.
+    bad.write_text(good)
+    result = regen(inp, out)
+    assert result.rendered == ["kinesis"] and not result.errors
+    assert digest(out) == clean_run(tmp_path, reference, PAGES - {"sagemaker/client/delete_model.rst"})
+
+
+def test_progress_lines_count_every_page(tmp_path: Path, reference: Path) -> None:
+    inp = make_input(tmp_path / "in", reference, PAGES)
+    stream = io.StringIO()
+    regen(inp, tmp_path / "out", jobs=2, progress=progress.Lines(stream=stream, every=0))
+    lines = stream.getvalue().splitlines()
+    counts = [int(line.split()[1].split("/")[0]) for line in lines]
+    assert counts == sorted(counts) and counts[-1] == len(PAGES)
+    assert all(line.startswith("generate: ") and "pages/s" in line for line in lines)
+    assert f"{len(PAGES)}/{len(PAGES)} pages (100%)" in lines[-1]
+    assert any("ETA" in line for line in lines[:-1])
+    # A no-op run has nothing to do: no page counted.
+    stream = io.StringIO()
+    regen(inp, tmp_path / "out", progress=progress.Lines(stream=stream, every=0))
+    assert stream.getvalue() == ""
+
+
+def test_progress_bar_redraws_one_line() -> None:
+    stream = io.StringIO()
+    bar = progress.Bar(stream=stream)
+    bar.start(4)
+    for name in ("kinesis", "kinesis", "sagemaker", "sagemaker"):
+        bar._last = 0.0  # redraw every time
+        bar.advance(1, name)
+    bar.finish()
+    text = stream.getvalue()
+    assert text.count("\n") == 1 and text.endswith("\n")
+    frames = text.split("\r\x1b[2K")[1:]
+    assert frames[0].startswith("[") and "1/4 pages (25%)" in frames[0] and "kinesis" in frames[0]
+    assert "sagemaker" in frames[2] and "4/4 pages (100%)" in frames[-1]
+
+
+def test_cli_quiet_prints_only_the_result(tmp_path: Path, reference: Path) -> None:
+    inp = make_input(tmp_path / "in", reference, PAGES)
+    res = CliRunner().invoke(main, ["generate", str(inp), "--out", str(tmp_path / "o"), "--quiet", "-j", "1"])
+    assert res.exit_code == 0, res.output
+    assert res.output.strip().splitlines() == [
+        f"{tmp_path / 'o'}: {len(mf.load(tmp_path / 'o').files)} files "  # type: ignore[union-attr]
+        f"({len(mf.load(tmp_path / 'o').files)} written, 0 removed, 0 merged) for dynamodb, kinesis, sagemaker"  # type: ignore[union-attr]
+    ]
+    shutil.rmtree(tmp_path / "o")
+
+
+def test_one_page_change_parses_one_page_with_jobs(
+    tmp_path: Path, reference: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With one unit and several workers, cached pages are not handed to the workers."""
+    inp = make_input(tmp_path / "in", reference, {p for p in PAGES if p.startswith("sagemaker/")})
+    out = tmp_path / "out"
+    regen(inp, out, jobs=2)
+    page = inp / "sagemaker/client/create_model_package.rst"
+    page.write_bytes(SEED.read_bytes())  # the same page, from the older release
+    parsed: list[str] = []
+    real = unit.parse_file
+
+    def counting(source: str, path: str) -> tuple[str, unit.Parsed]:
+        parsed.append(source)
+        return real(source, path)
+
+    monkeypatch.setattr(unit, "parse_file", counting)
+    result = regen(inp, out, jobs=2)
+    assert parsed == ["sagemaker/client/create_model_package.rst"]
+    assert result.rendered == ["sagemaker"] and f"{PKG}/sagemaker/models.py" in result.written
