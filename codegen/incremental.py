@@ -273,6 +273,44 @@ def _listen(queue: Any, report: unit.Report) -> None:
         report(*item)
 
 
+class _UnitRuns:
+    """What the units sent back, gathered as they finish (in any order)."""
+
+    def __init__(self, new: mf.Manifest) -> None:
+        self.new = new
+        self.log = WriteLog()
+        self.summaries: dict[str, dict[str, Any]] = {}
+        self.files: dict[str, mf.FileRecord] = {}
+        self.conflicted: set[str] = set()
+        self.failed: set[str] = set()
+        self.errors: list[str] = []
+        self.skipped: list[str] = []
+        self.changelog: dict[str, str] = {}
+        self.staged: list[str] = []
+        self.produced_by: dict[str, str] = {}
+
+    def add(self, done: unit.UnitResult) -> None:
+        if done.errors:
+            self.failed.add(done.name)
+            self.errors.extend(done.errors)
+            return
+        for service in done.summaries:
+            if service in self.produced_by:
+                raise build.BuildError(
+                    [f"error: service {service} has pages in two folders: {self.produced_by[service]}, {done.name}"]
+                )
+            self.produced_by[service] = done.name
+        for source, (sha, made) in done.pages.items():
+            self.new.pages[source] = mf.PageRecord(sha, made)
+        self.summaries.update(done.summaries)
+        self.files.update(done.files)
+        self.conflicted |= done.conflicted
+        self.log.extend(done.log)
+        self.changelog.update(done.changelog)
+        self.staged.extend(done.trees)
+        self.skipped.extend(done.skipped)
+
+
 def _regenerate(
     inputs: Sequence[Path],
     out: Path,
@@ -321,40 +359,17 @@ def _regenerate(
         writer.remove_stale_temps(out)
     previous = unit.Previous.of(out, old)
     progress.start(sum(t.size for t in tasks))
-    log = WriteLog()
-    summaries: dict[str, dict[str, Any]] = {}
-    new_files: dict[str, mf.FileRecord] = {}
-    conflicted: set[str] = set()
-    failed: set[str] = set()
-    changelog: dict[str, str] = {}
-    staged: list[str] = []
-    produced_by: dict[str, str] = {}
+    runs = _UnitRuns(new)
     try:
         for done in _run_units(tasks, pages.paths, previous, jobs, progress):
-            if done.errors:
-                failed.add(done.name)
-                result.errors.extend(done.errors)
-                continue
-            for service in done.summaries:
-                if service in produced_by:
-                    raise build.BuildError(
-                        [f"error: service {service} has pages in two folders: {produced_by[service]}, {done.name}"]
-                    )
-                produced_by[service] = done.name
-            for source, (sha, made) in done.pages.items():
-                new.pages[source] = mf.PageRecord(sha, made)
-            summaries.update(done.summaries)
-            new_files.update(done.files)
-            conflicted |= done.conflicted
-            log.extend(done.log)
-            changelog.update(done.changelog)
-            staged.extend(done.trees)
-            result.skipped.extend(done.skipped)
-            result.rendered.extend(done.summaries)
+            runs.add(done)
     except OSError as exc:
         raise build.BuildError([f"error: {exc.filename or out}: cannot write: {exc.strerror or exc}"]) from None
     finally:
         progress.finish()
+    log, summaries, new_files, conflicted, failed = runs.log, runs.summaries, runs.files, runs.conflicted, runs.failed
+    produced_by = runs.produced_by
+    result.errors, result.skipped, result.rendered = sorted(runs.errors), runs.skipped, sorted(summaries)
     result.timings["units"] = time.perf_counter() - clock
 
     # Carried over: what the units not redone (or failing now) made last time.
@@ -412,21 +427,22 @@ def _regenerate(
     except OSError as exc:
         raise build.BuildError([f"error: {exc.filename or out}: cannot write: {exc.strerror or exc}"]) from None
 
+    pages_of: dict[str | None, list[tuple[str, str]]] = {}
+    for source, rec in sorted(new.pages.items()):
+        pages_of.setdefault(rec.service, []).append((source, rec.sha))
     for service, summary in summaries.items():
-        if service in new.services:
-            continue  # carried over
-        key = _hash_json(sorted((s, rec.sha) for s, rec in new.pages.items() if rec.service == service))
-        new.services[service] = mf.ServiceRecord("" if service in conflicted else key, summary)
+        if service not in new.services:  # else carried over
+            key = "" if service in conflicted else _hash_json(pages_of.get(service, []))
+            new.services[service] = mf.ServiceRecord(key, summary)
     new.package_key = "" if "" in conflicted else package_key
     new.files = dict(sorted(new_files.items()))
     new.pages = dict(sorted(new.pages.items()))
     result.tracked = sorted(new.files)
     result.services = sorted(summaries)
-    result.rendered.sort()
     if not dry_run:
         mf.drop_parsed(out, summaries)
         _write_listing(out, new.files)
-        _update_changelog(out, changelog, staged)
+        _update_changelog(out, runs.changelog, runs.staged)
         mf.save(out, new)
         bases = {**{rel: r.sha for rel, r in new.files.items()}, **new.orphans}
         mf.gc_pristine(out, {sha for rel, sha in bases.items() if writer.is_python(rel)})

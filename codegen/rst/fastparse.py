@@ -40,7 +40,6 @@ checked against (`SUPPORTED`); otherwise `FastParser` is the plain parser.
 from __future__ import annotations
 
 import marshal
-import operator
 import re
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
@@ -90,18 +89,16 @@ _DOC_LISTS = (
 )
 _DOC_DICTS = ("substitution_defs", "substitution_names", "names", "ids", "nameids", "nametypes")
 _DOC_DICTS_OF_LISTS = ("refnames", "refids", "footnote_refs", "citation_refs")
-
-
-_LENGTHS = operator.attrgetter(*_DOC_LISTS, *_DOC_DICTS)
-_LISTS_BY_NAME = operator.attrgetter(*_DOC_DICTS_OF_LISTS)
+_DOC_LISTS_AND_DICTS = _DOC_LISTS + _DOC_DICTS
 
 
 def _fingerprint(document: nodes.document) -> tuple[int, ...]:
     """Sizes of everything the document (and the role registry) records while parsing;
     equal before and after a parse means the parse recorded nothing."""
+    d = document.__dict__
     return (
-        *map(len, _LENGTHS(document)),
-        *[sum(map(len, table.values())) for table in _LISTS_BY_NAME(document)],
+        *[len(d.get(name, ())) for name in _DOC_LISTS_AND_DICTS],
+        *[sum(map(len, d.get(name, {}).values())) for name in _DOC_DICTS_OF_LISTS],
         sum(document.id_counter.values()),
         document.autofootnote_start,
         document.symbol_footnote_start,
