@@ -111,9 +111,13 @@ def render_rst(services: tuple[str, ...], out: Path, jobs: int) -> None:
 @click.option(
     "--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes for parsing [cores]."
 )
+@click.option(
+    "--keep-going", is_flag=True,
+    help="Pages that fail to parse are listed on stderr and left out of both sides, instead of exit 2.",
+)
 def diff_command(
     old: Path, new: Path, fmt: str, fail_on: str | None, ignore_file: Path | None,
-    include_docs: bool, jobs: int | None,
+    include_docs: bool, jobs: int | None, keep_going: bool,
 ) -> None:
     """Semantic changelog between two revisions of the reference.
 
@@ -126,11 +130,16 @@ def diff_command(
     try:
         ignores = semdiff.read_ignore_file(ignore_file) if ignore_file is not None else []
         parser = functools.partial(parse_paths, jobs=jobs or _cores())
-        old_ops = semdiff.load_operations(old, parser)
-        new_ops = semdiff.load_operations(new, parser)
+        bad: list[semdiff.PageFailure] | None = [] if keep_going else None
+        old_ops = semdiff.load_operations(old, parser, bad)
+        new_ops = semdiff.load_operations(new, parser, bad)
     except semdiff.InputError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
+    if bad:
+        for failure in bad:
+            click.echo(f"warning: {failure.message} (left out of the comparison)", err=True)
+        old_ops, new_ops = semdiff.without_pages(old_ops, bad), semdiff.without_pages(new_ops, bad)
     result = semdiff.compare(
         old_ops, new_ops, include_docs=include_docs, old_label=str(old), new_label=str(new)
     ).ignoring(ignores)

@@ -629,17 +629,20 @@ class ParsedPages(Protocol):
 PageParser = Callable[[Sequence[Path]], ParsedPages]
 
 
-def load_operations(path: Path, parse_pages: PageParser) -> list[Operation]:
+def load_operations(
+    path: Path, parse_pages: PageParser, bad_pages: list[PageFailure] | None = None
+) -> list[Operation]:
     """A page, a directory of pages or a saved `codegen parse` JSON → operations.
 
     Raises InputError (one line) for a missing path, a binary or non-UTF-8 file, JSON
     that is not a shape tree, a file that is not a method page, any page that fails to
-    parse, or a directory without method pages.
+    parse (unless `bad_pages` is given: the failures of a directory's pages are then
+    added to it and the other pages returned), or a directory without method pages.
     """
     if not path.exists():
         raise InputError(f"{path}: no such file or directory")
     if path.is_dir():
-        return _parse(path, parse_pages, single=False)
+        return _parse(path, parse_pages, single=False, bad_pages=bad_pages)
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -660,12 +663,31 @@ def load_operations(path: Path, parse_pages: PageParser) -> list[Operation]:
     return _parse(path, parse_pages, single=True)
 
 
-def _parse(path: Path, parse_pages: PageParser, single: bool) -> list[Operation]:
+@dataclass(frozen=True, slots=True)
+class PageFailure:
+    source: str  # the page, relative to the directory given
+    message: str  # "source:line: message"
+
+
+def without_pages(ops: Iterable[Operation], failures: Iterable[PageFailure]) -> list[Operation]:
+    """`ops` but those read from a page that failed on either side: a page broken in one
+    release would otherwise show as its operation removed or added."""
+    bad = {f.source for f in failures}
+    return [op for op in ops if op.source not in bad]
+
+
+def _parse(
+    path: Path, parse_pages: PageParser, single: bool, bad_pages: list[PageFailure] | None = None
+) -> list[Operation]:
     try:
         result = parse_pages([path])
     except Exception as exc:  # the parser's own failures are unreadable input here
         raise InputError(f"{path}: cannot parse: {type(exc).__name__}: {_reason(exc)}") from None
-    if result.errors:
+    if result.errors and bad_pages is not None:
+        for error in result.errors:
+            source = str(getattr(error, "source", ""))
+            bad_pages.append(PageFailure(source, f"{path}: " + " ".join(str(error).split())))
+    elif result.errors:
         more = f" (and {len(result.errors) - 1} more)" if len(result.errors) > 1 else ""
         first = " ".join(str(result.errors[0]).split())
         raise InputError(f"{path}: {first}{more}")

@@ -290,9 +290,9 @@ class _UnitRuns:
         self.produced_by: dict[str, str] = {}
 
     def add(self, done: unit.UnitResult) -> None:
-        if done.errors:
+        self.errors.extend(done.errors)
+        if done.failed:
             self.failed.add(done.name)
-            self.errors.extend(done.errors)
             return
         for service in done.summaries:
             if service in self.produced_by:
@@ -300,8 +300,8 @@ class _UnitRuns:
                     [f"error: service {service} has pages in two folders: {self.produced_by[service]}, {done.name}"]
                 )
             self.produced_by[service] = done.name
-        for source, (sha, made) in done.pages.items():
-            self.new.pages[source] = mf.PageRecord(sha, made)
+        for source, (sha, made, error) in done.pages.items():
+            self.new.pages[source] = mf.PageRecord(sha, made, error)
         self.summaries.update(done.summaries)
         self.files.update(done.files)
         self.conflicted |= done.conflicted
@@ -379,6 +379,9 @@ def _regenerate(
         for source, rec in old_pages.items():
             if source in pages.sha and unit_of(source) not in affected:
                 new.pages[source] = rec
+                if rec.error:  # still the version that failed: still an error
+                    result.errors.append(rec.error)
+        result.errors.sort()
         kept = {
             rec.service
             for source, rec in old_pages.items()
@@ -443,7 +446,8 @@ def _regenerate(
         mf.drop_parsed(out, summaries)
         _write_listing(out, new.files)
         _update_changelog(out, runs.changelog, runs.staged)
-        mf.save(out, new)
+        if new != old:  # an unchanged manifest is not even serialised (a no-op run's largest cost)
+            mf.save(out, new)
         bases = {**{rel: r.sha for rel, r in new.files.items()}, **new.orphans}
         mf.gc_pristine(out, {sha for rel, sha in bases.items() if writer.is_python(rel)})
         writer.remove_empty_dirs(out, log.removed)

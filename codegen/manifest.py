@@ -5,7 +5,8 @@
 * `generator`, `templates`: hashes of codegen's own code (and black's version) and of
   the templates; `package`, `targets`: the options. A change to any re-renders all.
 * `pages`: input page (source name) → sha256 of its bytes and the boto3 service it
-  belongs to (None for a page that is not a method page).
+  belongs to (None for a page that is not a method page), and `error` when that version
+  of the page failed to parse (reported again by every run until the page changes).
 * `services`: service → `key` (hash of its pages; "" while a conflict is pending, so
   the next run looks at it again) and `summary` (what the package-level files use).
 * `files`: generated file (relative path) → sha256 of the text the generator produced
@@ -87,7 +88,14 @@ def templates_hash() -> str:
 @dataclass(frozen=True, slots=True)
 class PageRecord:
     sha: str
-    service: str | None  # None: not a method page (skipped)
+    service: str | None  # None: not a method page (skipped), or failed with no earlier version
+    error: str = ""  # "file:line: message" when this version of the page failed to parse
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"sha": self.sha, "service": self.service}
+        if self.error:
+            data["error"] = self.error
+        return data
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +136,7 @@ class Manifest:
             "package": self.package,
             "targets": list(self.targets),
             "package_key": self.package_key,
-            "pages": {s: {"sha": p.sha, "service": p.service} for s, p in sorted(self.pages.items())},
+            "pages": {s: p.to_json() for s, p in sorted(self.pages.items())},
             "services": {
                 s: {"key": r.key, "summary": dict(r.summary)} for s, r in sorted(self.services.items())
             },
@@ -149,7 +157,9 @@ class Manifest:
             package=str(data["package"]),
             targets=tuple(data["targets"]),
             package_key=str(data.get("package_key", "")),
-            pages={s: PageRecord(str(p["sha"]), p["service"]) for s, p in data["pages"].items()},
+            pages={
+                s: PageRecord(str(p["sha"]), p["service"], str(p.get("error", ""))) for s, p in data["pages"].items()
+            },
             services={
                 s: ServiceRecord(str(r["key"]), dict(r["summary"])) for s, r in data["services"].items()
             },
@@ -219,7 +229,7 @@ def put_pristine(out: Path, text: str) -> str:
     sha = sha256(text)
     path = _blob(out, sha)
     if not path.is_file():
-        atomic_write(path, zlib.compress(text.encode("utf-8"), 6))
+        atomic_write(path, zlib.compress(text.encode("utf-8"), 1))  # level 1: 3x faster, ~15% bigger
     return sha
 
 

@@ -409,3 +409,29 @@ def test_colours_on_a_terminal(new_page: Path) -> None:
 
 def test_json_round_trip_of_parse_output_is_stable(seed: Operation) -> None:
     assert tree.loads(tree.dumps([seed])) == [seed]
+
+
+def test_keep_going_leaves_a_broken_page_out_of_both_sides(
+    tmp_path: Path, two_dirs: tuple[Path, Path]
+) -> None:
+    """A whole release with a broken page (boto3 has a few) can still be compared."""
+    old, new = two_dirs
+    broken = tmp_path / "new"
+    shutil.copytree(new, broken)
+    page = broken / "client" / "update_model_package.rst"
+    page.write_text(page.read_text().replace(
+        "response = client.update_model_package(", "response = client.update_model_package((", 1
+    ))
+    code, _, err = run(old, broken, "--format", "json")
+    assert code == 2 and err.startswith("error: ") and len(err.strip().splitlines()) == 1
+
+    code, out, err = run(old, broken, "--format", "json", "--keep-going")
+    assert code == 0, err
+    warning = err.strip().splitlines()
+    assert len(warning) == 1 and warning[0].startswith(f"warning: {broken}: client/update_model_package.rst:")
+    doc = json.loads(out)
+    assert doc["old"]["operations"] == doc["new"]["operations"] == 1
+    assert not [c for c in doc["changes"] if c["rule"].startswith("operation-")]
+    # What the page that did parse changed is still reported, the same as without the broken one.
+    alone = json.loads(run(old / "client" / PAGE, new / "client" / PAGE, "--format", "json")[1])
+    assert [c["rule"] for c in doc["changes"]] == [c["rule"] for c in alone["changes"]]
