@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import sys
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +50,25 @@ def parse(paths: tuple[Path, ...], fmt: str, jobs: int | None) -> None:
 
 
 SummaryRow = tuple[tuple[str, str, str], str, str, str, str]
+
+
+def _service_folders(path: Path) -> set[str]:
+    """The service folders of a release in boto3's layout (`<service>/client/*.rst`)."""
+    if not path.is_dir():
+        return set()
+    return {
+        child.name
+        for child in path.iterdir()
+        if any((child / kind).is_dir() for kind in ("client", "paginator", "waiter"))
+    }
+
+
+def _compare(
+    semdiff: Any, old_ops: list[tree.Operation], new_ops: list[tree.Operation], bad: Any, include_docs: bool
+) -> Any:
+    if bad:
+        old_ops, new_ops = semdiff.without_pages(old_ops, bad), semdiff.without_pages(new_ops, bad)
+    return semdiff.compare(old_ops, new_ops, include_docs=include_docs)
 
 
 def summary_row(op: tree.Operation) -> SummaryRow:
@@ -129,20 +151,37 @@ def diff_command(
 
     try:
         ignores = semdiff.read_ignore_file(ignore_file) if ignore_file is not None else []
-        parser = functools.partial(parse_paths, jobs=jobs or _cores())
-        bad: list[semdiff.PageFailure] | None = [] if keep_going else None
-        old_ops = semdiff.load_operations(old, parser, bad)
-        new_ops = semdiff.load_operations(new, parser, bad)
     except semdiff.InputError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
-    if bad:
-        for failure in bad:
-            click.echo(f"warning: {failure.message} (left out of the comparison)", err=True)
-        old_ops, new_ops = semdiff.without_pages(old_ops, bad), semdiff.without_pages(new_ops, bad)
-    result = semdiff.compare(
-        old_ops, new_ops, include_docs=include_docs, old_label=str(old), new_label=str(new)
-    ).ignoring(ignores)
+    bad: list[semdiff.PageFailure] | None = [] if keep_going else None
+    workers = jobs or _cores()
+    with ProcessPoolExecutor(max_workers=workers) if workers > 1 else contextlib.nullcontext() as pool:
+        parser = functools.partial(parse_paths, jobs=workers, pool=pool)
+        try:
+            services = _service_folders(old) & _service_folders(new)
+            if services:
+                # Whole releases: one service at a time, so that memory holds two
+                # services' trees, not two references'.
+                results = []
+                for name in sorted(_service_folders(old) | _service_folders(new)):
+                    here: list[semdiff.PageFailure] | None = [] if keep_going else None
+                    old_ops = semdiff.load_operations(old / name, parser, here) if (old / name).is_dir() else []
+                    new_ops = semdiff.load_operations(new / name, parser, here) if (new / name).is_dir() else []
+                    results.append(_compare(semdiff, old_ops, new_ops, here, include_docs))
+                    bad = None if here is None else [*(bad or []), *here]
+                result = semdiff.merge_results(results, str(old), str(new))
+            else:
+                old_ops = semdiff.load_operations(old, parser, bad)
+                new_ops = semdiff.load_operations(new, parser, bad)
+                result = _compare(semdiff, old_ops, new_ops, bad, include_docs)
+                result = replace(result, old_label=str(old), new_label=str(new))
+        except semdiff.InputError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(2)
+    for failure in bad or []:
+        click.echo(f"warning: {failure.message} (left out of the comparison)", err=True)
+    result = result.ignoring(ignores)
     # Styles are stripped by click.echo when stdout is not a terminal.
     click.echo(semdiff.renderer(fmt, color=True).render(result), nl=False)
     sys.exit(1 if fail_on is not None and result.has_level(fail_on.upper()) else 0)

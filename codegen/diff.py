@@ -512,6 +512,21 @@ def compare(
     return DiffResult(changes, len(old_by), len(new_by), old_label, new_label)
 
 
+def merge_results(results: Sequence[DiffResult], old_label: str = "", new_label: str = "") -> DiffResult:
+    """Results of comparing the services one at a time, as one result (changes of
+    structures shared by several services are then grouped within each service)."""
+    changes = sorted(
+        (c for r in results for c in r.changes), key=lambda c: (c.locations[0], c.rule, c.detail)
+    )
+    return DiffResult(
+        changes,
+        sum(r.old_operations for r in results),
+        sum(r.new_operations for r in results),
+        old_label,
+        new_label,
+    )
+
+
 def _operation_changes(
     old: Operation, new: Operation, include_docs: bool
 ) -> Iterator[tuple[str, str, Detail]]:
@@ -691,7 +706,7 @@ def _parse(
         more = f" (and {len(result.errors) - 1} more)" if len(result.errors) > 1 else ""
         first = " ".join(str(result.errors[0]).split())
         raise InputError(f"{path}: {first}{more}")
-    if not result.operations:
+    if not result.operations and not (bad_pages and result.errors):
         what = (
             "not a client, paginator or waiter method page" if single else "no method pages found"
         )

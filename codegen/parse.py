@@ -7,7 +7,7 @@ The one place that turns paths into the shape tree, shared by `parse`, `generate
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -71,19 +71,26 @@ def _same(op: Operation) -> Operation:
 
 
 def parse_pages(
-    pages: Iterable[tuple[Path, str]], jobs: int = 1, keep: Callable[[Operation], _T] = _same  # type: ignore[assignment]
+    pages: Iterable[tuple[Path, str]],
+    jobs: int = 1,
+    keep: Callable[[Operation], _T] = _same,  # type: ignore[assignment]
+    pool: Executor | None = None,
 ) -> ParseResult[_T]:
     """Parse pages, in `jobs` worker processes when more than one; the result is
     the same, in the same order, whatever `jobs` is. `keep` (a module-level function,
     run in the workers) turns each operation into what the caller needs of it, so that
-    a whole reference need not be held in memory when only a summary is wanted."""
+    a whole reference need not be held in memory when only a summary is wanted. `pool`:
+    worker processes to use (else `jobs` new ones, for this call)."""
     todo = list(pages)
     work = partial(_parse_chunk, keep=keep)
     if jobs > 1 and len(todo) > 1:
         size = max(1, min(64, len(todo) // (jobs * 4)))
         chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
+        if pool is not None:
             outcomes = [o for chunk in pool.map(work, chunks) for o in chunk]
+        else:
+            with ProcessPoolExecutor(max_workers=jobs) as own:
+                outcomes = [o for chunk in own.map(work, chunks) for o in chunk]
     else:
         outcomes = work(todo)
     result: ParseResult[_T] = ParseResult()
@@ -98,6 +105,9 @@ def parse_pages(
 
 
 def parse_paths(
-    paths: Iterable[Path], jobs: int = 1, keep: Callable[[Operation], _T] = _same  # type: ignore[assignment]
+    paths: Iterable[Path],
+    jobs: int = 1,
+    keep: Callable[[Operation], _T] = _same,  # type: ignore[assignment]
+    pool: Executor | None = None,
 ) -> ParseResult[_T]:
-    return parse_pages((page for path in paths for page in find_pages(path)), jobs, keep)
+    return parse_pages((page for path in paths for page in find_pages(path)), jobs, keep, pool)

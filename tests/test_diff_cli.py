@@ -435,3 +435,32 @@ def test_keep_going_leaves_a_broken_page_out_of_both_sides(
     # What the page that did parse changed is still reported, the same as without the broken one.
     alone = json.loads(run(old / "client" / PAGE, new / "client" / PAGE, "--format", "json")[1])
     assert [c["rule"] for c in doc["changes"]] == [c["rule"] for c in alone["changes"]]
+
+
+def test_whole_releases_are_compared_service_by_service(tmp_path: Path, reference: Path) -> None:
+    """Two releases in boto3's layout are compared one service at a time (memory holds
+    two services' trees); the result is the one comparison of everything gives when no
+    structure is shared between services."""
+    old, new = tmp_path / "old", tmp_path / "new"
+    pages = ["kinesis/client/list_streams.rst", "kinesis/client/untag_resource.rst"]
+    for root in (old, new):
+        for rel in pages:
+            (root / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(reference / rel, root / rel)
+        (root / "sagemaker/client").mkdir(parents=True)
+    shutil.copy(data.pages(data.OLD) / "client" / PAGE, old / "sagemaker/client" / PAGE)
+    shutil.copy(data.pages(data.NEW) / "client" / PAGE, new / "sagemaker/client" / PAGE)
+    (new / "kinesis/client/untag_resource.rst").unlink()  # an operation removed
+    extra = "dynamodb/client/get_item.rst"  # a service added
+    (new / extra).parent.mkdir(parents=True)
+    shutil.copy(reference / extra, new / extra)
+
+    code, out, err = run(old, new, "--format", "json", "--jobs", "2")
+    assert code == 0, err
+    doc = json.loads(out)
+    whole = diff.compare(parse_paths([old]).operations, parse_paths([new]).operations)
+    assert doc["old"]["operations"] == 3 and doc["new"]["operations"] == 3
+    expected = json.loads(diff.renderer("json").render(whole))["changes"]
+    assert doc["changes"] == expected
+    rules = {c["rule"] for c in doc["changes"]}
+    assert {"operation-added", "operation-removed", "request-member-added"} <= rules
