@@ -634,7 +634,9 @@ def markdown(run: Run) -> str:
             f"{_fmt(s.peak_rss_mb, '.0f')} | {', '.join(s.targets) or '—'} | {result} |"
         )
     lines.append("")
-    broken = sorted({e for s in run.steps for e in s.page_errors})
+    # (diff's warnings name pages relative to each service folder: the others are listed)
+    listing = [s for s in run.steps if s.page_errors and s.key != "diff"]
+    broken = sorted({e for s in listing for e in s.page_errors})
     if broken:
         steps = ", ".join(s.key for s in run.steps if s.page_errors)
         lines.append(

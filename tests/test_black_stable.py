@@ -190,23 +190,18 @@ def _recording(monkeypatch: pytest.MonkeyPatch) -> Iterator[set[tuple[str, str, 
     element layout.py splits (the fast path writes a short one as it is) and every
     docstring."""
     decisions: set[tuple[str, str, int]] = set()
-    split_statement, split_element, docstring = layout._split_statement, layout._split_element, layout.docstring
+    split, docstring = layout._split, layout.docstring
 
-    def record_statement(code: str, depth: int) -> str:
-        decisions.add(("statement", code, depth))
-        return split_statement(code, depth)
-
-    def record_element(code: str, depth: int) -> str:
-        decisions.add(("element", code, depth))
-        return split_element(code, depth)
+    def record_split(code: str, depth: int, element: bool) -> str:
+        decisions.add(("element" if element else "statement", code, depth))
+        return split(code, depth, element)
 
     def record_docstring(body: str, depth: int) -> str:
         decisions.add(("docstring", body, depth))
         return docstring(body, depth)
 
     with monkeypatch.context() as patch:
-        patch.setattr(layout, "_split_statement", record_statement)
-        patch.setattr(layout, "_split_element", record_element)
+        patch.setattr(layout, "_split", record_split)
         patch.setattr(layout, "docstring", record_docstring)
         with _no_fallbacks():
             yield decisions

@@ -1007,16 +1007,7 @@ def fit(code: str, depth: int = 0) -> str:
     `depth` (4 spaces each): the lines, indented, without a final newline."""
     if _fits(code, depth):
         return "    " * depth + code
-    return _split_statement(code, depth)
-
-
-@lru_cache(maxsize=1 << 14)  # the same long statement recurs (enums, checks)
-def _split_statement(code: str, depth: int) -> str:
-    try:
-        lines = transform_line(_line(code, depth, element=False))
-    except Unsupported:
-        return _black(code, depth)
-    return "\n".join(str(line) for line in lines)
+    return _split(code, depth, element=False)
 
 
 def fit_element(code: str, depth: int) -> str:
@@ -1024,15 +1015,15 @@ def fit_element(code: str, depth: int) -> str:
     laid out at `depth` as black does with the lines delimiter_split gives it."""
     if _fits(code, depth):
         return "    " * depth + code
-    return _split_element(code, depth)
+    return _split(code, depth, element=True)
 
 
-@lru_cache(maxsize=1 << 14)
-def _split_element(code: str, depth: int) -> str:
+@lru_cache(maxsize=1 << 15)  # the same long statement recurs (enums, checks)
+def _split(code: str, depth: int, element: bool) -> str:
     try:
-        lines = transform_line(_line(code, depth, element=True))
+        lines = transform_line(_line(code, depth, element=element))
     except Unsupported:
-        return _black_element(code, depth)
+        return _black_element(code, depth) if element else _black(code, depth)
     return "\n".join(str(line) for line in lines)
 
 
