@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from codegen import manifest as mf
 from codegen.emit.docs import emit_operation_doc, emit_service_index, emit_structures_doc
 from codegen.emit.env import render
 from codegen.emit.models import emit_models
@@ -167,7 +168,7 @@ def write_tree(out: Path, files: dict[str, str]) -> tuple[list[str], list[str]]:
                 continue
         except OSError:
             pass
-        _atomic_write(path, data)
+        mf.atomic_write(path, data)
         written.append(rel)
     removed = []
     for rel in sorted(previous - set(files)):
@@ -179,24 +180,8 @@ def write_tree(out: Path, files: dict[str, str]) -> tuple[list[str], list[str]]:
     remove_empty_dirs(out, removed)
     listing = "".join(f"{rel}\n" for rel in sorted(files)).encode()
     if not manifest.is_file() or manifest.read_bytes() != listing:
-        _atomic_write(manifest, listing)
+        mf.atomic_write(manifest, listing)
     return written, removed
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
 
 
 def generate(
@@ -211,8 +196,8 @@ def generate(
     """The whole pipeline, incremental and streamed unit by unit: only what changed since
     the last run is parsed, rendered and written; hand edits are merged
     (codegen/incremental.py, docs/regenerate.md). Raises BuildError on bad options or
-    output; pages that fail to parse are listed in `result.errors` and their units keep
-    their previous output; conflicting hand edits are reported, those files untouched.
+    output; pages that fail to parse are listed in `result.errors` (their last good
+    version stands in for them); conflicting hand edits are reported, those files untouched.
     """
     from codegen.incremental import regenerate  # it builds on this module's functions
 

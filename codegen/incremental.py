@@ -5,8 +5,8 @@
    when the generator, the templates or the options changed).
 2. Each unit runs in a worker process (codegen/unit.py), biggest first: parse only its
    changed pages (the others come from the parse cache), render its services, write
-   its files, and send back only records. A unit with a page that fails to parse
-   writes nothing; its errors are listed and its previous output is kept.
+   its files, and send back only records. A page that fails to parse is listed at the
+   end; its last good version (parse cache) stands in for it.
 3. The package-level files are rendered from the services' summaries when the list of
    services or operations changed.
 4. For each file: when the file on disk is what the generator wrote last time (or is

@@ -577,6 +577,18 @@ def _can_omit_closing_paren(line: Line, last: Leaf) -> bool:
     return False
 
 
+def _magic_trailing_comma(leaves: Sequence[Leaf], index: int) -> bool:
+    """The closing bracket at `index` follows a comma that makes black keep it exploded."""
+    leaf = leaves[index]
+    prev = leaves[index - 1] if index > 0 else None
+    return (
+        prev is not None
+        and prev.type == COMMA
+        and leaf.opening_bracket is not None
+        and not _one_sequence_between(leaf.opening_bracket, leaf, leaves)
+    )
+
+
 def _can_be_split(line: Line) -> bool:
     leaves = line.leaves
     if len(leaves) < 2:
@@ -621,13 +633,7 @@ def _trailers_to_omit(line: Line) -> Iterator[frozenset[Leaf]]:
             if leaf is opening:
                 opening = None
             elif leaf.type in CLOSING:
-                prev = leaves[index - 1] if index > 0 else None
-                if (
-                    prev is not None
-                    and prev.type == COMMA
-                    and leaf.opening_bracket is not None
-                    and not _one_sequence_between(leaf.opening_bracket, leaf, leaves)
-                ):
+                if _magic_trailing_comma(leaves, index):
                     break
                 inner.add(leaf)
         elif leaf.type in CLOSING:
@@ -640,12 +646,7 @@ def _trailers_to_omit(line: Line) -> Iterator[frozenset[Leaf]]:
                 omit.update(inner)
                 inner.clear()
                 yield frozenset(omit)
-            if (
-                prev is not None
-                and prev.type == COMMA
-                and leaf.opening_bracket is not None
-                and not _one_sequence_between(leaf.opening_bracket, leaf, leaves)
-            ):
+            if _magic_trailing_comma(leaves, index):
                 break
             if leaf.value:
                 opening = leaf.opening_bracket
