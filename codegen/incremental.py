@@ -160,16 +160,20 @@ def unit_of(source: str) -> str:
 
 
 class _Pages:
-    """Every input page: source name → (path, sha256 of its bytes)."""
+    """Every input page: source name → (path, sha256 of its bytes).
 
-    def __init__(self, inputs: Sequence[Path]) -> None:
+    Without `hashed` the pages are only listed (sha ""): with no earlier run to compare
+    with, every unit is redone, and the workers hash each page as they read it, so the
+    first workers start at once instead of after a pass over all the input."""
+
+    def __init__(self, inputs: Sequence[Path], hashed: bool = True) -> None:
         self.paths: dict[str, Path] = {}
         self.sha: dict[str, str] = {}
         errors: list[str] = []
         for path in inputs:
             for page, source in find_pages(path):
                 try:
-                    self.sha[source] = mf.sha256(page.read_bytes())
+                    self.sha[source] = mf.sha256(page.read_bytes()) if hashed else ""
                 except OSError as exc:
                     errors.append(f"{source}:1: cannot read: {exc.strerror or exc}")
                 self.paths[source] = page
@@ -261,11 +265,26 @@ def _init_worker(queue: Any) -> None:
     _worker_queue = queue
 
 
-def _run_in_worker(task: unit.UnitTask) -> unit.UnitResult:
-    def report(count: int, name: str) -> None:
-        _worker_queue.put((count, name))
+_REPORT_EVERY = 0.1  # seconds: a queue message per page would cost a context switch each
 
-    return unit.run_unit(task, report=report)
+
+def _run_in_worker(task: unit.UnitTask) -> unit.UnitResult:
+    pending = 0
+    last = time.monotonic()
+
+    def report(count: int, name: str) -> None:
+        nonlocal pending, last
+        pending += count
+        now = time.monotonic()
+        if now - last >= _REPORT_EVERY:
+            _worker_queue.put((pending, name))
+            pending, last = 0, now
+
+    try:
+        return unit.run_unit(task, report=report)
+    finally:
+        if pending:
+            _worker_queue.put((pending, task.name))
 
 
 def _listen(queue: Any, report: unit.Report) -> None:
@@ -330,7 +349,7 @@ def _regenerate(
     generator = mf.generator_hash()
     new = mf.Manifest(generator=generator, templates=mf.templates_hash(), package=package, targets=targets)
     old = mf.load(out)
-    pages = _Pages(inputs)
+    pages = _Pages(inputs, hashed=old is not None)
     if not pages.sha:
         raise build.BuildError([f"{', '.join(str(p) for p in inputs)}:1: no client operation pages found"])
     same = old is not None and old.settings() == new.settings()

@@ -28,6 +28,7 @@ beyond the page source names the parser gives.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import tempfile
@@ -39,7 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from codegen.emit.env import template_dir
-from codegen.tree import Operation, operation_from_json, operation_to_json
+from codegen.tree import Operation, operation_from_json
 
 STATE_DIR = ".codegen"
 MANIFEST_NAME = "manifest.json"
@@ -197,18 +198,35 @@ def save(out: Path, manifest: Manifest) -> bool:
     return True
 
 
+_TEMP_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+_temp_names = itertools.count()
+
+
+def _open_temp(path: Path) -> tuple[int, str]:
+    """A new temp file beside `path`: `.<name>.<pid>-<n>.tmp` (what remove_stale_temps
+    looks for), made without mkstemp's random names or a mkdir per file: a cold run
+    writes tens of thousands of files into a few hundred folders."""
+    tmp = f"{path.parent}/.{path.name}.{os.getpid()}-{next(_temp_names)}.tmp"
+    try:
+        return os.open(tmp, _TEMP_FLAGS, 0o644), tmp
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:  # a killed run's leftover with the same pid
+        pass
+    return tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+
+
 def atomic_write(path: Path, data: bytes, durable: bool = False) -> None:
     """Temp file in the same folder, then rename: readers (and a run killed at any point)
     see the old or the new file. `durable` also fsyncs (the manifest: written last)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = _open_temp(path)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             if durable:
                 fh.flush()
                 os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
+            os.fchmod(fh.fileno(), 0o644)  # (whatever the umask)
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -279,10 +297,11 @@ def load_parsed(out: Path, service: str, generator: str) -> dict[str, tuple[str,
         return {}
 
 
-def save_parsed(out: Path, service: str, generator: str, pages: Mapping[str, tuple[str, Operation]]) -> None:
+def save_parsed(out: Path, service: str, generator: str, pages: Mapping[str, tuple[str, dict[str, Any]]]) -> None:
+    """The parse cache of one service: source → (page sha, tree.operation_to_json)."""
     data = {
         "generator": generator,
-        "pages": {s: {"sha": sha, "op": operation_to_json(op)} for s, (sha, op) in sorted(pages.items())},
+        "pages": {s: {"sha": sha, "op": op} for s, (sha, op) in sorted(pages.items())},
     }
     text = json.dumps(data, separators=(",", ":")).encode("utf-8")  # member order matters
     path = _parsed_path(out, service)

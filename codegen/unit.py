@@ -36,7 +36,7 @@ Parsed = Operation | str | None  # an operation, an error line, or None: not a m
 @dataclass(frozen=True, slots=True)
 class UnitTask:
     name: str
-    pages: tuple[tuple[str, str, str], ...]  # (source, path, sha of the bytes hashed)
+    pages: tuple[tuple[str, str, str], ...]  # (source, path, sha of its bytes; "": not hashed)
     out: str
     package: str
     targets: tuple[str, ...]
@@ -176,7 +176,10 @@ def run_unit(
     written so far is a complete file, and the next run converges)."""
     # A unit allocates millions of small objects (doctrees, shape trees, rendered lines)
     # and frees them by reference count; the cyclic collector's repeated passes over
-    # them cost a fifth of the time. Cycles are collected once, at the end.
+    # them cost a fifth of the time. Cycles are collected once, at the end, and what
+    # survives that is frozen: a worker's caches grow to hundreds of thousands of
+    # objects, which each later full collection would walk again (a fifth of the time
+    # of a whole-reference run went there).
     paused = gc.isenabled()
     gc.disable()
     try:
@@ -185,6 +188,7 @@ def run_unit(
         if paused:
             gc.enable()
             gc.collect()
+            gc.freeze()
 
 
 def _run_unit(
@@ -231,8 +235,11 @@ def _run_unit(
         if resolved:
             _write_service(task, previous, service, resolved[0], result)
         if not task.dry_run:
-            mf.save_parsed(out, service, task.generator, cache[service])
-            _stage_tree(out, service, ops, result)
+            # Each operation's JSON once, for both the parse cache and the tree.
+            as_json = {id(op): tree.operation_to_json(op) for op in ops}
+            entries = {source: (sha, as_json[id(op)]) for source, (sha, op) in cache[service].items()}
+            mf.save_parsed(out, service, task.generator, entries)
+            _stage_tree(out, service, ops, [as_json[id(op)] for op in ops], result)
     return result
 
 
@@ -269,12 +276,16 @@ def tree_path(out: Path, service: str, staged: bool = False) -> Path:
     return mf.state_dir(out) / "trees" / f"{service or '_'}.json{'.new' if staged else ''}"
 
 
-def _stage_tree(out: Path, service: str, ops: list[Operation], result: UnitResult) -> None:
+def _stage_tree(
+    out: Path, service: str, ops: list[Operation], ops_json: list[dict[str, Any]], result: UnitResult
+) -> None:
     """The CHANGES.md section for `service`, and its new tree saved beside the old one;
-    the main process puts it in place once CHANGES.md has the section."""
+    the main process puts it in place once CHANGES.md has the section. `ops` in
+    sort_key order; `ops_json` their tree.operation_to_json."""
     saved = tree_path(out, service)
+    document = {"ir_version": tree.IR_VERSION, "operations": ops_json}  # tree.document_to_json
     # Compact: indented JSON goes through json's pure-Python encoder, several times slower.
-    new_text = json.dumps(tree.document_to_json(ops), separators=(",", ":"), ensure_ascii=False)
+    new_text = json.dumps(document, separators=(",", ":"), ensure_ascii=False)
     try:
         old_text: str | None = saved.read_text(encoding="utf-8")
     except OSError:

@@ -22,6 +22,7 @@ whose layout differs shows up in tests/test_black_stable.py.
 
 from __future__ import annotations
 
+import keyword
 import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -1021,10 +1022,48 @@ def fit_element(code: str, depth: int) -> str:
 
 @lru_cache(maxsize=1 << 15)  # the same long statement recurs (enums, checks)
 def _split(code: str, depth: int, element: bool) -> str:
+    if code.isascii() and "\\" not in code and "\n" not in code and '"""' not in code and "'''" not in code:
+        # Laid out as its shape: names and strings as placeholders of the same length.
+        originals = [m.group() for m in _WORD.finditer(code)]
+        laid = _split_shape(_WORD.sub(_placeholder, code), depth, element)
+        if laid is not None:
+            words = iter(originals)
+            text, count = _WORD.subn(lambda m: next(words, m.group()), laid)
+            if count == len(originals):
+                return text
     try:
         lines = transform_line(_line(code, depth, element=element))
     except Unsupported:
         return _black_element(code, depth) if element else _black(code, depth)
+    return "\n".join(str(line) for line in lines)
+
+
+# The tokens a layout keeps in order and never looks into but for their length (ASCII
+# code without backslashes): strings, numbers and names. Statements that differ only in
+# them (`def _check_<shape>(value: Any, ...)`, `<field>=load(data, "<Wire>", ...)`) are
+# laid out alike, so each such shape is laid out once; the words are put back in order.
+_WORD = re.compile(r"""[rRbBuUfF]{0,2}(?:"[^"]*"|'[^']*')|\d[\w.]*|(?P<name>[A-Za-z_]\w*)""")
+_KEPT_NAMES = frozenset([*keyword.kwlist, *keyword.softkwlist])  # black reads these
+
+
+def _placeholder(match: re.Match[str]) -> str:
+    word = match.group()
+    if match.group("name") is not None:
+        return word if word in _KEPT_NAMES else "x" * len(word)
+    if word[-1] in "\"'":
+        opening = word.index(word[-1])
+        return word[: opening + 1] + "x" * (len(word) - opening - 2) + word[-1]
+    return word  # a number
+
+
+@lru_cache(maxsize=1 << 15)
+def _split_shape(shape: str, depth: int, element: bool) -> str | None:
+    """The layout of a statement with placeholders; None when the port does not model
+    it (the statement itself then goes to black, listed in FALLBACKS)."""
+    try:
+        lines = transform_line(_line(shape, depth, element=element))
+    except Unsupported:
+        return None
     return "\n".join(str(line) for line in lines)
 
 

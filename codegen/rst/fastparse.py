@@ -39,7 +39,6 @@ checked against (`SUPPORTED`); otherwise `FastParser` is the plain parser.
 
 from __future__ import annotations
 
-import marshal
 import re
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
@@ -115,8 +114,9 @@ _ATOMS = (str, int, float, bool, type(None))
 _SKIPPED = frozenset({"parent", "children", "attributes", "line", "source"})
 _MAX_SEEN = 500_000
 
-# A cached node is a template of strings and numbers only, and each cache entry is kept
-# marshalled (bytes), so that the cycle collector never walks the cache:
+# A cached node is a template of tuples, strings and numbers only (tuples of atoms the
+# cycle collector stops tracking once it has seen them, so a large cache costs it little;
+# kept marshalled instead, each hit would pay for marshal.loads, each entry for dumps):
 # - a Text node holding nothing but its text: the text (str);
 # - a Text node with more: (text, ((key, value), ...));
 # - else (class index,
@@ -131,17 +131,18 @@ Template = Any
 
 class NodeCache:
     """Parsed list items by their text, bounded by the total length of the texts kept
-    (least recently used out first): 4M characters by default, about 35 MB of cache,
+    (least recently used out first): 4M characters by default, about 45 MB of cache,
     as much as helps the largest service (ec2).
 
     An item is cached the second time it is met (most never come back). An entry is
-    the marshalled templates of the item's nodes and the machine's end offset relative
-    to the item's first line.
+    the templates of the item's nodes and the machine's end offset relative to the
+    item's first line. Templates are never changed once made: an enclosing item's
+    template shares those of the items within it.
     """
 
     def __init__(self, max_chars: int = 4_000_000) -> None:
         self.max_chars = max_chars
-        self.items: OrderedDict[str, tuple[bytes, int]] = OrderedDict()
+        self.items: OrderedDict[str, tuple[tuple[Template, ...], int]] = OrderedDict()
         self.chars = 0
         self._seen: set[int] = set()  # hashes of the texts met once
         self._classes: list[type[nodes.Node]] = []
@@ -174,7 +175,7 @@ class NodeCache:
         self._seen.add(h)
         return True
 
-    def _keep(self, key: str, value: tuple[bytes, int]) -> None:
+    def _keep(self, key: str, value: tuple[tuple[Template, ...], int]) -> None:
         self.items[key] = value
         self.chars += len(key)
         while self.chars > self.max_chars and self.items:
@@ -204,8 +205,7 @@ class NodeCache:
         if entry is not None:
             self.hits += 1
             self.items.move_to_end(key)
-            data, end = entry
-            templates = marshal.loads(data)
+            templates, end = entry
             build = self._build
             node.children.extend([build(t, node, first, source) for t in templates])
             self._done[id(node)] = (node, templates, first)
@@ -225,7 +225,7 @@ class NodeCache:
                 templates = tuple([self._template(c, source, first) for c in node.children])
             except _Uncacheable:
                 return offset
-            self._keep(key, (marshal.dumps(templates), offset - first))
+            self._keep(key, (templates, offset - first))
             self._done[id(node)] = (node, templates, first)
         return offset
 
