@@ -169,11 +169,16 @@ class _Pages:
     def __init__(self, inputs: Sequence[Path], hashed: bool = True) -> None:
         self.paths: dict[str, Path] = {}
         self.sha: dict[str, str] = {}
+        self.size: dict[str, int] = {}  # bytes: what a unit's work is reckoned by
         errors: list[str] = []
         for path in inputs:
             for page, source in find_pages(path):
                 try:
-                    self.sha[source] = mf.sha256(page.read_bytes()) if hashed else ""
+                    if hashed:
+                        data = page.read_bytes()
+                        self.sha[source], self.size[source] = mf.sha256(data), len(data)
+                    else:
+                        self.sha[source], self.size[source] = "", page.stat().st_size
                 except OSError as exc:
                     errors.append(f"{source}:1: cannot read: {exc.strerror or exc}")
                 self.paths[source] = page
@@ -242,8 +247,9 @@ def _run_units(
         return
     queue: Any = multiprocessing.get_context().Queue()
     with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(queue,)) as pool:
-        # Biggest first, so that one large service does not run alone at the end.
-        ordered = sorted(tasks, key=lambda t: (-t.size, t.name))
+        # Biggest first (in bytes: a few huge pages, mediaconvert's, cost more than many
+        # small ones), so that one large service does not run alone at the end.
+        ordered = sorted(tasks, key=lambda t: (-t.weight, -t.size, t.name))
         futures = [pool.submit(_run_in_worker, task) for task in ordered]
         listener = threading.Thread(target=_listen, args=(queue, report), daemon=True)
         listener.start()
@@ -371,6 +377,7 @@ def _regenerate(
             else (),
             force=force,
             dry_run=dry_run,
+            weight=sum(pages.size.get(s, 0) for s in units[name]),
         )
         for name in affected
     ]

@@ -297,13 +297,15 @@ def load_parsed(out: Path, service: str, generator: str) -> dict[str, tuple[str,
         return {}
 
 
-def save_parsed(out: Path, service: str, generator: str, pages: Mapping[str, tuple[str, dict[str, Any]]]) -> None:
-    """The parse cache of one service: source → (page sha, tree.operation_to_json)."""
-    data = {
-        "generator": generator,
-        "pages": {s: {"sha": sha, "op": op} for s, (sha, op) in sorted(pages.items())},
-    }
-    text = json.dumps(data, separators=(",", ":")).encode("utf-8")  # member order matters
+def save_parsed(out: Path, service: str, generator: str, pages: Mapping[str, tuple[str, str]]) -> None:
+    """The parse cache of one service: source → (page sha, tree.operation_to_json as JSON
+    text), saved as {"generator": ..., "pages": {source: {"sha": ..., "op": ...}}}."""
+    dumps = json.dumps
+    members = ",".join(
+        f'{dumps(source, ensure_ascii=False)}:{{"sha":{dumps(sha)},"op":{op}}}'
+        for source, (sha, op) in sorted(pages.items())
+    )
+    text = f'{{"generator":{dumps(generator)},"pages":{{{members}}}}}'.encode("utf-8")
     path = _parsed_path(out, service)
     try:
         if path.read_bytes() == text:

@@ -44,6 +44,7 @@ class UnitTask:
     cached_services: tuple[str, ...]  # services whose parse cache may hold these pages
     force: bool = False
     dry_run: bool = False
+    weight: int = 0  # bytes of its pages: units are started biggest first
 
     @property
     def size(self) -> int:
@@ -235,8 +236,8 @@ def _run_unit(
         if resolved:
             _write_service(task, previous, service, resolved[0], result)
         if not task.dry_run:
-            # Each operation's JSON once, for both the parse cache and the tree.
-            as_json = {id(op): tree.operation_to_json(op) for op in ops}
+            # Each operation's JSON text once, for both the parse cache and the tree.
+            as_json = {id(op): _compact_json(tree.operation_to_json(op)) for op in ops}
             entries = {source: (sha, as_json[id(op)]) for source, (sha, op) in cache[service].items()}
             mf.save_parsed(out, service, task.generator, entries)
             _stage_tree(out, service, ops, [as_json[id(op)] for op in ops], result)
@@ -276,16 +277,20 @@ def tree_path(out: Path, service: str, staged: bool = False) -> Path:
     return mf.state_dir(out) / "trees" / f"{service or '_'}.json{'.new' if staged else ''}"
 
 
+def _compact_json(value: Any) -> str:
+    # Compact: indented JSON goes through json's pure-Python encoder, several times slower.
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
 def _stage_tree(
-    out: Path, service: str, ops: list[Operation], ops_json: list[dict[str, Any]], result: UnitResult
+    out: Path, service: str, ops: list[Operation], ops_json: list[str], result: UnitResult
 ) -> None:
     """The CHANGES.md section for `service`, and its new tree saved beside the old one;
     the main process puts it in place once CHANGES.md has the section. `ops` in
-    sort_key order; `ops_json` their tree.operation_to_json."""
+    sort_key order; `ops_json` their tree.operation_to_json as compact JSON text."""
     saved = tree_path(out, service)
-    document = {"ir_version": tree.IR_VERSION, "operations": ops_json}  # tree.document_to_json
-    # Compact: indented JSON goes through json's pure-Python encoder, several times slower.
-    new_text = json.dumps(document, separators=(",", ":"), ensure_ascii=False)
+    # (tree.document_to_json, written out)
+    new_text = f'{{"ir_version":{_compact_json(tree.IR_VERSION)},"operations":[{",".join(ops_json)}]}}'
     try:
         old_text: str | None = saved.read_text(encoding="utf-8")
     except OSError:

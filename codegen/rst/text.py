@@ -22,9 +22,10 @@ _CODE_ROLES = frozenset({"class", "meth", "func", "attr", "obj", "exc", "mod"})
 
 def inline_text(node: nodes.Node) -> str:
     """One paragraph's inline content as a single line."""
-    text = "".join(_inline(child) for child in node.children)
+    text = "".join([_inline(child) for child in node.children])
     # An unclosed ``literal`` (docutils leaves a `problematic` node and the rest as text).
-    return _SPACES.sub(" ", text.replace("``", "`")).strip()
+    # (split/join: what `\s+` → " " and strip() make of it, without the regex)
+    return " ".join(text.replace("``", "`").split())
 
 
 def _inline(node: nodes.Node) -> str:
@@ -32,7 +33,9 @@ def _inline(node: nodes.Node) -> str:
         # astext() drops the NULs docutils keeps where the source had a backslash escape
         # (and is slow: skipped when there is none)
         text = str(node)
-        return _STRAY_LITERAL.sub(r"`\1`", node.astext() if "\x00" in text else text)
+        if "\x00" in text:
+            text = node.astext()
+        return _STRAY_LITERAL.sub(r"`\1`", text) if "``" in text else text
     if isinstance(node, nodes.literal):
         return f"`{node.astext()}`"
     if isinstance(node, xref):
