@@ -20,6 +20,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import multiprocessing
@@ -228,8 +229,11 @@ def _run_units(
     worker processes, or one big unit's pages parsed by all of them."""
     report = progress.advance
     if jobs <= 1 or not tasks:
-        for task in tasks:
-            yield unit.run_unit(task, previous, report=report)
+        try:
+            for task in tasks:
+                yield unit.run_unit(task, previous, report=report)
+        finally:
+            gc.unfreeze()  # (run_unit froze what each unit left; this process goes on: watch)
         return
     if len(tasks) == 1:
         task = tasks[0]
@@ -243,7 +247,10 @@ def _run_units(
                 for done in pool.map(unit.parse_chunk, chunks):
                     known.update((source, (sha, outcome)) for source, sha, outcome in done)
                     report(len(done), task.name)
-        yield unit.run_unit(task, previous, preparsed=known, report=report)
+        try:
+            yield unit.run_unit(task, previous, preparsed=known, report=report)
+        finally:
+            gc.unfreeze()
         return
     queue: Any = multiprocessing.get_context().Queue()
     with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(queue,)) as pool:

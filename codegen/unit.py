@@ -180,7 +180,8 @@ def run_unit(
     # them cost a fifth of the time. Cycles are collected once, at the end, and what
     # survives that is frozen: a worker's caches grow to hundreds of thousands of
     # objects, which each later full collection would walk again (a fifth of the time
-    # of a whole-reference run went there).
+    # of a whole-reference run went there). A long-lived caller unfreezes when its units
+    # are done (incremental._run_units).
     paused = gc.isenabled()
     gc.disable()
     try:

@@ -252,3 +252,25 @@ def test_every_service_is_black_stable(service: str, monkeypatch: pytest.MonkeyP
         files = build.render_package(parsed.sorted_operations(), "aws_typed")
     _assert_decisions_are_black(decisions)
     _assert_black_stable({rel: text for rel, text in files.items() if len(text) <= 120_000})
+
+
+def test_statements_of_one_shape_are_laid_out_once() -> None:
+    """Statements that differ only in their names and strings share one layout (names
+    and strings put back in order), each still exactly what black makes of it."""
+    names = ("AutoMLJobCompletionCriteriaWithSomeMoreWords", "ModelPackageValidationSpecificationSummaries")
+    assert len(names[0]) == len(names[1])
+    pairs = [
+        ([f"def _check_{name}(value: Any, path: str, issues: list[Issue]) -> None:" for name in names], 0, False),
+        ([f'{name.lower()}=load(data, "{name}", list_of({name}.from_dict)),' for name in names], 3, True),
+    ]
+    with _no_fallbacks():
+        for (first, second), depth, element in pairs:
+            fit = layout.fit_element if element else layout.fit
+            assert fit(first, depth) == _black_statement(first, depth, element=element)
+            hits = layout._split_shape.cache_info().hits
+            assert fit(second, depth) == _black_statement(second, depth, element=element)
+            assert layout._split_shape.cache_info().hits == hits + 1  # laid out as the first
+    # Words in strings and keywords are not confused with names.
+    code = f'raise ValueError("{names[0]} is not in the list of {names[1]} values at all")'
+    with _no_fallbacks():
+        assert layout.fit(code, 2) == _black_statement(code, 2)

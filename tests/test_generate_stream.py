@@ -188,3 +188,42 @@ def test_one_page_change_parses_one_page_with_jobs(
     result = regen(inp, out, jobs=2)
     assert parsed == ["sagemaker/client/create_model_package.rst"]
     assert result.rendered == ["sagemaker"] and f"{PKG}/sagemaker/models.py" in result.written
+
+
+def test_cold_run_pages_are_hashed_by_the_workers(
+    tmp_path: Path, reference: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Into a fresh output folder the main process only lists the pages; the hashes the
+    workers record are those of the bytes, so the next run has nothing to redo."""
+    inp = make_input(tmp_path / "in", reference, PAGES)
+    out = tmp_path / "out"
+    hashed: list[int] = []
+    real = mf.sha256
+
+    def counting(data: bytes | str) -> str:
+        hashed.append(1)
+        return real(data)
+
+    monkeypatch.setattr(incremental.mf, "sha256", counting)
+    pages = incremental._Pages([inp], hashed=False)
+    assert not hashed and set(pages.sha.values()) == {""}
+    assert pages.size == {s: p.stat().st_size for s, p in pages.paths.items()}
+    monkeypatch.undo()
+    regen(inp, out, jobs=2)
+    recorded = mf.load(out)
+    assert recorded is not None
+    assert {s: rec.sha for s, rec in recorded.pages.items()} == {
+        s: hashlib.sha256((inp / s).read_bytes()).hexdigest() for s in PAGES
+    }
+    again = regen(inp, out, jobs=2)
+    assert again.rendered == [] and again.written == []
+
+
+def test_in_process_run_leaves_nothing_frozen(tmp_path: Path, reference: Path) -> None:
+    """Units freeze what survives them (later collections skip it); a process that goes
+    on afterwards (`watch`, `--jobs 1`) gets it back to the collector."""
+    import gc
+
+    inp = make_input(tmp_path / "in", reference, PAGES)
+    regen(inp, tmp_path / "out", jobs=1)
+    assert gc.get_freeze_count() == 0
