@@ -227,11 +227,18 @@ class ServiceNames:
                 continue
             seen.add(name)
             info = by_name[name]
-            for path, shape in info.shape.walk(info.path):
-                if path != info.path and (shape.type == "recursive" or is_class_shape(shape)):
+            # Down to the nearest classes only: what lies below a class is found from
+            # its own entry (a class name stands for one structure, all it contains).
+            stack = list(info.shape.children(info.path))
+            while stack:
+                path, shape = stack.pop()
+                if shape.type == "recursive" or is_class_shape(shape):
                     child = self.by_path.get((info.op, path))
-                    if child is not None and child not in seen:
-                        todo.append(child)
+                    if child is not None:
+                        if child not in seen:
+                            todo.append(child)
+                        continue
+                stack.extend(shape.children(path))
         return seen
 
     def api_request_classes(self) -> set[str]:

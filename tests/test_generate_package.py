@@ -327,3 +327,17 @@ def test_cli_missing_input_is_one_line(tmp_path: Path) -> None:
     res = CliRunner().invoke(main, ["generate", str(tmp_path / "nope"), "--out", str(tmp_path / "o")])
     assert res.exit_code == 1
     assert res.output.strip() == f"{tmp_path / 'nope'}:1: input not found"
+
+
+def test_clean_drops_ascii_control_characters_only() -> None:
+    """`clean` (every page text on its way into the output) takes out what docutils
+    leaves for backslash escapes and any other ASCII control character but newline and
+    tab, and nothing else."""
+    import unicodedata
+
+    from codegen.emit.env import clean
+
+    for code in range(0x3000):
+        char = chr(code)
+        dropped = code < 0x80 and unicodedata.category(char) == "Cc" and char not in "\n\t"
+        assert clean(f"a{char}b") == ("ab" if dropped else f"a{char}b"), hex(code)

@@ -100,6 +100,27 @@ def test_same_doctrees_node_for_node(reference: Path) -> None:
     assert fast.cache is not None and fast.cache.hits > 100
 
 
+def test_inline_text_from_the_cache_only_where_nothing_could_change_it(reference: Path) -> None:
+    """Text met before is rebuilt from the cache, but not text a role, a default role
+    or a page's own definitions could have read otherwise."""
+    fast, plain = FastParser(), FastParser(fast=False)
+    pages = _pages(reference, "kinesis")[:20]
+    sentence = "A :code:`x`, `y`, **bold**, *em* and ``lit``."
+    odd = [
+        (f".. role:: code(literal)\n\n{sentence}\n", "role.rst"),
+        (f"{sentence}\n", "no-role.rst"),
+        (f".. default-role:: literal\n\n{sentence}\n", "default-role.rst"),
+        (f"{sentence}\n", "no-default-role.rst"),
+        ("**bold** and |sub|\n\n.. |sub| replace:: *em*\n", "substitution.rst"),
+        ("**bold** and |sub|\n", "no-substitution.rst"),
+    ]
+    for data, source in pages + [(text.encode(), source) for text, source in odd] + pages:
+        text = data.decode("utf-8")
+        assert _dump(_doctree(fast, text, source)) == _dump(_doctree(plain, text, source)), source
+    assert fast.cache is not None and fast.cache.inline_hits > 100
+    assert "**bold** and |sub|" not in fast.cache.inline
+
+
 def test_error_line_in_a_rebuilt_item(reference: Path, fast_reader: None) -> None:
     page = reference / "s3" / "client" / "get_bucket_acl.rst"
     text = page.read_text(encoding="utf-8")

@@ -6,6 +6,7 @@ installed codegen carries the same files as `codegen/templates` (see pyproject.t
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -38,11 +39,14 @@ def pyrepr(value: Any) -> str:
 
 
 _CONTROL = {c: None for c in range(32) if chr(c) not in "\n\t"} | {0x7F: None}
+_HAS_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # the same characters
 
 
 def clean(text: str) -> str:
     """Page text without control characters (docutils leaves NUL for backslash-escapes)."""
-    return text.translate(_CONTROL)
+    # (translate looks every character up in the table: search first, as most text has
+    # none of them)
+    return text.translate(_CONTROL) if _HAS_CONTROL.search(text) else text
 
 
 def docstring(text: str, limit: int = 400) -> str:
@@ -76,16 +80,19 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
+        auto_reload=False,  # (no stat of the template per render: they ship with codegen)
     )
     env.filters["pyrepr"] = pyrepr
     env.filters["docstring"] = docstring
     env.filters["md_cell"] = md_cell
     env.filters["clean"] = clean
     # Python templates write their statements through these, so that the text they
-    # render is already black's (codegen/emit/layout.py): no black pass needed.
-    env.globals["line"] = layout.fit
-    env.globals["item"] = layout.fit_element
-    env.globals["doc"] = doc
+    # render is already black's (codegen/emit/layout.py): no black pass needed. (As
+    # filters, `{{ text | line(1) }}`: jinja2 calls a filter directly, a global function
+    # through Context.call, several times slower.)
+    env.filters["line"] = layout.fit
+    env.filters["item"] = layout.fit_element
+    env.filters["doc"] = doc
     return env
 
 

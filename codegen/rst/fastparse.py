@@ -21,12 +21,16 @@ plain parser, node for node, line numbers included. It saves:
    (ids, names, refnames, footnotes, substitutions, pending transforms, roles), no
    default role, lines from one source, in order.
 
-3. **Plain text.** The inline parser searches every paragraph with its start-string
+3. **Simple blocks.** A detached node's block of nothing but paragraphs, literal
+   blocks, bullet lists and field lists (most list items, field bodies and the
+   method's content) is built without a state machine at all (`fastblocks`).
+
+4. **Plain text.** The inline parser searches every paragraph with its start-string
    pattern, then every run of text between markup with its URI pattern. Text without
    a character that either can start with (`*`, `` ` ``, `_`, `|`, backslash; `:`, `@`)
    goes straight to a Text node, as those searches would have found nothing.
 
-4. **Iterating lines.** `"\\n".join(block)`, which docutils does for every list item,
+5. **Iterating lines.** `"\\n".join(block)`, which docutils does for every list item,
    field and literal block, goes through a plain StringList one `__getitem__` at a
    time; the page's lines are a StringList subclass that iterates its list directly.
    And the state machines report each line to the document (`notify_observers`) with
@@ -50,6 +54,8 @@ import docutils.statemachine
 from docutils import nodes
 from docutils.parsers.rst import Parser, roles, states
 from docutils.statemachine import StringList
+
+from codegen.rst import fastblocks
 
 # docutils versions whose internals this module was checked against (0.23.x).
 SUPPORTED = ((0, 23),)
@@ -111,6 +117,10 @@ class _Uncacheable(Exception):
 
 
 _ATOMS = (str, int, float, bool, type(None))
+_PLAIN_INLINE = (nodes.strong, nodes.emphasis, nodes.literal)
+_PLAIN_INLINE_KEYS = {"rawsource", "children", "attributes", "tagname", "parent"}
+_NO_ATTRIBUTES = nodes.strong().attributes
+_PARENT = {"parent"}
 _SKIPPED = frozenset({"parent", "children", "attributes", "line", "source"})
 _MAX_SEEN = 500_000
 
@@ -152,6 +162,10 @@ class NodeCache:
         # for an enclosing item to reuse.
         self._done: dict[int, tuple[nodes.Element, tuple[Template, ...], int]] = {}
         self.messages = 0  # system messages reported so far (see FastParser._parse)
+        # Inline nodes by text (see keep_inline), up to max_chars characters of text.
+        self.inline: dict[str, tuple[Any, ...]] = {}
+        self.inline_chars = 0
+        self.inline_hits = 0
         self.hits = 0
         self.misses = 0
 
@@ -159,6 +173,8 @@ class NodeCache:
         self.items.clear()
         self.chars = 0
         self._seen.clear()
+        self.inline.clear()
+        self.inline_chars = 0
 
     def end_page(self) -> None:
         self._done.clear()
@@ -197,7 +213,7 @@ class NodeCache:
         entry = self.items.get(key)
         if entry is None and self._first_time(key):
             self.misses += 1
-            return int(parse(block, input_offset, node))
+            return self._parse_new(state, block, input_offset, node)
         # Lines in order from one source, and the machine's offsets in step with them:
         # then every line number in the item's nodes moves with the item.
         if input_offset != first or items != list(zip(repeat(source), range(first, first + n))):
@@ -214,7 +230,7 @@ class NodeCache:
         document = state.document
         before = _fingerprint(document)
         messages = self.messages
-        offset = int(parse(block, input_offset, node))
+        offset = self._parse_new(state, block, input_offset, node)
         if (
             len(block) == n
             and self.messages == messages
@@ -228,6 +244,53 @@ class NodeCache:
             self._keep(key, (templates, offset - first))
             self._done[id(node)] = (node, templates, first)
         return offset
+
+    def _parse_new(self, state: _Fast, block: StringList, input_offset: int,
+                   node: nodes.Element) -> int:
+        """An item not rebuilt from the cache: without a state machine if fastblocks
+        can, else by docutils."""
+        offset = fastblocks.parse_block(state, block, input_offset, node, state.nested_parse)
+        if offset is None:
+            offset = super(_Fast, state).nested_parse(block, input_offset, node)
+        return int(offset)
+
+    # --- inline text ------------------------------------------------------------------
+
+    def keep_inline(self, text: str, result: list[nodes.Node]) -> None:
+        """Keep what the Inliner made of a text if it is plain text, strong, emphasis
+        and inline literals only: nodes that nothing registers and that no role, page
+        setting or position could have made otherwise. (A text with a single backquote
+        could be interpreted text, whose role a page may define: never kept.)"""
+        if "`" in text.replace("``", ""):
+            return
+        template: list[str | tuple[type[nodes.Node], str, str]] = []
+        for node in result:
+            cls = type(node)
+            if cls is nodes.Text:
+                if node.__dict__.keys() - _PARENT:  # (not a plain one)
+                    return
+                template.append(str(node))
+            elif (
+                cls in _PLAIN_INLINE
+                and isinstance(node, nodes.Element)
+                and node.__dict__.keys() <= _PLAIN_INLINE_KEYS
+                and node.attributes == _NO_ATTRIBUTES
+                and len(node.children) == 1
+                and type(node.children[0]) is nodes.Text
+                and not node.children[0].__dict__.keys() - _PARENT
+            ):
+                template.append((cls, node.rawsource, str(node.children[0])))
+            else:
+                return
+        if self.inline_chars > self.max_chars:
+            self.inline.clear()
+            self.inline_chars = 0
+        self.inline[text] = tuple(template)
+        self.inline_chars += len(text)
+
+    @staticmethod
+    def build_inline(template: tuple[Any, ...]) -> list[nodes.Node]:
+        return [nodes.Text(t) if type(t) is str else t[0](t[1], t[2]) for t in template]
 
     # --- templates --------------------------------------------------------------------
 
@@ -333,10 +396,11 @@ _MAYBE_MARKUP = re.compile(r"[*`_|\\]")
 _MAYBE_URI = re.compile(r"[:@]")
 
 
-def _inliner() -> states.Inliner:
+def _inliner(cache: NodeCache | None) -> states.Inliner:
     """A docutils Inliner (a new one for each page, as docutils makes: the page's
     `init_customizations` adds to its `implicit_dispatch`) that skips its pattern
-    searches on text that none of them can match. (The methods are replaced on the
+    searches on text that none of them can match, and takes the nodes of text met
+    before from the cache (`NodeCache.keep_inline`). (The methods are replaced on the
     instance: a subclass would not do, as `init_customizations` reads its patterns from
     `vars(self.__class__)`.)"""
     inliner = states.Inliner()
@@ -346,7 +410,22 @@ def _inliner() -> states.Inliner:
     def fast_parse(text: str, lineno: int, memo: Any,
                    parent: nodes.Element) -> tuple[list[nodes.Node], list[nodes.system_message]]:
         if _MAYBE_MARKUP.search(text):
-            return parse(text, lineno, memo, parent)
+            dispatch = inliner.implicit_dispatch
+            if (cache is None or "" in _LOCAL_ROLES or len(dispatch) != 1
+                    or dispatch[0][0] is not inliner.patterns.uri):
+                return parse(text, lineno, memo, parent)
+            known = cache.inline.get(text)
+            if known is not None:  # what Inliner.parse sets, then its nodes
+                cache.inline_hits += 1
+                inliner.document = memo.document
+                inliner.language = memo.language
+                inliner.reporter = inliner.document.reporter
+                inliner.parent = parent
+                return cache.build_inline(known), []
+            result, messages = parse(text, lineno, memo, parent)
+            if not messages:
+                cache.keep_inline(text, result)
+            return result, messages
         # Inliner.parse when its `initial` pattern finds nothing: escape2null(text)
         # is the text itself (no backslash).
         inliner.document = memo.document
@@ -391,6 +470,18 @@ class _Lines(StringList):
         data = self.data
         last = len(data)
         blank_finish = True  # (the block ends at the end of the lines)
+        if block_indent and not until_blank:
+            # The loop below when nothing but its ending is to be found; a line
+            # starting with `block_indent` spaces is one it would go past.
+            pad = " " * block_indent
+            while end < last:
+                line = data[end]
+                if line and not line.startswith(pad) and (
+                        line[0] != " " or line[:block_indent].strip()):
+                    blank_finish = (end > start) and not data[end - 1].strip()
+                    break
+                end += 1
+            last = end
         while end < last:
             line = data[end]
             if line and (line[0] != " "
@@ -502,17 +593,20 @@ class _Fast(states.RSTState):
     def nested_parse(self, block: StringList, input_offset: int,
                      node: nodes.Element | None = None, match_titles: bool = False,
                      state_machine_class: Any = None, state_machine_kwargs: Any = None) -> int:
-        cache = self._node_cache
         if (
-            cache is not None
-            and type(node) is nodes.list_item
-            and not node.children
-            and node.parent is None
+            node is not None
             and not match_titles
             and state_machine_class is None
             and state_machine_kwargs is None
         ):
-            return cache.parse_item(self, block, input_offset, node)
+            cache = self._node_cache
+            if (cache is not None and type(node) is nodes.list_item and not node.children
+                    and node.parent is None):
+                return cache.parse_item(self, block, input_offset, node)
+            if node.document is None:  # a detached node: a list item, a field body...
+                offset = fastblocks.parse_block(self, block, input_offset, node, self.nested_parse)
+                if offset is not None:
+                    return offset
         return int(super().nested_parse(block, input_offset, node, match_titles,
                                         state_machine_class, state_machine_kwargs))
 
@@ -639,7 +733,7 @@ class FastParser(Parser):
                     break
             else:
                 lines = _Lines(inputlines, source=document["source"])
-                machine.run(lines, document, inliner=_inliner())
+                machine.run(lines, document, inliner=_inliner(cache))
         finally:
             if reuse:
                 self._busy = False
