@@ -123,3 +123,20 @@ def test_transition_by_first_character(reference: Path) -> None:
     lines |= {"(" + first + tail for first in firsts for tail in tails}
     for line in lines:
         assert fastblocks._transition(line)[0] == every_pattern(line), line
+
+
+def test_nodes_made_as_docutils_makes_them() -> None:
+    """`element` gives the node docutils' constructor gives, for every class fastblocks
+    and the inline cache make; a class with an __init__ of its own is refused."""
+    from docutils import nodes
+
+    from codegen.rst.fastblocks import element, text_node
+
+    for cls in (nodes.paragraph, nodes.field_name, nodes.strong, nodes.emphasis, nodes.literal):
+        made = element(cls, f"**{cls.__name__}**", [text_node(cls.__name__)])
+        assert _dump(made) == _dump(cls(f"**{cls.__name__}**", cls.__name__))
+        assert made.tagname == cls.__name__ and made.children[0].parent is made
+    for cls in (nodes.bullet_list, nodes.list_item, nodes.field_list, nodes.field, nodes.field_body):
+        assert _dump(element(cls, "raw")) == _dump(cls("raw"))
+    with pytest.raises(TypeError):
+        element(nodes.literal_block, "code", [text_node("code")])

@@ -24,7 +24,9 @@ or docutils.
 
 It is used for detached nodes only (a list item, a field body, a directive's content
 before the directive returns it): appending to a node in the document would also set
-the children's source and line from the document's current position.
+the children's source and line from the document's current position. For the same
+reason its nodes are made and linked without docutils' per-child document lookup
+(`element`, `adopt`), which the node cache's inline text uses too.
 
 The rules are docutils 0.23's, step for step (the docutils methods are named in the
 comments), with docutils' own patterns; fastparse enables this module only on the
@@ -34,8 +36,9 @@ docutils versions it was checked against.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from itertools import repeat
+from typing import TypeVar
 
 from docutils import nodes
 from docutils.parsers.rst import states
@@ -226,6 +229,46 @@ def _entries(block: StringList, k: int, kind: str, match: re.Match[str],
     return entries, k
 
 
+# --- nodes outside the document -----------------------------------------------------
+# A node that is not (yet) in a document has no document to take a source or line from,
+# so docutils' setting up of a child (Element.setup_child) comes down to its parent.
+
+_E = TypeVar("_E", bound=nodes.Element)
+_PLAIN_INIT: set[type[nodes.Element]] = set()
+
+
+def element(cls: type[_E], rawsource: str = "", children: Sequence[nodes.Node] = ()) -> _E:
+    """`cls(rawsource, *children)` without attributes, as Element.__init__ makes it, for
+    a node outside the document, of a class with no __init__ of its own (a TextElement's
+    text goes in as a child Text)."""
+    if cls not in _PLAIN_INIT:
+        if cls.__init__ not in (nodes.Element.__init__, nodes.TextElement.__init__):
+            raise TypeError(f"{cls.__name__} has an __init__ of its own")
+        _PLAIN_INIT.add(cls)
+    node = object.__new__(cls)
+    kids = list(children)
+    for child in kids:
+        child.parent = node
+    d = node.__dict__
+    d["rawsource"] = rawsource
+    d["children"] = kids
+    d["attributes"] = {name: [] for name in cls.list_attributes}
+    if cls.tagname is None:
+        d["tagname"] = cls.__name__
+    return node
+
+
+def text_node(text: str) -> nodes.Text:
+    """`nodes.Text(text)`."""
+    return str.__new__(nodes.Text, text)
+
+
+def adopt(parent: nodes.Element, child: nodes.Node) -> None:
+    """`parent += child` for a parent outside the document."""
+    child.parent = parent
+    parent.children.append(child)
+
+
 def parse_block(state: states.RSTState, block: StringList, input_offset: int,
                node: nodes.Element, nested: NestedParse) -> int | None:
     """`state.nested_parse(block, input_offset, node)` for a detached node and a block
@@ -252,45 +295,45 @@ def parse_block(state: states.RSTState, block: StringList, input_offset: int,
                 if literal is not None:
                     text = data[:-3].rstrip() if data[-3] in " \n" else data[:-1]
                 textnodes, messages = parse_inline(text, input_offset + k + 1, memo, node)
-                p = nodes.paragraph(data, "", *textnodes)
+                p = element(nodes.paragraph, data, textnodes)
                 p.source, p.line = source, line + k
-                node += p
-                if messages:
-                    node += messages
+                adopt(node, p)
+                for message in messages:
+                    adopt(node, message)
             if literal is not None:
                 j, code = literal
                 block_node = nodes.literal_block(code, code)
                 block_node.source, block_node.line = source, line + j
-                node += block_node
+                adopt(node, block_node)
         elif step[0] == "bullet":  # Body.bullet, BulletList.bullet, Body.list_item
             _, k, entries = step  # type: ignore[misc]
-            ul = nodes.bullet_list()
+            ul = element(nodes.bullet_list)
             ul.source, ul.line = source, line + k
-            node += ul
+            adopt(node, ul)
             ul["bullet"] = entries[0][1][0]
             for j, _, indented, offset in entries:
-                item = nodes.list_item("\n".join(indented))
+                item = element(nodes.list_item, "\n".join(indented))
                 item.source, item.line = source, line + j
                 if indented:
                     nested(indented, offset, item)
-                ul += item
+                adopt(ul, item)
         else:  # Body.field_marker, FieldList.field_marker, Body.field
             _, k, entries = step  # type: ignore[misc]
-            field_list = nodes.field_list()
-            node += field_list
+            field_list = element(nodes.field_list)
+            adopt(node, field_list)
             parent = node
             for j, marker, indented, offset in entries:
                 name = marker[1:]
                 name = name[: name.rfind(":")]  # Body.parse_field_marker
-                field = nodes.field()
+                field = element(nodes.field)
                 field.source, field.line = source, line + j
                 name_nodes, name_messages = parse_inline(name, input_offset + j + 1, memo, parent)
-                field += nodes.field_name(name, "", *name_nodes)
-                body = nodes.field_body("\n".join(indented), *name_messages)
-                field += body
+                adopt(field, element(nodes.field_name, name, name_nodes))
+                body = element(nodes.field_body, "\n".join(indented), name_messages)
+                adopt(field, body)
                 if indented:
                     nested(indented, offset, body)
-                field_list += field
+                adopt(field_list, field)
                 parent = field_list  # (FieldList's own parent)
     memo.document.note_source(source, None)  # where the machine would have stopped
     return input_offset + len(items)

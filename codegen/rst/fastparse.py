@@ -290,7 +290,9 @@ class NodeCache:
 
     @staticmethod
     def build_inline(template: tuple[Any, ...]) -> list[nodes.Node]:
-        return [nodes.Text(t) if type(t) is str else t[0](t[1], t[2]) for t in template]
+        text, element = fastblocks.text_node, fastblocks.element
+        return [text(t) if type(t) is str else element(t[0], t[1], [text(t[2])] if t[2] else ())
+                for t in template]
 
     # --- templates --------------------------------------------------------------------
 
