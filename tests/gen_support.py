@@ -16,9 +16,23 @@ from codegen.tree import Operation
 REPO = Path(__file__).resolve().parent.parent
 
 
-def parse_ok(*paths: Path) -> list[Operation]:
+# Pages whose descriptions break the RST indentation upstream (boto3 1.44.8: apigatewayv2
+# get_integrations and its paginator, four serverlessrepo pages), so that docutils (and
+# Sphinx) lose the entries that follow; the parser reports them as errors.
+BROKEN_UPSTREAM = ("GetIntegrations.rst", "get_integrations.rst", "_application.rst",
+                   "_application_version.rst")
+
+
+def parse_ok(*paths: Path, broken_upstream_ok: bool = False) -> list[Operation]:
+    """The operations of the pages, none of which may fail to parse (but, if asked, the
+    pages boto3 itself renders broken, each with the error that says so)."""
     result = parse_paths(paths)
-    assert not result.errors, [str(e) for e in result.errors]
+    errors = [
+        e for e in result.errors
+        if not (broken_upstream_ok and e.source.endswith(BROKEN_UPSTREAM)
+                and "bullets and syntax block disagree" in e.message)
+    ]
+    assert not errors, [str(e) for e in errors]
     return result.sorted_operations()
 
 
