@@ -203,7 +203,7 @@ def _check_shape(root: Any, root_path: str, where: str) -> None:
 
 def _check_enum(values: Any, kind: str, at: str) -> None:
     if kind != "string":
-        raise NotATree(f"{at}: enum on a {kind} shape")
+        raise NotATree(f"{at}: enum on a shape of type {kind}")
     _expect(values, list, "enum: expected a list", at)
     for value in values:
         _text(value, f"{at}: enum value")
