@@ -33,7 +33,7 @@ from typing import Any, Literal, Protocol
 
 import click
 
-from codegen import tree
+from codegen import tree, treecheck
 from codegen.tree import Operation, Shape
 
 Level = Literal["ERR", "WARN", "INFO"]
@@ -672,10 +672,21 @@ def load_operations(
         ) from None
     if path.suffix == ".json" or text.lstrip().startswith("{"):
         try:
-            return tree.loads(text)
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            return _load_tree(text)
+        except ValueError as exc:
             raise InputError(f"{path}: not a codegen shape tree: {_reason(exc)}") from None
     return _parse(path, parse_pages, single=True)
+
+
+def _load_tree(text: str) -> list[Operation]:
+    """Operations of a saved shape tree, checked against docs/shape-tree.md first
+    (treecheck): whatever the reader or the comparison would trip on is a ValueError."""
+    try:
+        data = json.loads(text)
+    except RecursionError:
+        raise treecheck.NotATree("JSON nested too deep") from None
+    treecheck.check_document(data)
+    return [tree.operation_from_json(op) for op in data["operations"]]
 
 
 @dataclass(frozen=True, slots=True)

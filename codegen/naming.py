@@ -41,6 +41,7 @@ RESERVED_CLASS_NAMES = frozenset(
         "UnsetType",
         "Issue",
         "ParamValidationError",
+        "Walk",
         "None",
         "True",
         "False",

@@ -1,6 +1,6 @@
 """The shape tree: what a reference page says about one operation.
 
-Frozen dataclasses, and their JSON form as fixed by shared/ir-contract.md. Every
+Frozen dataclasses, and their JSON form as fixed by docs/shape-tree.md. Every
 output of codegen (models, validators, stubs, docs, diffs) reads this tree; nothing
 changes it after parsing. This module imports nothing else of codegen.
 """

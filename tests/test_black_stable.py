@@ -62,6 +62,14 @@ STATEMENTS = [
     ('return drop_unset({"A": self.a, "B": self.b,})', 2),
     ('return cls(a=data["A"], b=data.get("B", UNSET),)', 2),
     ("issues = validate_some_operation_with_a_really_long_name_for_testing_purposes_xxxxxx(params)", 1),
+    # the walk of from_dict/to_dict and the depth of the checks (docs/runtime.md)
+    ("def from_dict(cls, data: Mapping[str, Any], at: Walk | None = None) -> SomeVeryLongClassNameXX:", 1),
+    ("def from_dict(cls, data: Mapping[str, Any], at: Walk | None = None) -> SomeVeryLongClassNameForTestingPurposesOnlyXXXXXXXXXXXXXXXX:", 1),
+    ("def _check_SomeVeryLongClassNameForTestingPurposesOnlyXXXXXXXX(value: Any, path: str, issues: list[Issue], depth: int) -> None:", 0),
+    ("if not check_structure(value, path, _KEYS_SomeVeryLongClassNameForTestingPurposes, issues, depth):", 1),
+    ('_check_SomeVeryLongClassName(value["SomeLongKeyName"], join(path, "SomeLongKeyName"), issues, depth + 1)', 2),
+    ("_check_SomeVeryLongClassNameForTestingPurposesOnlyXXXXXXXXXXXXXXXXX(y1, p1, issues, depth + 3)", 4),
+    ("from aws_typed_long._runtime import UNSET, UnsetType, Walk, drop_unset, dumping, list_of, load, need, walk", 0),
 ]
 
 # Elements of a bracket exploded one a line (with their comma), and their depth.
@@ -71,6 +79,10 @@ ELEMENTS = [
     ('some_attribute_name=SomeVeryLongClassNameXXXXXXXXXXXXXXXXXXX.from_dict(data["SomeAttributeName"]),', 3),
     ('attribute=load(data, "Attribute", map_of(list_of(SomeVeryLongClassNameXXXXXXXXXXXXX.from_dict))),', 3),
     ('"SomeAttributeNameXXXXXXXXXXXXXXXXXXXXXXXXXX": to_wire(self.some_attribute_name_xxxxxxxxxxxx),', 4),
+    ('"SomeAttributeNameXXXXXXXXXXXXXX": to_wire(self.some_attribute_name_xx, at, "SomeAttributeNameXXXXXXXXXXXXXX"),', 4),
+    ('some_attribute_name=need(data, "SomeAttributeName", at, list_of(SomeVeryLongClass.from_dict)),', 3),
+    ('some_attribute_name=load(data, "SomeAttributeName", map_of(list_of(SomeVeryLongClassName.from_dict)), at),', 3),
+    ('some_attribute_name_that_is_long=need(data, "SomeAttributeNameThatIsLongXXXXXXXXXXXXXX", at),', 3),
     ('{"a-b": NotRequired[str], "c": NotRequired[SomeVeryLongClassNameForTestingPurposesOnlyXX], "d": int},', 1),
     ('"ChannelDescriptionS3TablesDestinationConfigurationS3TablesConfigurationListItemOutputTypeDef",', 1),
     ('unique_id="aws_typed.sagemaker_featurestore_runtime_with_a_long_name_xxxxxxxxxxxxxx.validate",', 2),

@@ -271,7 +271,7 @@ def test_conflict_is_reported_and_nothing_lost(seeded: tuple[Path, Path], refere
     inp, out = seeded
     models = out / PKG / "sagemaker" / "models.py"
     text = models.read_text()
-    start = text.index("def to_dict(self)", text.index("class Container:"))
+    start = text.index("def to_dict(self", text.index("class Container:"))
     cut = text.index("\n", text.index('"""', start)) + 1  # after the method's docstring
     mine = text[:cut] + "        assert self.image != \"\", \"never sent\"\n" + text[cut:]
     models.write_text(mine)

@@ -27,6 +27,11 @@ class ClassView:
     doc: str
     fields: tuple[FieldView, ...]
 
+    @property
+    def nested(self) -> bool:
+        """A field holds models (its to_dict walks them)."""
+        return any(f.to_wire.startswith("to_wire(") for f in self.fields)
+
 
 def _class_of(names: ServiceNames, op: str, path: str, shape: Shape) -> str | None:
     if shape.type == "recursive":
@@ -69,16 +74,16 @@ def class_view(names: ServiceNames, info: ClassInfo) -> ClassView:
         key = pyrepr(wire)  # black's quotes: the rendered text is final (no black pass)
         if convert:
             load = loader(names, info.op, path, member.shape)
-            from_expr = f"{load}(data[{key}])" if required else f"load(data, {key}, {load})"
+            from_expr = f"need(data, {key}, at, {load})" if required else f"load(data, {key}, {load}, at)"
         else:
-            from_expr = f"data[{key}]" if required else f"data.get({key}, UNSET)"
+            from_expr = f"need(data, {key}, at)" if required else f"data.get({key}, UNSET)"
         fields.append(
             FieldView(
                 attr=attr,
                 wire=wire,
                 annotation=py_type(names, info.op, path, member.shape, "model"),
                 required=required,
-                to_wire=f"to_wire(self.{attr})" if convert else f"self.{attr}",
+                to_wire=f"to_wire(self.{attr}, at, {key})" if convert else f"self.{attr}",
                 from_wire=from_expr,
                 doc=member.documentation,
             )
@@ -86,13 +91,21 @@ def class_view(names: ServiceNames, info: ClassInfo) -> ClassView:
     return ClassView(info.name, info.shape.documentation, tuple(fields))
 
 
+def _isort_key(name: str) -> tuple[int, str]:
+    """black leaves import order alone; this is isort's (constants, classes, functions)."""
+    return (0 if name.isupper() else 1 if name[:1].isupper() else 2, name)
+
+
 def emit_models(names: ServiceNames, package: str) -> str:
     wanted = names.api_classes()
     classes = [class_view(names, info) for info in names.classes if info.name in wanted]
     annotations = " ".join(f.annotation for c in classes for f in c.fields)
     code = " ".join(f"{f.to_wire} {f.from_wire}" for c in classes for f in c.fields)
-    helpers = [h for h in ("list_of", "load", "map_of", "to_wire") if f"{h}(" in code]
+    helpers = [h for h in ("list_of", "load", "map_of", "need", "to_wire") if f"{h}(" in code]
     uses_drop_unset = any(not f.required for c in classes for f in c.fields)
+    # Every from_dict checks its data and every to_dict takes the walk (runtime.Walk).
+    helpers += ["Walk", "walk"] if classes else []
+    helpers += ["dumping"] if any(c.nested for c in classes) else []
     return render(
         "models.py.jinja2",
         names=names,
@@ -100,5 +113,8 @@ def emit_models(names: ServiceNames, package: str) -> str:
         package=package,
         uses_datetime="datetime" in annotations,
         uses_io="IO[" in annotations,
-        runtime_names=["UNSET", "UnsetType", *(["drop_unset"] if uses_drop_unset else []), *helpers],
+        runtime_names=sorted(
+            ["UNSET", "UnsetType", *(["drop_unset"] if uses_drop_unset else []), *helpers],
+            key=_isort_key,
+        ),
     )

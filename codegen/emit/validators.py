@@ -49,12 +49,14 @@ class _Writer:
         """Statements checking value `x` (at path expression `p`) against `shape`."""
         if shape.python_type or shape.json_value or shape.type == "document":
             return []
+        # `x` is inside the checked structure's dict and `depth` lists/maps below it.
+        inside = f"depth + {depth + 1}"
         if shape.type == "recursive":
             target = self.names.by_path.get((op, path))
-            return [] if target is None else [f"{ind}_check_{target}({x}, {p}, issues)"]
+            return [] if target is None else [f"{ind}_check_{target}({x}, {p}, issues, {inside})"]
         if shape.type == "structure":
             if is_class_shape(shape):
-                return [f"{ind}_check_{self.names.class_at(op, path)}({x}, {p}, issues)"]
+                return [f"{ind}_check_{self.names.class_at(op, path)}({x}, {p}, issues, {inside})"]
             if shape.event_stream:
                 return []
             return self._wrong(f"isinstance({x}, dict)", "a dict", x, p, ind)

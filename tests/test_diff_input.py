@@ -1,0 +1,294 @@
+"""`codegen diff` on saved shape trees that are not what docs/shape-tree.md says: exit 2
+and one line `error: FILE: not a codegen shape tree: <why>`, never a traceback. Valid
+`codegen parse` output (the seed, dynamodb put_item/get_item) is accepted.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import random
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from codegen import diff, tree, treecheck
+from codegen.cli import main
+from codegen.parse import parse_paths
+from conftest import SEED
+
+PREFIX = "not a codegen shape tree: "
+
+
+@pytest.fixture(scope="module")
+def valid(reference: Path) -> dict[str, Any]:
+    """`codegen parse` of real pages, as JSON."""
+    pages = [reference / "dynamodb" / "client" / f"{n}.rst" for n in ("put_item", "get_item")]
+    result = CliRunner().invoke(main, ["parse", str(SEED), *map(str, pages)])
+    assert result.exit_code == 0, result.stderr
+    data: dict[str, Any] = json.loads(result.stdout)
+    assert len(data["operations"]) == 3
+    return data
+
+
+def run(*args: str | Path) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, ["diff", *map(str, args)])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+def _op(name: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """The operation called `name` (put_item, get_item, create_model_package)."""
+    return lambda d: next(o for o in d["operations"] if o["name"] == name)
+
+
+put, get, seed = _op("put_item"), _op("get_item"), _op("create_model_package")
+
+
+def _chain(shape_type: str, depth: int) -> dict[str, Any]:
+    shape: dict[str, Any] = {"type": "string"}
+    for _ in range(depth):
+        shape = {"type": "list", "member": shape}
+    return shape
+
+
+def _set(getter: Callable[[dict[str, Any]], Any], key: Any, value: Any) -> Callable[[dict[str, Any]], None]:
+    def apply(d: dict[str, Any]) -> None:
+        getter(d)[key] = value
+
+    return apply
+
+
+def _delete(getter: Callable[[dict[str, Any]], Any], key: Any) -> Callable[[dict[str, Any]], None]:
+    def apply(d: dict[str, Any]) -> None:
+        del getter(d)[key]
+
+    return apply
+
+
+def _members(op: Callable[[dict[str, Any]], dict[str, Any]], *names: str) -> Callable[[dict[str, Any]], Any]:
+    """The member object at `names` below an operation's input."""
+
+    def get_member(d: dict[str, Any]) -> Any:
+        shape = op(d)["input"]
+        member: Any = None
+        for name in names:
+            while shape["type"] in ("list", "map"):
+                shape = shape["member"] if shape["type"] == "list" else shape["value"]
+            member = shape["members"][name]
+            shape = member["shape"]
+        return member
+
+    return get_member
+
+
+def _shape(op: Callable[[dict[str, Any]], dict[str, Any]], *names: str) -> Callable[[dict[str, Any]], Any]:
+    member = _members(op, *names)
+    return lambda d: member(d)["shape"]
+
+
+def _find(kind: str) -> Callable[[dict[str, Any]], Any]:
+    """The first shape of `kind` in put_item's input (a `recursive` marker, say)."""
+
+    def get_shape(d: dict[str, Any]) -> Any:
+        stack = [put(d)["input"]]
+        while stack:
+            shape = stack.pop()
+            if shape["type"] == kind:
+                return shape
+            stack.extend(m["shape"] for m in shape.get("members", {}).values())
+            stack.extend(shape[k] for k in ("member", "value") if k in shape)
+        raise AssertionError(kind)
+
+    return get_shape
+
+
+def _duplicate(d: dict[str, Any]) -> None:
+    d["operations"].append(copy.deepcopy(put(d)))
+
+
+def _deep_text(data: dict[str, Any], depth: int) -> str:
+    """The document with put_item's TableName `depth` lists deep, as JSON text (too deep
+    for json.dumps itself)."""
+    _members(put, "TableName")(data)["shape"] = "@DEEP@"
+    deep = '{"type": "list", "member": ' * depth + '{"type": "string"}' + "}" * depth
+    return json.dumps(data).replace('"@DEEP@"', deep)
+
+
+# (id, change to the valid document, or the document/JSON text that replaces it, and a
+# fragment of the reason)
+BROKEN: list[tuple[str, Any, str]] = [
+    ("name null", _set(put, "name", None), "operations[1].name: expected a string, got null"),
+    ("kind 123", _set(put, "kind", 123), "operations[1].kind: expected one of client, paginator, waiter, got 123"),
+    ("kind unknown", _set(put, "kind", "resource"), "got 'resource'"),
+    ("service empty", _set(seed, "service", ""), "operations[2].service: expected a non-empty string"),
+    ("input missing", _delete(get, "input"), "operations[0]: no 'input'"),
+    ("input a list shape", _set(get, "input", {"type": "list", "member": {"type": "string"}}), "input: expected a structure"),
+    ("output a number", _set(get, "output", 7), "operations[0] output: expected a shape object, got a number"),
+    ("deprecated a string", _set(put, "deprecated", "no"), "deprecated: expected true or false"),
+    ("api_name a number", _set(put, "api_name", 5), "api_name: expected a string"),
+    ("exceptions with null", _set(put, "exceptions", [None]), "exceptions[0]: expected a string"),
+    ("exceptions an object", _set(put, "exceptions", {}), "exceptions: expected a list"),
+    ("unknown shape type", _set(_shape(put, "TableName"), "type", "strnig"), "input.TableName: unknown shape type 'strnig'"),
+    ("shape type missing", _delete(_shape(put, "TableName"), "type"), "unknown shape type None"),
+    ("shape null", _set(_members(put, "TableName"), "shape", None), "input.TableName: expected a shape object, got null"),
+    ("required missing", _delete(_members(put, "Item"), "required"), "input.Item: a member needs 'shape' and 'required'"),
+    ("required a string", _set(_members(put, "Item"), "required", "yes"), "required: expected true or false"),
+    ("members a list", _set(_shape(seed, "InferenceSpecification"), "members", []), "members: expected an object"),
+    ("structure without members", _delete(_shape(seed, "InferenceSpecification"), "members"), "a structure needs 'members'"),
+    ("list without member", _delete(_shape(seed, "InferenceSpecification", "Containers"), "member"), "a list needs 'member'"),
+    ("map without value", _delete(_shape(put, "Item"), "value"), "input.Item: a map needs 'key' and 'value'"),
+    ("enum on an integer", _set(_shape(put, "ReturnValues"), "type", "integer"), "input.ReturnValues: enum on a shape of type integer"),
+    ("enum with a number", _set(_shape(put, "ReturnValues"), "enum", ["NONE", 3]), "enum value: expected a string"),
+    ("enum duplicated", _set(_shape(put, "ReturnValues"), "enum", ["NONE", "NONE"]), "duplicate enum values"),
+    ("truncated a string", _set(_shape(put, "Item"), "truncated", "yes"), "truncated: expected true or false"),
+    ("documentation a number", _set(_members(put, "Item"), "documentation", 1), "documentation: expected a string"),
+    ("recursive target elsewhere", _set(_find("recursive"), "target", "output.Item{}"), "is not an enclosing shape"),
+    ("recursive target missing", _delete(_find("recursive"), "target"), "target: expected a string, got null"),
+    ("duplicated operation", _duplicate, "duplicate operation DynamoDB.client.put_item (also operations[1])"),
+    ("ir_version 2", _set(lambda d: d, "ir_version", 2), "ir_version 1 expected, got 2"),
+    ("ir_version true", _set(lambda d: d, "ir_version", True), "ir_version 1 expected, got True"),
+    ("ir_version a string", _set(lambda d: d, "ir_version", "1"), "ir_version 1 expected, got '1'"),
+    ("operations an object", _set(lambda d: d, "operations", {}), "operations: expected a list, got an object"),
+    ("operation a string", _set(lambda d: d, "operations", ["put_item"]), "operations[0]: expected an object, got a string"),
+    ("document a list", "[1, 2]", "document: expected an object, got a list"),
+    ("invalid JSON", '{"ir_version": 1, "operations": [', "Expecting value"),
+    ("member name with a newline", _set(_shape(put, "Item"), "value", {"type": "structure", "members": {"a\nb": 3}}), "input.Item{}.a\\nb: expected a member object"),
+    ("lone surrogate", '{"ir_version": 1, "operations": [{"service": "S\\ud800", "kind": "client", "name": "n", "input": {"type": "structure", "members": {}}}]}', "service: not valid Unicode text"),
+    ("5,000 levels", lambda d: _deep_text(d, 5000), "JSON nested too deep"),
+    ("150 levels", _set(_members(put, "TableName"), "shape", _chain("list", 150)), f"shapes nested more than {treecheck.MAX_DEPTH} deep"),
+]
+
+
+@pytest.mark.parametrize(("change", "reason"), [b[1:] for b in BROKEN], ids=[b[0] for b in BROKEN])
+def test_broken_tree_is_exit_2_with_one_line(
+    tmp_path: Path, valid: dict[str, Any], change: Any, reason: str
+) -> None:
+    if isinstance(change, str):
+        text = change
+    else:
+        data = copy.deepcopy(valid)
+        text = change(data)  # None: changed in place; text: the whole file
+        if text is None:
+            text = json.dumps(data)
+    bad = tmp_path / "tree.json"
+    bad.write_text(text)
+    for args in ((bad, SEED), (SEED, bad)):
+        code, out, err = run(*args)
+        assert code == 2 and out == ""
+        assert err.startswith(f"error: {bad}: {PREFIX}") and err.count("\n") == 1, err
+        assert reason in err, err
+
+
+def test_valid_parse_output_is_accepted(tmp_path: Path, valid: dict[str, Any]) -> None:
+    saved = tmp_path / "tree.json"
+    saved.write_text(json.dumps(valid))
+    assert treecheck.IR_VERSION == tree.IR_VERSION
+    code, out, err = run(saved, saved)
+    assert (code, err) == (0, "") and out.endswith("(3 operations)\n\nNo changes.\n")
+    # against the page it came from: the same operations
+    seed_only = tmp_path / "seed.json"
+    seed_only.write_text(json.dumps({**valid, "operations": [seed(valid)]}))
+    code, out, err = run(seed_only, SEED)
+    assert (code, err) == (0, "") and out.endswith("(1 operations)\n\nNo changes.\n")
+    # extra keys are allowed (the contract says readers ignore them)
+    extra = copy.deepcopy(valid)
+    extra["generator"] = "x"
+    put(extra)["input"]["x-note"] = {"anything": [1]}
+    saved.write_text(json.dumps(extra))
+    assert run(saved, SEED)[0] == 0
+
+
+def test_deepest_accepted_tree_compares(tmp_path: Path, valid: dict[str, Any]) -> None:
+    """A tree just inside the depth cap goes through the reader and the comparison."""
+    old, new = copy.deepcopy(valid), copy.deepcopy(valid)
+    # input, then 98 lists and a string: 100 shapes nested, the most that is accepted
+    _members(put, "TableName")(old)["shape"] = _chain("list", treecheck.MAX_DEPTH - 2)
+    deep = _chain("list", treecheck.MAX_DEPTH - 5)
+    _members(put, "TableName")(new)["shape"] = {"type": "list", "member": {"type": "list", "member": {"type": "map", "key": {"type": "string"}, "value": deep}}}
+    paths = []
+    for name, data in (("old", old), ("new", new)):
+        paths.append(tmp_path / f"{name}.json")
+        paths[-1].write_text(json.dumps(data))
+    code, out, err = run(*paths, "--format", "json")
+    assert code == 0 and err == "", err
+    [change] = json.loads(out)["changes"]
+    assert change["rule"] == "type-changed"
+    assert change["locations"][0]["path"] == "input.TableName[][]"
+    deeper = copy.deepcopy(old)
+    _members(put, "TableName")(deeper)["shape"] = _chain("list", treecheck.MAX_DEPTH - 1)
+    code, out, err = run(_saved(tmp_path / "deeper.json", deeper), paths[1])
+    assert code == 2 and "shapes nested more than 100 deep" in err
+
+
+# --- a bounded mutation fuzz --------------------------------------------------------
+
+FUZZ_SEED = 12
+FUZZ_CASES = 400
+_JUNK: list[Any] = [None, 0, -1, 2.5, True, False, "", "x", "structure", "recursive", [], {}, [None], {"type": "map"}, {"type": "list"}, {"type": "recursive", "target": "input"}]
+
+
+def _spots(value: Any) -> list[tuple[Any, Any]]:
+    out: list[tuple[Any, Any]] = []
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (dict, list)):
+            for key in list(node) if isinstance(node, dict) else range(len(node)):
+                out.append((node, key))
+                stack.append(node[key])
+    return out
+
+
+def test_mutated_trees_are_read_or_refused(tmp_path: Path, valid: dict[str, Any]) -> None:
+    """Random damage to a valid tree: `load_operations` gives operations that compare,
+    or an InputError (one line, the contract's prefix), never another exception."""
+    rng = random.Random(FUZZ_SEED)
+    base = diff.load_operations(_saved(tmp_path / "base.json", valid), parse_paths)
+    outcomes = {"read": 0, "refused": 0}
+    for case in range(FUZZ_CASES):
+        data = copy.deepcopy(valid)
+        for _ in range(rng.randint(1, 3)):
+            parent, key = rng.choice(_spots(data))
+            action = rng.randrange(8)
+            value = parent[key]
+            if action >= 6 and isinstance(value, (str, bool)):  # same JSON type, other value
+                parent[key] = (not value) if isinstance(value, bool) else rng.choice(["", "x", value + "x"])
+            elif action >= 6 and isinstance(value, dict) and "members" in value and value["members"]:
+                del value["members"][rng.choice(list(value["members"]))]
+            elif action == 0 and isinstance(parent, dict):
+                del parent[key]
+            elif action == 1:
+                parent[key] = copy.deepcopy(rng.choice(_spots(data))[0])  # a copy from elsewhere
+            elif action == 2 and isinstance(parent, list):
+                parent.append(copy.deepcopy(parent[key]))
+            else:
+                parent[key] = copy.deepcopy(rng.choice(_JUNK))
+        path = _saved(tmp_path / f"case{case % 10}.json", data)
+        try:
+            ops = diff.load_operations(path, parse_paths)
+        except diff.InputError as exc:
+            assert str(exc).startswith(f"{path}: {PREFIX}") and "\n" not in str(exc), exc
+            outcomes["refused"] += 1
+            continue
+        outcomes["read"] += 1
+        for result in (diff.compare(base, ops, include_docs=True), diff.compare(ops, base)):
+            for fmt in diff.FORMATS:
+                diff.renderer(fmt).render(result)
+    print(f"diff fuzz: {FUZZ_CASES} cases, {outcomes}")
+    assert sum(outcomes.values()) == FUZZ_CASES
+    assert min(outcomes.values()) > FUZZ_CASES // 20, outcomes
+
+
+def _saved(path: Path, data: Any) -> Path:
+    path.write_text(json.dumps(data))
+    return path
+
+
+def test_the_reader_keeps_what_the_check_accepts(tmp_path: Path, valid: dict[str, Any]) -> None:
+    treecheck.check_document(valid)
+    ops = diff.load_operations(_saved(tmp_path / "t.json", valid), parse_paths)
+    assert tree.document_to_json(ops) == valid
