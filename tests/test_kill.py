@@ -91,13 +91,33 @@ def start_busy_run(inp: Path, out: Path) -> tuple[subprocess.Popen[str], set[int
          "-j", "2", "--quiet"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
+    busy = wait_for_workers(proc)
+    # No worker inherited the lock (nor any descriptor on the output's state).
+    for pid in busy:
+        held = open_files(pid)
+        assert str(lock.lock_path(out)) not in held and str(out / ".codegen") not in held, held
+    return proc, busy
+
+
+def open_files(pid: int) -> set[str]:
+    found = set()
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            found.add(os.readlink(f"/proc/{pid}/fd/{fd}"))
+        except OSError:  # closed meanwhile
+            pass
+    return found
+
+
+def wait_for_workers(proc: subprocess.Popen[str]) -> set[int]:
+    """The pids of the two workers of `proc`, once they have been at work a moment."""
     deadline = time.monotonic() + 30
     while len(busy := workers_of(proc.pid)) < 2 and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.02)
     time.sleep(0.3)  # the workers parse (every page changed): a unit takes seconds
     assert proc.poll() is None, "the run ended before it could be killed"
     assert len(busy) == 2, busy
-    return proc, busy
+    return busy
 
 
 def parse_cache(out: Path) -> dict[str, bytes]:
