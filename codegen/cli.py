@@ -302,7 +302,11 @@ def _stop_on_signals() -> Iterator[None]:
             signal.signal(sig, signal.SIG_IGN)
         raise _Stopped(signum)
 
-    previous = {sig: signal.signal(sig, stop) for sig in stops}
+    try:
+        previous = {sig: signal.signal(sig, stop) for sig in stops}
+    except ValueError:  # not the main thread (an embedding caller): its signals, its handlers
+        yield
+        return
     try:
         yield
     except _Stopped as exc:
@@ -383,9 +387,13 @@ def check(
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes [cores].")
 @click.option("--interval", type=float, default=0.5, show_default=True, help="Seconds between polls.")
 @click.option("--debounce", type=float, default=0.3, show_default=True, help="Quiet seconds before a run.")
+@click.option(
+    "--lock-timeout", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
+    help="Skip a run (one error line) when another run on OUT holds the lock this long [wait for it].",
+)
 def watch_command(
     input_path: Path | None, out: Path | None, package_name: str | None, targets: str | None,
-    jobs: int | None, interval: float, debounce: float,
+    jobs: int | None, interval: float, debounce: float, lock_timeout: float | None,
 ) -> None:
     """Regenerate whenever pages under INPUT change (polling, debounced); Ctrl-C stops."""
     from codegen import build, watch
@@ -397,7 +405,8 @@ def watch_command(
             click.echo(line)
         try:
             result = build.generate(
-                [cfg.input], cfg.out, cfg.package_name, build.parse_targets(targets), jobs=jobs or _cores()
+                [cfg.input], cfg.out, cfg.package_name, build.parse_targets(targets), jobs=jobs or _cores(),
+                lock_timeout=lock_timeout,
             )
         except build.BuildError as exc:
             _echo_errors(exc.lines)
