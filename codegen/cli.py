@@ -7,10 +7,10 @@ import functools
 import os
 import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec
 
 import click
 
@@ -19,12 +19,60 @@ from codegen.workers import pool as worker_pool
 from codegen.parse import ParseResult, parse_paths
 
 EXISTING = click.Path(exists=True, path_type=Path)
+P = ParamSpec("P")
 
 
 @click.group()
 @click.version_option(package_name="codegen")
 def main() -> None:
     """Typed Python bindings from the boto3 API reference pages."""
+
+
+class _Stopped(BaseException):
+    """SIGINT or SIGTERM, raised in the main thread so that every `finally` runs: the
+    workers are stopped, temp files removed, the lock released (codegen/workers.py,
+    codegen/incremental.py)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _stoppable(command: Callable[P, None]) -> Callable[P, None]:
+    """A command that SIGINT and SIGTERM stop cleanly (see _stop_on_signals)."""
+
+    @functools.wraps(command)
+    def run(*args: P.args, **kwargs: P.kwargs) -> None:
+        with _stop_on_signals():
+            command(*args, **kwargs)
+
+    return run
+
+
+@contextlib.contextmanager
+def _stop_on_signals() -> Iterator[None]:
+    """Turn SIGINT/SIGTERM into one line on stderr and exit 128 + the signal's number."""
+    stops = (signal.SIGINT, signal.SIGTERM)
+
+    def stop(signum: int, frame: object) -> None:
+        for sig in stops:  # once: a second signal would interrupt the clean-up
+            signal.signal(sig, signal.SIG_IGN)
+        raise _Stopped(signum)
+
+    try:
+        previous = {sig: signal.signal(sig, stop) for sig in stops}
+    except ValueError:  # not the main thread (an embedding caller): its signals, its handlers
+        yield
+        return
+    try:
+        yield
+    except _Stopped as exc:
+        name = signal.Signals(exc.signum).name
+        click.echo(f"error: stopped by {name}; nothing is left half-written", err=True)
+        sys.exit(128 + exc.signum)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def _report(result: ParseResult[Any]) -> None:
@@ -38,6 +86,7 @@ def _report(result: ParseResult[Any]) -> None:
 @click.argument("paths", nargs=-1, required=True, type=EXISTING)
 @click.option("--format", "fmt", type=click.Choice(["json", "summary"]), default="json")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="worker processes [cores]")
+@_stoppable
 def parse(paths: tuple[Path, ...], fmt: str, jobs: int | None) -> None:
     """Parse reference pages (files or directories) into the shape tree."""
     result: ParseResult[Any]
@@ -139,6 +188,7 @@ def render_rst(services: tuple[str, ...], out: Path, jobs: int) -> None:
     "--keep-going", is_flag=True,
     help="Pages that fail to parse are listed on stderr and left out of both sides, instead of exit 2.",
 )
+@_stoppable
 def diff_command(
     old: Path, new: Path, fmt: str, fail_on: str | None, ignore_file: Path | None,
     include_docs: bool, jobs: int | None, keep_going: bool,
@@ -206,6 +256,7 @@ def diff_command(
     "--lock-timeout", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
     help="Give up (exit 1) when another run on OUT holds the lock this long [wait for it].",
 )
+@_stoppable
 def generate(
     input_path: Path | None, out: Path | None, package_name: str | None, targets: str | None,
     jobs: int | None, force: bool, quiet: bool, lock_timeout: float | None,
@@ -225,11 +276,10 @@ def generate(
     _check_input(cfg.input)
     display = progress.for_stream(sys.stderr, quiet=quiet)
     try:
-        with _stop_on_signals():
-            result = build.generate(
-                [cfg.input], cfg.out, cfg.package_name, build.parse_targets(targets), jobs=jobs or _cores(),
-                force=force, progress=display, lock_timeout=lock_timeout,
-            )
+        result = build.generate(
+            [cfg.input], cfg.out, cfg.package_name, build.parse_targets(targets), jobs=jobs or _cores(),
+            force=force, progress=display, lock_timeout=lock_timeout,
+        )
     except build.BuildError as exc:
         _echo_errors(exc.lines)
         sys.exit(1)
@@ -282,42 +332,6 @@ def _echo_errors(lines: Any) -> None:
         click.echo(line if line.startswith("error: ") else f"error: {line}", err=True)
 
 
-class _Stopped(BaseException):
-    """SIGINT or SIGTERM, raised in the main thread so that every `finally` runs: the
-    workers are stopped, temp files removed, the lock released (codegen/workers.py,
-    codegen/incremental.py)."""
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(signum)
-        self.signum = signum
-
-
-@contextlib.contextmanager
-def _stop_on_signals() -> Iterator[None]:
-    """Turn SIGINT/SIGTERM into one line on stderr and exit 128 + the signal's number."""
-    stops = (signal.SIGINT, signal.SIGTERM)
-
-    def stop(signum: int, frame: object) -> None:
-        for sig in stops:  # once: a second signal would interrupt the clean-up
-            signal.signal(sig, signal.SIG_IGN)
-        raise _Stopped(signum)
-
-    try:
-        previous = {sig: signal.signal(sig, stop) for sig in stops}
-    except ValueError:  # not the main thread (an embedding caller): its signals, its handlers
-        yield
-        return
-    try:
-        yield
-    except _Stopped as exc:
-        name = signal.Signals(exc.signum).name
-        click.echo(f"error: stopped by {name}; every file written is complete, and the next run finishes", err=True)
-        sys.exit(128 + exc.signum)
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-
-
 def _report_conflicts(conflicts: Any, forced: bool) -> None:
     for conflict in conflicts:
         click.echo(f"conflict: {conflict.describe()}", err=True)
@@ -340,6 +354,7 @@ def _report_conflicts(conflicts: Any, forced: bool) -> None:
     "--lock-timeout", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
     help="Exit 2 when a `generate` on OUT holds the lock this long [wait for it].",
 )
+@_stoppable
 def check(
     input_path: Path | None, out: Path | None, package_name: str | None, targets: str | None, jobs: int | None,
     lock_timeout: float | None,
@@ -351,11 +366,10 @@ def check(
     cfg = _codegen_config(input_path, out, package_name)
     _check_input(cfg.input)
     try:
-        with _stop_on_signals():
-            result = incremental.regenerate(
-                [cfg.input], cfg.out, cfg.package_name, build.parse_targets(targets), jobs=jobs or _cores(),
-                dry_run=True, lock_timeout=lock_timeout,
-            )
+        result = incremental.regenerate(
+            [cfg.input], cfg.out, cfg.package_name, build.parse_targets(targets), jobs=jobs or _cores(),
+            dry_run=True, lock_timeout=lock_timeout,
+        )
     except build.BuildError as exc:
         _echo_errors(exc.lines)
         sys.exit(2)

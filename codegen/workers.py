@@ -28,7 +28,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import InvalidStateError, ProcessPoolExecutor
 from contextlib import contextmanager
 from multiprocessing.context import BaseContext
 from typing import Any
@@ -68,10 +68,30 @@ def pool(
     try:
         yield executor
     except BaseException:
-        stop(set(multiprocessing.active_children()) - before)
-        executor.shutdown(wait=True, cancel_futures=True)
+        with _cancelled_futures_ignored():
+            stop(set(multiprocessing.active_children()) - before)
+            executor.shutdown(wait=True, cancel_futures=True)
         raise
     executor.shutdown(wait=True)
+
+
+@contextmanager
+def _cancelled_futures_ignored() -> Iterator[None]:
+    """The pool's manager thread, seeing workers stopped, fails their pending futures;
+    in Python 3.11 it also tries futures that were cancelled (by Executor.map as the
+    exception went through it), raises InvalidStateError and dies with a traceback on
+    stderr (later versions ignore those futures). The same, without the traceback."""
+    previous = threading.excepthook
+
+    def hook(args: threading.ExceptHookArgs) -> None:
+        if args.exc_type is not InvalidStateError:
+            previous(args)
+
+    threading.excepthook = hook
+    try:
+        yield
+    finally:
+        threading.excepthook = previous
 
 
 def stop(processes: set[multiprocessing.process.BaseProcess]) -> None:

@@ -174,3 +174,21 @@ def test_killed_run_frees_the_output_and_the_next_converges(
     )
     assert rerun.returncode == 0, rerun.stderr
     assert digest(out) == digest(clean)
+
+
+@pytest.mark.parametrize("command", ["parse", "diff"])
+def test_sigterm_stops_parse_and_diff_and_their_workers(outputs: tuple[Path, Path, Path], command: str) -> None:
+    """The other commands with workers stop the same way: workers gone, one line, 143."""
+    inp = outputs[0]
+    args = [str(inp / "lambda")] * (2 if command == "diff" else 1)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "codegen.cli", command, *args, "-j", "2"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    busy = wait_for_workers(proc)
+    os.kill(proc.pid, signal.SIGTERM)
+    stdout, stderr = proc.communicate(timeout=30)
+    assert_gone(busy, within=5)
+    assert proc.returncode == 128 + signal.SIGTERM, stderr
+    assert stderr.splitlines() == ["error: stopped by SIGTERM; nothing is left half-written"]
+    assert stdout == ""
