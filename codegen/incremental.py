@@ -28,7 +28,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import contextmanager
 from concurrent.futures import as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -132,7 +132,7 @@ def regenerate(
     if not dry_run:
         build._check_writable(out)
     try:
-        with _locked(out, lock_timeout, on_wait, shared=dry_run):
+        with lock.hold(out, lock_timeout, on_wait, shared=dry_run):
             try:
                 return _regenerate(*args)
             except BaseException:
@@ -143,14 +143,6 @@ def regenerate(
         raise build.BuildError([f"error: {exc}"]) from None
     except OSError as exc:
         raise build.BuildError([f"error: {exc.filename or out}: cannot write: {exc.strerror or exc}"]) from None
-
-
-def _locked(
-    out: Path, timeout: float | None, on_wait: Callable[[str], None] | None, shared: bool
-) -> AbstractContextManager[None]:
-    if on_wait is None:
-        return lock.hold(out, timeout, shared=shared)
-    return lock.hold(out, timeout, on_wait, shared=shared)
 
 
 def _remove_temps(out: Path) -> None:

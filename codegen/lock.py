@@ -50,13 +50,14 @@ def _to_stderr(message: str) -> None:
 def hold(
     out: Path,
     timeout: float | None = None,
-    on_wait: Callable[[str], None] = _to_stderr,
+    on_wait: Callable[[str], None] | None = None,
     shared: bool = False,
 ) -> Iterator[None]:
     """Hold the lock of `out` for the block: exclusive (a run that writes), or `shared`
     (a dry run: several may read at once; nothing is created, and an output without a
-    lock file is not locked). Waits for the holder, saying so once through `on_wait`,
-    at most `timeout` seconds (None: for ever), else raises LockTimeout."""
+    lock file is not locked). Waits for the holder, saying so once through `on_wait`
+    (default: a line on stderr), at most `timeout` seconds (None: for ever), else raises
+    LockTimeout."""
     try:
         import fcntl
     except ImportError:  # pragma: no cover - not POSIX: no lock
@@ -81,7 +82,7 @@ def hold(
             if not _try(fd, mode | fcntl.LOCK_NB):
                 if not told:
                     pid = _holder(fd)
-                    on_wait(f"waiting for another run ({f'pid {pid}' if pid else 'pid unknown'}) on {out}")
+                    (on_wait or _to_stderr)(f"waiting for another run ({f'pid {pid}' if pid else 'pid unknown'}) on {out}")
                     told = True
                 if deadline is None:
                     fcntl.flock(fd, mode)

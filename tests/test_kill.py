@@ -192,3 +192,18 @@ def test_sigterm_stops_parse_and_diff_and_their_workers(outputs: tuple[Path, Pat
     assert proc.returncode == 128 + signal.SIGTERM, stderr
     assert stderr.splitlines() == ["error: stopped by SIGTERM; nothing is left half-written"]
     assert stdout == ""
+
+
+def test_the_last_steps_hold_signals() -> None:
+    """CHANGES.md, the trees it was computed from and the manifest are written together:
+    a SIGTERM that comes meanwhile is delivered once they are all done."""
+    seen: list[int] = []
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: seen.append(signum))
+    try:
+        with incremental._signals_held():
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(0.05)
+            assert seen == []
+        assert seen == [signal.SIGTERM]
+    finally:
+        signal.signal(signal.SIGTERM, previous)
