@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import errno
 import os
+import stat
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -27,6 +28,9 @@ from codegen import manifest as mf
 
 LOCK_NAME = "lock"
 _POLL = 0.1  # seconds between tries when a timeout is set
+# The output (`.codegen/` included) may come from a pull request: a lock "file" that is a
+# link (to a file the run would then empty) or a FIFO (that open would block on) is refused.
+_FLAGS = os.O_CLOEXEC | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
 
 
 class LockTimeout(Exception):
@@ -70,14 +74,16 @@ def hold(
     while True:
         if shared:
             try:
-                fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+                fd = os.open(path, os.O_RDONLY | _FLAGS)
             except FileNotFoundError:
                 yield
                 return
         else:
             mf.state_dir(out).mkdir(parents=True, exist_ok=True)
-            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | _FLAGS, 0o644)
         try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise OSError(errno.EINVAL, "not a regular file", str(path))
             mode = fcntl.LOCK_SH if shared else fcntl.LOCK_EX
             if not _try(fd, mode | fcntl.LOCK_NB):
                 if not told:

@@ -195,3 +195,19 @@ def test_ctrl_c_stops_generate_with_130(reference: Path, tmp_path: Path) -> None
         assert not list(out.rglob(".*.tmp"))
     # else: stopped while its workers were still parsing, this first run had written
     # nothing, and took away the folder it had made for the lock
+
+
+def test_a_lock_file_that_is_a_link_is_refused(tmp_path: Path) -> None:
+    """An output from a pull request may carry `.codegen/lock` as a link: the run must not
+    empty (or lock) the file it points at; one error line, exit 1."""
+    victim = tmp_path / "victim"
+    victim.write_text("precious\n")
+    out = tmp_path / "out"
+    (out / ".codegen").mkdir(parents=True)
+    (out / ".codegen" / "lock").symlink_to(victim)
+    res = CliRunner().invoke(main, ["generate", str(SEED), "--out", str(out)])
+    assert res.exit_code == 1
+    (line,) = res.stderr.splitlines()
+    assert line.startswith(f"error: {out / '.codegen' / 'lock'}: cannot write: "), line
+    assert victim.read_text() == "precious\n"
+    assert sorted(p.name for p in out.iterdir()) == [".codegen"]
