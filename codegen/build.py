@@ -13,12 +13,12 @@ import keyword
 import os
 import tempfile
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from codegen import manifest as mf
+from codegen import workers
 from codegen.emit.docs import emit_operation_doc, emit_service_index, emit_structures_doc
 from codegen.emit.env import render
 from codegen.emit.models import emit_models
@@ -130,7 +130,7 @@ def format_files(files: dict[str, str], jobs: int = 1, chunked: bool = False) ->
     # Largest first, so one big module does not run alone at the end.
     items = sorted(((rel, text, chunked) for rel, text in files.items()), key=lambda i: -len(i[1]))
     if jobs > 1 and len(items) > 1:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
+        with workers.pool(jobs) as pool:
             done = dict(pool.map(_format_one, items, chunksize=1))
     else:
         done = dict(map(_format_one, items))
@@ -192,6 +192,7 @@ def generate(
     jobs: int = 1,
     progress: Progress | None = None,
     force: bool = False,
+    lock_timeout: float | None = None,
 ) -> RegenResult:
     """The whole pipeline, incremental and streamed unit by unit: only what changed since
     the last run is parsed, rendered and written; hand edits are merged
@@ -201,4 +202,6 @@ def generate(
     """
     from codegen.incremental import regenerate  # it builds on this module's functions
 
-    return regenerate(inputs, out, package, targets, jobs=jobs, force=force, progress=progress)
+    return regenerate(
+        inputs, out, package, targets, jobs=jobs, force=force, progress=progress, lock_timeout=lock_timeout
+    )

@@ -5,24 +5,74 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import signal
 import sys
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec
 
 import click
 
 from codegen import tree
+from codegen.workers import pool as worker_pool
 from codegen.parse import ParseResult, parse_paths
 
 EXISTING = click.Path(exists=True, path_type=Path)
+P = ParamSpec("P")
 
 
 @click.group()
 @click.version_option(package_name="codegen")
 def main() -> None:
     """Typed Python bindings from the boto3 API reference pages."""
+
+
+class _Stopped(BaseException):
+    """SIGINT or SIGTERM, raised in the main thread so that every `finally` runs: the
+    workers are stopped, temp files removed, the lock released (codegen/workers.py,
+    codegen/incremental.py)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _stoppable(command: Callable[P, None]) -> Callable[P, None]:
+    """A command that SIGINT and SIGTERM stop cleanly (see _stop_on_signals)."""
+
+    @functools.wraps(command)
+    def run(*args: P.args, **kwargs: P.kwargs) -> None:
+        with _stop_on_signals():
+            command(*args, **kwargs)
+
+    return run
+
+
+@contextlib.contextmanager
+def _stop_on_signals() -> Iterator[None]:
+    """Turn SIGINT/SIGTERM into one line on stderr and exit 128 + the signal's number."""
+    stops = (signal.SIGINT, signal.SIGTERM)
+
+    def stop(signum: int, frame: object) -> None:
+        for sig in stops:  # once: a second signal would interrupt the clean-up
+            signal.signal(sig, signal.SIG_IGN)
+        raise _Stopped(signum)
+
+    try:
+        previous = {sig: signal.signal(sig, stop) for sig in stops}
+    except ValueError:  # not the main thread (an embedding caller): its signals, its handlers
+        yield
+        return
+    try:
+        yield
+    except _Stopped as exc:
+        name = signal.Signals(exc.signum).name
+        click.echo(f"error: stopped by {name}; nothing is left half-written", err=True)
+        sys.exit(128 + exc.signum)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def _report(result: ParseResult[Any]) -> None:
@@ -36,6 +86,7 @@ def _report(result: ParseResult[Any]) -> None:
 @click.argument("paths", nargs=-1, required=True, type=EXISTING)
 @click.option("--format", "fmt", type=click.Choice(["json", "summary"]), default="json")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="worker processes [cores]")
+@_stoppable
 def parse(paths: tuple[Path, ...], fmt: str, jobs: int | None) -> None:
     """Parse reference pages (files or directories) into the shape tree."""
     result: ParseResult[Any]
@@ -137,6 +188,7 @@ def render_rst(services: tuple[str, ...], out: Path, jobs: int) -> None:
     "--keep-going", is_flag=True,
     help="Pages that fail to parse are listed on stderr and left out of both sides, instead of exit 2.",
 )
+@_stoppable
 def diff_command(
     old: Path, new: Path, fmt: str, fail_on: str | None, ignore_file: Path | None,
     include_docs: bool, jobs: int | None, keep_going: bool,
@@ -156,7 +208,7 @@ def diff_command(
         sys.exit(2)
     bad: list[semdiff.PageFailure] | None = [] if keep_going else None
     workers = jobs or _cores()
-    with ProcessPoolExecutor(max_workers=workers) if workers > 1 else contextlib.nullcontext() as pool:
+    with worker_pool(workers) if workers > 1 else contextlib.nullcontext() as pool:
         parser = functools.partial(parse_paths, jobs=workers, pool=pool)
         try:
             services = _service_folders(old) & _service_folders(new)
@@ -200,9 +252,14 @@ def diff_command(
     help="On conflicting hand edits take the generator's version; yours is kept as <file>.orig.",
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress display.")
+@click.option(
+    "--lock-timeout", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
+    help="Give up (exit 1) when another run on OUT holds the lock this long [wait for it].",
+)
+@_stoppable
 def generate(
     input_path: Path | None, out: Path | None, package_name: str | None, targets: str | None,
-    jobs: int | None, force: bool, quiet: bool,
+    jobs: int | None, force: bool, quiet: bool, lock_timeout: float | None,
 ) -> None:
     """Generate the typed package (models, validators, stubs, docs) from reference pages.
 
@@ -210,26 +267,21 @@ def generate(
     (docs/regenerate.md). Shows progress on stderr (a bar on a terminal, a line every few
     seconds otherwise). Pages that fail to parse are listed at the end; their services
     keep their previous output and every other service goes through. Exit 1 on such
-    errors and on conflicting hand edits (see --force).
+    errors and on conflicting hand edits (see --force). Runs on one OUT take turns (see
+    --lock-timeout). SIGINT and SIGTERM stop it cleanly: exit 130 or 143.
     """
-    from codegen import build, config, progress
+    from codegen import build, progress
 
+    cfg = _codegen_config(input_path, out, package_name)
+    _check_input(cfg.input)
+    display = progress.for_stream(sys.stderr, quiet=quiet)
     try:
-        cfg = config.load(input=input_path, out=out, package_name=package_name)
-    except config.ConfigError as exc:
-        click.echo(str(exc), err=True)
-        sys.exit(1)
-    display = progress.for_stream(click.get_text_stream("stderr"), quiet=quiet)
-    try:
-        if not cfg.input.exists():
-            raise build.BuildError([f"{cfg.input}:1: input not found"])
         result = build.generate(
             [cfg.input], cfg.out, cfg.package_name, build.parse_targets(targets), jobs=jobs or _cores(),
-            force=force, progress=display,
+            force=force, progress=display, lock_timeout=lock_timeout,
         )
     except build.BuildError as exc:
-        for line in exc.lines:
-            click.echo(line, err=True)
+        _echo_errors(exc.lines)
         sys.exit(1)
     if not quiet:
         for source in result.skipped:
@@ -242,8 +294,7 @@ def generate(
         f"{cfg.out}: {len(result.tracked)} files ({len(result.written)} written, "
         f"{len(result.removed)} removed, {len(result.merged)} merged) for {services}"
     )
-    for line in result.errors:
-        click.echo(line, err=True)
+    _echo_errors(result.errors)
     if result.errors:
         click.echo(
             f"{len(result.errors)} error(s): the services of those pages were left as they were", err=True
@@ -265,8 +316,20 @@ def _codegen_config(input_path: Path | None, out: Path | None, package_name: str
     try:
         return config.load(input=input_path, out=out, package_name=package_name)
     except config.ConfigError as exc:
-        click.echo(str(exc), err=True)
+        _echo_errors([str(exc)])
         sys.exit(1)
+
+
+def _check_input(path: Path) -> None:
+    """A missing INPUT (given, or the configured default) is a usage error, as for `parse`."""
+    if not path.exists():
+        raise click.BadParameter(f"Path {str(path)!r} does not exist.", param_hint="'[INPUT]'")
+
+
+def _echo_errors(lines: Any) -> None:
+    """Every error line as `error: FILE:LINE: message` (the form `parse` prints)."""
+    for line in lines:
+        click.echo(line if line.startswith("error: ") else f"error: {line}", err=True)
 
 
 def _report_conflicts(conflicts: Any, forced: bool) -> None:
@@ -287,24 +350,28 @@ def _report_conflicts(conflicts: Any, forced: bool) -> None:
 @click.option("--package-name", default=None, help="Import name of the generated package.")
 @click.option("--targets", default=None, help="Comma list of models,validators,stubs,docs.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes [cores].")
+@click.option(
+    "--lock-timeout", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
+    help="Exit 2 when a `generate` on OUT holds the lock this long [wait for it].",
+)
+@_stoppable
 def check(
-    input_path: Path | None, out: Path | None, package_name: str | None, targets: str | None, jobs: int | None
+    input_path: Path | None, out: Path | None, package_name: str | None, targets: str | None, jobs: int | None,
+    lock_timeout: float | None,
 ) -> None:
     """Exit 1 when OUT is not what `generate` would make of INPUT (stale files, or hand
     edits that conflict with the regeneration), 0 when up to date. Writes nothing."""
     from codegen import build, incremental
 
     cfg = _codegen_config(input_path, out, package_name)
+    _check_input(cfg.input)
     try:
-        if not cfg.input.exists():
-            raise build.BuildError([f"{cfg.input}:1: input not found"])
         result = incremental.regenerate(
             [cfg.input], cfg.out, cfg.package_name, build.parse_targets(targets), jobs=jobs or _cores(),
-            dry_run=True,
+            dry_run=True, lock_timeout=lock_timeout,
         )
     except build.BuildError as exc:
-        for line in exc.lines:
-            click.echo(line, err=True)
+        _echo_errors(exc.lines)
         sys.exit(2)
     if result.stale:
         for service in result.rendered:
@@ -334,9 +401,13 @@ def check(
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes [cores].")
 @click.option("--interval", type=float, default=0.5, show_default=True, help="Seconds between polls.")
 @click.option("--debounce", type=float, default=0.3, show_default=True, help="Quiet seconds before a run.")
+@click.option(
+    "--lock-timeout", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
+    help="Skip a run (one error line) when another run on OUT holds the lock this long [wait for it].",
+)
 def watch_command(
     input_path: Path | None, out: Path | None, package_name: str | None, targets: str | None,
-    jobs: int | None, interval: float, debounce: float,
+    jobs: int | None, interval: float, debounce: float, lock_timeout: float | None,
 ) -> None:
     """Regenerate whenever pages under INPUT change (polling, debounced); Ctrl-C stops."""
     from codegen import build, watch
@@ -348,24 +419,21 @@ def watch_command(
             click.echo(line)
         try:
             result = build.generate(
-                [cfg.input], cfg.out, cfg.package_name, build.parse_targets(targets), jobs=jobs or _cores()
+                [cfg.input], cfg.out, cfg.package_name, build.parse_targets(targets), jobs=jobs or _cores(),
+                lock_timeout=lock_timeout,
             )
         except build.BuildError as exc:
-            for line in exc.lines:
-                click.echo(line, err=True)
+            _echo_errors(exc.lines)
             return
         _report_conflicts(result.conflicts, forced=False)
-        for line in result.errors:
-            click.echo(line, err=True)
+        _echo_errors(result.errors)
         click.echo(
             f"{cfg.out}: {len(result.written)} written, {len(result.removed)} removed"
             + (f" ({', '.join(result.rendered)} re-rendered)" if result.rendered else "")
         )
 
+    _check_input(cfg.input)
     try:
-        if not cfg.input.exists():
-            click.echo(f"{cfg.input}:1: input not found", err=True)
-            sys.exit(1)
         run([])
         click.echo(f"watching {cfg.input} (Ctrl-C to stop)")
         watch.watch([cfg.input], run, interval=interval, debounce=debounce)

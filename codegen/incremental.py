@@ -23,18 +23,18 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
-import multiprocessing
 import os
+import signal
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from codegen import build, diff, unit, writer
+from codegen import build, diff, lock, unit, workers, writer
 from codegen import manifest as mf
 from codegen.parse import find_pages
 from codegen.progress import Progress, Quiet
@@ -115,42 +115,43 @@ def regenerate(
     force: bool = False,
     dry_run: bool = False,
     progress: Progress | None = None,
+    lock_timeout: float | None = None,
+    on_wait: Callable[[str], None] | None = None,
 ) -> RegenResult:
     """Bring `out` up to date with `inputs`; see the module docstring. Raises BuildError
     when nothing can be done; pages that fail to parse are listed in `result.errors`
     (their units keep their previous output) while every other unit goes through.
 
     `dry_run` computes everything (what would be written, removed, conflict) and writes
-    nothing. Runs on one existing output folder take turns (flock on .codegen/).
+    nothing. Runs on one output folder take turns (codegen/lock.py): a run waits for the
+    one in progress, saying so once through `on_wait` (default: stderr), for at most
+    `lock_timeout` seconds (None: as long as it takes), else BuildError.
     """
     args = (inputs, out, package, targets, jobs, force, dry_run, progress)
-    if dry_run:
-        return _regenerate(*args)
     build.check_package_name(package)
-    build._check_writable(out)
+    if not dry_run:
+        build._check_writable(out)
     try:
-        with _locked(out):
-            return _regenerate(*args)
+        with lock.hold(out, lock_timeout, on_wait, shared=dry_run):
+            try:
+                return _regenerate(*args)
+            except BaseException:
+                if not dry_run:
+                    _remove_temps(out)
+                raise
+    except lock.LockTimeout as exc:
+        raise build.BuildError([f"error: {exc}"]) from None
     except OSError as exc:
         raise build.BuildError([f"error: {exc.filename or out}: cannot write: {exc.strerror or exc}"]) from None
 
 
-@contextmanager
-def _locked(out: Path) -> Iterator[None]:
+def _remove_temps(out: Path) -> None:
+    """The temp files of workers stopped mid-write (a signal, an error): the run stops
+    with nothing half-written, not even a temp file."""
     try:
-        import fcntl
-    except ImportError:  # pragma: no cover - not POSIX: no lock
-        yield
-        return
-    if not mf.state_dir(out).is_dir():
-        yield  # a first run: nothing to protect yet, and a failed run leaves no folder
-        return
-    fd = os.open(mf.state_dir(out), os.O_RDONLY)  # the folder itself: no lock file left behind
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)  # releases the lock
+        writer.remove_stale_temps(out)
+    except OSError:
+        pass
 
 
 def unit_of(source: str) -> str:
@@ -224,7 +225,7 @@ def _run_units(
     previous: unit.Previous,
     jobs: int,
     progress: Progress,
-) -> Iterator[unit.UnitResult]:
+) -> Generator[unit.UnitResult, None, None]:
     """Each task's result, in the order they finish: units side by side in `jobs`
     worker processes, or one big unit's pages parsed by all of them."""
     report = progress.advance
@@ -243,7 +244,7 @@ def _run_units(
         size = max(1, min(32, len(todo) // (jobs * 8)))
         chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
         if len(chunks) > 1:
-            with ProcessPoolExecutor(max_workers=jobs) as pool:
+            with workers.pool(jobs) as pool:
                 for done in pool.map(unit.parse_chunk, chunks):
                     known.update((source, (sha, outcome)) for source, sha, outcome in done)
                     report(len(done), task.name)
@@ -252,8 +253,8 @@ def _run_units(
         finally:
             gc.unfreeze()
         return
-    queue: Any = multiprocessing.get_context().Queue()
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(queue,)) as pool:
+    queue: Any = workers.context().Queue()
+    with workers.pool(jobs, initializer=_init_worker, initargs=(queue,)) as pool:
         # Biggest first (in bytes: a few huge pages, mediaconvert's, cost more than many
         # small ones), so that one large service does not run alone at the end.
         ordered = sorted(tasks, key=lambda t: (-t.weight, -t.size, t.name))
@@ -393,12 +394,14 @@ def _regenerate(
     previous = unit.Previous.of(out, old)
     progress.start(sum(t.size for t in tasks))
     runs = _UnitRuns(new)
+    results = _run_units(tasks, pages.paths, previous, jobs, progress)
     try:
-        for done in _run_units(tasks, pages.paths, previous, jobs, progress):
+        for done in results:
             runs.add(done)
     except OSError as exc:
         raise build.BuildError([f"error: {exc.filename or out}: cannot write: {exc.strerror or exc}"]) from None
     finally:
+        results.close()  # when stopped early: the workers stop now (codegen/workers.py)
         progress.finish()
     log, summaries, new_files, conflicted, failed = runs.log, runs.summaries, runs.files, runs.conflicted, runs.failed
     produced_by = runs.produced_by
@@ -476,11 +479,12 @@ def _regenerate(
     result.tracked = sorted(new.files)
     result.services = sorted(summaries)
     if not dry_run:
-        mf.drop_parsed(out, summaries)
-        _write_listing(out, new.files)
-        _update_changelog(out, runs.changelog, runs.staged)
-        if new != old:  # an unchanged manifest is not even serialised (a no-op run's largest cost)
-            mf.save(out, new)
+        with _signals_held():
+            mf.drop_parsed(out, summaries)
+            _write_listing(out, new.files)
+            _update_changelog(out, runs.changelog, runs.staged)
+            if new != old:  # an unchanged manifest is not even serialised (a no-op run's largest cost)
+                mf.save(out, new)
         bases = {**{rel: r.sha for rel, r in new.files.items()}, **new.orphans}
         mf.gc_pristine(out, {sha for rel, sha in bases.items() if writer.is_python(rel)})
         writer.remove_empty_dirs(out, log.removed)
@@ -495,6 +499,23 @@ def _regenerate(
     result.timings["finish"] = time.perf_counter() - clock
     result.timings["total"] = time.perf_counter() - t0
     return result
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """SIGINT and SIGTERM wait for the end of the block: CHANGES.md, the trees it was
+    computed from and the manifest go together (a run stopped between them would write
+    the changelog's sections again)."""
+    held = {signal.SIGINT, signal.SIGTERM}
+    try:
+        before = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    except (AttributeError, OSError):  # pragma: no cover - not POSIX
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)  # a pending signal is delivered here
 
 
 def _pending(old: mf.Manifest) -> set[str]:

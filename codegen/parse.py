@@ -7,12 +7,13 @@ The one place that turns paths into the shape tree, shared by `parse`, `generate
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Generic, TypeVar
 
+from codegen import workers
 from codegen.rst.reader import NotAMethodPage, PageError, read_page
 from codegen.tree import Operation
 
@@ -89,7 +90,7 @@ def parse_pages(
         if pool is not None:
             outcomes = [o for chunk in pool.map(work, chunks) for o in chunk]
         else:
-            with ProcessPoolExecutor(max_workers=jobs) as own:
+            with workers.pool(jobs) as own:
                 outcomes = [o for chunk in own.map(work, chunks) for o in chunk]
     else:
         outcomes = work(todo)

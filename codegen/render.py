@@ -9,7 +9,6 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 KINDS = ("client", "paginator", "waiter")
@@ -82,5 +81,7 @@ def render_services(
         for service in todo:
             yield service, render_service(service, out)
         return
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    from codegen import workers
+
+    with workers.pool(jobs) as pool:
         yield from pool.map(_render_one, [(s, str(out)) for s in todo])

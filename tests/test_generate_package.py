@@ -296,8 +296,9 @@ def test_cli_bad_page_reports_file_line(tmp_path: Path) -> None:
     res = CliRunner().invoke(main, ["generate", str(pages), "--out", str(out)])
     assert res.exit_code == 1, res.output
     line = res.output.strip().splitlines()[0]
-    assert line.startswith("broken.rst:") and line.split(":")[1].isdigit(), res.output
-    assert not out.exists()
+    # `error: FILE:LINE: message`, as `parse` prints it
+    assert line.startswith("error: broken.rst:") and line.split(":")[2].isdigit(), res.output
+    assert not out.exists()  # the lock made the folder; a run that wrote nothing removes it
 
 
 def test_no_unused_imports(seed_out: Path) -> None:
@@ -323,10 +324,19 @@ def test_no_unused_imports(seed_out: Path) -> None:
         assert not unused, (path.name, unused)
 
 
-def test_cli_missing_input_is_one_line(tmp_path: Path) -> None:
-    res = CliRunner().invoke(main, ["generate", str(tmp_path / "nope"), "--out", str(tmp_path / "o")])
-    assert res.exit_code == 1
-    assert res.output.strip() == f"{tmp_path / 'nope'}:1: input not found"
+@pytest.mark.parametrize("command", ["generate", "check", "watch", "parse", "diff"])
+def test_cli_missing_input_is_a_usage_error(tmp_path: Path, command: str) -> None:
+    """The README: a missing path is a usage error (exit 2), for every command."""
+    nope = tmp_path / "nope"
+    args = {"parse": [str(nope)], "diff": [str(nope), str(SEED)]}.get(command, [str(nope), "--out", str(tmp_path / "o")])
+    res = CliRunner().invoke(main, [command, *args])
+    assert res.exit_code == 2, res.output
+    last = res.output.strip().splitlines()[-1]
+    if command == "diff":  # (its inputs may also be saved trees: its own one-line message)
+        assert last == f"error: {nope}: no such file or directory"
+    else:
+        assert last.endswith(f"Path '{nope}' does not exist."), res.output
+    assert "Traceback" not in res.output and not (tmp_path / "o").exists()
 
 
 def test_clean_drops_ascii_control_characters_only() -> None:

@@ -95,12 +95,12 @@ def test_bad_page_is_listed_and_the_rest_goes_through(tmp_path: Path, reference:
     lines = res.output.strip().splitlines()
     assert lines[-1].startswith("1 error(s)") and "Traceback" not in res.output
     error = lines[-2]
-    assert error.startswith("kinesis/client/list_streams.rst:") and error.split(":")[1].isdigit(), lines
+    assert error.startswith("error: kinesis/client/list_streams.rst:") and error.split(":")[2].isdigit(), lines
     assert not (out / "docs/sagemaker/delete_model.md").exists()
     kinesis_now = {rel: h for rel, h in digest(out).items() if "kinesis" in rel and ".codegen" not in rel}
     assert kinesis_now == kinesis_before
     record = mf.load(out).pages["kinesis/client/list_streams.rst"]  # type: ignore[union-attr]
-    assert record.error == error and record.service == "kinesis"
+    assert f"error: {record.error}" == error and record.service == "kinesis"
 
     # Nothing changed: nothing is redone, and the error is still reported.
     again = CliRunner().invoke(main, args)
