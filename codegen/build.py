@@ -192,6 +192,7 @@ def generate(
     jobs: int = 1,
     progress: Progress | None = None,
     force: bool = False,
+    rename_package: bool = False,
 ) -> RegenResult:
     """The whole pipeline, incremental and streamed unit by unit: only what changed since
     the last run is parsed, rendered and written; hand edits are merged
@@ -201,4 +202,6 @@ def generate(
     """
     from codegen.incremental import regenerate  # it builds on this module's functions
 
-    return regenerate(inputs, out, package, targets, jobs=jobs, force=force, progress=progress)
+    return regenerate(
+        inputs, out, package, targets, jobs=jobs, force=force, progress=progress, rename_package=rename_package
+    )

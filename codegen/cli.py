@@ -200,9 +200,13 @@ def diff_command(
     help="On conflicting hand edits take the generator's version; yours is kept as <file>.orig.",
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress display.")
+@click.option(
+    "--rename-package", is_flag=True,
+    help="Allow --package-name to differ from the name OUT was generated with (renames the package).",
+)
 def generate(
     input_path: Path | None, out: Path | None, package_name: str | None, targets: str | None,
-    jobs: int | None, force: bool, quiet: bool,
+    jobs: int | None, force: bool, quiet: bool, rename_package: bool,
 ) -> None:
     """Generate the typed package (models, validators, stubs, docs) from reference pages.
 
@@ -211,21 +215,32 @@ def generate(
     seconds otherwise). Pages that fail to parse are listed at the end; their services
     keep their previous output and every other service goes through. Exit 1 on such
     errors and on conflicting hand edits (see --force).
+
+    --package-name and --targets default to the options OUT was generated with (its
+    manifest), then to [tool.codegen]. A package name other than the recorded one is
+    refused (exit 2) unless --rename-package is given.
     """
     from codegen import build, config, progress
 
     try:
-        cfg = config.load(input=input_path, out=out, package_name=package_name)
+        cfg = config.load(input=input_path, out=out, package_name=package_name, targets=targets)
     except config.ConfigError as exc:
         click.echo(str(exc), err=True)
         sys.exit(1)
+    try:
+        build.check_package_name(cfg.package_name)  # a bad name first: exit 1, as any bad option
+    except build.BuildError as exc:
+        for line in exc.lines:
+            click.echo(line, err=True)
+        sys.exit(1)
+    _refuse_rename(cfg, package_name, rename_package)
     display = progress.for_stream(click.get_text_stream("stderr"), quiet=quiet)
     try:
         if not cfg.input.exists():
             raise build.BuildError([f"{cfg.input}:1: input not found"])
         result = build.generate(
-            [cfg.input], cfg.out, cfg.package_name, build.parse_targets(targets), jobs=jobs or _cores(),
-            force=force, progress=display,
+            [cfg.input], cfg.out, cfg.package_name, build.parse_targets(cfg.targets), jobs=jobs or _cores(),
+            force=force, progress=display, rename_package=rename_package,
         )
     except build.BuildError as exc:
         for line in exc.lines:
@@ -259,14 +274,27 @@ def _cores() -> int:
         return os.cpu_count() or 1
 
 
-def _codegen_config(input_path: Path | None, out: Path | None, package_name: str | None) -> Any:
+def _codegen_config(
+    input_path: Path | None, out: Path | None, package_name: str | None, targets: str | None
+) -> Any:
     from codegen import config
 
     try:
-        return config.load(input=input_path, out=out, package_name=package_name)
+        cfg = config.load(input=input_path, out=out, package_name=package_name, targets=targets)
     except config.ConfigError as exc:
         click.echo(str(exc), err=True)
         sys.exit(1)
+    _refuse_rename(cfg, package_name, rename=False)
+    return cfg
+
+
+def _refuse_rename(cfg: Any, package_name: str | None, rename: bool) -> None:
+    """A --package-name other than the one the output was made with is a usage error
+    (exit 2) unless --rename-package says so: it would remove the package's folder."""
+    refused = cfg.rename_refused(package_name)
+    if refused is not None and not rename:
+        click.echo(refused, err=True)
+        sys.exit(2)
 
 
 def _report_conflicts(conflicts: Any, forced: bool) -> None:
@@ -294,12 +322,12 @@ def check(
     edits that conflict with the regeneration), 0 when up to date. Writes nothing."""
     from codegen import build, incremental
 
-    cfg = _codegen_config(input_path, out, package_name)
+    cfg = _codegen_config(input_path, out, package_name, targets)
     try:
         if not cfg.input.exists():
             raise build.BuildError([f"{cfg.input}:1: input not found"])
         result = incremental.regenerate(
-            [cfg.input], cfg.out, cfg.package_name, build.parse_targets(targets), jobs=jobs or _cores(),
+            [cfg.input], cfg.out, cfg.package_name, build.parse_targets(cfg.targets), jobs=jobs or _cores(),
             dry_run=True,
         )
     except build.BuildError as exc:
@@ -341,14 +369,14 @@ def watch_command(
     """Regenerate whenever pages under INPUT change (polling, debounced); Ctrl-C stops."""
     from codegen import build, watch
 
-    cfg = _codegen_config(input_path, out, package_name)
+    cfg = _codegen_config(input_path, out, package_name, targets)
 
     def run(changes: list[str]) -> None:
         for line in changes:
             click.echo(line)
         try:
             result = build.generate(
-                [cfg.input], cfg.out, cfg.package_name, build.parse_targets(targets), jobs=jobs or _cores()
+                [cfg.input], cfg.out, cfg.package_name, build.parse_targets(cfg.targets), jobs=jobs or _cores()
             )
         except build.BuildError as exc:
             for line in exc.lines:
