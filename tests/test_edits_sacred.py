@@ -20,7 +20,7 @@ from click.testing import CliRunner, Result
 
 from codegen import manifest as mf
 from codegen.cli import main
-from conftest import SEED
+from conftest import REPO, SEED
 
 PKG = "typed_sacred"
 PAGE = "sagemaker/client/create_model_package.rst"
@@ -338,3 +338,25 @@ def test_rename_package_without_edits(seeded: tuple[Path, Path]) -> None:
     assert not (out / PKG).exists() and (out / "renamed/sagemaker/models.py").is_file()
     assert f"{PKG}" not in (out / "renamed/sagemaker/models.py").read_text()
     assert run("check", str(inp), "--out", str(out)).exit_code == 0
+
+
+# --- the adversarial loop ---------------------------------------------------------------
+
+
+def test_adversarial_edits_lose_nothing(reference: Path) -> None:
+    """bench/adversarial_edits.py: every kind of hand edit × every page change, once."""
+    import importlib.util
+    import sys
+
+    spec = importlib.util.spec_from_file_location("adversarial_edits", REPO / "bench" / "adversarial_edits.py")
+    assert spec is not None and spec.loader is not None
+    adversarial = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = adversarial  # (dataclasses look their module up)
+    spec.loader.exec_module(adversarial)
+    cases = len(adversarial.EDITS) * len(adversarial.PAGE_CHANGES)
+    stats = adversarial.run(cases, seed=12, reference=reference, log=lambda line: None)
+    assert stats.cases == cases
+    assert stats.lost == [] and stats.raised == []
+    outcomes = " ".join(stats.outcomes)
+    for seen in ("kept", "merged", "conflict→orig", "restored", "mode kept"):
+        assert seen in outcomes, (seen, stats.outcomes)
