@@ -319,7 +319,9 @@ def check(
     input_path: Path | None, out: Path | None, package_name: str | None, targets: str | None, jobs: int | None
 ) -> None:
     """Exit 1 when OUT is not what `generate` would make of INPUT (stale files, or hand
-    edits that conflict with the regeneration), 0 when up to date. Writes nothing."""
+    edits that conflict with the regeneration), 0 when up to date, 2 on unreadable input or
+    a --package-name other than the one OUT was generated with. Writes nothing.
+    --package-name and --targets default to the options OUT was generated with."""
     from codegen import build, incremental
 
     cfg = _codegen_config(input_path, out, package_name, targets)

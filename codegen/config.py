@@ -58,12 +58,21 @@ def find_pyproject(start: Path) -> Path | None:
 
 def recorded_options(out: Path) -> Recorded | None:
     """What the manifest of `out` says the output was generated with; None without one."""
+    import json
+
     from codegen import manifest as mf
 
-    manifest = mf.load(out)
-    if manifest is None:
+    # Only two fields: not mf.load, which builds every record (the run loads it again).
+    try:
+        data = json.loads(mf.manifest_path(out).read_bytes())
+        if data["format"] != mf.FORMAT_VERSION:
+            return None
+        package, targets = data["package"], data["targets"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # as mf.load: no usable manifest, a first run
+    if not isinstance(package, str) or not isinstance(targets, list) or not all(isinstance(t, str) for t in targets):
         return None
-    return Recorded(manifest.package, tuple(manifest.targets))
+    return Recorded(package, tuple(targets))
 
 
 def load(start: Path | None = None, **overrides: Any) -> Config:
