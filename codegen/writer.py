@@ -19,6 +19,7 @@ A Python file that does not parse is a conflict as well (merge.py).
 from __future__ import annotations
 
 import os
+import re
 import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -230,31 +231,51 @@ def rename_package(out: Path, old: mf.Manifest, package: str, dry_run: bool) -> 
     """`old` with its package's files moved from `<old package>/` to `<package>/`, on
     disk too (unless `dry_run`), so that the run that follows merges hand edits in place.
 
-    The manifest keeps its old package name, so that the run re-renders everything; it
-    is saved first with the files' new paths, and a rename interrupted at any point is
-    picked up by the next one. A file whose new path is taken is left where it is."""
+    In the moved modules, and in the generator's last text of them (the merge base),
+    the imports of the old package become imports of the new one (`from old.x import`,
+    `import old`): what a rename asks for, and what lets an import the user extended
+    merge by name. The manifest keeps its old package name, so that the run re-renders
+    everything; it is saved with the files' new paths and bases, and a rename
+    interrupted at any point is picked up by the next one. A file whose new path is
+    taken is left where it is; a file that cannot be decoded is moved as it is."""
     prefix = old.package + "/"
+    imports = re.compile(rf"^([ \t]*(?:from|import)[ \t]+){re.escape(old.package)}(?=[.\s,]|$)", re.M)
 
     def moved(rel: str) -> str:
         return package + "/" + rel[len(prefix) :] if rel.startswith(prefix) else rel
 
+    def renamed(text: str) -> str:
+        return imports.sub(lambda m: m.group(1) + package, text)
+
     done: list[str] = []
+    files: dict[str, mf.FileRecord] = {}
+    for rel, rec in old.files.items():
+        files[moved(rel)] = rec
+        if not is_python(rel) or dry_run:
+            continue
+        base = mf.get_pristine(out, rec.sha)
+        if base is not None and renamed(base) != base:
+            files[moved(rel)] = mf.FileRecord(mf.put_pristine(out, renamed(base)), rec.service)
     for rel in sorted({*old.files, *old.orphans}):
         src, dst = out / rel, out / moved(rel)
-        if dry_run or src == dst or not os.path.lexists(src) or os.path.lexists(dst):
+        if dry_run or src == dst:
             continue
-        dst.parent.mkdir(parents=True, exist_ok=True)
-        os.rename(src, dst)  # a symlink moves as a link; bytes and modes as they are
-        done.append(rel)
-    renamed = replace(
-        old,
-        files={moved(rel): rec for rel, rec in old.files.items()},
-        orphans={moved(rel): sha for rel, sha in old.orphans.items()},
-    )
+        if os.path.lexists(src) and not os.path.lexists(dst):
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            os.rename(src, dst)  # a symlink moves as a link; bytes and modes as they are
+            done.append(rel)
+        if rel not in old.files or not is_python(rel) or os.path.lexists(src):
+            continue  # (an orphan keeps its text, which its record's hash is of)
+        disk = read_disk(dst)
+        if disk.data is not None and not disk.problem:
+            text = disk.data.decode("utf-8")  # (its own line ends)
+            if renamed(text) != text:
+                mf.atomic_write(dst, renamed(text).encode("utf-8"))
+    result = replace(old, files=files, orphans={moved(rel): sha for rel, sha in old.orphans.items()})
     if not dry_run:
-        mf.save(out, renamed)
+        mf.save(out, result)
         remove_empty_dirs(out, done)
-    return renamed
+    return result
 
 
 def remove_stale_temps(out: Path) -> None:

@@ -301,6 +301,10 @@ def test_rename_package_carries_hand_edits(tmp_path: Path, reference: Path) -> N
     runtime_import = "from docmodels._runtime import "
     text = models.read_text()
     assert runtime_import in text
+    # An import of the package the user extended: renamed with the others, merged by name.
+    runtime_import = "from docmodels._runtime import "
+    assert runtime_import in text
+    text = text.replace(runtime_import, runtime_import + "to_wire as wire, ", 1)
     # A conflicting edit (a short conflict, not the whole file) besides the others.
     start = text.index("def to_dict(self)", text.index("class Container:"))
     cut = text.index("\n", text.index('"""', start)) + 1
@@ -318,12 +322,15 @@ def test_rename_package_carries_hand_edits(tmp_path: Path, reference: Path) -> N
     moved = out / "other/sagemaker/models.py"
     assert not (out / "docmodels").exists()
     assert "never sent" in moved.read_text()  # left as it is: the conflict is pending
+    assert "from other._runtime import to_wire as wire, " in moved.read_text()  # renamed
 
     forced = run(*gen, "--package-name", "other", "--force")  # recorded now: no --rename-package
     assert forced.exit_code == 0, forced.output
     assert (out / "other/sagemaker/models.py.orig").read_text().count("never sent") == 1
     text = moved.read_text()
-    assert "from other._runtime import" in text and "docmodels" not in text
+    assert "docmodels" not in text
+    statement = text.split("from other._runtime import")[1]
+    assert "to_wire as wire" in statement[: statement.index(")" if statement.startswith(" (") else "\n")]
     for snippet in ("MAX_CONTENT: ClassVar[int] = 100_000", "def to_json(self) -> str:", "def card(content: str)"):
         assert snippet in text, snippet  # the other edits came along
     assert "managed_storage_type" in text  # and the new release
