@@ -149,6 +149,7 @@ EDITS: dict[str, Edit] = {
     "truncate": _bytes(_truncate),
     "truncate_lines": _bytes(_truncate_lines),
     "empty": _bytes(lambda d, r: b""),
+    "bom": _bytes(lambda d, r: b"\xef\xbb\xbf" + _method(d, r)),
     "unparsable": _bytes(lambda d, r: d + b"\n\ndef broken(:\n"),
     "delete": _delete,
     "chmod": _chmod,
@@ -203,14 +204,21 @@ def _norm(line: str) -> str:
     return "".join(line.split()).replace("'", '"')
 
 
+def _flat(text: str) -> str:
+    # ... and where it breaks a line: brackets and magic trailing commas.
+    return "".join(c for c in _norm(text) if c not in "(),")
+
+
 def _carried(base: str, user: str, theirs: str | None, result: str) -> bool:
-    """Every line the user added (against `base`) is in `result`, and no line they
-    deleted (unique in `base`, and still made by the generator) came back."""
+    """Every line the user added (against `base`) is in `result` (black may have split
+    it), and no line they deleted (unique in `base`, still made by the generator) came back."""
     base_lines, user_lines, result_lines = (Counter(_norm(x) for x in t.splitlines()) for t in (base, user, result))
     theirs_lines = Counter(_norm(x) for x in (theirs or "").splitlines())
+    flat = _flat(result)
     for line, count in user_lines.items():
         if line and count > base_lines[line] and result_lines[line] < count - base_lines[line]:
-            return False
+            if _flat(line) not in flat:
+                return False
     for line, count in base_lines.items():
         if len(line) >= 12 and count == 1 and user_lines[line] == 0 and result_lines[line] > max(0, theirs_lines[line] - 1):
             return False

@@ -55,12 +55,14 @@ class Conflict:
 
     def details(self) -> str:
         """Short unified diffs: the user's hunk (from what the generator wrote last time,
-        or, when that is unknown, from what it writes now), then the generator's."""
+        or, when that is unknown, from what it writes now), then, for a member, the
+        generator's."""
+        if self.ours is None and self.member.startswith("<file: yours "):
+            return "(yours is left as it is; it cannot be shown as text)"
         if self.base is not None:
-            parts = [
-                _short_diff(self.base, self.ours, "generated last time", "yours"),
-                _short_diff(self.base, self.theirs, "generated last time", "generator now"),
-            ]
+            parts = [_short_diff(self.base, self.ours, "generated last time", "yours")]
+            if not self.member.startswith("<file"):  # (of a whole file: the new page's changes)
+                parts.append(_short_diff(self.base, self.theirs, "generated last time", "generator now"))
         else:
             parts = [_short_diff(self.theirs, self.ours, "generator now", "yours")]
         return "\n".join(parts)

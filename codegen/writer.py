@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from codegen.merge import Conflict
 
 BACKUP_SUFFIX = ".orig"
+_BOM = "\ufeff"
 
 
 def is_python(path: str) -> bool:
@@ -185,6 +186,8 @@ def write_one(
         elif merged.text != theirs:
             log.merged.append(rel)
         text = merged.text
+        if text_on_disk.startswith(_BOM) and not text.startswith(_BOM):
+            text = _BOM + text  # (libcst drops it; the user's editor put it there)
         if text == text_on_disk:
             return None
     if not dry_run:

@@ -85,6 +85,8 @@ def test_undecodable_edit_is_a_conflict_then_kept_by_force(seeded: tuple[Path, P
 
     result = generate(inp, out)
     assert_conflict(result, MODELS, "not UTF-8 (byte 0xe9")
+    assert "\n    +# caf\\xe9: written in Latin-1" in result.stderr  # the hunk, bad byte escaped
+    assert len(result.stderr.splitlines()) < 15
     assert models.read_bytes() == mine  # not overwritten
     assert not (out / (MODELS + ".orig")).exists()
     assert f"{PKG}/sagemaker/client.pyi" in (out / ".codegen-files").read_text()  # the rest went through
@@ -97,6 +99,18 @@ def test_undecodable_edit_is_a_conflict_then_kept_by_force(seeded: tuple[Path, P
     assert (out / (MODELS + ".orig")).read_bytes() == mine  # the user's bytes, byte for byte
     assert "managed_storage_type" in models.read_text(encoding="utf-8")
     assert check(inp, out).exit_code == 0
+
+
+def test_undecodable_edit_of_the_changelog_is_kept(seeded: tuple[Path, Path], reference: Path) -> None:
+    inp, out = seeded
+    changes = out / "CHANGES.md"
+    mine = changes.read_bytes() + LATIN1_EDIT
+    changes.write_bytes(mine)
+    new_release(inp, reference)
+    result = generate(inp, out)
+    assert result.exit_code == 0, result.output
+    text = changes.read_bytes()
+    assert text.endswith(mine.split(b"\n", 1)[1]) and len(text) > len(mine)  # a section on top, the rest as it was
 
 
 def test_undecodable_edit_of_a_removed_file_is_kept(seeded: tuple[Path, Path]) -> None:
