@@ -21,11 +21,13 @@ default the pages are taken from tests/fixtures/boto3-1.44.8/*.tar.xz.
 from __future__ import annotations
 
 import argparse
+import ast
 import hashlib
 import io
 import lzma
 import os
 import random
+import re
 import shutil
 import stat
 import sys
@@ -209,15 +211,40 @@ def _flat(text: str) -> str:
     return "".join(c for c in _norm(text) if c not in "(),")
 
 
+def _imports(text: str) -> dict[str, set[str]]:
+    """`from X import a, b as c` of a module: X → {"a", "bas c"} (as _norm writes them)."""
+    found: dict[str, set[str]] = {}
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return found
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            module = "." * node.level + (node.module or "")
+            names = found.setdefault(module, set())
+            names.update(a.name + (f"as{a.asname}" if a.asname else "") for a in node.names)
+    return found
+
+
+def _names_carried(line: str, base: dict[str, set[str]], result: dict[str, set[str]]) -> bool:
+    """An import line the user changed is merged by name: the names they added are there."""
+    match = re.fullmatch(r"from(\S+?)import(.+)", line)
+    if match is None or "(" in line:
+        return False
+    module, names = match[1], set(match[2].split(","))
+    return (names - base.get(module, set())) <= result.get(module, set())
+
+
 def _carried(base: str, user: str, theirs: str | None, result: str) -> bool:
     """Every line the user added (against `base`) is in `result` (black may have split
     it), and no line they deleted (unique in `base`, still made by the generator) came back."""
     base_lines, user_lines, result_lines = (Counter(_norm(x) for x in t.splitlines()) for t in (base, user, result))
     theirs_lines = Counter(_norm(x) for x in (theirs or "").splitlines())
     flat = _flat(result)
+    imported = _imports(result)
     for line, count in user_lines.items():
         if line and count > base_lines[line] and result_lines[line] < count - base_lines[line]:
-            if _flat(line) not in flat:
+            if _flat(line) not in flat and not _names_carried(line, _imports(base), imported):
                 return False
     for line, count in base_lines.items():
         if len(line) >= 12 and count == 1 and user_lines[line] == 0 and result_lines[line] > max(0, theirs_lines[line] - 1):

@@ -469,9 +469,7 @@ def _regenerate(
             if not writer.remove_one(out, rel, before[rel], force, dry_run, log):
                 new.orphans[rel] = before[rel]
         for rel in sorted(previous.legacy - set(new_files)):
-            if not dry_run and (out / rel).is_file():
-                (out / rel).unlink()
-            log.removed.append(rel)
+            writer.remove_legacy(out, rel, dry_run, log)
     except OSError as exc:
         raise build.BuildError([f"error: {exc.filename or out}: cannot write: {exc.strerror or exc}"]) from None
 

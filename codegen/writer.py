@@ -230,6 +230,14 @@ def remove_one(out: Path, rel: str, sha: str, force: bool, dry_run: bool, log: W
     return True
 
 
+def remove_legacy(out: Path, rel: str, dry_run: bool, log: WriteLog) -> None:
+    """Drop a file an output made before the manifest listed and the generator no
+    longer makes. Hand edits cannot be told apart there: it is moved to `<file>.orig`."""
+    if os.path.lexists(out / rel):
+        _set_aside(out, rel, dry_run, log)
+    log.removed.append(rel)
+
+
 def rename_package(out: Path, old: mf.Manifest, package: str, dry_run: bool) -> mf.Manifest:
     """`old` with its package's files moved from `<old package>/` to `<package>/`, on
     disk too (unless `dry_run`), so that the run that follows merges hand edits in place.

@@ -133,6 +133,22 @@ def test_undecodable_edit_of_a_removed_file_is_kept(seeded: tuple[Path, Path]) -
     assert generate(inp, out).exit_code == 0
 
 
+def test_removed_file_of_an_output_made_before_the_manifest_is_kept(seeded: tuple[Path, Path]) -> None:
+    """No manifest (only the plain file list): edits cannot be told apart, so a file the
+    generator no longer makes is moved to <file>.orig, never deleted."""
+    inp, out = seeded
+    shutil.rmtree(out / ".codegen")
+    doc = out / "docs/sagemaker/create_model_package.md"
+    mine = doc.read_bytes() + LATIN1_EDIT
+    doc.write_bytes(mine)
+    (inp / PAGE).unlink()
+    result = generate(inp, out)
+    assert result.exit_code == 0, result.output
+    assert not doc.exists()
+    assert (out / "docs/sagemaker/create_model_package.md.orig").read_bytes() == mine
+    assert "create_model_package.md.orig: your version, kept" in result.stderr
+
+
 def test_unparsable_python_edit_is_a_conflict(seeded: tuple[Path, Path], reference: Path) -> None:
     inp, out = seeded
     models = out / MODELS
