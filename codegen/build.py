@@ -193,6 +193,7 @@ def generate(
     progress: Progress | None = None,
     force: bool = False,
     lock_timeout: float | None = None,
+    rename_package: bool = False,
 ) -> RegenResult:
     """The whole pipeline, incremental and streamed unit by unit: only what changed since
     the last run is parsed, rendered and written; hand edits are merged
@@ -203,5 +204,6 @@ def generate(
     from codegen.incremental import regenerate  # it builds on this module's functions
 
     return regenerate(
-        inputs, out, package, targets, jobs=jobs, force=force, progress=progress, lock_timeout=lock_timeout
+        inputs, out, package, targets, jobs=jobs, force=force, progress=progress, lock_timeout=lock_timeout,
+        rename_package=rename_package,
     )

@@ -256,10 +256,14 @@ def diff_command(
     "--lock-timeout", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
     help="Give up (exit 1) when another run on OUT holds the lock this long [wait for it].",
 )
+@click.option(
+    "--rename-package", is_flag=True,
+    help="Allow --package-name to differ from the name OUT was generated with (renames the package).",
+)
 @_stoppable
 def generate(
     input_path: Path | None, out: Path | None, package_name: str | None, targets: str | None,
-    jobs: int | None, force: bool, quiet: bool, lock_timeout: float | None,
+    jobs: int | None, force: bool, quiet: bool, lock_timeout: float | None, rename_package: bool,
 ) -> None:
     """Generate the typed package (models, validators, stubs, docs) from reference pages.
 
@@ -269,16 +273,20 @@ def generate(
     keep their previous output and every other service goes through. Exit 1 on such
     errors and on conflicting hand edits (see --force). Runs on one OUT take turns (see
     --lock-timeout). SIGINT and SIGTERM stop it cleanly: exit 130 or 143.
+
+    --package-name and --targets default to the options OUT was generated with (its
+    manifest), then to [tool.codegen]. A package name other than the recorded one is
+    refused (exit 2) unless --rename-package is given.
     """
     from codegen import build, progress
 
-    cfg = _codegen_config(input_path, out, package_name)
+    cfg = _codegen_config(input_path, out, package_name, targets, rename=rename_package)
     _check_input(cfg.input)
     display = progress.for_stream(sys.stderr, quiet=quiet)
     try:
         result = build.generate(
-            [cfg.input], cfg.out, cfg.package_name, build.parse_targets(targets), jobs=jobs or _cores(),
-            force=force, progress=display, lock_timeout=lock_timeout,
+            [cfg.input], cfg.out, cfg.package_name, build.parse_targets(cfg.targets), jobs=jobs or _cores(),
+            force=force, progress=display, lock_timeout=lock_timeout, rename_package=rename_package,
         )
     except build.BuildError as exc:
         _echo_errors(exc.lines)
@@ -310,14 +318,35 @@ def _cores() -> int:
         return os.cpu_count() or 1
 
 
-def _codegen_config(input_path: Path | None, out: Path | None, package_name: str | None) -> Any:
+def _codegen_config(
+    input_path: Path | None, out: Path | None, package_name: str | None, targets: str | None,
+    rename: bool = False,
+) -> Any:
     from codegen import config
 
     try:
-        return config.load(input=input_path, out=out, package_name=package_name)
+        cfg = config.load(input=input_path, out=out, package_name=package_name, targets=targets)
     except config.ConfigError as exc:
         _echo_errors([str(exc)])
         sys.exit(1)
+    from codegen import build
+
+    try:
+        build.check_package_name(cfg.package_name)  # a bad name first: exit 1, as any bad option
+    except build.BuildError as exc:
+        _echo_errors(exc.lines)
+        sys.exit(1)
+    _refuse_rename(cfg, package_name, rename)
+    return cfg
+
+
+def _refuse_rename(cfg: Any, package_name: str | None, rename: bool) -> None:
+    """A --package-name other than the one the output was made with is a usage error
+    (exit 2) unless --rename-package says so: it would remove the package's folder."""
+    refused = cfg.rename_refused(package_name)
+    if refused is not None and not rename:
+        click.echo(refused, err=True)
+        sys.exit(2)
 
 
 def _check_input(path: Path) -> None:
@@ -360,14 +389,16 @@ def check(
     lock_timeout: float | None,
 ) -> None:
     """Exit 1 when OUT is not what `generate` would make of INPUT (stale files, or hand
-    edits that conflict with the regeneration), 0 when up to date. Writes nothing."""
+    edits that conflict with the regeneration), 0 when up to date, 2 on unreadable input or
+    a --package-name other than the one OUT was generated with. Writes nothing.
+    --package-name and --targets default to the options OUT was generated with."""
     from codegen import build, incremental
 
-    cfg = _codegen_config(input_path, out, package_name)
+    cfg = _codegen_config(input_path, out, package_name, targets)
     _check_input(cfg.input)
     try:
         result = incremental.regenerate(
-            [cfg.input], cfg.out, cfg.package_name, build.parse_targets(targets), jobs=jobs or _cores(),
+            [cfg.input], cfg.out, cfg.package_name, build.parse_targets(cfg.targets), jobs=jobs or _cores(),
             dry_run=True, lock_timeout=lock_timeout,
         )
     except build.BuildError as exc:
@@ -412,14 +443,14 @@ def watch_command(
     """Regenerate whenever pages under INPUT change (polling, debounced); Ctrl-C stops."""
     from codegen import build, watch
 
-    cfg = _codegen_config(input_path, out, package_name)
+    cfg = _codegen_config(input_path, out, package_name, targets)
 
     def run(changes: list[str]) -> None:
         for line in changes:
             click.echo(line)
         try:
             result = build.generate(
-                [cfg.input], cfg.out, cfg.package_name, build.parse_targets(targets), jobs=jobs or _cores(),
+                [cfg.input], cfg.out, cfg.package_name, build.parse_targets(cfg.targets), jobs=jobs or _cores(),
                 lock_timeout=lock_timeout,
             )
         except build.BuildError as exc:

@@ -1,4 +1,11 @@
-"""`[tool.codegen]` from the project's pyproject.toml, merged with command-line flags."""
+"""`[tool.codegen]` from the project's pyproject.toml, merged with command-line flags
+and with the options an existing output was generated with (its manifest).
+
+Precedence, for the package name and the targets: a flag given on the command line,
+then the options recorded in `<out>/.codegen/manifest.json`, then `[tool.codegen]`,
+then the defaults. So `generate`/`check` on an output keep the options it was made
+with; a different package name given explicitly is a rename (`--rename-package`).
+"""
 
 from __future__ import annotations
 
@@ -7,11 +14,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-DEFAULTS = {"input": "input", "out": "generated", "package-name": "aws_typed"}
+DEFAULTS: dict[str, Any] = {"input": "input", "out": "generated", "package-name": "aws_typed", "targets": None}
 
 
 class ConfigError(Exception):
     """pyproject.toml cannot be read; str() is one "file:line: message" line."""
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """The options an output was generated with (from its manifest)."""
+
+    package: str
+    targets: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +35,17 @@ class Config:
     out: Path
     package_name: str
     root: Path
+    targets: str | list[str] | tuple[str, ...] | None = None  # None: all (build.parse_targets)
+    recorded: Recorded | None = None  # the options `out` was generated with, if any
+
+    def rename_refused(self, package_flag: str | None) -> str | None:
+        """The one-line error when `package_flag` would rename the output's package."""
+        if self.recorded is None or package_flag is None or package_flag == self.recorded.package:
+            return None
+        return (
+            f"error: {self.out} was generated with --package-name {self.recorded.package}; "
+            f"to rename it to {package_flag}, run `codegen generate` with --rename-package"
+        )
 
 
 def find_pyproject(start: Path) -> Path | None:
@@ -30,8 +56,28 @@ def find_pyproject(start: Path) -> Path | None:
     return None
 
 
+def recorded_options(out: Path) -> Recorded | None:
+    """What the manifest of `out` says the output was generated with; None without one."""
+    import json
+
+    from codegen import manifest as mf
+
+    # Only two fields: not mf.load, which builds every record (the run loads it again).
+    try:
+        data = json.loads(mf.manifest_path(out).read_bytes())
+        if data["format"] != mf.FORMAT_VERSION:
+            return None
+        package, targets = data["package"], data["targets"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # as mf.load: no usable manifest, a first run
+    if not isinstance(package, str) or not isinstance(targets, list) or not all(isinstance(t, str) for t in targets):
+        return None
+    return Recorded(package, tuple(targets))
+
+
 def load(start: Path | None = None, **overrides: Any) -> Config:
-    """Defaults ← `[tool.codegen]` ← overrides that are not None. Paths relative to the project."""
+    """Defaults ← `[tool.codegen]` ← the output's recorded options ← overrides that are
+    not None. Paths relative to the project."""
     start = (start or Path.cwd()).resolve()
     pyproject = find_pyproject(start)
     values: dict[str, Any] = dict(DEFAULTS)
@@ -46,13 +92,18 @@ def load(start: Path | None = None, **overrides: Any) -> Config:
             raise ConfigError(f"{pyproject}:{line}: cannot read [tool.codegen]: {exc}") from None
         values.update({k: v for k, v in section.items() if k in DEFAULTS})
     given = {k.replace("_", "-"): v for k, v in overrides.items() if v is not None}
-    values.update(given)
 
     def path(key: str) -> Path:
-        p = Path(values[key])
+        p = Path(values[key] if key not in given else given[key])
         # Flags are relative to the working directory, config values to the project.
         return p if p.is_absolute() or key in given else root / p
 
+    out = path("out")
+    recorded = recorded_options(out)
+    if recorded is not None:
+        values.update({"package-name": recorded.package, "targets": list(recorded.targets)})
+    values.update(given)
     return Config(
-        input=path("input"), out=path("out"), package_name=str(values["package-name"]), root=root
+        input=path("input"), out=out, package_name=str(values["package-name"]), root=root,
+        targets=values["targets"], recorded=recorded,
     )

@@ -117,9 +117,11 @@ def regenerate(
     progress: Progress | None = None,
     lock_timeout: float | None = None,
     on_wait: Callable[[str], None] | None = None,
+    rename_package: bool = False,
 ) -> RegenResult:
     """Bring `out` up to date with `inputs`; see the module docstring. Raises BuildError
-    when nothing can be done; pages that fail to parse are listed in `result.errors`
+    when nothing can be done (or `package` is not the one `out` was generated with, and
+    not `rename_package`); pages that fail to parse are listed in `result.errors`
     (their units keep their previous output) while every other unit goes through.
 
     `dry_run` computes everything (what would be written, removed, conflict) and writes
@@ -127,7 +129,7 @@ def regenerate(
     one in progress, saying so once through `on_wait` (default: stderr), for at most
     `lock_timeout` seconds (None: as long as it takes), else BuildError.
     """
-    args = (inputs, out, package, targets, jobs, force, dry_run, progress)
+    args = (inputs, out, package, targets, jobs, force, dry_run, progress, rename_package)
     build.check_package_name(package)
     if not dry_run:
         build._check_writable(out)
@@ -353,6 +355,7 @@ def _regenerate(
     force: bool = False,
     dry_run: bool = False,
     progress: Progress | None = None,
+    rename_package: bool = False,
 ) -> RegenResult:
     """Bring `out` up to date with `inputs`; see the module docstring. Raises BuildError."""
     build.check_package_name(package)
@@ -363,6 +366,15 @@ def _regenerate(
     generator = mf.generator_hash()
     new = mf.Manifest(generator=generator, templates=mf.templates_hash(), package=package, targets=targets)
     old = mf.load(out)
+    if old is not None and old.package != package:
+        # The options an output was made with stay its options: a new package name is
+        # a rename, asked for explicitly (its files move; hand edits come along).
+        if not rename_package:
+            raise build.BuildError(
+                [f"error: {out} was generated with --package-name {old.package}; "
+                 f"to rename it to {package}, run `codegen generate` with --rename-package"]
+            )
+        old = writer.rename_package(out, old, package, dry_run)
     pages = _Pages(inputs, hashed=old is not None)
     if not pages.sha:
         raise build.BuildError([f"{', '.join(str(p) for p in inputs)}:1: no client operation pages found"])
@@ -460,9 +472,7 @@ def _regenerate(
             if not writer.remove_one(out, rel, before[rel], force, dry_run, log):
                 new.orphans[rel] = before[rel]
         for rel in sorted(previous.legacy - set(new_files)):
-            if not dry_run and (out / rel).is_file():
-                (out / rel).unlink()
-            log.removed.append(rel)
+            writer.remove_legacy(out, rel, dry_run, log)
     except OSError as exc:
         raise build.BuildError([f"error: {exc.filename or out}: cannot write: {exc.strerror or exc}"]) from None
 
@@ -531,11 +541,12 @@ def _update_changelog(out: Path, sections: Mapping[str, str], staged: Sequence[s
     then the new trees in place (a run killed in between writes the sections again)."""
     if sections:
         path = out / "CHANGES.md"
-        text = path.read_text(encoding="utf-8") if path.is_file() else None
+        # surrogateescape: bytes a user put in that are not UTF-8 are written back as they were.
+        text = path.read_bytes().decode("utf-8", "surrogateescape") if path.is_file() else None
         for service in sorted(sections, reverse=True):
             text = diff.prepend_changelog(text, sections[service])
         assert text is not None
-        mf.atomic_write(path, text.encode("utf-8"))
+        mf.atomic_write(path, text.encode("utf-8", "surrogateescape"))
     for service in sorted(staged):
         os.replace(unit.tree_path(out, service, staged=True), unit.tree_path(out, service))
 

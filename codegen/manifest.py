@@ -31,6 +31,7 @@ import hashlib
 import itertools
 import json
 import os
+import stat
 import tempfile
 import zlib
 from collections.abc import Iterable, Mapping
@@ -216,9 +217,20 @@ def _open_temp(path: Path) -> tuple[int, str]:
     return tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
 
 
-def atomic_write(path: Path, data: bytes, durable: bool = False) -> None:
+def file_mode(path: Path) -> int:
+    """The permission bits a rewrite of `path` keeps (a user's chmod 600 or +x);
+    0o644 for a new file, whatever the umask."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return 0o644
+    return stat.S_IMODE(st.st_mode) if stat.S_ISREG(st.st_mode) else 0o644
+
+
+def atomic_write(path: Path, data: bytes, durable: bool = False, mode: int | None = None) -> None:
     """Temp file in the same folder, then rename: readers (and a run killed at any point)
-    see the old or the new file. `durable` also fsyncs (the manifest: written last)."""
+    see the old or the new file. `durable` also fsyncs (the manifest: written last).
+    The new file has `mode`, by default the permission bits of the file it replaces."""
     fd, tmp = _open_temp(path)
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -226,7 +238,7 @@ def atomic_write(path: Path, data: bytes, durable: bool = False) -> None:
             if durable:
                 fh.flush()
                 os.fsync(fh.fileno())
-            os.fchmod(fh.fileno(), 0o644)  # (whatever the umask)
+            os.fchmod(fh.fileno(), file_mode(path) if mode is None else mode)
         os.replace(tmp, path)
     except BaseException:
         try:

@@ -22,6 +22,7 @@ a file both sides changed differently is one conflict.
 from __future__ import annotations
 
 import ast
+import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -33,6 +34,10 @@ from codegen.writer import is_python
 Key = tuple[str, ...]
 
 
+DIFF_CONTEXT = 2  # lines of context around each change in a conflict report
+DIFF_LINES = 20  # lines of a conflict report's diff shown; the rest is counted
+
+
 @dataclass(frozen=True, slots=True)
 class Conflict:
     """A member both the user and the generator changed, differently."""
@@ -42,17 +47,41 @@ class Conflict:
     member: str  # e.g. "def to_dict", "field model_card", "docstring", "<file>"
     ours: str | None  # the user's version (None: the user removed it)
     theirs: str | None  # the generator's new version (None: the generator removes it)
+    base: str | None = None  # what the generator wrote last time, when known
 
     def describe(self) -> str:
         where = f"{self.file}: " + (f"class {self.cls}: " if self.cls else "")
         return f"{where}{self.member}: changed by hand and by the generator"
 
     def details(self) -> str:
-        def show(label: str, code: str | None) -> str:
-            body = "(removed)" if code is None else code.strip("\n")
-            return f"--- {label}\n{body}"
+        """Short unified diffs: the user's hunk (from what the generator wrote last time,
+        or, when that is unknown, from what it writes now), then, for a member, the
+        generator's."""
+        if self.ours is None and self.member.startswith("<file: yours "):
+            return "(yours is left as it is; it cannot be shown as text)"
+        if self.base is not None:
+            parts = [_short_diff(self.base, self.ours, "generated last time", "yours")]
+            if not self.member.startswith("<file"):  # (of a whole file: the new page's changes)
+                parts.append(_short_diff(self.base, self.theirs, "generated last time", "generator now"))
+        else:
+            parts = [_short_diff(self.theirs, self.ours, "generator now", "yours")]
+        return "\n".join(parts)
 
-        return f"{show('yours', self.ours)}\n{show('generator', self.theirs)}"
+
+def _short_diff(old: str | None, new: str | None, old_label: str, new_label: str) -> str:
+    """`difflib.unified_diff` of two versions of a member, capped at DIFF_LINES lines."""
+    if new is None:
+        return f"--- {old_label}\n+++ {new_label}\n(removed)"
+    lines = list(
+        difflib.unified_diff(
+            (old or "").splitlines(), new.splitlines(), old_label, new_label, n=DIFF_CONTEXT, lineterm=""
+        )
+    )
+    if not lines:
+        return f"--- {old_label}\n+++ {new_label}\n(same)"
+    if len(lines) > DIFF_LINES:
+        lines[DIFF_LINES:] = [f"... {len(lines) - DIFF_LINES} more lines"]
+    return "\n".join(lines)
 
 
 @dataclass(slots=True)
@@ -83,12 +112,12 @@ def merge(base: str | None, ours: str, theirs: str, path: str = "", force: bool 
     if theirs == base:
         return MergeResult(ours)
     if base is None or not is_python(path):
-        conflict = Conflict(path, "", "<file>", ours, theirs)
+        conflict = Conflict(path, "", "<file>", ours, theirs, base)
         return MergeResult(theirs if force else None, [conflict])
     try:
         merger = _Merger(path, base, ours, theirs, force)
     except _Unparsable as exc:
-        conflict = Conflict(path, "", f"<file: {exc}>", ours, theirs)
+        conflict = Conflict(path, "", f"<file: {exc}>", ours, theirs, base)
         return MergeResult(theirs if force else None, [conflict])
     module = merger.run()
     if merger.conflicts and not force:
@@ -97,7 +126,7 @@ def merge(base: str | None, ours: str, theirs: str, path: str = "", force: bool 
     try:
         text = chunkfmt.format_source(text, pyi=path.endswith(".pyi"))
     except Exception as exc:  # the user's code black cannot format (should not happen: it parsed)
-        conflict = Conflict(path, "", f"<file: black: {exc}>", ours, theirs)
+        conflict = Conflict(path, "", f"<file: black: {exc}>", ours, theirs, base)
         return MergeResult(theirs if force else None, [*merger.conflicts, conflict])
     return MergeResult(text, merger.conflicts)
 
@@ -243,9 +272,13 @@ class _Merger:
         footer = self.ours.footer if _norm(_lines(self.ours.footer)) != _norm(_lines(self.base.footer)) else self.theirs.footer
         return self.theirs.with_changes(body=body, header=header, footer=footer)
 
-    def conflict(self, cls: str, key: Key, o: cst.CSTNode | None, t: cst.CSTNode | None) -> cst.CSTNode | None:
+    def conflict(
+        self, cls: str, key: Key, b: cst.CSTNode | None, o: cst.CSTNode | None, t: cst.CSTNode | None
+    ) -> cst.CSTNode | None:
         self.conflicts.append(
-            Conflict(self.path, cls, _describe(key), None if o is None else _code(o), None if t is None else _code(t))
+            Conflict(
+                self.path, cls, _describe(key), *(None if n is None else _code(n) for n in (o, t, b))
+            )
         )
         return t if self.force else o
 
@@ -297,7 +330,7 @@ class _Merger:
             nb, no, nt = names
             if nb is not None and no is not None and nt is not None:
                 return _names_statement(key, _merge_names(nb, no, nt))
-        return self.conflict(cls, key, o, t)
+        return self.conflict(cls, key, b, o, t)
 
     def merge_class(
         self, key: Key, b: cst.ClassDef | None, o: cst.ClassDef, t: cst.ClassDef, cls: str
@@ -309,7 +342,8 @@ class _Merger:
         elif ht == hb:
             head = o
         else:
-            self.conflicts.append(Conflict(self.path, path, "class header", _header(o), _header(t)))
+            header_b = None if b is None else _header(b)
+            self.conflicts.append(Conflict(self.path, path, "class header", _header(o), _header(t), header_b))
             head = t if self.force else o
         body = self.merge_body(_body(b) if b is not None else [], _body(o), _body(t), path)
         if not body:
