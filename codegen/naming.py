@@ -181,7 +181,7 @@ def _problem(name: str, reserved: frozenset[str], soft_keywords: bool) -> str | 
     if not name:
         return "is empty"
     if not name.isascii() or not name.isidentifier():
-        return "is not an ASCII Python identifier"
+        return "is not a Python identifier (ASCII letters, digits and _)"
     if keyword.iskeyword(name) or soft_keywords and keyword.issoftkeyword(name):
         return "is a Python keyword"
     if name.startswith("__") and name.endswith("__"):

@@ -203,7 +203,9 @@ def _doctree(text: str, source: str) -> nodes.document:
     if parser.serious_messages:
         for message in document.findall(nodes.system_message):
             if message["level"] >= 3:
-                raise PageError(source, message.get("line"), "RST: " + message.astext().strip())
+                # (its first line: the rest quotes the page, which may be anything)
+                first = message.astext().strip().splitlines()[0]
+                raise PageError(source, message.get("line"), "RST: " + first)
     return document
 
 
