@@ -447,6 +447,8 @@ def resolve_service(operations: Sequence[Operation]) -> ServiceNames:
     client_ops = sorted((o for o in operations if o.kind == "client"), key=lambda o: o.name)
     if not client_ops:
         raise ValueError("no client operations")
+    for op in client_ops:
+        _check_operation(op)
     first = client_ops[0]
     api_ops = [o for o in client_ops if o.api_name]
     names = ServiceNames(
@@ -476,6 +478,19 @@ def resolve_service(operations: Sequence[Operation]) -> ServiceNames:
         if op.output is not None:
             res.visit(op, "output", op.output, stem + "Response", stem + "Response", "output")
     return names
+
+
+def _check_operation(op: Operation) -> None:
+    """The page reader checked these names already; a tree from anywhere else (a cache,
+    JSON) is checked here, before any of them reaches a template."""
+    try:
+        check_service_id(op.service_id)
+        check_service_name(op.service)
+        check_operation_name(op.name)
+        if op.api_name is not None:
+            check_api_name(op.api_name)
+    except InvalidName as exc:
+        raise InvalidName(f"{op.source or '<tree>'}:1: {exc}") from None
 
 
 def resolve(operations: Iterable[Operation]) -> list[ServiceNames]:

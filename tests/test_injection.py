@@ -26,7 +26,7 @@ import pytest
 from conftest import SEED
 from gen_support import run_mypy
 
-from codegen import naming
+from codegen import escape, naming
 from codegen.emit import env, layout
 from codegen.rst.reader import parse_page
 from codegen.tree import Shape
@@ -412,12 +412,9 @@ def test_combined_package_passes_mypy_strict(combined: dict[str, object]) -> Non
 def test_combined_docs_carry_no_html(combined: dict[str, object]) -> None:
     out = Path(str(combined["out"]))
     for page in (out / "docs").rglob("*.md"):
-        text = page.read_text(encoding="utf-8")
-        outside_code = re.sub(r"```.*?```", "", text, flags=re.DOTALL)
-        for span in re.finditer(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)", outside_code):
-            outside_code = outside_code.replace(span.group(), "", 1)
-        assert "<" not in outside_code, page
-        assert not re.search(r"(?<!\\)\]\(\s*javascript:", outside_code, re.IGNORECASE), page
+        outside = _outside_code(page.read_text(encoding="utf-8"))
+        assert not re.search(r"(?<!\\)<", outside), page
+        assert not re.search(r"(?<!\\)\]\(\s*javascript:", outside, re.IGNORECASE), page
 
 
 # --- the filters, on every payload ---------------------------------------------------
@@ -452,14 +449,14 @@ def test_fstring_keeps_text_as_text(payload: str) -> None:
 
 @pytest.mark.parametrize("payload", PAYLOADS)
 def test_markdown_filters_leave_no_markup(payload: str) -> None:
-    text = env.md_text(payload)
+    text = escape.md_text(payload)
     spans = re.findall(r"(?<!`)(`+)(?!`)([^`\n]+?)(?<!`)\1(?!`)", text)
     outside = re.sub(r"(?<!`)(`+)(?!`)([^`\n]+?)(?<!`)\1(?!`)", "", text)
     assert "<" not in outside
     assert not re.search(r"(?<!\\)\]\(\s*javascript:", outside, re.IGNORECASE)  # no such link
     assert not re.search(r"(?<!\\)\]:", outside)  # no link reference definition
     assert all("<" not in s or "<" in payload for _, s in spans)
-    code = env.md_code(payload, cell=True)
+    code = escape.md_code(payload, cell=True)
     fence = re.match("`+", code)
     assert fence is not None and code.endswith(fence.group()) and "\n" not in code
     assert fence.group() not in code[len(fence.group()) : -len(fence.group())]
@@ -545,3 +542,51 @@ def test_package_name_is_checked(tmp_path: Path, name: str) -> None:
     assert len(lines) == 1 and lines[0].startswith("error: package name "), proc.stderr
     assert "Traceback" not in proc.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_changes_md_carries_no_html(tmp_path: Path) -> None:
+    """CHANGES.md names members and values that come from pages (codegen/diff.py)."""
+    pages = tmp_path / "in" / "sagemaker" / "client"
+    pages.mkdir(parents=True)
+    page = pages / "create_model_package.rst"
+    page.write_text(SEED_TEXT, encoding="utf-8")
+    assert _codegen("generate", str(tmp_path / "in"), "--out", "out", "-q", cwd=tmp_path).returncode == 0
+    hostile = "x`<img src=x onerror=alert(1)>``[a](javascript:alert(1))"
+    text = _member(SEED_TEXT, hostile).replace("'ManifestFile'|", "'v`<script>alert(1)</script>`'|", 1)
+    page.write_text(text, encoding="utf-8")
+    proc = _codegen("generate", str(tmp_path / "in"), "--out", "out", "-q", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    changes = (tmp_path / "out" / "CHANGES.md").read_text(encoding="utf-8")
+    assert "onerror" in changes and "script" in changes  # the change is listed...
+    outside = _outside_code(changes)  # ...as text: in code spans, or escaped
+    assert not re.search(r"(?<!\\)<", outside), outside
+    assert not re.search(r"(?<!\\)\]\(\s*javascript:", outside)
+
+
+def _outside_code(text: str) -> str:
+    """Markdown text without its fenced blocks and code spans (CommonMark's pairing:
+    a backtick run closes with the next run of the same length)."""
+    text = re.sub(r"```.*?```", "", text, flags=re.DOTALL)
+    out, pos = [], 0
+    while (opening := re.compile(r"(?<![`\\])`+").search(text, pos)) is not None:
+        closing = re.compile(r"(?<!`)" + opening.group() + r"(?!`)").search(text, opening.end())
+        if closing is None:
+            out.append(text[pos : opening.end()])
+            pos = opening.end()
+            continue
+        out.append(text[pos : opening.start()])
+        pos = closing.end()
+    return "".join(out) + text[pos:]
+
+
+@pytest.mark.parametrize("field,value", [("service_id", "_runtime"), ("service", 'S"""'), ("name", "__init__"),
+                                         ("api_name", "X(1)"), ("service_id", "")])
+def test_trees_from_elsewhere_are_checked_before_templates(field: str, value: str) -> None:
+    """A tree that did not come from the page reader (the parse cache, JSON) passes the
+    same validator in naming.resolve."""
+    import dataclasses
+
+    op = parse_page(SEED.read_bytes(), "seed.rst")
+    with pytest.raises(naming.InvalidName, match=r"^seed\.rst:1: ") as info:
+        naming.resolve([dataclasses.replace(op, **{field: value})])
+    assert "\n" not in str(info.value)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from codegen.emit.types import py_type
-from codegen.emit.env import md_code, render
+from codegen.emit.env import render
+from codegen.escape import md_code
 from codegen.naming import ServiceNames, is_class_shape
 from codegen.tree import Operation, Shape
 
