@@ -87,4 +87,5 @@ def md_code(text: str, cell: bool = False) -> str:
 
 def md_cell(text: str) -> str:
     """Text for one Markdown table cell: one line, pipes escaped."""
-    return " ".join(md_text(text).split()).replace("|", "\\|")
+    # (joined first: escaped as the one line Markdown will read)
+    return md_text(" ".join(clean(text).split())).replace("|", "\\|")

@@ -77,6 +77,7 @@ PAYLOADS: list[str] = [
     "<img src=x onerror=alert(1)>",
     "[x](javascript:alert(1))",
     "`<script>` ``<b>`",
+    "`a\n\n`<script>`",
     "[a]: javascript:alert(1)",
     "x" * 200 + '"quoted"' + "y" * 100,
     '"' * 40,
@@ -449,17 +450,16 @@ def test_fstring_keeps_text_as_text(payload: str) -> None:
 
 @pytest.mark.parametrize("payload", PAYLOADS)
 def test_markdown_filters_leave_no_markup(payload: str) -> None:
-    text = escape.md_text(payload)
-    spans = re.findall(r"(?<!`)(`+)(?!`)([^`\n]+?)(?<!`)\1(?!`)", text)
-    outside = re.sub(r"(?<!`)(`+)(?!`)([^`\n]+?)(?<!`)\1(?!`)", "", text)
-    assert "<" not in outside
-    assert not re.search(r"(?<!\\)\]\(\s*javascript:", outside, re.IGNORECASE)  # no such link
-    assert not re.search(r"(?<!\\)\]:", outside)  # no link reference definition
-    assert all("<" not in s or "<" in payload for _, s in spans)
+    for text in (escape.md_text(payload), escape.md_cell(payload), escape.md_cell(payload + "\n" + payload)):
+        outside = _outside_code(text)
+        assert not re.search(r"(?<!\\)<", outside), text
+        assert not re.search(r"(?<!\\)\]\(\s*javascript:", outside, re.IGNORECASE)  # no such link
+        assert not re.search(r"(?<!\\)\]:", outside)  # no link reference definition
     code = escape.md_code(payload, cell=True)
     fence = re.match("`+", code)
     assert fence is not None and code.endswith(fence.group()) and "\n" not in code
     assert fence.group() not in code[len(fence.group()) : -len(fence.group())]
+    assert _outside_code(code) == ""
 
 
 # --- the validator ---------------------------------------------------------------------
@@ -567,6 +567,9 @@ def _outside_code(text: str) -> str:
     """Markdown text without its fenced blocks and code spans (CommonMark's pairing:
     a backtick run closes with the next run of the same length)."""
     text = re.sub(r"```.*?```", "", text, flags=re.DOTALL)
+    blocks = re.split(r"\n[ \t]*\n", text)  # code spans end with their paragraph
+    if len(blocks) > 1:
+        return "\n\n".join(_outside_code(block) for block in blocks)
     out, pos = [], 0
     while (opening := re.compile(r"(?<![`\\])`+").search(text, pos)) is not None:
         closing = re.compile(r"(?<!`)" + opening.group() + r"(?!`)").search(text, opening.end())
