@@ -81,7 +81,8 @@ def main() -> int:
         lines = proc.stderr.splitlines()
         stray = [line for line in lines
                  if not re.match(r"(error: )?\S.*:\d+: |\S.*: skipped |generate: |\d+ error", line)]
-        rejected = {rel for rel in cases if any(line.startswith((rel, f"error: {rel}")) for line in lines)}
+        errors = {m.group(1) for line in lines if (m := re.match(r"(?:error: )?(\S+?):\d+: ", line))}
+        rejected = {rel for rel in cases if rel in errors}
         skipped = {rel for rel in cases if f"{rel}: skipped (not a method page)" in lines}
         twice = [rel for rel in rejected if sum(rel in line for line in lines) != 1]
         services = sorted(p.parent.name for p in (base / "out" / "adv").glob("*/models.py"))
