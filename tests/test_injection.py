@@ -593,3 +593,30 @@ def test_trees_from_elsewhere_are_checked_before_templates(field: str, value: st
     with pytest.raises(naming.InvalidName, match=r"^seed\.rst:1: ") as info:
         naming.resolve([dataclasses.replace(op, **{field: value})])
     assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize("service_id,ok", [
+    ("s3", True), ("bedrock-runtime", True), ("sagemaker-a2i-runtime", True), ("ec2", True), ("class", True),
+    ("S3", False), ("-s3", False), ("3s", False), ("s3_x", False), ("s3.x", False), ("a" * 64, False),
+    ("a" * 63, True), ("check", False), ("validate", False), ("", False), ("s3\n", False),
+])
+def test_service_id_rule(service_id: str, ok: bool) -> None:
+    if ok:
+        assert naming.check_service_id(service_id) == service_id
+        assert naming.module_name(service_id).isidentifier()
+    else:
+        with pytest.raises(naming.InvalidName):
+            naming.check_service_id(service_id)
+
+
+@pytest.mark.parametrize("name,ok", [
+    ("create_model", True), ("can_paginate", True), ("get_paginator", True), ("check", True),
+    ("__init__", False), ("_private", False), ("str", False), ("required", False), ("index", False),
+    ("type", False), ("class", False), ("café", False), ("a b", False), ("1x", False),
+])
+def test_operation_name_rule(name: str, ok: bool) -> None:
+    if ok:
+        assert naming.check_operation_name(name) == name
+    else:
+        with pytest.raises(naming.InvalidName, match="^operation name "):
+            naming.check_operation_name(name)
