@@ -612,7 +612,7 @@ def test_service_id_rule(service_id: str, ok: bool) -> None:
 @pytest.mark.parametrize("name,ok", [
     ("create_model", True), ("can_paginate", True), ("get_paginator", True), ("check", True),
     ("__init__", False), ("_private", False), ("str", False), ("required", False), ("index", False),
-    ("type", False), ("class", False), ("café", False), ("a b", False), ("1x", False),
+    ("match", False), ("class", False), ("café", False), ("a b", False), ("1x", False),
 ])
 def test_operation_name_rule(name: str, ok: bool) -> None:
     if ok:
