@@ -18,12 +18,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from codegen import manifest as mf
+from codegen import naming
 from codegen.emit.docs import emit_operation_doc, emit_service_index, emit_structures_doc
 from codegen.emit.env import docline, render
 from codegen.emit.models import emit_models
 from codegen.emit.stubs import emit_stubs
 from codegen.emit.validators import emit_validators
-from codegen import naming
 from codegen.naming import ServiceNames, resolve
 from codegen.tree import Operation
 from codegen.writer import remove_empty_dirs

@@ -144,7 +144,8 @@ def module_name(service_id: str) -> str:
 # A page is untrusted input (a fork, a pull request). Every name from it that becomes a
 # Python name (module, class, function, method, parameter) passes `check_name`, so that
 # nothing but an ASCII identifier of our choosing ever reaches a template; strings go
-# through codegen.emit.env.pyrepr / docstring instead.
+# through the escaping filters of codegen/emit/env.py and codegen/escape.py instead
+# (docs/security.md).
 
 
 class InvalidName(ValueError):
