@@ -34,6 +34,7 @@ from typing import Any, Literal, Protocol
 import click
 
 from codegen import tree, treecheck
+from codegen.escape import md_code
 from codegen.tree import Operation, Shape
 
 Level = Literal["ERR", "WARN", "INFO"]
@@ -860,24 +861,31 @@ class MarkdownRenderer:
             by_op.setdefault(loc.operation, []).append(loc.path)
         if len(change.locations) == 1:
             loc = change.locations[0]
-            where = f"`{loc.operation}`" + (f" `{loc.path}`" if loc.path else "")
+            where = md_code(loc.operation) + (f" {md_code(loc.path)}" if loc.path else "")
             return [f"- {where}: {message} (`{change.rule}`)"]
         lines = [
             f"- {message} (`{change.rule}`), {len(change.locations)} paths"
             f" in {len(by_op)} operation{'s' if len(by_op) != 1 else ''}:"
         ]
         for op, paths in by_op.items():
-            listed = ", ".join(f"`{p}`" for p in paths if p)
-            lines.append(f"  - `{op}`" + (f": {listed}" if listed else ""))
+            listed = ", ".join(md_code(p) for p in paths if p)
+            lines.append(f"  - {md_code(op)}" + (f": {listed}" if listed else ""))
         return lines
 
 
 def _md_escape(text: str) -> str:
-    """Escape markdown outside the message's `code spans` (names and values)."""
+    """Escape markdown outside the message's `code spans` (names and values). Names
+    and values come from pages and may hold backticks themselves, so that Markdown may
+    pair them otherwise: what stands between them has no raw `<`, `&` or link either."""
     parts = text.split("`")
     for i in range(0, len(parts), 2):
         parts[i] = re.sub(r"([\\*_<>|\[\]])", r"\\\1", parts[i])
+    for i in range(1, len(parts), 2):
+        parts[i] = parts[i].translate(_CODE_ENTITIES).replace("](", "\\](")
     return "`".join(parts)
+
+
+_CODE_ENTITIES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 
 
 class JsonRenderer:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import builtins
 import keyword
 import re
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Hashable
@@ -134,9 +135,127 @@ def operation_class_stem(op: Operation) -> str:
 def module_name(service_id: str) -> str:
     """The boto3 service name as a Python subpackage: `-` → `_`."""
     name = service_id.replace("-", "_").replace(".", "_")
-    if keyword.iskeyword(name) or not name.isidentifier():
+    if keyword.iskeyword(name) or keyword.issoftkeyword(name) or not name.isidentifier():
         name += "_"
     return name
+
+
+# --- the one validator of names from pages ---------------------------------------------
+#
+# A page is untrusted input (a fork, a pull request). Every name from it that becomes a
+# Python name (module, class, function, method, parameter) passes `check_name`, so that
+# nothing but an ASCII identifier of our choosing ever reaches a template; strings go
+# through the escaping filters of codegen/emit/env.py and codegen/escape.py instead
+# (docs/security.md).
+
+
+class InvalidName(ValueError):
+    """A name from a page that cannot become a Python name; str() is one line."""
+
+
+# What the package's own __init__ defines and imports (templates/package_init.py.jinja2)
+# and its modules: a service subpackage of the same name would replace it
+# (`import pkg.check` rebinds `pkg.check`).
+PACKAGE_NAMES = frozenset(
+    {"SERVICES", "UNSET", "Issue", "ParamValidationError", "UnsetType", "check", "validate",
+     "importlib", "annotations", "Any", "Mapping", "_runtime"}
+)
+# The modules of a service subpackage, and what its __init__ imports
+# (templates/service_init.py.jinja2).
+SERVICE_NAMES = frozenset({"models", "validators", "client", "check", "install", "validate"})
+# validators.py defines `check_<operation>` next to the runtime helpers it imports as
+# `check_<kind>` (templates/runtime.py.jinja2): an operation named like a kind would
+# replace the helper.
+RUNTIME_CHECKS = frozenset(
+    {"str", "int", "float", "bool", "timestamp", "blob", "enum", "required", "structure"}
+)
+# docs/<service>/ holds `<operation>.md` next to these pages (codegen/emit/docs.py).
+DOC_PAGES = frozenset({"index", "structures"})
+OPERATION_RESERVED = RUNTIME_CHECKS | DOC_PAGES
+
+# boto3's service names (`s3`, `bedrock-runtime`, `sagemaker-a2i-runtime`): what
+# botocore's data folders are called, the name `boto3.client()` takes.
+SERVICE_ID = re.compile(r"[a-z][a-z0-9-]{0,62}")
+
+
+def _problem(name: str, reserved: frozenset[str], soft_keywords: bool) -> str | None:
+    """Why `name` cannot be a Python name of the generated code (None: it can)."""
+    if not name:
+        return "is empty"
+    if not name.isascii() or not name.isidentifier():
+        return "is not a Python identifier (ASCII letters, digits and _)"
+    if keyword.iskeyword(name) or soft_keywords and keyword.issoftkeyword(name):
+        return "is a Python keyword"
+    if name.startswith("__") and name.endswith("__"):
+        return "is a special (dunder) name"
+    if name in reserved:
+        return "clashes with a name of the generated package"
+    return None
+
+
+def is_identifier(name: str, reserved: frozenset[str] = frozenset()) -> bool:
+    """Can `name` be written as it is (a TypedDict key in class syntax, a keyword
+    parameter)? Members that cannot keep their wire name in strings only."""
+    return _problem(name, reserved, soft_keywords=False) is None
+
+
+def check_name(kind: str, name: str, reserved: frozenset[str] = frozenset()) -> str:
+    """`name` if it can be a Python name of the generated code, else InvalidName naming
+    the `kind` of name and why (the one rule every name from a page passes)."""
+    why = _problem(name, reserved, soft_keywords=True)
+    if why is None and name.startswith("_"):
+        why = "starts with an underscore"
+    if why is not None:
+        raise InvalidName(f"{kind} {shown(name)} {why}")
+    return name
+
+
+def check_service_id(service_id: str) -> str:
+    """A boto3 service name (the breadcrumb's target), and the module made of it."""
+    if not SERVICE_ID.fullmatch(service_id):
+        raise InvalidName(
+            f"service id {shown(service_id)} is not a boto3 service name "
+            "(lowercase letters, digits and '-', at most 63)"
+        )
+    check_name("service module", module_name(service_id), PACKAGE_NAMES)
+    return service_id
+
+
+def check_service_name(service: str) -> str:
+    """The `X` of `X.Client.method`: names the client class (`<X>Client`)."""
+    return check_name("service name", service)
+
+
+def check_operation_name(name: str) -> str:
+    """A client method: a method of the stub, `check_<name>` / `validate_<name>` in
+    validators.py, `docs/<service>/<name>.md`."""
+    return check_name("operation name", name, OPERATION_RESERVED)
+
+
+def check_api_name(name: str) -> str:
+    """The API operation (the last part of the page's AWS API Documentation link): the
+    stem of class names (`<name>Request`)."""
+    return check_name("API name", name)
+
+
+# What a generated package must not be called: it would shadow what it is used with.
+NOT_PACKAGES = frozenset(sys.stdlib_module_names) | {"boto3", "botocore"}
+
+
+def check_package_name(name: str) -> str:
+    """The import name of the generated package (`--package-name`)."""
+    why = _problem(name, frozenset(), soft_keywords=True)
+    if why is None and name in NOT_PACKAGES:
+        why = "shadows the module of the same name (standard library, boto3)"
+    if why is not None:
+        raise InvalidName(f"package name {shown(name)} {why}")
+    return name
+
+
+def shown(name: str) -> str:
+    """A name for a one-line message: repr'd (escapes newlines), and cut when long."""
+    text = repr(name)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 _SEGMENT = re.compile(r"\.[^.\[\]{}]+|\[\]|\{\}")
@@ -330,6 +449,8 @@ def resolve_service(operations: Sequence[Operation]) -> ServiceNames:
     client_ops = sorted((o for o in operations if o.kind == "client"), key=lambda o: o.name)
     if not client_ops:
         raise ValueError("no client operations")
+    for op in client_ops:
+        _check_operation(op)
     first = client_ops[0]
     api_ops = [o for o in client_ops if o.api_name]
     names = ServiceNames(
@@ -359,6 +480,19 @@ def resolve_service(operations: Sequence[Operation]) -> ServiceNames:
         if op.output is not None:
             res.visit(op, "output", op.output, stem + "Response", stem + "Response", "output")
     return names
+
+
+def _check_operation(op: Operation) -> None:
+    """The page reader checked these names already; a tree from anywhere else (a cache,
+    JSON) is checked here, before any of them reaches a template."""
+    try:
+        check_service_id(op.service_id)
+        check_service_name(op.service)
+        check_operation_name(op.name)
+        if op.api_name is not None:
+            check_api_name(op.api_name)
+    except InvalidName as exc:
+        raise InvalidName(f"{op.source or '<tree>'}:1: {exc}") from None
 
 
 def resolve(operations: Iterable[Operation]) -> list[ServiceNames]:

@@ -264,7 +264,7 @@ def test_cli_generate_defaults_from_pyproject(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("args,message", [
     (["--package-name", "not-valid"], "package name 'not-valid' is not a Python identifier"),
-    (["--package-name", "class"], "is not a Python identifier"),
+    (["--package-name", "class"], "package name 'class' is a Python keyword"),
     (["--targets", "models,bogus"], "unknown target(s) bogus"),
 ])
 def test_cli_bad_options_leave_output_untouched(tmp_path: Path, args: list[str], message: str) -> None:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from codegen.emit.types import py_type
 from codegen.emit.env import render
+from codegen.escape import md_code
 from codegen.naming import ServiceNames, is_class_shape
 from codegen.tree import Operation, Shape
 
@@ -60,7 +61,7 @@ def _rows(names: ServiceNames, op: str, path: str, shape: Shape, shown: str, lim
     for wire, member in shape.members:
         mpath, mshown = f"{path}.{wire}", f"{shown}.{wire}" if shown else wire
         ms = member.shape
-        values = ", ".join(f"`{v}`" for v in ms.enum[:12]) + (" ..." if len(ms.enum) > 12 else "")
+        values = ", ".join(md_code(v, cell=True) for v in ms.enum[:12]) + (" ..." if len(ms.enum) > 12 else "")
         rows.append(RowView(mshown, _type_cell(names, op, mpath, ms), member.required, values, member.documentation))
         sub_path, sub_shown = mpath, mshown
         while ms.type in ("list", "map"):

@@ -6,7 +6,6 @@ installed codegen carries the same files as `codegen/templates` (see pyproject.t
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ import jinja2
 from black.strings import normalize_string_quotes
 
 from codegen.emit import layout
+from codegen.escape import clean, md_cell, md_code, md_text
 
 _HERE = Path(__file__).resolve().parent
 TEMPLATE_DIRS = (_HERE.parent.parent / "templates", _HERE.parent / "templates")
@@ -38,15 +38,23 @@ def pyrepr(value: Any) -> str:
     return text
 
 
-_CONTROL = {c: None for c in range(32) if chr(c) not in "\n\t"} | {0x7F: None}
-_HAS_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # the same characters
+def doc_escape(text: str) -> str:
+    """Page text as it may stand inside a docstring: the one escaping for docstrings.
+
+    No control characters, no backslash escapes (a backslash stands for itself), no
+    three quotes in a row to end the docstring, and no `"` at either end that could join
+    a quote around it (black's own rule at a docstring's ends: a space beside it)."""
+    text = clean(text).replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+    if text.endswith('"'):
+        text += " "
+    if text.startswith('"'):
+        text = " " + text
+    return text
 
 
-def clean(text: str) -> str:
-    """Page text without control characters (docutils leaves NUL for backslash-escapes)."""
-    # (translate looks every character up in the table: search first, as most text has
-    # none of them)
-    return text.translate(_CONTROL) if _HAS_CONTROL.search(text) else text
+def docline(text: str) -> str:
+    """Page text (a name) inside a line of a template's docstring: escaped, one line."""
+    return doc_escape(" ".join(clean(text).split()))
 
 
 def docstring(text: str, limit: int = 400) -> str:
@@ -54,21 +62,21 @@ def docstring(text: str, limit: int = 400) -> str:
     first = clean(text).strip().split("\n\n", 1)[0].strip()
     if len(first) > limit:
         first = first[: limit - 3].rsplit(" ", 1)[0] + "..."
-    first = first.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
-    if first.endswith('"'):
-        first += " "
-    return first
+    return doc_escape(first).lstrip(" ")
 
 
 def doc(text: str, depth: int, fallback: str = "") -> str:
     """The docstring statement for a page's `text` (or `fallback` when there is none) at
     `depth`, already as black lays docstrings out."""
-    return layout.docstring(docstring(text) if text else fallback, depth)
+    return layout.docstring(docstring(text) if text else doc_escape(fallback), depth)
 
 
-def md_cell(text: str) -> str:
-    """Text for one Markdown table cell: one line, pipes escaped."""
-    return " ".join(clean(text).split()).replace("|", "\\|")
+def fstring(text: str, code: str) -> str:
+    """An f-string literal: page `text` (braces doubled, quoted by pyrepr) followed by
+    the replacement fields `code`, e.g. `fstring(service_id + " has no operation ",
+    "{operation!r}")`."""
+    literal = pyrepr(text.replace("{", "{{").replace("}", "}}"))
+    return "f" + literal[:-1] + code + literal[-1]
 
 
 @lru_cache(maxsize=1)
@@ -82,10 +90,13 @@ def environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         auto_reload=False,  # (no stat of the template per render: they ship with codegen)
     )
-    env.filters["pyrepr"] = pyrepr
-    env.filters["docstring"] = docstring
-    env.filters["md_cell"] = md_cell
-    env.filters["clean"] = clean
+    # The only ways page text enters generated text (docs/security.md):
+    env.filters["pyrepr"] = pyrepr  # a Python string literal
+    env.filters["docline"] = docline  # inside a docstring
+    env.filters["fstring"] = fstring  # an f-string literal
+    env.filters["md_text"] = md_text  # Markdown prose
+    env.filters["md_code"] = md_code  # a Markdown code span
+    env.filters["md_cell"] = md_cell  # a Markdown table cell
     # Python templates write their statements through these, so that the text they
     # render is already black's (codegen/emit/layout.py): no black pass needed. (As
     # filters, `{{ text | line(1) }}`: jinja2 calls a filter directly, a global function

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import keyword
 from dataclasses import dataclass
 
 from codegen.emit.env import pyrepr, render
 from codegen.emit.types import Flavour, py_type, typed_dict_name
-from codegen.naming import ClassInfo, ServiceNames
+from codegen.naming import ClassInfo, ServiceNames, is_identifier
+
+# Names the stub's method already has: a member called so goes through **kwargs.
+_NOT_PARAMS = frozenset({"self", "kwargs"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +63,8 @@ def _typed_dict(names: ServiceNames, info: ClassInfo, flavour: Flavour) -> Typed
         ann = py_type(names, info.op, f"{info.path}.{wire}", member.shape, flavour)
         required = flavour == "request" and member.required and not member.autopopulated
         keys.append(KeyView(wire, ann if required else f"NotRequired[{ann}]"))
-    functional = any(not k.wire.isidentifier() or keyword.iskeyword(k.wire) for k in keys)
+    # A key that is no identifier (or a dunder) is written as a string: functional syntax.
+    functional = any(not is_identifier(k.wire) for k in keys)
     return TypedDictView(typed_dict_name(names, info.name, flavour), tuple(keys), functional)
 
 
@@ -70,8 +73,8 @@ def _method(names: ServiceNames, op_index: int) -> MethodView:
     params = []
     extra = op.input.truncated
     for wire, member in op.input.members:
-        if not wire.isidentifier() or keyword.iskeyword(wire):
-            extra = True
+        if not is_identifier(wire, _NOT_PARAMS):
+            extra = True  # passed through **kwargs
             continue
         ann = py_type(names, op.name, f"input.{wire}", member.shape, "request")
         params.append(ParamView(wire, ann, member.required and not member.autopopulated))

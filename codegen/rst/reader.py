@@ -20,6 +20,7 @@ from typing import TypeVar, cast
 from docutils import frontend, nodes, utils
 from docutils.parsers.rst import Parser
 
+from codegen import naming
 from codegen.rst import syntax
 from codegen.rst.directives import desc, register, xref
 from codegen.rst.fastparse import FastParser
@@ -202,7 +203,9 @@ def _doctree(text: str, source: str) -> nodes.document:
     if parser.serious_messages:
         for message in document.findall(nodes.system_message):
             if message["level"] >= 3:
-                raise PageError(source, message.get("line"), "RST: " + message.astext().strip())
+                # (its first line: the rest quotes the page, which may be anything)
+                first = message.astext().strip().splitlines()[0]
+                raise PageError(source, message.get("line"), "RST: " + first)
     return document
 
 
@@ -239,10 +242,11 @@ def _dismantle(document: nodes.document) -> None:
 
 def _read(document: nodes.document, text: str, source: str) -> Operation:
     method, kind, service, name = _find_method(document, source)
+    service_id = _service_id(document, source)
     ctx = _Context(source)
     body = _flat(method.children)
 
-    api_name = _api_name(body)
+    api_name = _api_name(body, source)
     deprecated = any(
         isinstance(n, nodes.danger) and _DEPRECATED in n.astext() for n in body
     )
@@ -273,7 +277,7 @@ def _read(document: nodes.document, text: str, source: str) -> Operation:
 
     return Operation(
         service=service,
-        service_id=_service_id(document),
+        service_id=service_id,
         kind=kind,
         name=name,
         api_name=api_name,
@@ -292,28 +296,62 @@ def _find_method(document: nodes.document, source: str) -> tuple[desc, Operation
         path = signature.split("(", 1)[0].strip()
         parts = path.split(".")
         if node["objtype"] == "method" and len(parts) == 3 and parts[1] == "Client":
+            _check_names(source, node, parts[0], "client", parts[2])
             return node, "client", parts[0], parts[2]
         if node["objtype"] == "class" and len(parts) == 3 and parts[1] in _KIND_BY_CLASS:
             inner = next((d for d in node.findall(desc) if d is not node), None)
             if inner is None or inner["objtype"] != "method":
-                raise PageError(source, node.line, f"{path} has no method")
+                raise PageError(source, node.line, f"{naming.shown(path)} has no method")
+            _check_names(source, node, parts[0], _KIND_BY_CLASS[parts[1]], parts[2])
             return inner, _KIND_BY_CLASS[parts[1]], parts[0], parts[2]
     raise NotAMethodPage(source)
 
 
-def _service_id(document: nodes.document) -> str:
+def _check_names(source: str, node: nodes.Node, service: str, kind: OperationKind, name: str) -> None:
+    """The names of the signature become Python names: validated here, so that a page
+    with a bad one fails on its own line (codegen/naming.py)."""
+    try:
+        naming.check_service_name(service)
+        if kind == "client":
+            naming.check_operation_name(name)
+        else:
+            naming.check_name(f"{kind} name", name)
+    except naming.InvalidName as exc:
+        raise PageError(source, node.line, str(exc)) from None
+
+
+def _service_id(document: nodes.document, source: str) -> str:
+    """The boto3 service name: the target of the breadcrumb's `:doc:` link."""
     for ref in document.findall(xref):
         if ref["role"] == "doc":
-            return str(ref["target"]).rstrip("/").rsplit("/", 1)[-1]
-    return ""
+            service_id = str(ref["target"]).rstrip("/").rsplit("/", 1)[-1]
+            try:
+                return naming.check_service_id(service_id)
+            except naming.InvalidName as exc:
+                raise PageError(source, _line_of(ref), str(exc)) from None
+    raise PageError(source, 1, "no service id: the page has no breadcrumb `:doc:` link")
 
 
-def _api_name(body: Sequence[nodes.Node]) -> str | None:
+def _line_of(node: nodes.Node) -> int | None:
+    """The line of a node, or of its nearest ancestor that has one (inline nodes have none)."""
+    current: nodes.Node | None = node
+    while current is not None:
+        if current.line:
+            return current.line
+        current = current.parent
+    return None
+
+
+def _api_name(body: Sequence[nodes.Node], source: str) -> str | None:
     for node in body:
         if isinstance(node, nodes.paragraph) and node.astext().startswith("See also:"):
             for ref in node.findall(nodes.reference):
                 if ref.astext().strip() == _API_LINK and ref.get("refuri"):
-                    return str(ref["refuri"]).rstrip("/").rsplit("/", 1)[-1]
+                    name = str(ref["refuri"]).rstrip("/").rsplit("/", 1)[-1]
+                    try:
+                        return naming.check_api_name(name)
+                    except naming.InvalidName as exc:
+                        raise PageError(source, _line_of(node), str(exc)) from None
     return None
 
 
