@@ -157,8 +157,8 @@ class InvalidName(ValueError):
 # and its modules: a service subpackage of the same name would replace it
 # (`import pkg.check` rebinds `pkg.check`).
 PACKAGE_NAMES = frozenset(
-    {"SERVICES", "UNSET", "Issue", "ParamValidationError", "UnsetType", "check", "validate",
-     "importlib", "annotations", "Any", "Mapping", "_runtime"}
+    {"SERVICES", "UNSET", "Error", "Issue", "LoadError", "ParamValidationError", "UnsetType", "check",
+     "validate", "importlib", "annotations", "Any", "Mapping", "_runtime"}
 )
 # The modules of a service subpackage, and what its __init__ imports
 # (templates/service_init.py.jinja2).
