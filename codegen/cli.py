@@ -25,9 +25,14 @@ def main() -> None:
     """Typed Python bindings from the boto3 API reference pages."""
 
 
+def _skipped_line(count: int) -> str:
+    # One line, not one per page: boto3's tree has hundreds of index and resource pages.
+    return f"skipped {count} page(s) that are not client, paginator or waiter method pages"
+
+
 def _report(result: ParseResult[Any]) -> None:
-    for source in result.skipped:
-        click.echo(f"{source}: skipped (not a client, paginator or waiter method page)", err=True)
+    if result.skipped:
+        click.echo(_skipped_line(len(result.skipped)), err=True)
     for error in result.errors:
         click.echo(f"error: {error}", err=True)
 
@@ -231,9 +236,8 @@ def generate(
         for line in exc.lines:
             click.echo(line, err=True)
         sys.exit(1)
-    if not quiet:
-        for source in result.skipped:
-            click.echo(f"{source}: skipped (not a method page)", err=True)
+    if not quiet and result.skipped:
+        click.echo(_skipped_line(len(result.skipped)), err=True)
     _report_conflicts(result.conflicts, forced=force)
     for backup in result.backups:
         click.echo(f"{cfg.out / backup}: your version, kept", err=True)

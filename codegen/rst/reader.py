@@ -8,6 +8,7 @@ cannot (enum values, recursion) and are checked against the bullets path by path
 
 from __future__ import annotations
 
+import codecs
 import gc
 import os
 import re
@@ -99,10 +100,21 @@ class PageError(Exception):
         self.message = message
 
     def __str__(self) -> str:
-        return f"{self.source}:{self.line}: {self.message}"
+        return f"{printable(self.source)}:{self.line}: {printable(_FOLD.sub(' ', self.message))}"
 
     def __reduce__(self) -> tuple[type[PageError], tuple[str, int, str]]:
         return (PageError, (self.source, self.line, self.message))
+
+
+_FOLD = re.compile(r"\s*[\r\n]\s*")
+
+
+def printable(text: str) -> str:
+    """`text` with each non-printable character (a newline, a control character) written
+    as `repr` writes it: a file name or message from a page stays on its one line."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 class NotAMethodPage(Exception):
@@ -152,7 +164,12 @@ def _docutils() -> tuple[FastParser, frontend.Values]:
 
 
 def decode(data: bytes, source: str) -> str:
-    """UTF-8 text of a page, or a PageError naming the line of the first bad byte."""
+    """UTF-8 text of a page, or a PageError naming the line of the first bad byte.
+    A byte order mark is dropped and CRLF line ends read as LF: an editor on Windows
+    adds them, and the page means the same."""
+    data = data.removeprefix(codecs.BOM_UTF8)
+    if b"\r" in data:
+        data = data.replace(b"\r\n", b"\n")
     if not data.strip():
         raise PageError(source, 1, "empty page")
     nul = data.find(b"\0")
@@ -202,7 +219,9 @@ def _doctree(text: str, source: str) -> nodes.document:
     if parser.serious_messages:
         for message in document.findall(nodes.system_message):
             if message["level"] >= 3:
-                raise PageError(source, message.get("line"), "RST: " + message.astext().strip())
+                # (its paragraphs: the rest is the offending block, copied whole)
+                what = " ".join(p.astext() for p in message.findall(nodes.paragraph))
+                raise PageError(source, message.get("line"), "RST: " + (what or message.astext()))
     return document
 
 
@@ -217,12 +236,49 @@ def read_page(path: Path, source: str | None = None) -> Operation:
 def parse_page(data: bytes, source: str) -> Operation:
     with _gc_paused():
         text = decode(data, source)
-        document = doctree(text, source)
+        _check_layout(text, source)
+        try:
+            document = doctree(text, source)
+        except RecursionError:
+            raise _too_deep(source) from None
         try:
             return _read(document, text, source)
+        except RecursionError:
+            raise _too_deep(source) from None
         finally:
             if _fast:
                 _dismantle(document)
+
+
+# Nesting limits, set well above the deepest page of the boto3 1.44.8 reference: its
+# bullets nest 20 entries deep and its text is indented at most 94 columns (a syntax
+# block; bedrock-agent-runtime's invoke_flow); each entry is 2 columns deeper than its
+# parent. Deeper pages are refused: docutils and the reader recurse once per level.
+MAX_DEPTH = 64  # entries in entries (syntax.MAX_DEPTH: dicts and lists in a syntax block)
+MAX_INDENT = 256  # columns of indentation, bullet markers included (`- - - x` nests too)
+_TOO_INDENTED = re.compile(r"^(?:[ ]|[-*+](?= )){%d}" % MAX_INDENT, re.MULTILINE)
+_TAB_INDENT = re.compile(r"^[ ]*\t", re.MULTILINE)
+
+
+def _check_layout(text: str, source: str) -> None:
+    """Refuse, before docutils sees it, a page docutils would misread or recurse on."""
+    tab = _TAB_INDENT.search(text)
+    if tab is not None:
+        # boto3 indents with spaces; docutils takes a tab as 8 columns, so a page
+        # re-indented with tabs silently nests entries under the wrong parents.
+        line = text.count("\n", 0, tab.start()) + 1
+        raise PageError(source, line, "tab in the indentation (reference pages are indented with spaces)")
+    deep = _TOO_INDENTED.search(text)
+    if deep is not None:
+        line = text.count("\n", 0, deep.start()) + 1
+        raise PageError(source, line, f"nested too deeply: indented over {MAX_INDENT} columns")
+
+
+def _too_deep(source: str) -> PageError:
+    # Nesting that stays under MAX_INDENT but still runs docutils out of stack (blocks
+    # indented one column deeper each): the page is refused, the parser made anew.
+    use_fast_parser(_fast)
+    return PageError(source, 1, "nested too deeply to read")
 
 
 def _dismantle(document: nodes.document) -> None:
@@ -379,9 +435,9 @@ def _parameters_truncated(body: Sequence[nodes.Node], request: nodes.literal_blo
 _T = TypeVar("_T")
 
 
-def _parse_block(block: nodes.literal_block, source: str, fn: Callable[[str], _T]) -> _T:
+def _parse_block(block: nodes.literal_block, source: str, fn: Callable[[str, int], _T]) -> _T:
     try:
-        return fn(_block_text(block))
+        return fn(_block_text(block), (block.line or 1) - 1)
     except syntax.SyntaxBlockError as exc:
         raise PageError(source, (block.line or 1) + exc.line - 1, str(exc)) from None
 
@@ -498,15 +554,17 @@ class _Entry:
     line: int
 
 
-def _entries(lst: nodes.bullet_list | None, ctx: _Context) -> list[_Entry]:
+def _entries(lst: nodes.bullet_list | None, ctx: _Context, depth: int = 1) -> list[_Entry]:
     if lst is None:
         return []
-    return [_entry(item, ctx) for item in lst.children if isinstance(item, nodes.list_item)]
+    return [_entry(item, ctx, depth) for item in lst.children if isinstance(item, nodes.list_item)]
 
 
-def _entry(item: nodes.list_item, ctx: _Context) -> _Entry:
+def _entry(item: nodes.list_item, ctx: _Context, depth: int) -> _Entry:
     head = item[0] if item.children else None
     line = (head.line if head is not None else None) or item.line or 0
+    if depth > MAX_DEPTH:
+        raise PageError(ctx.source, line, f"entries nested deeper than {MAX_DEPTH} levels")
     if not isinstance(head, nodes.paragraph):
         raise PageError(ctx.source, line, "malformed entry: expected `**Name** *(type) --*`")
     match = _HEADER.match(head.rawsource.strip())
@@ -522,7 +580,7 @@ def _entry(item: nodes.list_item, ctx: _Context) -> _Entry:
         marker=marker,
         required=match["required"] is not None,
         docs=docs,
-        children=_entries(children, ctx),
+        children=_entries(children, ctx, depth + 1),
         line=line,
     )
 
@@ -554,10 +612,16 @@ def _build(
     """The shape of one entry (a member's value, a list item, a map value)."""
     marker = entry.marker
     if not entry.children and marker.type in ("dict", "list") and _has_content(node):
-        # The entry's own bullets were cut off by a description that breaks the page's
-        # indentation (apigatewayv2); the syntax block still shows what it holds.
-        assert node is not None
-        return replace(_shape_from_syntax(node, path, ctx), documentation=doc)
+        # The entry's own bullets are missing (deleted, or cut off by a description that
+        # breaks the page's indentation, as on apigatewayv2's get_integrations) while the
+        # syntax block shows what it holds. Reading it from the block alone would lose
+        # the bullets' `[REQUIRED]` flags and documentation without a word.
+        assert isinstance(node, (syntax.SyntaxDict, syntax.SyntaxList))
+        held = "members" if isinstance(node, syntax.SyntaxDict) else "an item"
+        return _fail(_mismatch(
+            ctx, entry.line, path,
+            f"the syntax block (line {node.line}) shows {held} the bullets (line {entry.line}) lack",
+        ))
     if isinstance(node, syntax.SyntaxRecursive):
         if marker.type not in ("dict", "list", "structure"):
             raise _mismatch(ctx, entry.line, path, f"{marker.type} marked recursive")
@@ -573,6 +637,10 @@ def _build(
     if marker.type == "list":
         return _build_list(entry, path, node, ctx, doc)
     return _build_scalar(entry, path, node, ctx, doc)
+
+
+def _fail(error: PageError) -> Shape:
+    raise error
 
 
 def _has_content(node: syntax.SyntaxNode | None) -> bool:
