@@ -295,6 +295,7 @@ def _dismantle(document: nodes.document) -> None:
 
 def _read(document: nodes.document, text: str, source: str) -> Operation:
     method, kind, service, name = _find_method(document, source)
+    _check_body_complete(method, source)
     ctx = _Context(source)
     body = _flat(method.children)
 
@@ -355,6 +356,30 @@ def _find_method(document: nodes.document, source: str) -> tuple[desc, Operation
                 raise PageError(source, node.line, f"{path} has no method")
             return inner, _KIND_BY_CLASS[parts[1]], parts[0], parts[2]
     raise NotAMethodPage(source)
+
+
+_SECTIONS = ("Request Syntax", "Response Syntax", "Response Structure", "Exceptions")
+
+
+def _check_body_complete(method: desc, source: str) -> None:
+    """A page whose method text goes on after the method's body has ended: a line
+    indented less than the body (an edit, a bad merge) ends the directive there, and the
+    rest would otherwise be dropped without a word, leaving a method with no parameters."""
+    node: nodes.Node = method
+    while node.parent is not None:
+        siblings = node.parent.children
+        for after in siblings[siblings.index(node) + 1 :]:
+            # (real pages have nothing after the method: this walks nothing)
+            for stray in after.findall(_is_method_text):
+                line = stray.line or next((n.line for n in stray.findall() if n.line), None)
+                raise PageError(
+                    source, line, "method text after the end of the method's body (indented less than it)"
+                )
+        node = node.parent
+
+
+def _is_method_text(node: nodes.Node) -> bool:
+    return isinstance(node, nodes.field_list) or any(_is_heading(node, t) for t in _SECTIONS)
 
 
 def _service_id(document: nodes.document) -> str:
@@ -552,15 +577,35 @@ class _Entry:
     docs: list[nodes.Node]
     children: list[_Entry]
     line: int
+    # Its bullets may have been cut off by a description that breaks the page's
+    # indentation upstream: it ends its list, and entries follow the list (see _entries).
+    cut_off: bool = False
 
 
-def _entries(lst: nodes.bullet_list | None, ctx: _Context, depth: int = 1) -> list[_Entry]:
+def _entries(
+    lst: nodes.bullet_list | None, ctx: _Context, depth: int = 1, cut_off: bool = False
+) -> list[_Entry]:
     if lst is None:
         return []
-    return [_entry(item, ctx, depth) for item in lst.children if isinstance(item, nodes.list_item)]
+    items = [item for item in lst.children if isinstance(item, nodes.list_item)]
+    if items:
+        # A description whose lines boto3 indents less than the entry (apigatewayv2's
+        # integrations) ends the entry, its list and maybe its parents' there; the
+        # entries that followed are left as stray lists after the list.
+        cut_off = cut_off or _entries_follow(lst)
+    return [_entry(item, ctx, depth, cut_off and item is items[-1]) for item in items]
 
 
-def _entry(item: nodes.list_item, ctx: _Context, depth: int) -> _Entry:
+def _entries_follow(lst: nodes.bullet_list) -> bool:
+    siblings = lst.parent.children if lst.parent is not None else []
+    return any(
+        _is_entry_list(stray)
+        for after in siblings[siblings.index(lst) + 1 :]
+        for stray in after.findall(nodes.bullet_list)
+    )
+
+
+def _entry(item: nodes.list_item, ctx: _Context, depth: int, cut_off: bool) -> _Entry:
     head = item[0] if item.children else None
     line = (head.line if head is not None else None) or item.line or 0
     if depth > MAX_DEPTH:
@@ -580,8 +625,9 @@ def _entry(item: nodes.list_item, ctx: _Context, depth: int) -> _Entry:
         marker=marker,
         required=match["required"] is not None,
         docs=docs,
-        children=_entries(children, ctx, depth + 1),
+        children=_entries(children, ctx, depth + 1, cut_off),
         line=line,
+        cut_off=cut_off,
     )
 
 
@@ -612,11 +658,15 @@ def _build(
     """The shape of one entry (a member's value, a list item, a map value)."""
     marker = entry.marker
     if not entry.children and marker.type in ("dict", "list") and _has_content(node):
-        # The entry's own bullets are missing (deleted, or cut off by a description that
-        # breaks the page's indentation, as on apigatewayv2's get_integrations) while the
-        # syntax block shows what it holds. Reading it from the block alone would lose
-        # the bullets' `[REQUIRED]` flags and documentation without a word.
         assert isinstance(node, (syntax.SyntaxDict, syntax.SyntaxList))
+        if entry.cut_off:
+            # The entry's own bullets were cut off by a description that breaks the
+            # page's indentation upstream (apigatewayv2); the syntax block still shows
+            # what it holds, but not which members are required: marked truncated.
+            return replace(_shape_from_syntax(node, path, ctx), documentation=doc, truncated=True)
+        # The entry's bullets are missing (deleted) while the syntax block shows what
+        # it holds: reading it from the block alone would lose the bullets' `[REQUIRED]`
+        # flags and documentation without a word.
         held = "members" if isinstance(node, syntax.SyntaxDict) else "an item"
         return _fail(_mismatch(
             ctx, entry.line, path,
