@@ -211,6 +211,7 @@ def _deadline(seconds: int) -> Iterator[None]:
 class Tally:
     """Counts of a fuzz run, and the cases that are findings (with how to reproduce them)."""
 
+    seed: int = SEED
     outcomes: Counter[str] = field(default_factory=Counter)  # ok / error / skipped
     by_mutation: Counter[str] = field(default_factory=Counter)
     tracebacks: list[str] = field(default_factory=list)
@@ -228,7 +229,7 @@ class Tally:
     def report(self) -> str:
         total = sum(self.outcomes.values())
         lines = [
-            f"{total} cases (seed {SEED}): " + ", ".join(f"{k} {v}" for k, v in sorted(self.outcomes.items())),
+            f"{total} cases (seed {self.seed}): " + ", ".join(f"{k} {v}" for k, v in sorted(self.outcomes.items())),
             "by mutation: " + ", ".join(f"{k} {v}" for k, v in sorted(self.by_mutation.items())),
             f"tracebacks {len(self.tracebacks)}, hangs {len(self.hangs)}, multi-line errors "
             f"{len(self.multiline)}, silent shrinks {len(self.silent_shrinks)}, other page changed "
@@ -247,7 +248,7 @@ def run_case(
     """Parse mutated case `case` and record its outcome. `other`: (bytes, source, its
     clean tree as JSON) of another service's page, parsed after the mutated one, which
     must read the same whatever the mutated page did to the parser."""
-    name, data = mutate(seed_page, case)
+    name, data = mutate(seed_page, case, tally.seed)
     tally.by_mutation[name] += 1
     label = f"case {case} ({name})"
     try:

@@ -324,7 +324,9 @@ def _read(document: nodes.document, text: str, source: str) -> Operation:
     if _parameters_truncated(body, request_block):
         input_shape = _from_syntax(request_syntax, "input", ctx)
     else:
-        input_shape = _input(fields, request_syntax, ctx, truncated=_truncated(request_block))
+        input_shape = _input(
+            fields, request_syntax, ctx, truncated=_truncated(request_block), cut=_cut_off_fields(body)
+        )
     output_shape = _output(fields, tail, ctx, model_driven)
     _resolve_recursion(input_shape, output_shape, ctx)
 
@@ -605,6 +607,22 @@ def _entries_follow(lst: nodes.bullet_list) -> bool:
     )
 
 
+def _cut_off_fields(body: Sequence[nodes.Node]) -> set[int]:
+    """The ids of the `:param:` bodies whose description breaks the indentation
+    (serverlessrepo): it ends the field list and the method body's block there, and the
+    entries that follow, before the next field list, are that last parameter's."""
+    out: set[int] = set()
+    last: nodes.field_body | None = None
+    for node in body:
+        if isinstance(node, nodes.field_list):
+            fld = node.children[-1] if node.children else None
+            last = cast(nodes.field_body, fld[1]) if isinstance(fld, nodes.field) and len(fld) > 1 else None
+        elif last is not None and any(_is_entry_list(n) for n in node.findall(nodes.bullet_list)):
+            out.add(id(last))
+            last = None
+    return out
+
+
 def _entry(item: nodes.list_item, ctx: _Context, depth: int, cut_off: bool) -> _Entry:
     head = item[0] if item.children else None
     line = (head.line if head is not None else None) or item.line or 0
@@ -839,6 +857,7 @@ def _input(
     request: syntax.SyntaxDict | None,
     ctx: _Context,
     truncated: bool,
+    cut: set[int],
 ) -> Shape:
     types = {arg: (body, line) for kind, body, arg, line in fields if kind == "type"}
     entries: list[_Entry] = []
@@ -860,7 +879,8 @@ def _input(
                 if rest:
                     children.insert(0, nodes.paragraph(text=rest))
         docs, kids = _split_body(children)
-        entries.append(_Entry(arg, marker, required, docs, _entries(kids, ctx), line))
+        cut_off = id(body) in cut
+        entries.append(_Entry(arg, marker, required, docs, _entries(kids, ctx, 1, cut_off), line, cut_off))
     root = _Entry(None, TypeMarker("dict"), False, [], entries, 0)
     if not entries and request is None:
         return replace(EMPTY_STRUCTURE, truncated=truncated)

@@ -57,7 +57,7 @@ SyntaxNode = SyntaxScalar | SyntaxEnum | SyntaxDict | SyntaxList | SyntaxRecursi
 
 RECURSIVE_MARKER = "... recursive ..."
 # Dicts and lists nested in a block. The deepest block of the boto3 1.44.8 reference
-# nests 21 (bedrock-agent-runtime's invoke_flow); beyond this the page is refused
+# nests 23 (bedrock-agent-runtime's invoke_flow); beyond this the page is refused
 # rather than walked (every level is a few Python frames here and in the reader).
 MAX_DEPTH = 64
 _PLACEHOLDER_STRING = "string"
