@@ -314,3 +314,40 @@ def test_rst_error_spanning_lines_is_one_line(tmp_path: Path) -> None:
     assert len(lines) == 1, lines
     assert lines[0].startswith("error: sagemaker/client/odd.rst:")
     assert 'Unknown directive type "unknownthing"' in lines[0]
+
+
+def test_bullets_cut_off_by_a_broken_description_are_marked_truncated() -> None:
+    # What boto3 renders on apigatewayv2's integrations: a description line indented
+    # less than its entry ends the entry there, and its child entries are left behind
+    # as a stray list. The syntax block still shows the members, not their flags: the
+    # shape is read from it and marked truncated, never silently smaller.
+    text = SEED.read_text()
+    anchor = "- **S3DataSource** *(dict) --*"
+    at = text.index(anchor)
+    doc_at = text.index("\n\n", at) + 2
+    indent = at - text.rindex("\n", 0, at) - 1
+    broken = text[:doc_at] + " " * indent + "  Specifies the S3 location.\n" + " " * indent + ", where\n\n" + text[doc_at:]
+    clean = parse_page(SEED.read_bytes(), "seed.rst")
+    op = parse_page(broken.encode(), "broken.rst")
+    cut = [path for path, shape in op.walk() if shape.truncated]
+    assert cut == ["input.InferenceSpecification.Containers[].ModelDataSource.S3DataSource"], cut
+    lost = [p for p, required in fuzz_members(clean).items() if fuzz_members(op).get(p) != required]
+    assert lost and all(p.startswith(cut[0] + ".") for p in lost)
+
+
+def fuzz_members(op: tree.Operation) -> dict[str, bool]:
+    return {f"{path}.{name}": m.required for path, shape in op.walk() for name, m in shape.members}
+
+
+def test_diff_does_not_hang_on_a_fifo(tmp_path: Path) -> None:
+    old = _tree(tmp_path / "old")
+    new = _tree(tmp_path / "new")
+    os.mkfifo(new / "sagemaker" / "client" / "fifo.rst")
+    proc = subprocess.run(
+        [sys.executable, "-m", "codegen.cli", "diff", "-j", "1", str(old), str(new)],
+        capture_output=True, text=True, timeout=60, check=False,
+    )
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    lines = proc.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ")
+    assert lines[0].endswith("client/fifo.rst:1: not a regular file (a FIFO): not read")
