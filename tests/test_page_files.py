@@ -351,3 +351,21 @@ def test_diff_does_not_hang_on_a_fifo(tmp_path: Path) -> None:
     lines = proc.stderr.splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ")
     assert lines[0].endswith("client/fifo.rst:1: not a regular file (a FIFO): not read")
+
+
+@pytest.mark.parametrize(
+    "old,new,wanted",
+    [
+        # the note one column less indented: it holds the rest of the method
+        ("\n  .. note::\n", "\n .. note::\n", "method text inside a note"),
+        # the first description line at column 0: the method's body ends before it
+        ("\n  Creates a model package", "\nCreates a model package", "after the end of the method's body"),
+    ],
+    ids=["note-swallows-the-body", "body-ends-early"],
+)
+def test_slipped_indentation_is_an_error_not_an_empty_method(old: str, new: str, wanted: str) -> None:
+    text = SEED.read_text()
+    assert text.count(old) >= 1
+    with pytest.raises(PageError, match=wanted) as info:
+        parse_page(text.replace(old, new, 1).encode(), "slipped.rst")
+    assert info.value.line > 1

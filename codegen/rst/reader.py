@@ -229,8 +229,10 @@ def _doctree(text: str, source: str) -> nodes.document:
 
 
 def read_page(path: Path, source: str | None = None) -> Operation:
+    from codegen.parse import read_page_bytes  # (parse.py imports this module)
+
     name = source or str(path)
-    return parse_page(path.read_bytes(), name)
+    return parse_page(read_page_bytes(path, name), name)
 
 
 def parse_page(data: bytes, source: str) -> Operation:
@@ -298,6 +300,7 @@ def _read(document: nodes.document, text: str, source: str) -> Operation:
     _check_body_complete(method, source)
     ctx = _Context(source)
     body = _flat(method.children)
+    _check_body_open(body, source)
 
     api_name = _api_name(body)
     deprecated = any(
@@ -378,6 +381,20 @@ def _check_body_complete(method: desc, source: str) -> None:
                     source, line, "method text after the end of the method's body (indented less than it)"
                 )
         node = node.parent
+
+
+def _check_body_open(body: Sequence[nodes.Node], source: str) -> None:
+    """A page whose method text went into some block of the body (a `.. note::` whose
+    indentation slipped holds everything after it): its fields would not be seen, and
+    the method read as one without parameters."""
+    for node in body:
+        if isinstance(node, (nodes.field_list, nodes.paragraph, nodes.literal_block)):
+            continue
+        for stray in node.findall(_is_method_text):
+            line = stray.line or next((n.line for n in stray.findall() if n.line), None)
+            raise PageError(
+                source, line, f"method text inside a {type(node).__name__} (its indentation is off)"
+            )
 
 
 def _is_method_text(node: nodes.Node) -> bool:
