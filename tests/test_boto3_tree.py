@@ -57,7 +57,7 @@ def test_parse_takes_the_tree_with_one_summary_line(boto3_tree: Path) -> None:
     pages = list(boto3_tree.rglob("*.rst"))
     methods = _method_pages(boto3_tree)
     skipped = len(pages) - len(methods)
-    assert skipped > 500
+    assert skipped > 300  # (index, toctree and resource pages)
     assert proc.stderr.splitlines() == [
         f"skipped {skipped} page(s) that are not client, paginator or waiter method pages"
     ]
