@@ -369,3 +369,27 @@ def test_slipped_indentation_is_an_error_not_an_empty_method(old: str, new: str,
     with pytest.raises(PageError, match=wanted) as info:
         parse_page(text.replace(old, new, 1).encode(), "slipped.rst")
     assert info.value.line > 1
+
+
+@pytest.mark.parametrize(
+    "old",
+    ["--* **[REQUIRED]**", ":param ModelPackageGroupName: "],  # an entry's marker, a parameter's
+)
+def test_damaged_required_marker_is_an_error(old: str) -> None:
+    text = SEED.read_text()
+    if old.startswith(":param"):  # (the seed has no required top-level parameter: made one)
+        text = text.replace(old, old + "**[REQUIRED]**", 1)
+        old += "**[REQUIRED]**"
+        assert parse_page(text.encode(), "m.rst").input.member_map["ModelPackageGroupName"].required
+    damaged = text.replace(old, old.replace("REQUIRED", "REQ\x15IRED"), 1)
+    with pytest.raises(PageError, match="malformed marker") as info:
+        parse_page(damaged.encode(), "m.rst")
+    assert "\x15" not in str(info.value)  # (escaped: one printable line)
+    assert "REQ\x15IRED" in damaged.split("\n")[info.value.line - 1]
+
+
+def test_page_cut_in_the_signature_is_truncated_not_an_empty_method() -> None:
+    text = SEED.read_text()
+    cut = text[: text.index("(**kwargs)") + 4]
+    with pytest.raises(PageError, match="truncated page: the method has no body"):
+        parse_page(cut.encode(), "cut.rst")

@@ -300,6 +300,9 @@ def _read(document: nodes.document, text: str, source: str) -> Operation:
     _check_body_complete(method, source)
     ctx = _Context(source)
     body = _flat(method.children)
+    if not body:
+        # (every method of the reference has a description, at least)
+        raise PageError(source, text.count("\n") + 1, "truncated page: the method has no body")
     _check_body_open(body, source)
 
     api_name = _api_name(body)
@@ -650,6 +653,8 @@ def _entry(item: nodes.list_item, ctx: _Context, depth: int, cut_off: bool) -> _
     match = _HEADER.match(head.rawsource.strip())
     if match is None:
         raise PageError(ctx.source, line, f"malformed entry {head.rawsource.strip()[:60]!r}")
+    if match["required"] is None:
+        _check_marker(match["rest"], ctx.source, line)
     type_text = match["plain"] if match["plain"] is not None else match["special"]
     marker = _marker(type_text, ctx.source, line)
     docs, children = _split_body(item.children[1:])
@@ -664,6 +669,18 @@ def _entry(item: nodes.list_item, ctx: _Context, depth: int, cut_off: bool) -> _
         line=line,
         cut_off=cut_off,
     )
+
+
+# A short bold bracket where `**[REQUIRED]**` goes: the only such marker over the whole
+# boto3 1.44.8 reference is `[REQUIRED]`, so another is a damaged one, whose member
+# would silently read as optional.
+_MARKER_LIKE = re.compile(r"\*\*\[[^\]\n]{0,12}\]\*\*")
+
+
+def _check_marker(text: str, source: str, line: int) -> None:
+    found = _MARKER_LIKE.match(text.lstrip())
+    if found is not None and found[0] != _REQUIRED:
+        raise PageError(source, line, f"malformed marker {found[0]!r} (expected {_REQUIRED!r})")
 
 
 def _doc_without_header(docs: list[nodes.Node]) -> list[nodes.Node]:
@@ -889,6 +906,7 @@ def _input(
         required = False
         if children and isinstance(children[0], nodes.paragraph):
             raw = children[0].rawsource.strip()
+            _check_marker(raw, ctx.source, line)
             if raw.startswith(_REQUIRED):
                 required = True
                 rest = raw[len(_REQUIRED) :].strip()
