@@ -393,3 +393,10 @@ def test_page_cut_in_the_signature_is_truncated_not_an_empty_method() -> None:
     cut = text[: text.index("(**kwargs)") + 4]
     with pytest.raises(PageError, match="truncated page: the method has no body"):
         parse_page(cut.encode(), "cut.rst")
+
+
+def test_page_cut_in_the_description_is_truncated_not_a_method_without_parameters() -> None:
+    text = SEED.read_text()
+    cut = text[: text.index("To create a model package by specifying")]
+    with pytest.raises(PageError, match="truncated page: ends before the method's fields"):
+        parse_page(cut.encode(), "cut.rst")

@@ -310,6 +310,9 @@ def _read(document: nodes.document, text: str, source: str) -> Operation:
         isinstance(n, nodes.danger) and _DEPRECATED in n.astext() for n in body
     )
     fields = _fields(body)
+    if not fields and _has_arguments(method):
+        # (the only pages of the reference without fields are the `close()` methods')
+        raise PageError(source, text.count("\n") + 1, "truncated page: ends before the method's fields")
     request_block = _syntax_block(body, "Request Syntax")
     tail = _after_fields(body)
     has_response = any(
@@ -402,6 +405,11 @@ def _check_body_open(body: Sequence[nodes.Node], source: str) -> None:
 
 def _is_method_text(node: nodes.Node) -> bool:
     return isinstance(node, nodes.field_list) or any(_is_heading(node, t) for t in _SECTIONS)
+
+
+def _has_arguments(method: desc) -> bool:
+    arguments = str(method["signature"]).partition("(")[2]
+    return bool(arguments.removesuffix(")").strip()) or not arguments.endswith(")")
 
 
 def _service_id(document: nodes.document) -> str:
