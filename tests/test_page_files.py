@@ -19,7 +19,7 @@ from conftest import SEED
 from codegen import parse, tree
 from codegen.cli import main
 from codegen.parse import find_pages, read_page_bytes
-from codegen.rst.reader import MAX_DEPTH, MAX_INDENT, PageError, parse_page
+from codegen.rst.reader import MAX_DEPTH, MAX_INDENT, NotAMethodPage, PageError, parse_page
 
 SECRET = "AKIA-this-must-never-be-printed"
 
@@ -400,3 +400,15 @@ def test_page_cut_in_the_description_is_truncated_not_a_method_without_parameter
     cut = text[: text.index("To create a model package by specifying")]
     with pytest.raises(PageError, match="truncated page: ends before the method's fields"):
         parse_page(cut.encode(), "cut.rst")
+
+
+def test_a_page_without_a_method_is_an_error_only_in_a_method_folder() -> None:
+    # boto3 writes only method pages in client/, paginator/ and waiter/: a page there
+    # without one is damaged (here cut before its directive); elsewhere it is an index
+    # or resource page, skipped
+    text = SEED.read_text()
+    cut = text[: text.index(".. py:method::")].encode()
+    with pytest.raises(PageError, match=r"no method on a page in a client/ folder \(truncated\?\)"):
+        parse_page(cut, "sagemaker/client/create_model_package.rst")
+    with pytest.raises(NotAMethodPage):
+        parse_page(cut, "sqs/queue/index.rst")

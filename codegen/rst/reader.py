@@ -296,7 +296,17 @@ def _dismantle(document: nodes.document) -> None:
 
 
 def _read(document: nodes.document, text: str, source: str) -> Operation:
-    method, kind, service, name = _find_method(document, source)
+    try:
+        method, kind, service, name = _find_method(document, source)
+    except NotAMethodPage:
+        folder = source.rsplit("/", 2)[-2] if source.count("/") >= 1 else ""
+        if folder in ("client", "paginator", "waiter"):
+            # boto3 writes only method pages there (its index and resource pages are in
+            # other folders): this one is damaged, not to be skipped without a word.
+            raise PageError(
+                source, text.count("\n") + 1, f"no method on a page in a {folder}/ folder (truncated?)"
+            ) from None
+        raise
     _check_body_complete(method, source)
     ctx = _Context(source)
     body = _flat(method.children)
