@@ -157,6 +157,8 @@ MUTATIONS: dict[str, Mutation] = {
 # Mutations that only take text away: their tree may never be smaller than the clean
 # page's without an error or a `truncated` marker.
 SHRINKING = ("truncate", "delete-bullets", "delete-entry")
+# Mutations after which the page must read exactly as the clean one.
+SAME = ("bom", "crlf")
 
 
 def mutate(data: bytes, case: int, seed: int = SEED) -> tuple[str, bytes]:
@@ -220,11 +222,12 @@ class Tally:
     silent_shrinks: list[str] = field(default_factory=list)  # of SHRINKING mutations
     other_shrinks: list[str] = field(default_factory=list)  # of the others (a flipped `[REQUIRED]`...)
     other_changed: list[str] = field(default_factory=list)  # another page read differently after
+    not_same: list[str] = field(default_factory=list)  # a BOM or CRLF variant read differently
 
     @property
     def findings(self) -> int:
         return len(self.tracebacks) + len(self.hangs) + len(self.multiline) + len(
-            self.silent_shrinks) + len(self.other_changed)
+            self.silent_shrinks) + len(self.other_changed) + len(self.not_same)
 
     def report(self) -> str:
         total = sum(self.outcomes.values())
@@ -233,10 +236,11 @@ class Tally:
             "by mutation: " + ", ".join(f"{k} {v}" for k, v in sorted(self.by_mutation.items())),
             f"tracebacks {len(self.tracebacks)}, hangs {len(self.hangs)}, multi-line errors "
             f"{len(self.multiline)}, silent shrinks {len(self.silent_shrinks)}, other page changed "
-            f"{len(self.other_changed)}; smaller tree without an error from other mutations "
-            f"{len(self.other_shrinks)}",
+            f"{len(self.other_changed)}, BOM/CRLF variant read differently {len(self.not_same)}; "
+            f"smaller tree without an error from other mutations {len(self.other_shrinks)}",
         ]
-        for kind in ("tracebacks", "hangs", "multiline", "silent_shrinks", "other_changed", "other_shrinks"):
+        for kind in ("tracebacks", "hangs", "multiline", "silent_shrinks", "other_changed", "not_same",
+                     "other_shrinks"):
             lines.extend(f"  {kind}: {case}" for case in getattr(self, kind)[:10])
         return "\n".join(lines)
 
@@ -268,6 +272,8 @@ def run_case(
         tally.tracebacks.append(f"{label}: {traceback.format_exc(limit=-3)}")
     else:
         tally.outcomes["ok"] += 1
+        if name in SAME and tree.dumps([op]) != tree.dumps([clean]):
+            tally.not_same.append(label)
         lost = [] if truncated(op) else shrank(clean, op)
         if lost:
             found = tally.silent_shrinks if name in SHRINKING else tally.other_shrinks
