@@ -29,9 +29,10 @@ time, interpreter start-up included), pages already in the OS page cache:
    ``python -m mypy_boto3_builder OUT --no-smart-version -b <pinned> --product
    boto3-services -s sagemaker``.
 
-The pages are given to each command as a symlink farm in a temporary folder (real
-folders, one symlink per page), so a subset is just the chosen services, and the
-one-page change replaces one link with a file, never touching the cache.
+The pages are given to each command as a link farm in a temporary folder (real
+folders, one hard link per page, a copy across file systems: codegen refuses symbolic
+links that lead out of its input folder), so a subset is just the chosen services, and
+the one-page change replaces one link with a file, never touching the cache.
 
 Peak RSS is the peak of the *sum* of VmRSS over the step's process tree (the process and
 every descendant, found through /proc/<pid>/task/*/children), sampled every 50 ms in a
@@ -405,7 +406,8 @@ def pages_of(root: Path, services: Sequence[str]) -> list[Path]:
 
 
 def symlink_farm(root: Path, services: Sequence[str], dest: Path) -> list[Path]:
-    """dest/<service>/<kind>/<page>.rst → the cached page (real folders, linked files)."""
+    """dest/<service>/<kind>/<page>.rst → the cached page (real folders, hard-linked
+    files: a symbolic link out of the input folder is refused by codegen)."""
     pages = pages_of(root, services)
     folders: set[Path] = set()
     for page in pages:
@@ -414,7 +416,10 @@ def symlink_farm(root: Path, services: Sequence[str], dest: Path) -> list[Path]:
         if target.parent not in folders:
             target.parent.mkdir(parents=True, exist_ok=True)
             folders.add(target.parent)
-        target.symlink_to(page)
+        try:
+            os.link(page, target)
+        except OSError:  # another file system
+            shutil.copyfile(page, target)
     return pages
 
 
@@ -651,7 +656,7 @@ def markdown(run: Run) -> str:
         )
     lines.append(f"Overall: {'pass' if run.all_passed else 'FAIL' if run.all_passed is False else '—'}.")
     lines.append("")
-    lines.append("Commands (PAGES, OLD: symlink farms of the cached renders; OUT: a fresh folder):")
+    lines.append("Commands (PAGES, OLD: hard-link farms of the cached renders; OUT: a fresh folder):")
     lines.append("")
     for s in run.steps:
         if not s.skipped:

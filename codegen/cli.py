@@ -75,9 +75,14 @@ def _stop_on_signals() -> Iterator[None]:
             signal.signal(sig, handler)
 
 
+def _skipped_line(count: int) -> str:
+    # One line, not one per page: boto3's tree has hundreds of index and resource pages.
+    return f"skipped {count} page(s) that are not client, paginator or waiter method pages"
+
+
 def _report(result: ParseResult[Any]) -> None:
-    for source in result.skipped:
-        click.echo(f"{source}: skipped (not a client, paginator or waiter method page)", err=True)
+    if result.skipped:
+        click.echo(_skipped_line(len(result.skipped)), err=True)
     for error in result.errors:
         click.echo(f"error: {error}", err=True)
 
@@ -291,9 +296,8 @@ def generate(
     except build.BuildError as exc:
         _echo_errors(exc.lines)
         sys.exit(1)
-    if not quiet:
-        for source in result.skipped:
-            click.echo(f"{source}: skipped (not a method page)", err=True)
+    if not quiet and result.skipped:
+        click.echo(_skipped_line(len(result.skipped)), err=True)
     _report_conflicts(result.conflicts, forced=force)
     for backup in result.backups:
         click.echo(f"{cfg.out / backup}: your version, kept", err=True)

@@ -36,7 +36,8 @@ from typing import TYPE_CHECKING, Any
 
 from codegen import build, diff, lock, unit, workers, writer
 from codegen import manifest as mf
-from codegen.parse import find_pages
+from codegen.parse import find_pages, read_page_bytes
+from codegen.rst.reader import PageError
 from codegen.progress import Progress, Quiet
 from codegen.writer import WriteLog
 
@@ -179,10 +180,13 @@ class _Pages:
             for page, source in find_pages(path):
                 try:
                     if hashed:
-                        data = page.read_bytes()
+                        data = read_page_bytes(page, source)
                         self.sha[source], self.size[source] = mf.sha256(data), len(data)
                     else:
-                        self.sha[source], self.size[source] = "", page.stat().st_size
+                        self.sha[source], self.size[source] = "", page.lstat().st_size
+                except PageError:
+                    # (a FIFO, a refused link, ...: its unit is redone, and reports it)
+                    self.sha[source], self.size[source] = "unreadable", 0
                 except OSError as exc:
                     errors.append(f"{source}:1: cannot read: {exc.strerror or exc}")
                 self.paths[source] = page

@@ -6,6 +6,8 @@ The one place that turns paths into the shape tree, shared by `parse`, `generate
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
@@ -14,7 +16,7 @@ from pathlib import Path
 from typing import Generic, TypeVar
 
 from codegen import workers
-from codegen.rst.reader import NotAMethodPage, PageError, read_page
+from codegen.rst.reader import NotAMethodPage, PageError, parse_page
 from codegen.tree import Operation
 
 
@@ -33,13 +35,127 @@ class ParseResult(Generic[_T]):
         return sorted(self.operations, key=lambda op: op.sort_key)
 
 
+# A page is read whole into memory; the biggest page of the reference (EC2's) is a few
+# MB. Anything over this is not a reference page, and is not read.
+MAX_PAGE_BYTES = 64 * 1024 * 1024
+
+
 def find_pages(path: Path) -> Iterator[tuple[Path, str]]:
-    """(file, source name) for a page or every `*.rst` below a directory, sorted."""
-    if path.is_dir():
-        for page in sorted(path.rglob("*.rst")):
-            yield page, page.relative_to(path).as_posix()
-    else:
-        yield path, path.as_posix()
+    """(file, source name) for a page or every `*.rst` below a directory, in the order
+    of their source names' parts.
+
+    Symbolic links that stay inside the folder are followed (a linked service folder
+    is read as if it were there), and the file yielded is the link's target. A link
+    that leads outside the folder, nowhere, or to a folder that holds it (a loop) is
+    yielded as the link itself, unfollowed: `read_page_bytes` refuses it without
+    opening it. Pages come from pull requests, and a link to a credentials file must
+    never be read."""
+    if not path.is_dir():
+        yield Path(os.path.realpath(path)), path.as_posix()
+        return
+    root = os.path.realpath(path)
+    found: list[tuple[Path, str]] = []
+    _walk(root, root, "", (root,), found)
+    found.sort(key=lambda page: page[1].split("/"))
+    yield from found
+
+
+def _inside(target: str, root: str) -> bool:
+    return target == root or target.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def _walk(
+    folder: str, root: str, prefix: str, ancestors: tuple[str, ...], found: list[tuple[Path, str]]
+) -> None:
+    """Pages below `folder` (a real path, no link in it); `ancestors`: the real folders
+    entered on the way down, where a link back is a loop."""
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError:
+        found.append((Path(folder), prefix.rstrip("/") or "."))  # read_page_bytes says why
+        return
+    for entry in entries:
+        source = prefix + entry.name
+        is_page = entry.name.endswith(".rst")
+        if entry.is_symlink():
+            target = os.path.realpath(entry.path)
+            if _inside(target, root) and os.path.isdir(target) and target not in ancestors:
+                _walk(target, root, source + "/", (*ancestors, target), found)
+            elif _inside(target, root) and os.path.exists(target) and not os.path.isdir(target):
+                if is_page:
+                    found.append((Path(target), source))
+            elif is_page or os.path.isdir(target):
+                found.append((Path(entry.path), source))  # refused when read
+        elif entry.is_dir(follow_symlinks=False):
+            _walk(entry.path, root, source + "/", (*ancestors, entry.path), found)
+        elif is_page:
+            found.append((Path(entry.path), source))  # a FIFO or device too: refused when read
+
+
+def read_page_bytes(path: Path, source: str) -> bytes:
+    """The bytes of a page file, or a PageError: a symbolic link (find_pages yields one
+    only when it refuses to follow it), anything but a regular file (a FIFO or a device
+    would block or never end), or a file over MAX_PAGE_BYTES. Nothing is opened before
+    its type is known, and the opened file is checked again (it may have been swapped)."""
+    try:
+        st = os.lstat(path)
+    except OSError as exc:
+        raise PageError(source, 1, f"cannot read: {exc.strerror or exc}") from None
+    _check_file(st, path, source)
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        raise PageError(source, 1, f"cannot read: {exc.strerror or exc}") from None
+    try:
+        _check_file(os.fstat(fd), path, source)
+        chunks: list[bytes] = []
+        left = MAX_PAGE_BYTES + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+    except OSError as exc:
+        raise PageError(source, 1, f"cannot read: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
+    data = b"".join(chunks)
+    if len(data) > MAX_PAGE_BYTES:
+        raise PageError(source, 1, _too_big())
+    return data
+
+
+def _too_big() -> str:
+    return f"file over the page size limit ({MAX_PAGE_BYTES // (1024 * 1024)} MB): not read"
+
+
+_KINDS = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISFIFO, "a FIFO"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def _check_file(st: os.stat_result, path: Path, source: str) -> None:
+    if stat.S_ISLNK(st.st_mode):
+        raise PageError(source, 1, _refused_link(path))
+    if not stat.S_ISREG(st.st_mode):
+        kind = next((name for test, name in _KINDS if test(st.st_mode)), "not a file")
+        raise PageError(source, 1, f"not a regular file ({kind}): not read")
+    if st.st_size > MAX_PAGE_BYTES:
+        raise PageError(source, 1, _too_big())
+
+
+def _refused_link(path: Path) -> str:
+    # (the target is never named: it may be a secret's path)
+    target = os.path.realpath(path)
+    if os.path.isdir(target) and _inside(os.path.realpath(path.parent), target):
+        return "symbolic link to a folder that contains it (a loop): not followed"
+    return "symbolic link leading outside the input folder (or nowhere): refused, not read"
 
 
 Outcome = Operation | PageError | str  # str: the source of a skipped page
@@ -47,13 +163,11 @@ Outcome = Operation | PageError | str  # str: the source of a skipped page
 
 def parse_one(page: Path, source: str) -> Outcome:
     try:
-        return read_page(page, source)
+        return parse_page(read_page_bytes(page, source), source)
     except NotAMethodPage:
         return source
     except PageError as exc:
         return exc
-    except OSError as exc:
-        return PageError(source, 1, f"cannot read: {exc.strerror or exc}")
 
 
 def _parse_chunk(

@@ -25,6 +25,7 @@ from typing import Any
 from codegen import build, diff, tree
 from codegen import manifest as mf
 from codegen.naming import ServiceNames, resolve
+from codegen.parse import read_page_bytes
 from codegen.rst.reader import NotAMethodPage, PageError, parse_page
 from codegen.tree import Operation
 from codegen.writer import WriteLog, write_one
@@ -121,9 +122,9 @@ def summary_of(names: ServiceNames) -> dict[str, Any]:
 def parse_file(source: str, path: str) -> tuple[str, Parsed]:
     """(sha of the bytes parsed, outcome) for one page."""
     try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        return "", f"{source}:1: cannot read: {exc.strerror or exc}"
+        data = read_page_bytes(Path(path), source)
+    except PageError as exc:  # not a regular file, too big, a refused link, unreadable
+        return "", str(exc)
     sha = mf.sha256(data)
     try:
         return sha, parse_page(data, source)

@@ -73,6 +73,27 @@ class LenientAdmonition(Directive):
         return [node]
 
 
+class TocTree(Directive):
+    """Sphinx's `toctree` (boto3's service, resource and index pages): a table of
+    contents holds no API shape, so it is read and dropped."""
+
+    has_content = True
+    option_spec = {
+        "maxdepth": directives.unchanged,
+        "titlesonly": directives.flag,
+        "hidden": directives.flag,
+        "glob": directives.flag,
+        "caption": directives.unchanged,
+        "name": directives.unchanged,
+        "numbered": directives.unchanged,
+        "includehidden": directives.flag,
+        "reversed": directives.flag,
+    }
+
+    def run(self) -> list[nodes.Node]:
+        return []
+
+
 ADMONITIONS: dict[str, type[nodes.Element]] = {
     "note": nodes.note,
     "warning": nodes.warning,
@@ -100,6 +121,7 @@ def register() -> None:
         directives.register_directive(
             name, type(f"Lenient{name.title()}", (LenientAdmonition,), {"node_class": node_class})
         )
+    directives.register_directive("toctree", TocTree)
     for role in ROLES:
         # (types-docutils declares role functions narrower than docutils accepts)
         roles.register_local_role(role, _xref_role)  # type: ignore[arg-type]

@@ -8,6 +8,7 @@ cannot (enum values, recursion) and are checked against the bullets path by path
 
 from __future__ import annotations
 
+import codecs
 import gc
 import os
 import re
@@ -100,10 +101,21 @@ class PageError(Exception):
         self.message = message
 
     def __str__(self) -> str:
-        return f"{self.source}:{self.line}: {self.message}"
+        return f"{printable(self.source)}:{self.line}: {printable(_FOLD.sub(' ', self.message))}"
 
     def __reduce__(self) -> tuple[type[PageError], tuple[str, int, str]]:
         return (PageError, (self.source, self.line, self.message))
+
+
+_FOLD = re.compile(r"\s*[\r\n]\s*")
+
+
+def printable(text: str) -> str:
+    """`text` with each non-printable character (a newline, a control character) written
+    as `repr` writes it: a file name or message from a page stays on its one line."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 class NotAMethodPage(Exception):
@@ -153,7 +165,12 @@ def _docutils() -> tuple[FastParser, frontend.Values]:
 
 
 def decode(data: bytes, source: str) -> str:
-    """UTF-8 text of a page, or a PageError naming the line of the first bad byte."""
+    """UTF-8 text of a page, or a PageError naming the line of the first bad byte.
+    A byte order mark is dropped and CRLF line ends read as LF: an editor on Windows
+    adds them, and the page means the same."""
+    data = data.removeprefix(codecs.BOM_UTF8)
+    if b"\r" in data:
+        data = data.replace(b"\r\n", b"\n")
     if not data.strip():
         raise PageError(source, 1, "empty page")
     nul = data.find(b"\0")
@@ -203,9 +220,10 @@ def _doctree(text: str, source: str) -> nodes.document:
     if parser.serious_messages:
         for message in document.findall(nodes.system_message):
             if message["level"] >= 3:
-                # (its first line: the rest quotes the page, which may be anything)
-                first = message.astext().strip().splitlines()[0]
-                raise PageError(source, message.get("line"), "RST: " + first)
+                # (its paragraphs, on one line: the rest is the offending block, copied whole)
+                what = " ".join(p.astext() for p in message.findall(nodes.paragraph))
+                what = " ".join((what or message.astext()).split())
+                raise PageError(source, message.get("line"), "RST: " + what)
     return document
 
 
@@ -213,19 +231,58 @@ def _doctree(text: str, source: str) -> nodes.document:
 
 
 def read_page(path: Path, source: str | None = None) -> Operation:
+    from codegen.parse import read_page_bytes  # (parse.py imports this module)
+
     name = source or str(path)
-    return parse_page(path.read_bytes(), name)
+    return parse_page(read_page_bytes(path, name), name)
 
 
 def parse_page(data: bytes, source: str) -> Operation:
     with _gc_paused():
         text = decode(data, source)
-        document = doctree(text, source)
+        _check_layout(text, source)
+        try:
+            document = doctree(text, source)
+        except RecursionError:
+            raise _too_deep(source) from None
         try:
             return _read(document, text, source)
+        except RecursionError:
+            raise _too_deep(source) from None
         finally:
             if _fast:
                 _dismantle(document)
+
+
+# Nesting limits, set well above the deepest page of the boto3 1.44.8 reference: its
+# bullets nest 20 entries deep and its text is indented at most 94 columns (a syntax
+# block; bedrock-agent-runtime's invoke_flow); each entry is 2 columns deeper than its
+# parent. Deeper pages are refused: docutils and the reader recurse once per level.
+MAX_DEPTH = 64  # entries in entries (syntax.MAX_DEPTH: dicts and lists in a syntax block)
+MAX_INDENT = 256  # columns of indentation, bullet markers included (`- - - x` nests too)
+_TOO_INDENTED = re.compile(r"^(?:[ ]|[-*+](?= )){%d}" % MAX_INDENT, re.MULTILINE)
+_TAB_INDENT = re.compile(r"^[ ]*\t", re.MULTILINE)
+
+
+def _check_layout(text: str, source: str) -> None:
+    """Refuse, before docutils sees it, a page docutils would misread or recurse on."""
+    tab = _TAB_INDENT.search(text)
+    if tab is not None:
+        # boto3 indents with spaces; docutils takes a tab as 8 columns, so a page
+        # re-indented with tabs silently nests entries under the wrong parents.
+        line = text.count("\n", 0, tab.start()) + 1
+        raise PageError(source, line, "tab in the indentation (reference pages are indented with spaces)")
+    deep = _TOO_INDENTED.search(text)
+    if deep is not None:
+        line = text.count("\n", 0, deep.start()) + 1
+        raise PageError(source, line, f"nested too deeply: indented over {MAX_INDENT} columns")
+
+
+def _too_deep(source: str) -> PageError:
+    # Nesting that stays under MAX_INDENT but still runs docutils out of stack (blocks
+    # indented one column deeper each): the page is refused, the parser made anew.
+    use_fast_parser(_fast)
+    return PageError(source, 1, "nested too deeply to read")
 
 
 def _dismantle(document: nodes.document) -> None:
@@ -241,16 +298,34 @@ def _dismantle(document: nodes.document) -> None:
 
 
 def _read(document: nodes.document, text: str, source: str) -> Operation:
-    method, kind, service, name = _find_method(document, source)
+    try:
+        method, kind, service, name = _find_method(document, source)
+    except NotAMethodPage:
+        folder = source.rsplit("/", 2)[-2] if source.count("/") >= 1 else ""
+        if folder in ("client", "paginator", "waiter"):
+            # boto3 writes only method pages there (its index and resource pages are in
+            # other folders): this one is damaged, not to be skipped without a word.
+            raise PageError(
+                source, text.count("\n") + 1, f"no method on a page in a {folder}/ folder (truncated?)"
+            ) from None
+        raise
     service_id = _service_id(document, source)
+    _check_body_complete(method, source)
     ctx = _Context(source)
     body = _flat(method.children)
+    if not body:
+        # (every method of the reference has a description, at least)
+        raise PageError(source, text.count("\n") + 1, "truncated page: the method has no body")
+    _check_body_open(body, source)
 
     api_name = _api_name(body, source)
     deprecated = any(
         isinstance(n, nodes.danger) and _DEPRECATED in n.astext() for n in body
     )
     fields = _fields(body)
+    if not fields and _has_arguments(method):
+        # (the only pages of the reference without fields are the `close()` methods')
+        raise PageError(source, text.count("\n") + 1, "truncated page: ends before the method's fields")
     request_block = _syntax_block(body, "Request Syntax")
     tail = _after_fields(body)
     has_response = any(
@@ -271,7 +346,9 @@ def _read(document: nodes.document, text: str, source: str) -> Operation:
     if _parameters_truncated(body, request_block):
         input_shape = _from_syntax(request_syntax, "input", ctx)
     else:
-        input_shape = _input(fields, request_syntax, ctx, truncated=_truncated(request_block))
+        input_shape = _input(
+            fields, request_syntax, ctx, truncated=_truncated(request_block), cut=_cut_off_fields(body)
+        )
     output_shape = _output(fields, tail, ctx, model_driven)
     _resolve_recursion(input_shape, output_shape, ctx)
 
@@ -305,6 +382,49 @@ def _find_method(document: nodes.document, source: str) -> tuple[desc, Operation
             _check_names(source, node, parts[0], _KIND_BY_CLASS[parts[1]], parts[2])
             return inner, _KIND_BY_CLASS[parts[1]], parts[0], parts[2]
     raise NotAMethodPage(source)
+
+
+_SECTIONS = ("Request Syntax", "Response Syntax", "Response Structure", "Exceptions")
+
+
+def _check_body_complete(method: desc, source: str) -> None:
+    """A page whose method text goes on after the method's body has ended: a line
+    indented less than the body (an edit, a bad merge) ends the directive there, and the
+    rest would otherwise be dropped without a word, leaving a method with no parameters."""
+    node: nodes.Node = method
+    while node.parent is not None:
+        siblings = node.parent.children
+        for after in siblings[siblings.index(node) + 1 :]:
+            # (real pages have nothing after the method: this walks nothing)
+            for stray in after.findall(_is_method_text):
+                line = stray.line or next((n.line for n in stray.findall() if n.line), None)
+                raise PageError(
+                    source, line, "method text after the end of the method's body (indented less than it)"
+                )
+        node = node.parent
+
+
+def _check_body_open(body: Sequence[nodes.Node], source: str) -> None:
+    """A page whose method text went into some block of the body (a `.. note::` whose
+    indentation slipped holds everything after it): its fields would not be seen, and
+    the method read as one without parameters."""
+    for node in body:
+        if isinstance(node, (nodes.field_list, nodes.paragraph, nodes.literal_block)):
+            continue
+        for stray in node.findall(_is_method_text):
+            line = stray.line or next((n.line for n in stray.findall() if n.line), None)
+            raise PageError(
+                source, line, f"method text inside a {type(node).__name__} (its indentation is off)"
+            )
+
+
+def _is_method_text(node: nodes.Node) -> bool:
+    return isinstance(node, nodes.field_list) or any(_is_heading(node, t) for t in _SECTIONS)
+
+
+def _has_arguments(method: desc) -> bool:
+    arguments = str(method["signature"]).partition("(")[2]
+    return bool(arguments.removesuffix(")").strip()) or not arguments.endswith(")")
 
 
 def _check_names(source: str, node: nodes.Node, service: str, kind: OperationKind, name: str) -> None:
@@ -417,9 +537,9 @@ def _parameters_truncated(body: Sequence[nodes.Node], request: nodes.literal_blo
 _T = TypeVar("_T")
 
 
-def _parse_block(block: nodes.literal_block, source: str, fn: Callable[[str], _T]) -> _T:
+def _parse_block(block: nodes.literal_block, source: str, fn: Callable[[str, int], _T]) -> _T:
     try:
-        return fn(_block_text(block))
+        return fn(_block_text(block), (block.line or 1) - 1)
     except syntax.SyntaxBlockError as exc:
         raise PageError(source, (block.line or 1) + exc.line - 1, str(exc)) from None
 
@@ -534,22 +654,62 @@ class _Entry:
     docs: list[nodes.Node]
     children: list[_Entry]
     line: int
+    # Its bullets may have been cut off by a description that breaks the page's
+    # indentation upstream: it ends its list, and entries follow the list (see _entries).
+    cut_off: bool = False
 
 
-def _entries(lst: nodes.bullet_list | None, ctx: _Context) -> list[_Entry]:
+def _entries(
+    lst: nodes.bullet_list | None, ctx: _Context, depth: int = 1, cut_off: bool = False
+) -> list[_Entry]:
     if lst is None:
         return []
-    return [_entry(item, ctx) for item in lst.children if isinstance(item, nodes.list_item)]
+    items = [item for item in lst.children if isinstance(item, nodes.list_item)]
+    if items:
+        # A description whose lines boto3 indents less than the entry (apigatewayv2's
+        # integrations) ends the entry, its list and maybe its parents' there; the
+        # entries that followed are left as stray lists after the list.
+        cut_off = cut_off or _entries_follow(lst)
+    return [_entry(item, ctx, depth, cut_off and item is items[-1]) for item in items]
 
 
-def _entry(item: nodes.list_item, ctx: _Context) -> _Entry:
+def _entries_follow(lst: nodes.bullet_list) -> bool:
+    siblings = lst.parent.children if lst.parent is not None else []
+    return any(
+        _is_entry_list(stray)
+        for after in siblings[siblings.index(lst) + 1 :]
+        for stray in after.findall(nodes.bullet_list)
+    )
+
+
+def _cut_off_fields(body: Sequence[nodes.Node]) -> set[int]:
+    """The ids of the `:param:` bodies whose description breaks the indentation
+    (serverlessrepo): it ends the field list and the method body's block there, and the
+    entries that follow, before the next field list, are that last parameter's."""
+    out: set[int] = set()
+    last: nodes.field_body | None = None
+    for node in body:
+        if isinstance(node, nodes.field_list):
+            fld = node.children[-1] if node.children else None
+            last = cast(nodes.field_body, fld[1]) if isinstance(fld, nodes.field) and len(fld) > 1 else None
+        elif last is not None and any(_is_entry_list(n) for n in node.findall(nodes.bullet_list)):
+            out.add(id(last))
+            last = None
+    return out
+
+
+def _entry(item: nodes.list_item, ctx: _Context, depth: int, cut_off: bool) -> _Entry:
     head = item[0] if item.children else None
     line = (head.line if head is not None else None) or item.line or 0
+    if depth > MAX_DEPTH:
+        raise PageError(ctx.source, line, f"entries nested deeper than {MAX_DEPTH} levels")
     if not isinstance(head, nodes.paragraph):
         raise PageError(ctx.source, line, "malformed entry: expected `**Name** *(type) --*`")
     match = _HEADER.match(head.rawsource.strip())
     if match is None:
         raise PageError(ctx.source, line, f"malformed entry {head.rawsource.strip()[:60]!r}")
+    if match["required"] is None:
+        _check_marker(match["rest"], ctx.source, line)
     type_text = match["plain"] if match["plain"] is not None else match["special"]
     marker = _marker(type_text, ctx.source, line)
     docs, children = _split_body(item.children[1:])
@@ -560,9 +720,22 @@ def _entry(item: nodes.list_item, ctx: _Context) -> _Entry:
         marker=marker,
         required=match["required"] is not None,
         docs=docs,
-        children=_entries(children, ctx),
+        children=_entries(children, ctx, depth + 1, cut_off),
         line=line,
+        cut_off=cut_off,
     )
+
+
+# A short bold bracket where `**[REQUIRED]**` goes: the only such marker over the whole
+# boto3 1.44.8 reference is `[REQUIRED]`, so another is a damaged one, whose member
+# would silently read as optional.
+_MARKER_LIKE = re.compile(r"\*\*\[[^\]\n]{0,12}\]\*\*")
+
+
+def _check_marker(text: str, source: str, line: int) -> None:
+    found = _MARKER_LIKE.match(text.lstrip())
+    if found is not None and found[0] != _REQUIRED:
+        raise PageError(source, line, f"malformed marker {found[0]!r} (expected {_REQUIRED!r})")
 
 
 def _doc_without_header(docs: list[nodes.Node]) -> list[nodes.Node]:
@@ -592,10 +765,20 @@ def _build(
     """The shape of one entry (a member's value, a list item, a map value)."""
     marker = entry.marker
     if not entry.children and marker.type in ("dict", "list") and _has_content(node):
-        # The entry's own bullets were cut off by a description that breaks the page's
-        # indentation (apigatewayv2); the syntax block still shows what it holds.
-        assert node is not None
-        return replace(_shape_from_syntax(node, path, ctx), documentation=doc)
+        assert isinstance(node, (syntax.SyntaxDict, syntax.SyntaxList))
+        if entry.cut_off:
+            # The entry's own bullets were cut off by a description that breaks the
+            # page's indentation upstream (apigatewayv2); the syntax block still shows
+            # what it holds, but not which members are required: marked truncated.
+            return replace(_shape_from_syntax(node, path, ctx), documentation=doc, truncated=True)
+        # The entry's bullets are missing (deleted) while the syntax block shows what
+        # it holds: reading it from the block alone would lose the bullets' `[REQUIRED]`
+        # flags and documentation without a word.
+        held = "members" if isinstance(node, syntax.SyntaxDict) else "an item"
+        return _fail(_mismatch(
+            ctx, entry.line, path,
+            f"the syntax block (line {node.line}) shows {held} the bullets (line {entry.line}) lack",
+        ))
     if isinstance(node, syntax.SyntaxRecursive):
         if marker.type not in ("dict", "list", "structure"):
             raise _mismatch(ctx, entry.line, path, f"{marker.type} marked recursive")
@@ -611,6 +794,10 @@ def _build(
     if marker.type == "list":
         return _build_list(entry, path, node, ctx, doc)
     return _build_scalar(entry, path, node, ctx, doc)
+
+
+def _fail(error: PageError) -> Shape:
+    raise error
 
 
 def _has_content(node: syntax.SyntaxNode | None) -> bool:
@@ -759,6 +946,7 @@ def _input(
     request: syntax.SyntaxDict | None,
     ctx: _Context,
     truncated: bool,
+    cut: set[int],
 ) -> Shape:
     types = {arg: (body, line) for kind, body, arg, line in fields if kind == "type"}
     entries: list[_Entry] = []
@@ -773,6 +961,7 @@ def _input(
         required = False
         if children and isinstance(children[0], nodes.paragraph):
             raw = children[0].rawsource.strip()
+            _check_marker(raw, ctx.source, line)
             if raw.startswith(_REQUIRED):
                 required = True
                 rest = raw[len(_REQUIRED) :].strip()
@@ -780,7 +969,8 @@ def _input(
                 if rest:
                     children.insert(0, nodes.paragraph(text=rest))
         docs, kids = _split_body(children)
-        entries.append(_Entry(arg, marker, required, docs, _entries(kids, ctx), line))
+        cut_off = id(body) in cut
+        entries.append(_Entry(arg, marker, required, docs, _entries(kids, ctx, 1, cut_off), line, cut_off))
     root = _Entry(None, TypeMarker("dict"), False, [], entries, 0)
     if not entries and request is None:
         return replace(EMPTY_STRUCTURE, truncated=truncated)
