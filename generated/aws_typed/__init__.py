@@ -3,6 +3,10 @@
 `aws_typed.validate(service, operation, params)` checks a request dict for the boto3
 service name and Python method name; `aws_typed.<service>.install(client)` checks
 every call of a boto3 client before it is sent.
+
+Errors: `Error` is the base of all; `ParamValidationError` (a request that does not
+match the API) and `LoadError` (data that a model's `from_dict` cannot load) are also
+`ValueError`s and carry the path of each problem.
 """
 
 from __future__ import annotations
@@ -10,12 +14,21 @@ from __future__ import annotations
 import importlib
 from typing import Any, Mapping
 
-from aws_typed._runtime import UNSET, Issue, ParamValidationError, UnsetType
+from aws_typed._runtime import (
+    UNSET,
+    Error,
+    Issue,
+    LoadError,
+    ParamValidationError,
+    UnsetType,
+)
 
 __all__ = [
     "SERVICES",
     "UNSET",
+    "Error",
     "Issue",
+    "LoadError",
     "ParamValidationError",
     "UnsetType",
     "check",

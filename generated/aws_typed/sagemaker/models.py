@@ -2,7 +2,9 @@
 
 Attributes are snake_case; `to_dict()` gives the boto3 keyword arguments / payload with
 the wire names, leaving out fields that are UNSET; `from_dict()` loads a boto3 response,
-ignoring `ResponseMetadata` and keys this version does not know.
+ignoring `ResponseMetadata` and keys this version does not know, and raises LoadError
+(with the path) on data of the wrong shape. Both follow nesting up to
+`_runtime.MAX_DEPTH` levels. Their `at` argument is for the nested calls only.
 """
 
 from __future__ import annotations
@@ -10,7 +12,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal, Mapping
 
-from aws_typed._runtime import UNSET, UnsetType, drop_unset, list_of, load, to_wire
+from aws_typed._runtime import (
+    UNSET,
+    UnsetType,
+    Walk,
+    drop_unset,
+    dumping,
+    list_of,
+    load,
+    need,
+    to_wire,
+    walk,
+)
 
 __all__ = [
     "ModelPackageRegistrationType",
@@ -597,44 +610,60 @@ class CreateModelPackageRequest:
     model_card: ModelCard | UnsetType = UNSET
     model_life_cycle: ModelLifeCycle | UnsetType = UNSET
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, at: Walk | None = None) -> dict[str, Any]:
         """The boto3 form: wire names, unset fields left out."""
+        at = dumping(self, at)
         return drop_unset(
             {
                 "ModelPackageName": self.model_package_name,
                 "ModelPackageGroupName": self.model_package_group_name,
                 "ModelPackageDescription": self.model_package_description,
                 "ModelPackageRegistrationType": self.model_package_registration_type,
-                "InferenceSpecification": to_wire(self.inference_specification),
-                "ValidationSpecification": to_wire(self.validation_specification),
+                "InferenceSpecification": to_wire(
+                    self.inference_specification, at, "InferenceSpecification"
+                ),
+                "ValidationSpecification": to_wire(
+                    self.validation_specification, at, "ValidationSpecification"
+                ),
                 "SourceAlgorithmSpecification": to_wire(
-                    self.source_algorithm_specification
+                    self.source_algorithm_specification,
+                    at,
+                    "SourceAlgorithmSpecification",
                 ),
                 "CertifyForMarketplace": self.certify_for_marketplace,
-                "Tags": to_wire(self.tags),
+                "Tags": to_wire(self.tags, at, "Tags"),
                 "ModelApprovalStatus": self.model_approval_status,
-                "MetadataProperties": to_wire(self.metadata_properties),
-                "ModelMetrics": to_wire(self.model_metrics),
+                "MetadataProperties": to_wire(
+                    self.metadata_properties, at, "MetadataProperties"
+                ),
+                "ModelMetrics": to_wire(self.model_metrics, at, "ModelMetrics"),
                 "ClientToken": self.client_token,
                 "Domain": self.domain,
                 "Task": self.task,
                 "SamplePayloadUrl": self.sample_payload_url,
                 "CustomerMetadataProperties": self.customer_metadata_properties,
-                "DriftCheckBaselines": to_wire(self.drift_check_baselines),
+                "DriftCheckBaselines": to_wire(
+                    self.drift_check_baselines, at, "DriftCheckBaselines"
+                ),
                 "AdditionalInferenceSpecifications": to_wire(
-                    self.additional_inference_specifications
+                    self.additional_inference_specifications,
+                    at,
+                    "AdditionalInferenceSpecifications",
                 ),
                 "SkipModelValidation": self.skip_model_validation,
                 "SourceUri": self.source_uri,
-                "SecurityConfig": to_wire(self.security_config),
-                "ModelCard": to_wire(self.model_card),
-                "ModelLifeCycle": to_wire(self.model_life_cycle),
+                "SecurityConfig": to_wire(self.security_config, at, "SecurityConfig"),
+                "ModelCard": to_wire(self.model_card, at, "ModelCard"),
+                "ModelLifeCycle": to_wire(self.model_life_cycle, at, "ModelLifeCycle"),
             }
         )
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> CreateModelPackageRequest:
+    def from_dict(
+        cls, data: Mapping[str, Any], at: Walk | None = None
+    ) -> CreateModelPackageRequest:
         """Load from boto3's form; unknown keys (and ResponseMetadata) are ignored."""
+        at = walk(data, at)
         return cls(
             model_package_name=data.get("ModelPackageName", UNSET),
             model_package_group_name=data.get("ModelPackageGroupName", UNSET),
@@ -643,41 +672,43 @@ class CreateModelPackageRequest:
                 "ModelPackageRegistrationType", UNSET
             ),
             inference_specification=load(
-                data, "InferenceSpecification", InferenceSpecification.from_dict
+                data, "InferenceSpecification", InferenceSpecification.from_dict, at
             ),
             validation_specification=load(
-                data, "ValidationSpecification", ValidationSpecification.from_dict
+                data, "ValidationSpecification", ValidationSpecification.from_dict, at
             ),
             source_algorithm_specification=load(
                 data,
                 "SourceAlgorithmSpecification",
                 SourceAlgorithmSpecification.from_dict,
+                at,
             ),
             certify_for_marketplace=data.get("CertifyForMarketplace", UNSET),
-            tags=load(data, "Tags", list_of(Tag.from_dict)),
+            tags=load(data, "Tags", list_of(Tag.from_dict), at),
             model_approval_status=data.get("ModelApprovalStatus", UNSET),
             metadata_properties=load(
-                data, "MetadataProperties", MetadataProperties.from_dict
+                data, "MetadataProperties", MetadataProperties.from_dict, at
             ),
-            model_metrics=load(data, "ModelMetrics", ModelMetrics.from_dict),
+            model_metrics=load(data, "ModelMetrics", ModelMetrics.from_dict, at),
             client_token=data.get("ClientToken", UNSET),
             domain=data.get("Domain", UNSET),
             task=data.get("Task", UNSET),
             sample_payload_url=data.get("SamplePayloadUrl", UNSET),
             customer_metadata_properties=data.get("CustomerMetadataProperties", UNSET),
             drift_check_baselines=load(
-                data, "DriftCheckBaselines", DriftCheckBaselines.from_dict
+                data, "DriftCheckBaselines", DriftCheckBaselines.from_dict, at
             ),
             additional_inference_specifications=load(
                 data,
                 "AdditionalInferenceSpecifications",
                 list_of(AdditionalInferenceSpecification.from_dict),
+                at,
             ),
             skip_model_validation=data.get("SkipModelValidation", UNSET),
             source_uri=data.get("SourceUri", UNSET),
-            security_config=load(data, "SecurityConfig", SecurityConfig.from_dict),
-            model_card=load(data, "ModelCard", ModelCard.from_dict),
-            model_life_cycle=load(data, "ModelLifeCycle", ModelLifeCycle.from_dict),
+            security_config=load(data, "SecurityConfig", SecurityConfig.from_dict, at),
+            model_card=load(data, "ModelCard", ModelCard.from_dict, at),
+            model_life_cycle=load(data, "ModelLifeCycle", ModelLifeCycle.from_dict, at),
         )
 
 
@@ -687,7 +718,7 @@ class CreateModelPackageResponse:
 
     model_package_arn: str | UnsetType = UNSET
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, at: Walk | None = None) -> dict[str, Any]:
         """The boto3 form: wire names, unset fields left out."""
         return drop_unset(
             {
@@ -696,8 +727,11 @@ class CreateModelPackageResponse:
         )
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> CreateModelPackageResponse:
+    def from_dict(
+        cls, data: Mapping[str, Any], at: Walk | None = None
+    ) -> CreateModelPackageResponse:
         """Load from boto3's form; unknown keys (and ResponseMetadata) are ignored."""
+        at = walk(data, at)
         return cls(
             model_package_arn=data.get("ModelPackageArn", UNSET),
         )
@@ -717,11 +751,12 @@ class InferenceSpecification:
     supported_content_types: list[str] | UnsetType = UNSET
     supported_response_mime_types: list[str] | UnsetType = UNSET
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, at: Walk | None = None) -> dict[str, Any]:
         """The boto3 form: wire names, unset fields left out."""
+        at = dumping(self, at)
         return drop_unset(
             {
-                "Containers": to_wire(self.containers),
+                "Containers": to_wire(self.containers, at, "Containers"),
                 "SupportedTransformInstanceTypes": self.supported_transform_instance_types,
                 "SupportedRealtimeInferenceInstanceTypes": self.supported_realtime_inference_instance_types,
                 "SupportedContentTypes": self.supported_content_types,
@@ -730,10 +765,13 @@ class InferenceSpecification:
         )
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> InferenceSpecification:
+    def from_dict(
+        cls, data: Mapping[str, Any], at: Walk | None = None
+    ) -> InferenceSpecification:
         """Load from boto3's form; unknown keys (and ResponseMetadata) are ignored."""
+        at = walk(data, at)
         return cls(
-            containers=list_of(Container.from_dict)(data["Containers"]),
+            containers=need(data, "Containers", at, list_of(Container.from_dict)),
             supported_transform_instance_types=data.get(
                 "SupportedTransformInstanceTypes", UNSET
             ),
@@ -765,49 +803,57 @@ class Container:
     is_checkpoint: bool | UnsetType = UNSET
     base_model: BaseModel | UnsetType = UNSET
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, at: Walk | None = None) -> dict[str, Any]:
         """The boto3 form: wire names, unset fields left out."""
+        at = dumping(self, at)
         return drop_unset(
             {
                 "ContainerHostname": self.container_hostname,
                 "Image": self.image,
                 "ImageDigest": self.image_digest,
                 "ModelDataUrl": self.model_data_url,
-                "ModelDataSource": to_wire(self.model_data_source),
+                "ModelDataSource": to_wire(
+                    self.model_data_source, at, "ModelDataSource"
+                ),
                 "ProductId": self.product_id,
                 "Environment": self.environment,
-                "ModelInput": to_wire(self.model_input),
+                "ModelInput": to_wire(self.model_input, at, "ModelInput"),
                 "Framework": self.framework,
                 "FrameworkVersion": self.framework_version,
                 "NearestModelName": self.nearest_model_name,
-                "AdditionalS3DataSource": to_wire(self.additional_s3_data_source),
+                "AdditionalS3DataSource": to_wire(
+                    self.additional_s3_data_source, at, "AdditionalS3DataSource"
+                ),
                 "ModelDataETag": self.model_data_e_tag,
                 "IsCheckpoint": self.is_checkpoint,
-                "BaseModel": to_wire(self.base_model),
+                "BaseModel": to_wire(self.base_model, at, "BaseModel"),
             }
         )
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Container:
+    def from_dict(cls, data: Mapping[str, Any], at: Walk | None = None) -> Container:
         """Load from boto3's form; unknown keys (and ResponseMetadata) are ignored."""
+        at = walk(data, at)
         return cls(
             container_hostname=data.get("ContainerHostname", UNSET),
             image=data.get("Image", UNSET),
             image_digest=data.get("ImageDigest", UNSET),
             model_data_url=data.get("ModelDataUrl", UNSET),
-            model_data_source=load(data, "ModelDataSource", ModelDataSource.from_dict),
+            model_data_source=load(
+                data, "ModelDataSource", ModelDataSource.from_dict, at
+            ),
             product_id=data.get("ProductId", UNSET),
             environment=data.get("Environment", UNSET),
-            model_input=load(data, "ModelInput", ModelInput.from_dict),
+            model_input=load(data, "ModelInput", ModelInput.from_dict, at),
             framework=data.get("Framework", UNSET),
             framework_version=data.get("FrameworkVersion", UNSET),
             nearest_model_name=data.get("NearestModelName", UNSET),
             additional_s3_data_source=load(
-                data, "AdditionalS3DataSource", AdditionalS3DataSource.from_dict
+                data, "AdditionalS3DataSource", AdditionalS3DataSource.from_dict, at
             ),
             model_data_e_tag=data.get("ModelDataETag", UNSET),
             is_checkpoint=data.get("IsCheckpoint", UNSET),
-            base_model=load(data, "BaseModel", BaseModel.from_dict),
+            base_model=load(data, "BaseModel", BaseModel.from_dict, at),
         )
 
 
@@ -817,19 +863,23 @@ class ModelDataSource:
 
     s3_data_source: S3DataSource | UnsetType = UNSET
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, at: Walk | None = None) -> dict[str, Any]:
         """The boto3 form: wire names, unset fields left out."""
+        at = dumping(self, at)
         return drop_unset(
             {
-                "S3DataSource": to_wire(self.s3_data_source),
+                "S3DataSource": to_wire(self.s3_data_source, at, "S3DataSource"),
             }
         )
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> ModelDataSource:
+    def from_dict(
+        cls, data: Mapping[str, Any], at: Walk | None = None
+    ) -> ModelDataSource:
         """Load from boto3's form; unknown keys (and ResponseMetadata) are ignored."""
+        at = walk(data, at)
         return cls(
-            s3_data_source=load(data, "S3DataSource", S3DataSource.from_dict),
+            s3_data_source=load(data, "S3DataSource", S3DataSource.from_dict, at),
         )
 
 
@@ -846,15 +896,20 @@ class S3DataSource:
     e_tag: str | UnsetType = UNSET
     manifest_etag: str | UnsetType = UNSET
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, at: Walk | None = None) -> dict[str, Any]:
         """The boto3 form: wire names, unset fields left out."""
+        at = dumping(self, at)
         return drop_unset(
             {
                 "S3Uri": self.s3_uri,
                 "S3DataType": self.s3_data_type,
                 "CompressionType": self.compression_type,
-                "ModelAccessConfig": to_wire(self.model_access_config),
-                "HubAccessConfig": to_wire(self.hub_access_config),
+                "ModelAccessConfig": to_wire(
+                    self.model_access_config, at, "ModelAccessConfig"
+                ),
+                "HubAccessConfig": to_wire(
+                    self.hub_access_config, at, "HubAccessConfig"
+                ),
                 "ManifestS3Uri": self.manifest_s3_uri,
                 "ETag": self.e_tag,
                 "ManifestEtag": self.manifest_etag,
@@ -862,16 +917,19 @@ class S3DataSource:
         )
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> S3DataSource:
+    def from_dict(cls, data: Mapping[str, Any], at: Walk | None = None) -> S3DataSource:
         """Load from boto3's form; unknown keys (and ResponseMetadata) are ignored."""
+        at = walk(data, at)
         return cls(
-            s3_uri=data["S3Uri"],
-            s3_data_type=data["S3DataType"],
-            compression_type=data["CompressionType"],
+            s3_uri=need(data, "S3Uri", at),
+            s3_data_type=need(data, "S3DataType", at),
+            compression_type=need(data, "CompressionType", at),
             model_access_config=load(
-                data, "ModelAccessConfig", ModelAccessConfig.from_dict
+                data, "ModelAccessConfig", ModelAccessConfig.from_dict, at
             ),
-            hub_access_config=load(data, "HubAccessConfig", HubAccessConfig.from_dict),
+            hub_access_config=load(
+                data, "HubAccessConfig", HubAccessConfig.from_dict, at
+            ),
             manifest_s3_uri=data.get("ManifestS3Uri", UNSET),
             e_tag=data.get("ETag", UNSET),
             manifest_etag=data.get("ManifestEtag", UNSET),
@@ -884,17 +942,20 @@ class ModelAccessConfig:
 
     accept_eula: bool
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, at: Walk | None = None) -> dict[str, Any]:
         """The boto3 form: wire names, unset fields left out."""
         return {
             "AcceptEula": self.accept_eula,
         }
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> ModelAccessConfig:
+    def from_dict(
+        cls, data: Mapping[str, Any], at: Walk | None = None
+    ) -> ModelAccessConfig:
         """Load from boto3's form; unknown keys (and ResponseMetadata) are ignored."""
+        at = walk(data, at)
         return cls(
-            accept_eula=data["AcceptEula"],
+            accept_eula=need(data, "AcceptEula", at),
         )
 
 
@@ -904,17 +965,20 @@ class HubAccessConfig:
 
     hub_content_arn: str
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, at: Walk | None = None) -> dict[str, Any]:
         """The boto3 form: wire names, unset fields left out."""
         return {
             "HubContentArn": self.hub_content_arn,
         }
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> HubAccessConfig:
+    def from_dict(
+        cls, data: Mapping[str, Any], at: Walk | None = None
+    ) -> HubAccessConfig:
         """Load from boto3's form; unknown keys (and ResponseMetadata) are ignored."""
+        at = walk(data, at)
         return cls(
-            hub_content_arn=data["HubContentArn"],
+            hub_content_arn=need(data, "HubContentArn", at),
         )
 
 
@@ -924,17 +988,18 @@ class ModelInput:
 
     data_input_config: str
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, at: Walk | None = None) -> dict[str, Any]:
         """The boto3 form: wire names, unset fields left out."""
         return {
             "DataInputConfig": self.data_input_config,
         }
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> ModelInput:
+    def from_dict(cls, data: Mapping[str, Any], at: Walk | None = None) -> ModelInput:
         """Load from boto3's form; unknown keys (and ResponseMetadata) are ignored."""
+        at = walk(data, at)
         return cls(
-            data_input_config=data["DataInputConfig"],
+            data_input_config=need(data, "DataInputConfig", at),
         )
 
 
@@ -947,7 +1012,7 @@ class AdditionalS3DataSource:
     compression_type: CompressionType | UnsetType = UNSET
     e_tag: str | UnsetType = UNSET
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, at: Walk | None = None) -> dict[str, Any]:
         """The boto3 form: wire names, unset fields left out."""
         return drop_unset(
             {
@@ -959,11 +1024,14 @@ class AdditionalS3DataSource:
         )
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AdditionalS3DataSource:
+    def from_dict(
+        cls, data: Mapping[str, Any], at: Walk | None = None
+    ) -> AdditionalS3DataSource:
         """Load from boto3's form; unknown keys (and ResponseMetadata) are ignored."""
+        at = walk(data, at)
         return cls(
-            s3_data_type=data["S3DataType"],
-            s3_uri=data["S3Uri"],
+            s3_data_type=need(data, "S3DataType", at),
+            s3_uri=need(data, "S3Uri", at),
             compression_type=data.get("CompressionType", UNSET),
             e_tag=data.get("ETag", UNSET),
         )
@@ -977,7 +1045,7 @@ class BaseModel:
     hub_content_version: str | UnsetType = UNSET
     recipe_name: str | UnsetType = UNSET
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, at: Walk | None = None) -> dict[str, Any]:
         """The boto3 form: wire names, unset fields left out."""
         return drop_unset(
             {
@@ -988,8 +1056,9 @@ class BaseModel:
         )
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> BaseModel:
+    def from_dict(cls, data: Mapping[str, Any], at: Walk | None = None) -> BaseModel:
         """Load from boto3's form; unknown keys (and ResponseMetadata) are ignored."""
+        at = walk(data, at)
         return cls(
             hub_content_name=data.get("HubContentName", UNSET),
             hub_content_version=data.get("HubContentVersion", UNSET),
@@ -1004,20 +1073,26 @@ class ValidationSpecification:
     validation_role: str
     validation_profiles: list[ValidationProfile]
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, at: Walk | None = None) -> dict[str, Any]:
         """The boto3 form: wire names, unset fields left out."""
+        at = dumping(self, at)
         return {
             "ValidationRole": self.validation_role,
-            "ValidationProfiles": to_wire(self.validation_profiles),
+            "ValidationProfiles": to_wire(
+                self.validation_profiles, at, "ValidationProfiles"
+            ),
         }
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> ValidationSpecification:
+    def from_dict(
+        cls, data: Mapping[str, Any], at: Walk | None = None
+    ) -> ValidationSpecification:
         """Load from boto3's form; unknown keys (and ResponseMetadata) are ignored."""
+        at = walk(data, at)
         return cls(
-            validation_role=data["ValidationRole"],
-            validation_profiles=list_of(ValidationProfile.from_dict)(
-                data["ValidationProfiles"]
+            validation_role=need(data, "ValidationRole", at),
+            validation_profiles=need(
+                data, "ValidationProfiles", at, list_of(ValidationProfile.from_dict)
             ),
         )
 
@@ -1029,20 +1104,26 @@ class ValidationProfile:
     profile_name: str
     transform_job_definition: TransformJobDefinition
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, at: Walk | None = None) -> dict[str, Any]:
         """The boto3 form: wire names, unset fields left out."""
+        at = dumping(self, at)
         return {
             "ProfileName": self.profile_name,
-            "TransformJobDefinition": to_wire(self.transform_job_definition),
+            "TransformJobDefinition": to_wire(
+                self.transform_job_definition, at, "TransformJobDefinition"
+            ),
         }
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> ValidationProfile:
+    def from_dict(
+        cls, data: Mapping[str, Any], at: Walk | None = None
+    ) -> ValidationProfile:
         """Load from boto3's form; unknown keys (and ResponseMetadata) are ignored."""
+        at = walk(data, at)
         return cls(
-            profile_name=data["ProfileName"],
-            transform_job_definition=TransformJobDefinition.from_dict(
-                data["TransformJobDefinition"]
+            profile_name=need(data, "ProfileName", at),
+            transform_job_definition=need(
+                data, "TransformJobDefinition", at, TransformJobDefinition.from_dict
             ),
         )
 
@@ -1059,32 +1140,42 @@ class TransformJobDefinition:
     transform_output: TransformOutput
     transform_resources: TransformResources
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, at: Walk | None = None) -> dict[str, Any]:
         """The boto3 form: wire names, unset fields left out."""
+        at = dumping(self, at)
         return drop_unset(
             {
                 "MaxConcurrentTransforms": self.max_concurrent_transforms,
                 "MaxPayloadInMB": self.max_payload_in_mb,
                 "BatchStrategy": self.batch_strategy,
                 "Environment": self.environment,
-                "TransformInput": to_wire(self.transform_input),
-                "TransformOutput": to_wire(self.transform_output),
-                "TransformResources": to_wire(self.transform_resources),
+                "TransformInput": to_wire(self.transform_input, at, "TransformInput"),
+                "TransformOutput": to_wire(
+                    self.transform_output, at, "TransformOutput"
+                ),
+                "TransformResources": to_wire(
+                    self.transform_resources, at, "TransformResources"
+                ),
             }
         )
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> TransformJobDefinition:
+    def from_dict(
+        cls, data: Mapping[str, Any], at: Walk | None = None
+    ) -> TransformJobDefinition:
         """Load from boto3's form; unknown keys (and ResponseMetadata) are ignored."""
+        at = walk(data, at)
         return cls(
             max_concurrent_transforms=data.get("MaxConcurrentTransforms", UNSET),
             max_payload_in_mb=data.get("MaxPayloadInMB", UNSET),
             batch_strategy=data.get("BatchStrategy", UNSET),
             environment=data.get("Environment", UNSET),
-            transform_input=TransformInput.from_dict(data["TransformInput"]),
-            transform_output=TransformOutput.from_dict(data["TransformOutput"]),
-            transform_resources=TransformResources.from_dict(
-                data["TransformResources"]
+            transform_input=need(data, "TransformInput", at, TransformInput.from_dict),
+            transform_output=need(
+                data, "TransformOutput", at, TransformOutput.from_dict
+            ),
+            transform_resources=need(
+                data, "TransformResources", at, TransformResources.from_dict
             ),
         )
 
@@ -1098,11 +1189,12 @@ class TransformInput:
     compression_type: CompressionType | UnsetType = UNSET
     split_type: SplitType | UnsetType = UNSET
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, at: Walk | None = None) -> dict[str, Any]:
         """The boto3 form: wire names, unset fields left out."""
+        at = dumping(self, at)
         return drop_unset(
             {
-                "DataSource": to_wire(self.data_source),
+                "DataSource": to_wire(self.data_source, at, "DataSource"),
                 "ContentType": self.content_type,
                 "CompressionType": self.compression_type,
                 "SplitType": self.split_type,
@@ -1110,10 +1202,13 @@ class TransformInput:
         )
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> TransformInput:
+    def from_dict(
+        cls, data: Mapping[str, Any], at: Walk | None = None
+    ) -> TransformInput:
         """Load from boto3's form; unknown keys (and ResponseMetadata) are ignored."""
+        at = walk(data, at)
         return cls(
-            data_source=DataSource.from_dict(data["DataSource"]),
+            data_source=need(data, "DataSource", at, DataSource.from_dict),
             content_type=data.get("ContentType", UNSET),
             compression_type=data.get("CompressionType", UNSET),
             split_type=data.get("SplitType", UNSET),
@@ -1126,17 +1221,21 @@ class DataSource:
 
     s3_data_source: DataSourceS3DataSource
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, at: Walk | None = None) -> dict[str, Any]:
         """The boto3 form: wire names, unset fields left out."""
+        at = dumping(self, at)
         return {
-            "S3DataSource": to_wire(self.s3_data_source),
+            "S3DataSource": to_wire(self.s3_data_source, at, "S3DataSource"),
         }
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> DataSource:
+    def from_dict(cls, data: Mapping[str, Any], at: Walk | None = None) -> DataSource:
         """Load from boto3's form; unknown keys (and ResponseMetadata) are ignored."""
+        at = walk(data, at)
         return cls(
-            s3_data_source=DataSourceS3DataSource.from_dict(data["S3DataSource"]),
+            s3_data_source=need(
+                data, "S3DataSource", at, DataSourceS3DataSource.from_dict
+            ),
         )
 
 
@@ -1147,7 +1246,7 @@ class DataSourceS3DataSource:
     s3_data_type: DataSourceS3DataSourceS3DataType
     s3_uri: str
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, at: Walk | None = None) -> dict[str, Any]:
         """The boto3 form: wire names, unset fields left out."""
         return {
             "S3DataType": self.s3_data_type,
@@ -1155,11 +1254,14 @@ class DataSourceS3DataSource:
         }
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> DataSourceS3DataSource:
+    def from_dict(
+        cls, data: Mapping[str, Any], at: Walk | None = None
+    ) -> DataSourceS3DataSource:
         """Load from boto3's form; unknown keys (and ResponseMetadata) are ignored."""
+        at = walk(data, at)
         return cls(
-            s3_data_type=data["S3DataType"],
-            s3_uri=data["S3Uri"],
+            s3_data_type=need(data, "S3DataType", at),
+            s3_uri=need(data, "S3Uri", at),
         )
 
 
@@ -1172,7 +1274,7 @@ class TransformOutput:
     assemble_with: AssembleWithType | UnsetType = UNSET
     kms_key_id: str | UnsetType = UNSET
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, at: Walk | None = None) -> dict[str, Any]:
         """The boto3 form: wire names, unset fields left out."""
         return drop_unset(
             {
@@ -1184,10 +1286,13 @@ class TransformOutput:
         )
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> TransformOutput:
+    def from_dict(
+        cls, data: Mapping[str, Any], at: Walk | None = None
+    ) -> TransformOutput:
         """Load from boto3's form; unknown keys (and ResponseMetadata) are ignored."""
+        at = walk(data, at)
         return cls(
-            s3_output_path=data["S3OutputPath"],
+            s3_output_path=need(data, "S3OutputPath", at),
             accept=data.get("Accept", UNSET),
             assemble_with=data.get("AssembleWith", UNSET),
             kms_key_id=data.get("KmsKeyId", UNSET),
@@ -1203,7 +1308,7 @@ class TransformResources:
     volume_kms_key_id: str | UnsetType = UNSET
     transform_ami_version: str | UnsetType = UNSET
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, at: Walk | None = None) -> dict[str, Any]:
         """The boto3 form: wire names, unset fields left out."""
         return drop_unset(
             {
@@ -1215,11 +1320,14 @@ class TransformResources:
         )
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> TransformResources:
+    def from_dict(
+        cls, data: Mapping[str, Any], at: Walk | None = None
+    ) -> TransformResources:
         """Load from boto3's form; unknown keys (and ResponseMetadata) are ignored."""
+        at = walk(data, at)
         return cls(
-            instance_type=data["InstanceType"],
-            instance_count=data["InstanceCount"],
+            instance_type=need(data, "InstanceType", at),
+            instance_count=need(data, "InstanceCount", at),
             volume_kms_key_id=data.get("VolumeKmsKeyId", UNSET),
             transform_ami_version=data.get("TransformAmiVersion", UNSET),
         )
@@ -1231,18 +1339,22 @@ class SourceAlgorithmSpecification:
 
     source_algorithms: list[SourceAlgorithm]
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, at: Walk | None = None) -> dict[str, Any]:
         """The boto3 form: wire names, unset fields left out."""
+        at = dumping(self, at)
         return {
-            "SourceAlgorithms": to_wire(self.source_algorithms),
+            "SourceAlgorithms": to_wire(self.source_algorithms, at, "SourceAlgorithms"),
         }
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> SourceAlgorithmSpecification:
+    def from_dict(
+        cls, data: Mapping[str, Any], at: Walk | None = None
+    ) -> SourceAlgorithmSpecification:
         """Load from boto3's form; unknown keys (and ResponseMetadata) are ignored."""
+        at = walk(data, at)
         return cls(
-            source_algorithms=list_of(SourceAlgorithm.from_dict)(
-                data["SourceAlgorithms"]
+            source_algorithms=need(
+                data, "SourceAlgorithms", at, list_of(SourceAlgorithm.from_dict)
             ),
         )
 
@@ -1256,25 +1368,33 @@ class SourceAlgorithm:
     model_data_e_tag: str | UnsetType = UNSET
     algorithm_name: str
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, at: Walk | None = None) -> dict[str, Any]:
         """The boto3 form: wire names, unset fields left out."""
+        at = dumping(self, at)
         return drop_unset(
             {
                 "ModelDataUrl": self.model_data_url,
-                "ModelDataSource": to_wire(self.model_data_source),
+                "ModelDataSource": to_wire(
+                    self.model_data_source, at, "ModelDataSource"
+                ),
                 "ModelDataETag": self.model_data_e_tag,
                 "AlgorithmName": self.algorithm_name,
             }
         )
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> SourceAlgorithm:
+    def from_dict(
+        cls, data: Mapping[str, Any], at: Walk | None = None
+    ) -> SourceAlgorithm:
         """Load from boto3's form; unknown keys (and ResponseMetadata) are ignored."""
+        at = walk(data, at)
         return cls(
             model_data_url=data.get("ModelDataUrl", UNSET),
-            model_data_source=load(data, "ModelDataSource", ModelDataSource.from_dict),
+            model_data_source=load(
+                data, "ModelDataSource", ModelDataSource.from_dict, at
+            ),
             model_data_e_tag=data.get("ModelDataETag", UNSET),
-            algorithm_name=data["AlgorithmName"],
+            algorithm_name=need(data, "AlgorithmName", at),
         )
 
 
@@ -1285,7 +1405,7 @@ class Tag:
     key: str
     value: str
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, at: Walk | None = None) -> dict[str, Any]:
         """The boto3 form: wire names, unset fields left out."""
         return {
             "Key": self.key,
@@ -1293,11 +1413,12 @@ class Tag:
         }
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Tag:
+    def from_dict(cls, data: Mapping[str, Any], at: Walk | None = None) -> Tag:
         """Load from boto3's form; unknown keys (and ResponseMetadata) are ignored."""
+        at = walk(data, at)
         return cls(
-            key=data["Key"],
-            value=data["Value"],
+            key=need(data, "Key", at),
+            value=need(data, "Value", at),
         )
 
 
@@ -1310,7 +1431,7 @@ class MetadataProperties:
     generated_by: str | UnsetType = UNSET
     project_id: str | UnsetType = UNSET
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, at: Walk | None = None) -> dict[str, Any]:
         """The boto3 form: wire names, unset fields left out."""
         return drop_unset(
             {
@@ -1322,8 +1443,11 @@ class MetadataProperties:
         )
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> MetadataProperties:
+    def from_dict(
+        cls, data: Mapping[str, Any], at: Walk | None = None
+    ) -> MetadataProperties:
         """Load from boto3's form; unknown keys (and ResponseMetadata) are ignored."""
+        at = walk(data, at)
         return cls(
             commit_id=data.get("CommitId", UNSET),
             repository=data.get("Repository", UNSET),
@@ -1341,25 +1465,31 @@ class ModelMetrics:
     bias: Bias | UnsetType = UNSET
     explainability: Explainability | UnsetType = UNSET
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, at: Walk | None = None) -> dict[str, Any]:
         """The boto3 form: wire names, unset fields left out."""
+        at = dumping(self, at)
         return drop_unset(
             {
-                "ModelQuality": to_wire(self.model_quality),
-                "ModelDataQuality": to_wire(self.model_data_quality),
-                "Bias": to_wire(self.bias),
-                "Explainability": to_wire(self.explainability),
+                "ModelQuality": to_wire(self.model_quality, at, "ModelQuality"),
+                "ModelDataQuality": to_wire(
+                    self.model_data_quality, at, "ModelDataQuality"
+                ),
+                "Bias": to_wire(self.bias, at, "Bias"),
+                "Explainability": to_wire(self.explainability, at, "Explainability"),
             }
         )
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> ModelMetrics:
+    def from_dict(cls, data: Mapping[str, Any], at: Walk | None = None) -> ModelMetrics:
         """Load from boto3's form; unknown keys (and ResponseMetadata) are ignored."""
+        at = walk(data, at)
         return cls(
-            model_quality=load(data, "ModelQuality", ModelQuality.from_dict),
-            model_data_quality=load(data, "ModelDataQuality", ModelQuality.from_dict),
-            bias=load(data, "Bias", Bias.from_dict),
-            explainability=load(data, "Explainability", Explainability.from_dict),
+            model_quality=load(data, "ModelQuality", ModelQuality.from_dict, at),
+            model_data_quality=load(
+                data, "ModelDataQuality", ModelQuality.from_dict, at
+            ),
+            bias=load(data, "Bias", Bias.from_dict, at),
+            explainability=load(data, "Explainability", Explainability.from_dict, at),
         )
 
 
@@ -1370,21 +1500,23 @@ class ModelQuality:
     statistics: Statistics | UnsetType = UNSET
     constraints: Statistics | UnsetType = UNSET
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, at: Walk | None = None) -> dict[str, Any]:
         """The boto3 form: wire names, unset fields left out."""
+        at = dumping(self, at)
         return drop_unset(
             {
-                "Statistics": to_wire(self.statistics),
-                "Constraints": to_wire(self.constraints),
+                "Statistics": to_wire(self.statistics, at, "Statistics"),
+                "Constraints": to_wire(self.constraints, at, "Constraints"),
             }
         )
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> ModelQuality:
+    def from_dict(cls, data: Mapping[str, Any], at: Walk | None = None) -> ModelQuality:
         """Load from boto3's form; unknown keys (and ResponseMetadata) are ignored."""
+        at = walk(data, at)
         return cls(
-            statistics=load(data, "Statistics", Statistics.from_dict),
-            constraints=load(data, "Constraints", Statistics.from_dict),
+            statistics=load(data, "Statistics", Statistics.from_dict, at),
+            constraints=load(data, "Constraints", Statistics.from_dict, at),
         )
 
 
@@ -1396,7 +1528,7 @@ class Statistics:
     content_digest: str | UnsetType = UNSET
     s3_uri: str
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, at: Walk | None = None) -> dict[str, Any]:
         """The boto3 form: wire names, unset fields left out."""
         return drop_unset(
             {
@@ -1407,12 +1539,13 @@ class Statistics:
         )
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Statistics:
+    def from_dict(cls, data: Mapping[str, Any], at: Walk | None = None) -> Statistics:
         """Load from boto3's form; unknown keys (and ResponseMetadata) are ignored."""
+        at = walk(data, at)
         return cls(
-            content_type=data["ContentType"],
+            content_type=need(data, "ContentType", at),
             content_digest=data.get("ContentDigest", UNSET),
-            s3_uri=data["S3Uri"],
+            s3_uri=need(data, "S3Uri", at),
         )
 
 
@@ -1424,23 +1557,33 @@ class Bias:
     pre_training_report: Statistics | UnsetType = UNSET
     post_training_report: Statistics | UnsetType = UNSET
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, at: Walk | None = None) -> dict[str, Any]:
         """The boto3 form: wire names, unset fields left out."""
+        at = dumping(self, at)
         return drop_unset(
             {
-                "Report": to_wire(self.report),
-                "PreTrainingReport": to_wire(self.pre_training_report),
-                "PostTrainingReport": to_wire(self.post_training_report),
+                "Report": to_wire(self.report, at, "Report"),
+                "PreTrainingReport": to_wire(
+                    self.pre_training_report, at, "PreTrainingReport"
+                ),
+                "PostTrainingReport": to_wire(
+                    self.post_training_report, at, "PostTrainingReport"
+                ),
             }
         )
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Bias:
+    def from_dict(cls, data: Mapping[str, Any], at: Walk | None = None) -> Bias:
         """Load from boto3's form; unknown keys (and ResponseMetadata) are ignored."""
+        at = walk(data, at)
         return cls(
-            report=load(data, "Report", Statistics.from_dict),
-            pre_training_report=load(data, "PreTrainingReport", Statistics.from_dict),
-            post_training_report=load(data, "PostTrainingReport", Statistics.from_dict),
+            report=load(data, "Report", Statistics.from_dict, at),
+            pre_training_report=load(
+                data, "PreTrainingReport", Statistics.from_dict, at
+            ),
+            post_training_report=load(
+                data, "PostTrainingReport", Statistics.from_dict, at
+            ),
         )
 
 
@@ -1450,19 +1593,23 @@ class Explainability:
 
     report: Statistics | UnsetType = UNSET
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, at: Walk | None = None) -> dict[str, Any]:
         """The boto3 form: wire names, unset fields left out."""
+        at = dumping(self, at)
         return drop_unset(
             {
-                "Report": to_wire(self.report),
+                "Report": to_wire(self.report, at, "Report"),
             }
         )
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Explainability:
+    def from_dict(
+        cls, data: Mapping[str, Any], at: Walk | None = None
+    ) -> Explainability:
         """Load from boto3's form; unknown keys (and ResponseMetadata) are ignored."""
+        at = walk(data, at)
         return cls(
-            report=load(data, "Report", Statistics.from_dict),
+            report=load(data, "Report", Statistics.from_dict, at),
         )
 
 
@@ -1475,27 +1622,35 @@ class DriftCheckBaselines:
     model_quality: ModelQuality | UnsetType = UNSET
     model_data_quality: ModelQuality | UnsetType = UNSET
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, at: Walk | None = None) -> dict[str, Any]:
         """The boto3 form: wire names, unset fields left out."""
+        at = dumping(self, at)
         return drop_unset(
             {
-                "Bias": to_wire(self.bias),
-                "Explainability": to_wire(self.explainability),
-                "ModelQuality": to_wire(self.model_quality),
-                "ModelDataQuality": to_wire(self.model_data_quality),
+                "Bias": to_wire(self.bias, at, "Bias"),
+                "Explainability": to_wire(self.explainability, at, "Explainability"),
+                "ModelQuality": to_wire(self.model_quality, at, "ModelQuality"),
+                "ModelDataQuality": to_wire(
+                    self.model_data_quality, at, "ModelDataQuality"
+                ),
             }
         )
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> DriftCheckBaselines:
+    def from_dict(
+        cls, data: Mapping[str, Any], at: Walk | None = None
+    ) -> DriftCheckBaselines:
         """Load from boto3's form; unknown keys (and ResponseMetadata) are ignored."""
+        at = walk(data, at)
         return cls(
-            bias=load(data, "Bias", DriftCheckBaselinesBias.from_dict),
+            bias=load(data, "Bias", DriftCheckBaselinesBias.from_dict, at),
             explainability=load(
-                data, "Explainability", DriftCheckBaselinesExplainability.from_dict
+                data, "Explainability", DriftCheckBaselinesExplainability.from_dict, at
             ),
-            model_quality=load(data, "ModelQuality", ModelQuality.from_dict),
-            model_data_quality=load(data, "ModelDataQuality", ModelQuality.from_dict),
+            model_quality=load(data, "ModelQuality", ModelQuality.from_dict, at),
+            model_data_quality=load(
+                data, "ModelDataQuality", ModelQuality.from_dict, at
+            ),
         )
 
 
@@ -1507,26 +1662,34 @@ class DriftCheckBaselinesBias:
     pre_training_constraints: Statistics | UnsetType = UNSET
     post_training_constraints: Statistics | UnsetType = UNSET
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, at: Walk | None = None) -> dict[str, Any]:
         """The boto3 form: wire names, unset fields left out."""
+        at = dumping(self, at)
         return drop_unset(
             {
-                "ConfigFile": to_wire(self.config_file),
-                "PreTrainingConstraints": to_wire(self.pre_training_constraints),
-                "PostTrainingConstraints": to_wire(self.post_training_constraints),
+                "ConfigFile": to_wire(self.config_file, at, "ConfigFile"),
+                "PreTrainingConstraints": to_wire(
+                    self.pre_training_constraints, at, "PreTrainingConstraints"
+                ),
+                "PostTrainingConstraints": to_wire(
+                    self.post_training_constraints, at, "PostTrainingConstraints"
+                ),
             }
         )
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> DriftCheckBaselinesBias:
+    def from_dict(
+        cls, data: Mapping[str, Any], at: Walk | None = None
+    ) -> DriftCheckBaselinesBias:
         """Load from boto3's form; unknown keys (and ResponseMetadata) are ignored."""
+        at = walk(data, at)
         return cls(
-            config_file=load(data, "ConfigFile", ConfigFile.from_dict),
+            config_file=load(data, "ConfigFile", ConfigFile.from_dict, at),
             pre_training_constraints=load(
-                data, "PreTrainingConstraints", Statistics.from_dict
+                data, "PreTrainingConstraints", Statistics.from_dict, at
             ),
             post_training_constraints=load(
-                data, "PostTrainingConstraints", Statistics.from_dict
+                data, "PostTrainingConstraints", Statistics.from_dict, at
             ),
         )
 
@@ -1539,7 +1702,7 @@ class ConfigFile:
     content_digest: str | UnsetType = UNSET
     s3_uri: str
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, at: Walk | None = None) -> dict[str, Any]:
         """The boto3 form: wire names, unset fields left out."""
         return drop_unset(
             {
@@ -1550,12 +1713,13 @@ class ConfigFile:
         )
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> ConfigFile:
+    def from_dict(cls, data: Mapping[str, Any], at: Walk | None = None) -> ConfigFile:
         """Load from boto3's form; unknown keys (and ResponseMetadata) are ignored."""
+        at = walk(data, at)
         return cls(
             content_type=data.get("ContentType", UNSET),
             content_digest=data.get("ContentDigest", UNSET),
-            s3_uri=data["S3Uri"],
+            s3_uri=need(data, "S3Uri", at),
         )
 
 
@@ -1566,21 +1730,25 @@ class DriftCheckBaselinesExplainability:
     constraints: Statistics | UnsetType = UNSET
     config_file: ConfigFile | UnsetType = UNSET
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, at: Walk | None = None) -> dict[str, Any]:
         """The boto3 form: wire names, unset fields left out."""
+        at = dumping(self, at)
         return drop_unset(
             {
-                "Constraints": to_wire(self.constraints),
-                "ConfigFile": to_wire(self.config_file),
+                "Constraints": to_wire(self.constraints, at, "Constraints"),
+                "ConfigFile": to_wire(self.config_file, at, "ConfigFile"),
             }
         )
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> DriftCheckBaselinesExplainability:
+    def from_dict(
+        cls, data: Mapping[str, Any], at: Walk | None = None
+    ) -> DriftCheckBaselinesExplainability:
         """Load from boto3's form; unknown keys (and ResponseMetadata) are ignored."""
+        at = walk(data, at)
         return cls(
-            constraints=load(data, "Constraints", Statistics.from_dict),
-            config_file=load(data, "ConfigFile", ConfigFile.from_dict),
+            constraints=load(data, "Constraints", Statistics.from_dict, at),
+            config_file=load(data, "ConfigFile", ConfigFile.from_dict, at),
         )
 
 
@@ -1600,13 +1768,14 @@ class AdditionalInferenceSpecification:
     supported_content_types: list[str] | UnsetType = UNSET
     supported_response_mime_types: list[str] | UnsetType = UNSET
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, at: Walk | None = None) -> dict[str, Any]:
         """The boto3 form: wire names, unset fields left out."""
+        at = dumping(self, at)
         return drop_unset(
             {
                 "Name": self.name,
                 "Description": self.description,
-                "Containers": to_wire(self.containers),
+                "Containers": to_wire(self.containers, at, "Containers"),
                 "SupportedTransformInstanceTypes": self.supported_transform_instance_types,
                 "SupportedRealtimeInferenceInstanceTypes": self.supported_realtime_inference_instance_types,
                 "SupportedContentTypes": self.supported_content_types,
@@ -1615,12 +1784,15 @@ class AdditionalInferenceSpecification:
         )
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AdditionalInferenceSpecification:
+    def from_dict(
+        cls, data: Mapping[str, Any], at: Walk | None = None
+    ) -> AdditionalInferenceSpecification:
         """Load from boto3's form; unknown keys (and ResponseMetadata) are ignored."""
+        at = walk(data, at)
         return cls(
-            name=data["Name"],
+            name=need(data, "Name", at),
             description=data.get("Description", UNSET),
-            containers=list_of(Container.from_dict)(data["Containers"]),
+            containers=need(data, "Containers", at, list_of(Container.from_dict)),
             supported_transform_instance_types=data.get(
                 "SupportedTransformInstanceTypes", UNSET
             ),
@@ -1638,17 +1810,20 @@ class SecurityConfig:
 
     kms_key_id: str
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, at: Walk | None = None) -> dict[str, Any]:
         """The boto3 form: wire names, unset fields left out."""
         return {
             "KmsKeyId": self.kms_key_id,
         }
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> SecurityConfig:
+    def from_dict(
+        cls, data: Mapping[str, Any], at: Walk | None = None
+    ) -> SecurityConfig:
         """Load from boto3's form; unknown keys (and ResponseMetadata) are ignored."""
+        at = walk(data, at)
         return cls(
-            kms_key_id=data["KmsKeyId"],
+            kms_key_id=need(data, "KmsKeyId", at),
         )
 
 
@@ -1659,7 +1834,7 @@ class ModelCard:
     model_card_content: str | UnsetType = UNSET
     model_card_status: ModelCardStatusType | UnsetType = UNSET
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, at: Walk | None = None) -> dict[str, Any]:
         """The boto3 form: wire names, unset fields left out."""
         return drop_unset(
             {
@@ -1669,8 +1844,9 @@ class ModelCard:
         )
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> ModelCard:
+    def from_dict(cls, data: Mapping[str, Any], at: Walk | None = None) -> ModelCard:
         """Load from boto3's form; unknown keys (and ResponseMetadata) are ignored."""
+        at = walk(data, at)
         return cls(
             model_card_content=data.get("ModelCardContent", UNSET),
             model_card_status=data.get("ModelCardStatus", UNSET),
@@ -1685,7 +1861,7 @@ class ModelLifeCycle:
     stage_status: str
     stage_description: str | UnsetType = UNSET
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, at: Walk | None = None) -> dict[str, Any]:
         """The boto3 form: wire names, unset fields left out."""
         return drop_unset(
             {
@@ -1696,10 +1872,13 @@ class ModelLifeCycle:
         )
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> ModelLifeCycle:
+    def from_dict(
+        cls, data: Mapping[str, Any], at: Walk | None = None
+    ) -> ModelLifeCycle:
         """Load from boto3's form; unknown keys (and ResponseMetadata) are ignored."""
+        at = walk(data, at)
         return cls(
-            stage=data["Stage"],
-            stage_status=data["StageStatus"],
+            stage=need(data, "Stage", at),
+            stage_status=need(data, "StageStatus", at),
             stage_description=data.get("StageDescription", UNSET),
         )
