@@ -519,17 +519,24 @@ def _regenerate(
 def _signals_held() -> Iterator[None]:
     """SIGINT and SIGTERM wait for the end of the block: CHANGES.md, the trees it was
     computed from and the manifest go together (a run stopped between them would write
-    the changelog's sections again)."""
-    held = {signal.SIGINT, signal.SIGTERM}
+    the changelog's sections again). The Python handlers are swapped for ones that only
+    note the signal (a thread's signal mask would not do: the kernel may hand the signal
+    to another thread, and Python runs its handler in the main thread anyway); a noted
+    signal is raised again once the block is done."""
+    noted: list[int] = []
+    held = (signal.SIGINT, signal.SIGTERM)
     try:
-        before = signal.pthread_sigmask(signal.SIG_BLOCK, held)
-    except (AttributeError, OSError):  # pragma: no cover - not POSIX
+        before = {sig: signal.signal(sig, lambda signum, frame: noted.append(signum)) for sig in held}
+    except ValueError:  # not the main thread: its signals are not ours to hold
         yield
         return
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, before)  # a pending signal is delivered here
+        for sig, handler in before.items():
+            signal.signal(sig, handler)
+        for signum in dict.fromkeys(noted):
+            signal.raise_signal(signum)
 
 
 def _pending(old: mf.Manifest) -> set[str]:
