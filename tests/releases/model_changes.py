@@ -7,12 +7,17 @@ order, recursion cut where a shape name repeats among its ancestors, paginator t
 hidden, waiter pages without a response) and compares the flattened trees.
 
 The result is a set of facts `(rule, operation, path, value)`, using the rule ids and
-contract paths of `codegen diff`; `value` is the enum value / exception name, or "".
+contract paths of `codegen diff`; `value` is the enum value / exception name / new API
+name / changed flag, or "".
+
+Every rule of `codegen diff` is either decided by the models (`MODEL_RULES`) or listed in
+`NOT_FROM_MODELS` with the way the tests check it instead; `diff_facts` keeps every
+change, so a change the models cannot explain is never dropped on the way.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from botocore import xform_name
@@ -40,6 +45,18 @@ class Node:
     type: str
     enum: tuple[str, ...] = ()
     required: bool = False  # as a member of its parent structure, for callers
+    # The flags of `shape-flag-changed` that the model decides, as boto3 renders them.
+    flags: frozenset[str] = frozenset()
+
+
+def _flags(shape: dict[str, Any]) -> frozenset[str]:
+    flags = set()
+    # boto3 writes the tagged-union note only under a documented union.
+    if shape.get("union") and shape.get("documentation"):
+        flags.add("union")
+    if shape.get("eventstream"):
+        flags.add("event_stream")
+    return frozenset(flags)
 
 
 def _flatten(
@@ -50,6 +67,7 @@ def _flatten(
     stack: list[str],
     required: bool = False,
     exclude: frozenset[str] = frozenset(),
+    json_header: bool = False,
 ) -> None:
     shape = shapes[name]
     if name in stack:
@@ -59,7 +77,11 @@ def _flatten(
     if kind == "structure" and shape.get("document"):
         out[path] = Node("document", required=required)
         return
-    out[path] = Node(_TYPES[kind], tuple(dict.fromkeys(shape.get("enum", ()))), required)
+    if kind == "string" and json_header:  # boto3 JSON-encodes it: `JSON serializable`
+        out[path] = Node("document", required=required, flags=frozenset({"json_value"}))
+        return
+    enum = tuple(dict.fromkeys(shape.get("enum", ())))
+    out[path] = Node(_TYPES[kind], enum, required, _flags(shape))
     stack.append(name)
     if kind == "structure":
         required_names = set(shape.get("required", ()))
@@ -68,7 +90,10 @@ def _flatten(
                 continue
             # Idempotency tokens are filled in by botocore: not required for callers.
             needed = member in required_names and not ref.get("idempotencyToken", False)
-            _flatten(shapes, ref["shape"], f"{path}.{member}", out, stack, needed)
+            header = ref.get("location") == "header" and bool(
+                ref.get("jsonvalue") or shapes[ref["shape"]].get("jsonvalue")
+            )
+            _flatten(shapes, ref["shape"], f"{path}.{member}", out, stack, needed, json_header=header)
     elif kind == "list":
         _flatten(shapes, shape["member"]["shape"], f"{path}[]", out, stack)
     elif kind == "map":
@@ -84,6 +109,7 @@ class PageModel:
     output: dict[str, Node] | None
     exceptions: tuple[str, ...]
     deprecated: bool
+    api_name: str  # the last segment of the page's "AWS API Documentation" link
 
 
 def _tokens(value: Any) -> list[str]:
@@ -104,8 +130,13 @@ def pages(model: dict[str, Any], service_class: str) -> dict[str, PageModel]:
         nodes: dict[str, Node] = {}
         if ref is None:
             nodes[root] = Node("structure")
-        else:
-            _flatten(shapes, ref["shape"], root, nodes, [], exclude=exclude)
+            return nodes
+        _flatten(shapes, ref["shape"], root, nodes, [], exclude=exclude)
+        # A blob payload is the streaming body (botocore's get_streaming_input/output).
+        payload = shapes[ref["shape"]].get("payload")
+        at = f"{root}.{payload}"
+        if payload and nodes.get(at, Node("")).type == "blob":
+            nodes[at] = replace(nodes[at], flags=nodes[at].flags | {"streaming"})
         return nodes
 
     for name, op in service["operations"].items():
@@ -114,6 +145,7 @@ def pages(model: dict[str, Any], service_class: str) -> dict[str, PageModel]:
             output=side(op["output"], "output") if op.get("output") else None,
             exceptions=tuple(e["shape"] for e in op.get("errors", ())),
             deprecated=bool(op.get("deprecated", False)),
+            api_name=op.get("name", name),
         )
     for name, config in model.get("paginators-1", {}).get("pagination", {}).items():
         op = service["operations"][name]
@@ -124,6 +156,7 @@ def pages(model: dict[str, Any], service_class: str) -> dict[str, PageModel]:
             output=side(op["output"], "output", hidden_out) if op.get("output") else None,
             exceptions=(),
             deprecated=False,
+            api_name=op.get("name", name),
         )
     for name, config in model.get("waiters-2", {}).get("waiters", {}).items():
         op = service["operations"][config["operation"]]
@@ -132,6 +165,7 @@ def pages(model: dict[str, Any], service_class: str) -> dict[str, PageModel]:
             output=None,
             exceptions=(),
             deprecated=False,
+            api_name=op.get("name", config["operation"]),
         )
     return out
 
@@ -173,6 +207,7 @@ def _compare_nodes(op: str, old: dict[str, Node], new: dict[str, Node], request:
         if p in changed_type or below_changed(p):
             continue
         a, b = old[p], new[p]
+        facts |= {("shape-flag-changed", op, p, flag) for flag in a.flags ^ b.flags}
         if request and a.required != b.required:
             rule = "request-member-now-required" if b.required else "request-member-now-optional"
             facts.add((rule, op, p, ""))
@@ -204,6 +239,8 @@ def expected_facts(
             facts.add(
                 ("operation-deprecated" if b.deprecated else "operation-undeprecated", op, "", "")
             )
+        if a.api_name != b.api_name:
+            facts.add(("api-name-changed", op, "", b.api_name))
         facts |= {("exception-added", op, "", e) for e in b.exceptions if e not in a.exceptions}
         facts |= {("exception-removed", op, "", e) for e in a.exceptions if e not in b.exceptions}
         facts |= _compare_nodes(op, a.input, b.input, request=True)
@@ -216,14 +253,14 @@ def expected_facts(
     return facts
 
 
-# Rules whose facts the models decide; the others (documentation, flags, api names,
-# sections boto3 did not render) are checked separately.
+# Rules whose facts the models decide: `expected_facts` computes them.
 MODEL_RULES = frozenset(
     {
         "operation-added",
         "operation-removed",
         "operation-deprecated",
         "operation-undeprecated",
+        "api-name-changed",
         "output-added",
         "output-removed",
         "exception-added",
@@ -244,19 +281,32 @@ MODEL_RULES = frozenset(
         "response-enum-introduced",
         "response-enum-dropped",
         "type-changed",
+        "shape-flag-changed",
     }
 )
 
+# Rules the models cannot decide, and how the tests check them instead. Every other
+# rule of `codegen.diff.RULES` must be in MODEL_RULES (tests/test_diff_releases.py).
+NOT_FROM_MODELS = {
+    # The pages say where boto3 cut a section; the model does not.
+    "section-not-compared": "only at a section a page marks truncated (tests/test_diff_releases.py)",
+    # Text is rendered from the models' HTML by boto3; compared only with --include-docs.
+    "documentation-changed": "only with include_docs, only where the models' text differs",
+}
+
 
 def diff_facts(result: Any) -> set[Fact]:
-    """The facts a `codegen.diff.DiffResult` reports, one per location and value."""
+    """The facts a `codegen.diff.DiffResult` reports, one per location and value; every
+    change is kept, whatever its rule (the caller explains those not in MODEL_RULES)."""
     facts: set[Fact] = set()
     for change in result.changes:
-        if change.rule not in MODEL_RULES:
-            continue
         detail = change.detail_dict()
         if "-enum-value-" in change.rule:
             values = list(detail["values"])
+        elif change.rule == "api-name-changed":
+            values = [str(detail["new"])]
+        elif change.rule == "shape-flag-changed":
+            values = [str(detail["flag"])]
         else:
             values = [str(detail.get("exception", ""))]
         for loc in change.locations:
