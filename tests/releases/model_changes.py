@@ -47,6 +47,9 @@ class Node:
     required: bool = False  # as a member of its parent structure, for callers
     # The flags of `shape-flag-changed` that the model decides, as boto3 renders them.
     flags: frozenset[str] = frozenset()
+    # The model's HTML that boto3 renders at this node (member and shape documentation);
+    # compared only to explain `documentation-changed`.
+    text: str = ""
 
 
 def _flags(shape: dict[str, Any]) -> frozenset[str]:
@@ -68,20 +71,25 @@ def _flatten(
     required: bool = False,
     exclude: frozenset[str] = frozenset(),
     json_header: bool = False,
+    ref_text: str = "",
 ) -> None:
     shape = shapes[name]
+    text = ref_text + "\0" + shape.get("documentation", "")
     if name in stack:
-        out[path] = Node(f"recursive@{stack.index(name)}", required=required)
+        out[path] = Node(f"recursive@{stack.index(name)}", required=required, text=text)
         return
     kind = shape["type"]
     if kind == "structure" and shape.get("document"):
-        out[path] = Node("document", required=required)
+        out[path] = Node("document", required=required, text=text)
         return
     if kind == "string" and json_header:  # boto3 JSON-encodes it: `JSON serializable`
-        out[path] = Node("document", required=required, flags=frozenset({"json_value"}))
+        out[path] = Node("document", required=required, flags=frozenset({"json_value"}), text=text)
         return
     enum = tuple(dict.fromkeys(shape.get("enum", ())))
-    out[path] = Node(_TYPES[kind], enum, required, _flags(shape))
+    flags = _flags(shape)
+    if "union" in flags:  # the union note names the members
+        text += "\0" + ",".join(shape.get("members", {}))
+    out[path] = Node(_TYPES[kind], enum, required, flags, text)
     stack.append(name)
     if kind == "structure":
         required_names = set(shape.get("required", ()))
@@ -93,11 +101,22 @@ def _flatten(
             header = ref.get("location") == "header" and bool(
                 ref.get("jsonvalue") or shapes[ref["shape"]].get("jsonvalue")
             )
-            _flatten(shapes, ref["shape"], f"{path}.{member}", out, stack, needed, json_header=header)
+            _flatten(
+                shapes,
+                ref["shape"],
+                f"{path}.{member}",
+                out,
+                stack,
+                needed,
+                json_header=header,
+                ref_text=ref.get("documentation", ""),
+            )
     elif kind == "list":
-        _flatten(shapes, shape["member"]["shape"], f"{path}[]", out, stack)
+        ref = shape["member"]
+        _flatten(shapes, ref["shape"], f"{path}[]", out, stack, ref_text=ref.get("documentation", ""))
     elif kind == "map":
-        _flatten(shapes, shape["value"]["shape"], f"{path}{{}}", out, stack)
+        ref = shape["value"]
+        _flatten(shapes, ref["shape"], f"{path}{{}}", out, stack, ref_text=ref.get("documentation", ""))
     stack.pop()
 
 
@@ -110,6 +129,7 @@ class PageModel:
     exceptions: tuple[str, ...]
     deprecated: bool
     api_name: str  # the last segment of the page's "AWS API Documentation" link
+    text: str = ""  # the model's HTML of the page's own description
 
 
 def _tokens(value: Any) -> list[str]:
@@ -146,6 +166,7 @@ def pages(model: dict[str, Any], service_class: str) -> dict[str, PageModel]:
             exceptions=tuple(e["shape"] for e in op.get("errors", ())),
             deprecated=bool(op.get("deprecated", False)),
             api_name=op.get("name", name),
+            text=op.get("documentation", ""),
         )
     for name, config in model.get("paginators-1", {}).get("pagination", {}).items():
         op = service["operations"][name]
@@ -157,6 +178,7 @@ def pages(model: dict[str, Any], service_class: str) -> dict[str, PageModel]:
             exceptions=(),
             deprecated=False,
             api_name=op.get("name", name),
+            text=op.get("documentation", ""),
         )
     for name, config in model.get("waiters-2", {}).get("waiters", {}).items():
         op = service["operations"][config["operation"]]
@@ -166,6 +188,7 @@ def pages(model: dict[str, Any], service_class: str) -> dict[str, PageModel]:
             exceptions=(),
             deprecated=False,
             api_name=op.get("name", config["operation"]),
+            text=op.get("documentation", "") + "\0" + config.get("description", ""),
         )
     return out
 
@@ -251,6 +274,22 @@ def expected_facts(
         elif a.output is not None and b.output is not None:
             facts |= _compare_nodes(op, a.output, b.output, request=False)
     return facts
+
+
+def text_changes(
+    old_model: dict[str, Any], new_model: dict[str, Any], service_class: str
+) -> set[tuple[str, str]]:
+    """(operation, path) where the models' text that boto3 renders differs, path "" for
+    the operation's own; a `documentation-changed` is explained only at one of these."""
+    old, new = pages(old_model, service_class), pages(new_model, service_class)
+    out: set[tuple[str, str]] = set()
+    for op in old.keys() & new.keys():
+        a, b = old[op], new[op]
+        if a.text != b.text:
+            out.add((op, ""))
+        for before, after in ((a.input, b.input), (a.output or {}, b.output or {})):
+            out |= {(op, p) for p in before.keys() & after.keys() if before[p].text != after[p].text}
+    return out
 
 
 # Rules whose facts the models decide: `expected_facts` computes them.
