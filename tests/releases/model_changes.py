@@ -17,6 +17,7 @@ change, so a change the models cannot explain is never dropped on the way.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -351,3 +352,29 @@ def diff_facts(result: Any) -> set[Fact]:
         for loc in change.locations:
             facts |= {(change.rule, loc.operation, loc.path, v) for v in values}
     return facts
+
+
+def expected_changes(facts: set[Fact]) -> list[set[Fact]]:
+    """The facts grouped into the changes `codegen diff` lists: a change of the operation
+    itself is one change per fact; below it, the locations with the same rule and the same
+    values (or, for a member rule, the same member name) are one change, as the diff
+    groups a change below a structure reached at several paths. Exact as long as no two
+    different structures make the very same change (true of the seed page)."""
+    values: dict[tuple[str, str, str], set[str]] = {}
+    for rule, op, path, value in facts:
+        values.setdefault((rule, op, path), set()).add(value)
+    groups: dict[tuple[object, ...], set[Fact]] = {}
+    for (rule, op, path), found in values.items():
+        at = {(rule, op, path, v) for v in found}
+        if not path:
+            for fact in at:
+                groups[fact] = {fact}
+            continue
+        member = path.rsplit(".", 1)[-1] if "-member-" in rule else ""
+        groups.setdefault((rule, frozenset(found), member), set()).update(at)
+    return list(groups.values())
+
+
+def documented_levels(diff_json_md: str) -> dict[str, str]:
+    """rule id → level, from the rule table of docs/diff-json.md (its text)."""
+    return dict(re.findall(r"^\| `([a-z-]+)`[^|]*\| (ERR|WARN|INFO)\b", diff_json_md, re.M))
