@@ -89,9 +89,10 @@ def test_text_report_of_the_seed_against_1_44_8(
     # Each change the models show, at each of its paths, with its level.
     for rule, _, path, value in seed_facts:
         head = f"  {levels[rule]:<4}  {rule}  "
-        assert f"{head}{path}\n" in out or (
-            f"        also at {path}\n" in out and head in out
-        ), (rule, path)
+        assert f"{head}{path}\n" in out or (f"        also at {path}\n" in out and head in out), (
+            rule,
+            path,
+        )
         assert not value or f"`{value}`" in out
     assert "\x1b[" not in out  # no colour when not on a terminal
 
@@ -452,16 +453,20 @@ def test_keep_going_leaves_a_broken_page_out_of_both_sides(
     broken = tmp_path / "new"
     shutil.copytree(new, broken)
     page = broken / "client" / "update_model_package.rst"
-    page.write_text(page.read_text().replace(
-        "response = client.update_model_package(", "response = client.update_model_package((", 1
-    ))
+    page.write_text(
+        page.read_text().replace(
+            "response = client.update_model_package(", "response = client.update_model_package((", 1
+        )
+    )
     code, _, err = run(old, broken, "--format", "json")
     assert code == 2 and err.startswith("error: ") and len(err.strip().splitlines()) == 1
 
     code, out, err = run(old, broken, "--format", "json", "--keep-going")
     assert code == 0, err
     warning = err.strip().splitlines()
-    assert len(warning) == 1 and warning[0].startswith(f"warning: {broken}: client/update_model_package.rst:")
+    assert len(warning) == 1 and warning[0].startswith(
+        f"warning: {broken}: client/update_model_package.rst:"
+    )
     doc = json.loads(out)
     assert doc["old"]["operations"] == doc["new"]["operations"] == 1
     assert not [c for c in doc["changes"] if c["rule"].startswith("operation-")]

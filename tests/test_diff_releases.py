@@ -111,7 +111,9 @@ def test_whole_service_matches_the_models(
     reported = model_changes.diff_facts(result)
     got = {f for f in reported if f[0] in model_changes.MODEL_RULES}
     unexplained = {
-        f for f in reported - got if not (f[0] == "section-not-compared" and (f[1], f[2]) in truncated)
+        f
+        for f in reported - got
+        if not (f[0] == "section-not-compared" and (f[1], f[2]) in truncated)
     }
     assert sorted(unexplained)[:20] == [], "changes of no rule the models or the pages explain"
     assert sorted(want - got)[:20] == [], "changes the models show but the diff misses"
@@ -287,7 +289,9 @@ EDITS: dict[str, tuple[Callable[[dict[str, Any]], None], set[str], set[str]]] = 
 
 
 @pytest.fixture(scope="module")
-def real_kinesis(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], tuple[Operation, ...]]:
+def real_kinesis(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[dict[str, Any], tuple[Operation, ...]]:
     root = tmp_path_factory.mktemp("kinesis-real")
     model = edited.model(EDITED_SERVICE)
     pages = edited.render(EDITED_SERVICE, model, root / "edited-path")
@@ -297,7 +301,9 @@ def real_kinesis(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, An
     assert sorted(p.relative_to(plain) for p in plain.rglob("*.rst")) == sorted(
         p.relative_to(pages) for p in pages.rglob("*.rst")
     )
-    assert all(p.read_bytes() == (pages / p.relative_to(plain)).read_bytes() for p in plain.rglob("*.rst"))
+    assert all(
+        p.read_bytes() == (pages / p.relative_to(plain)).read_bytes() for p in plain.rglob("*.rst")
+    )
     result = parse_paths([pages])
     assert not result.errors, [str(e) for e in result.errors]
     return model, tuple(result.operations)

@@ -70,7 +70,9 @@ def _contract() -> Contract:
             for key in re.findall(r'"(\w+)": ', clause):
                 keys[key] = "required)" in clause
         type_keys[kind] = keys
-    flags = re.search(r"Flags \(([^)]*)\) are\s+JSON\s+booleans[^;]*;\s*([^.]*?)\s+are\s+strings", text)
+    flags = re.search(
+        r"Flags \(([^)]*)\) are\s+JSON\s+booleans[^;]*;\s*([^.]*?)\s+are\s+strings", text
+    )
     assert flags, "the sentence on flags and texts"
     member = sections["Member"]
     required_members = re.search(r"```\n\n([^\n]*?) are required", member)
@@ -155,9 +157,25 @@ def test_docs_shape_tree_is_what_treecheck_accepts_and_tree_writes() -> None:
 
     # Shapes: each type's own keys, then the flags and texts any shape may carry.
     def accepted(shape: dict[str, Any]) -> bool:
-        return not _rejected(_document({**op_json, "input": {"type": "structure", "members": {
-            "Node": {"shape": {"type": "structure", "members": {"Leaf": {
-                "shape": shape, "required": False}}}, "required": False}}}}))
+        return not _rejected(
+            _document(
+                {
+                    **op_json,
+                    "input": {
+                        "type": "structure",
+                        "members": {
+                            "Node": {
+                                "shape": {
+                                    "type": "structure",
+                                    "members": {"Leaf": {"shape": shape, "required": False}},
+                                },
+                                "required": False,
+                            }
+                        },
+                    },
+                }
+            )
+        )
 
     for kind, keys in contract.type_keys.items():
         written = tree.shape_to_json(_SAMPLES[kind])
@@ -205,8 +223,11 @@ def several_services(reference: Path, tmp_path_factory: pytest.TempPathFactory) 
     bedrock-runtime: truncated sections, unions, event streams; dynamodb: recursion)."""
     extra = tmp_path_factory.mktemp("lex")
     render_service("lex-runtime", extra)
-    return [SEED, *(reference / s for s in ("s3", "dynamodb", "wafv2", "bedrock-runtime")),
-            extra / "lex-runtime"]
+    return [
+        SEED,
+        *(reference / s for s in ("s3", "dynamodb", "wafv2", "bedrock-runtime")),
+        extra / "lex-runtime",
+    ]
 
 
 def test_parse_output_is_a_tree_of_docs_shape_tree(several_services: list[Path]) -> None:
