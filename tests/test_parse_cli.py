@@ -287,6 +287,7 @@ def test_seed_is_what_the_1_42_50_model_says() -> None:
             for path, node in nodes.items()
         }
         assert got == expected, side
+        assert list(got) == list(expected), side  # page order is the model's
     # The list item's own text: the container structure's documentation in the model.
     shapes = model["service-2"]["shapes"]
     spec = shapes[shapes["CreateModelPackageInput"]["members"]["InferenceSpecification"]["shape"]]
