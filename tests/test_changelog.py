@@ -1,16 +1,24 @@
-"""`codegen generate` keeps CHANGES.md: the diff of the shape trees, newest first."""
+"""`codegen generate` keeps CHANGES.md: the diff of the shape trees, newest first.
+
+What the newest section must say is computed from the botocore models of the seed's
+release (1.42.50) and the next (1.44.8) (tests/releases/model_changes.py), not from
+`codegen.diff`, which `generate` itself uses.
+"""
 
 from __future__ import annotations
 
+import re
 import shutil
+from collections import Counter
 from pathlib import Path
 
 from click.testing import CliRunner
-from conftest import SEED
+from conftest import REPO, SEED
+from releases import data, model_changes
 
-from codegen import diff
 from codegen.cli import main
-from codegen.rst.reader import read_page
+
+OPERATION = "SageMaker.Client.create_model_package"
 
 
 def _generate(pages: Path, out: Path) -> None:
@@ -18,7 +26,51 @@ def _generate(pages: Path, out: Path) -> None:
     assert result.exit_code == 0, result.output
 
 
-def test_changes_md_records_each_revision_newest_first(reference: Path, tmp_path: Path) -> None:
+_SINGLE = re.compile(r"^- `([^`]+)`(?: `([^`]+)`)?: (.*) \(`([a-z-]+)`\)$")
+_GROUP = re.compile(r"^- (.*) \(`([a-z-]+)`\), \d+ paths? in \d+ operations?:$")
+_WHERE = re.compile(r"^  - `([^`]+)`(?:: (.*))?$")
+
+
+def _values(rule: str, message: str) -> list[str]:
+    if "-enum-value-" in rule:
+        return re.findall(r"`([^`]*)`", message.split(": ", 1)[1])
+    if rule.startswith("exception-"):
+        return re.findall(r"`([^`]*)`", message)
+    return [""]
+
+
+def _read_section(text: str) -> tuple[str, str, set[model_changes.Fact]]:
+    """The newest section of CHANGES.md: (title, summary line, facts), each fact checked
+    to stand under its rule's documented level."""
+    levels = model_changes.documented_levels((REPO / "docs" / "diff-json.md").read_text())
+    sections = re.split(r"^## ", text, flags=re.M)
+    assert sections[0].strip() == "# Changes", sections[0]
+    title, _, body = sections[1].partition("\n")
+    summary = ""
+    facts: set[model_changes.Fact] = set()
+    level = rule = message = ""
+    for line in body.splitlines():
+        if heading := re.match(r"^### .*\((ERR|WARN|INFO)\)$", line):
+            level = heading.group(1)
+        elif re.match(r"^\d+ changes? \(", line):
+            summary = line
+        elif single := _SINGLE.match(line):
+            op, path, message, rule = single.groups()
+            assert levels[rule] == level, line
+            facts |= {(rule, op, path or "", v) for v in _values(rule, message)}
+        elif group := _GROUP.match(line):
+            message, rule = group.groups()
+            assert levels[rule] == level, line
+        elif where := _WHERE.match(line):
+            op, paths = where.group(1), where.group(2)
+            for path in re.findall(r"`([^`]+)`", paths or "") or [""]:
+                facts |= {(rule, op, path, v) for v in _values(rule, message)}
+        else:
+            assert not line.strip(), f"unread line {line!r}"
+    return title, summary, facts
+
+
+def test_changes_md_records_each_revision_newest_first(tmp_path: Path) -> None:
     pages = tmp_path / "pages" / "sagemaker" / "client"
     pages.mkdir(parents=True)
     page = pages / "create_model_package.rst"
@@ -26,18 +78,27 @@ def test_changes_md_records_each_revision_newest_first(reference: Path, tmp_path
     out = tmp_path / "out"
     _generate(tmp_path / "pages", out)
     first = (out / "CHANGES.md").read_text()
-    assert "operation added" in first
+    _, _, facts = _read_section(first)
+    assert facts == {("operation-added", OPERATION, "", "")}
 
     # the same page, one release later
-    newer = reference / "sagemaker" / "client" / "create_model_package.rst"
-    shutil.copyfile(newer, page)
+    shutil.copyfile(data.pages(data.NEW) / "client" / "create_model_package.rst", page)
     _generate(tmp_path / "pages", out)
     text = (out / "CHANGES.md").read_text()
-    old_op, new_op = read_page(SEED, "x"), read_page(newer, "x")
-    section = diff.changelog_markdown([old_op], [new_op], "t")
-    body = section.split("\n", 2)[2]  # the changes, without the title line
-    assert body.strip() and body.strip() in text
-    assert text.index(body.strip()) < text.index("operation added")  # newest first
+    expected = model_changes.expected_facts(
+        data.model(data.OLD), data.model(data.NEW), data.SERVICE_CLASS
+    )
+    want = {f for f in expected if f[1] == OPERATION}
+    assert want
+    _, summary, facts = _read_section(text)
+    assert sorted(facts ^ want) == []
+    levels = model_changes.documented_levels((REPO / "docs" / "diff-json.md").read_text())
+    changes = model_changes.expected_changes(want)
+    counts = Counter(levels[next(iter(c))[0]] for c in changes)
+    assert summary == (
+        f"{len(changes)} changes ({counts['ERR']} ERR, {counts['WARN']} WARN, {counts['INFO']} INFO)."
+    )
+    assert text.endswith(first.split("\n", 2)[2])  # the first section kept, below the new one
 
     # a no-op run adds nothing
     _generate(tmp_path / "pages", out)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
@@ -19,9 +20,10 @@ from codegen import diff, tree
 from codegen.cli import main
 from codegen.parse import parse_paths
 from codegen.tree import Member, Operation, Shape
-from releases import data
+from releases import data, model_changes
 
 PAGE = "create_model_package.rst"
+DOCS = Path(__file__).resolve().parents[1] / "docs" / "diff-json.md"
 
 
 def run(*args: str | Path) -> tuple[int, str, str]:
@@ -63,12 +65,35 @@ def two_trees(two_dirs: tuple[Path, Path]) -> tuple[Path, Path]:
 # --- exit codes ---------------------------------------------------------------------
 
 
-def test_text_report_of_the_seed_against_1_44_8(new_page: Path) -> None:
+@pytest.fixture(scope="module")
+def seed_facts() -> set[model_changes.Fact]:
+    """What the two releases' models say changed on the seed's page."""
+    facts = model_changes.expected_facts(
+        data.model(data.OLD), data.model(data.NEW), data.SERVICE_CLASS
+    )
+    return {f for f in facts if f[1] == "SageMaker.Client.create_model_package"}
+
+
+def test_text_report_of_the_seed_against_1_44_8(
+    new_page: Path, seed_facts: set[model_changes.Fact]
+) -> None:
     code, out, err = run(data.SEED, new_page)
     assert code == 0 and err == ""
     assert "SageMaker.Client.create_model_package\n" in out
-    assert "  INFO  request-member-added  input.ManagedStorageType\n" in out
-    assert out.rstrip().endswith("4 changes (0 ERR, 0 WARN, 4 INFO)")
+    levels = model_changes.documented_levels(DOCS.read_text(encoding="utf-8"))
+    changes = model_changes.expected_changes(seed_facts)
+    counts = Counter(levels[next(iter(c))[0]] for c in changes)
+    assert len(changes) >= 2 and counts  # the models say the page changed
+    summary = f"{len(changes)} changes ({counts['ERR']} ERR, {counts['WARN']} WARN, {counts['INFO']} INFO)"
+    assert out.rstrip().endswith(summary)
+    # Each change the models show, at each of its paths, with its level.
+    for rule, _, path, value in seed_facts:
+        head = f"  {levels[rule]:<4}  {rule}  "
+        assert f"{head}{path}\n" in out or (f"        also at {path}\n" in out and head in out), (
+            rule,
+            path,
+        )
+        assert not value or f"`{value}`" in out
     assert "\x1b[" not in out  # no colour when not on a terminal
 
 
@@ -222,12 +247,21 @@ def test_ignore_file(tmp_path: Path, two_trees: tuple[Path, Path]) -> None:
     by_operation = tmp_path / "op"
     by_operation.write_text("request-* SageMaker.Client.update_model_package\n")
     doc = json.loads(run(old, new, "--format", "json", "--ignore", by_operation)[1])
-    assert all(
-        loc["name"] != "update_model_package"
+    names = [
+        loc["name"]
         for c in doc["changes"]
         if c["rule"].startswith("request-")
         for loc in c["locations"]
-    )
+    ]
+    assert names and "update_model_package" not in names  # only create_model_package's left
+    silenced = [
+        loc
+        for c in full["changes"]
+        if c["rule"].startswith("request-")
+        for loc in c["locations"]
+        if loc["name"] == "update_model_package"
+    ]
+    assert silenced and doc["summary"]["ignored"] == len(silenced)
 
 
 @pytest.mark.parametrize("content", ["request-member-added\n", "no-such-rule input.X\n", "a b c\n"])
@@ -419,16 +453,20 @@ def test_keep_going_leaves_a_broken_page_out_of_both_sides(
     broken = tmp_path / "new"
     shutil.copytree(new, broken)
     page = broken / "client" / "update_model_package.rst"
-    page.write_text(page.read_text().replace(
-        "response = client.update_model_package(", "response = client.update_model_package((", 1
-    ))
+    page.write_text(
+        page.read_text().replace(
+            "response = client.update_model_package(", "response = client.update_model_package((", 1
+        )
+    )
     code, _, err = run(old, broken, "--format", "json")
     assert code == 2 and err.startswith("error: ") and len(err.strip().splitlines()) == 1
 
     code, out, err = run(old, broken, "--format", "json", "--keep-going")
     assert code == 0, err
     warning = err.strip().splitlines()
-    assert len(warning) == 1 and warning[0].startswith(f"warning: {broken}: client/update_model_package.rst:")
+    assert len(warning) == 1 and warning[0].startswith(
+        f"warning: {broken}: client/update_model_package.rst:"
+    )
     doc = json.loads(out)
     assert doc["old"]["operations"] == doc["new"]["operations"] == 1
     assert not [c for c in doc["changes"] if c["rule"].startswith("operation-")]

@@ -7,16 +7,21 @@ for every rule the pages can show.
 
 from __future__ import annotations
 
+import copy
 import json
 import time
 from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import pytest
 
 from codegen import diff
 from codegen.parse import parse_paths
+from codegen.render import render_service
 from codegen.tree import Operation
-from releases import data, model_changes
+from releases import data, edited, model_changes
 
 
 def _under(path: str, prefix: str) -> bool:
@@ -49,6 +54,12 @@ def expected() -> set[model_changes.Fact]:
 def result(releases: tuple[tuple[Operation, ...], tuple[Operation, ...]]) -> diff.DiffResult:
     old, new = releases
     return diff.compare(old, new, old_label=data.OLD, new_label=data.NEW)
+
+
+def test_every_rule_is_decided_by_the_models_or_checked_otherwise() -> None:
+    """A rule added to `codegen diff` must say how the release test explains it."""
+    assert model_changes.MODEL_RULES.isdisjoint(model_changes.NOT_FROM_MODELS)
+    assert model_changes.MODEL_RULES | model_changes.NOT_FROM_MODELS.keys() == diff.RULES.keys()
 
 
 def test_seed_is_the_old_release_page() -> None:
@@ -95,7 +106,16 @@ def test_whole_service_matches_the_models(
     }
     assert not_compared <= truncated
     want = {f for f in expected if not any(f[1] == op and _under(f[2], p) for op, p in truncated)}
-    got = model_changes.diff_facts(result)
+    # Every change the diff reports is kept: those of a rule the models decide must be
+    # in `want`; the others are explained here or fail the test.
+    reported = model_changes.diff_facts(result)
+    got = {f for f in reported if f[0] in model_changes.MODEL_RULES}
+    unexplained = {
+        f
+        for f in reported - got
+        if not (f[0] == "section-not-compared" and (f[1], f[2]) in truncated)
+    }
+    assert sorted(unexplained)[:20] == [], "changes of no rule the models or the pages explain"
     assert sorted(want - got)[:20] == [], "changes the models show but the diff misses"
     assert sorted(got - want)[:20] == [], "changes the diff reports but the models do not show"
     assert got == want
@@ -164,6 +184,13 @@ def test_documentation_changes_only_when_asked(
     with_docs = diff.compare(*releases, include_docs=True)
     docs = [c for c in with_docs.changes if c.rule == "documentation-changed"]
     assert docs and all(c.level == "INFO" for c in docs)
+    # The models cannot say how boto3's HTML-to-RST and the parser render a text, but
+    # a text reported changed must be one the two models' HTML differs at.
+    changed = model_changes.text_changes(
+        data.model(data.OLD), data.model(data.NEW), data.SERVICE_CLASS
+    )
+    reported = {(loc.operation, loc.path) for c in docs for loc in c.locations}
+    assert sorted(reported - changed)[:20] == [], "texts reported changed that the models keep"
     assert {c.rule for c in with_docs.changes} - {"documentation-changed"} == {
         c.rule for c in result.changes
     }
@@ -207,3 +234,106 @@ def test_markdown_and_changelog(
     both = diff.prepend_changelog(first, section)
     assert both.startswith("# Changes\n\n## boto3 1.44.8\n")
     assert both.count("# Changes\n") == 1 and both.index("## boto3") < both.index("## v1")
+
+
+# --- rules this pair of releases does not exercise: pages of an edited model ----------
+
+DOCS = Path(__file__).resolve().parents[1] / "docs" / "diff-json.md"
+EDITED_SERVICE, EDITED_CLASS = "kinesis", "Kinesis"
+
+
+def _documented_levels() -> dict[str, str]:
+    return model_changes.documented_levels(DOCS.read_text(encoding="utf-8"))
+
+
+def test_levels_are_the_documented_ones() -> None:
+    assert _documented_levels() == {rule.id: rule.level for rule in diff.RULES.values()}
+
+
+def _deprecate(model: dict[str, Any]) -> None:
+    op = model["service-2"]["operations"]["DescribeLimits"]
+    assert not op.get("deprecated")
+    op["deprecated"] = True
+
+
+def _rename(model: dict[str, Any]) -> None:
+    # The same Python name (`describe_limits`), another API name: the page's link changes.
+    ops = model["service-2"]["operations"]
+    op = ops.pop("DescribeLimits")
+    op["name"] = "DescribeLIMITS"
+    ops["DescribeLIMITS"] = op
+
+
+def _no_event_stream(model: dict[str, Any]) -> None:
+    del model["service-2"]["shapes"]["SubscribeToShardEventStream"]["eventstream"]
+
+
+def _union(model: dict[str, Any]) -> None:
+    shape = model["service-2"]["shapes"]["HashKeyRange"]
+    assert shape["documentation"] and not shape.get("union")
+    shape["union"] = True
+
+
+def _free_stream_status(model: dict[str, Any]) -> None:
+    del model["service-2"]["shapes"]["StreamStatus"]["enum"]
+
+
+# edit → the rules it must produce, from the real model to the edited one and back.
+EDITS: dict[str, tuple[Callable[[dict[str, Any]], None], set[str], set[str]]] = {
+    "deprecated": (_deprecate, {"operation-deprecated"}, {"operation-undeprecated"}),
+    "api-name": (_rename, {"api-name-changed"}, {"api-name-changed"}),
+    "event-stream": (_no_event_stream, {"shape-flag-changed"}, {"shape-flag-changed"}),
+    "union": (_union, {"shape-flag-changed"}, {"shape-flag-changed"}),
+    "response-enum": (_free_stream_status, {"response-enum-dropped"}, {"response-enum-introduced"}),
+}
+
+
+@pytest.fixture(scope="module")
+def real_kinesis(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[dict[str, Any], tuple[Operation, ...]]:
+    root = tmp_path_factory.mktemp("kinesis-real")
+    model = edited.model(EDITED_SERVICE)
+    pages = edited.render(EDITED_SERVICE, model, root / "edited-path")
+    # Unedited, the edited-model path renders what `codegen render-rst` renders.
+    render_service(EDITED_SERVICE, root / "render-rst")
+    plain = root / "render-rst" / EDITED_SERVICE
+    assert sorted(p.relative_to(plain) for p in plain.rglob("*.rst")) == sorted(
+        p.relative_to(pages) for p in pages.rglob("*.rst")
+    )
+    assert all(
+        p.read_bytes() == (pages / p.relative_to(plain)).read_bytes() for p in plain.rglob("*.rst")
+    )
+    result = parse_paths([pages])
+    assert not result.errors, [str(e) for e in result.errors]
+    return model, tuple(result.operations)
+
+
+@pytest.mark.parametrize("edit", sorted(EDITS))
+def test_rules_on_pages_of_an_edited_model(
+    edit: str,
+    real_kinesis: tuple[dict[str, Any], tuple[Operation, ...]],
+    tmp_path: Path,
+) -> None:
+    """boto3 renders the service from its model with one edit; the diff of the pages, both
+    ways, is what the two models say, and shows the rule(s) the edit stands for at the
+    documented level."""
+    change, forward, backward = EDITS[edit]
+    real_model, real_ops = real_kinesis
+    changed = copy.deepcopy(real_model)
+    change(changed)
+    pages = edited.render(EDITED_SERVICE, changed, tmp_path)
+    parsed = parse_paths([pages])
+    assert not parsed.errors, [str(e) for e in parsed.errors]
+    levels = _documented_levels()
+    sides = {"forward": (real_model, changed), "backward": (changed, real_model)}
+    ops = {id(real_model): real_ops, id(changed): tuple(parsed.operations)}
+    for direction, rules in (("forward", forward), ("backward", backward)):
+        old, new = sides[direction]
+        want = model_changes.expected_facts(old, new, EDITED_CLASS)
+        result = diff.compare(ops[id(old)], ops[id(new)])
+        got = model_changes.diff_facts(result)
+        assert sorted(got - want) == [] and sorted(want - got) == [], direction
+        assert {f[0] for f in want} == rules, direction  # the edit, and nothing else
+        for c in result.changes:
+            assert c.level == levels[c.rule], (direction, c.rule)
