@@ -208,7 +208,7 @@ def test_cli_output_same_with_env_switch(reference: Path) -> None:
             [sys.executable, "-c", _CLI_AND_PARSER_USED, "parse", "-j", "1", str(reference / "dynamodb")],
             capture_output=True, text=True, env=env, cwd=REPO,
         )
-        assert out.returncode == 0, out.stderr[-2000:]
+        assert out.returncode == 0, f"exit {out.returncode}: {out.stderr[-2000:]}"
         stderr, _, used = out.stderr.rpartition("parser used: ")
         return out.stdout, stderr, json.loads(used)
 
