@@ -12,12 +12,14 @@ lacks the information (see `KNOWN`), everything else is a parser failure.
 from __future__ import annotations
 
 import fnmatch
+import inspect
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
 import botocore.session
 from botocore import xform_name
+from botocore.exceptions import DataNotFoundError
 from botocore.docs.utils import AutoPopulatedParam, DocumentModifiedShape, HideParamFromOperations
 from botocore.handlers import BUILTIN_HANDLERS, ParameterAlias
 from botocore.model import OperationModel, Shape, StructureShape
@@ -84,6 +86,51 @@ def customisations(service: str, operation: str) -> Customisations:
         expires_string=service == "s3",
         template_body_dict=(service, operation) == ("cloudformation", "GetTemplate"),
     )
+
+
+# --- the pages of a service ----------------------------------------------------------
+
+
+def _client_methods(service: str) -> tuple[set[str], set[str]]:
+    """(model-driven, hand-written) client methods of a boto3 client, as botocore's
+    ClientDocumenter lists them: its public methods. botocore builds one per operation
+    (xform_name of its name) and then its `creating-client-class` handlers remove a few
+    it cannot serve (bedrock-runtime's bidirectional stream...) and add others
+    (can_paginate, close, s3's upload_file...); generate_presigned_url is documented only
+    for s3 (the documenter's own allowlist)."""
+    import boto3
+
+    client = boto3.Session(region_name="us-east-1").client(service)
+    public = {name for name, member in inspect.getmembers(client)
+              if not name.startswith("_") and inspect.ismethod(member)}
+    if service != "s3":
+        public.discard("generate_presigned_url")
+    operations = {xform_name(name) for name in session().get_service_model(service).operation_names}
+    return public & operations, public - operations
+
+
+@lru_cache(maxsize=None)
+def expected_pages(service: str) -> frozenset[tuple[str, str]]:
+    """(kind, name) of every page boto3 renders for a service: a client page per
+    operation of the model that the client serves and per hand-written method, a
+    paginator page per paginator and a waiter page per waiter of the models."""
+    sess = session()
+    model_driven, hand_written = _client_methods(service)
+    pages = {("client", name) for name in model_driven | hand_written}
+    # DataNotFoundError: botocore's own signal that the service has no such model (the
+    # documenter then renders no page of that kind); any other failure propagates.
+    try:
+        loader = sess.get_component("data_loader")
+        api_version = sess.get_service_model(service).api_version
+        paginators = loader.load_service_model(service, "paginators-1", api_version)
+        pages |= {("paginator", name) for name in paginators["pagination"]}
+    except DataNotFoundError:
+        pass
+    try:
+        pages |= {("waiter", name) for name in sess.get_waiter_model(service).waiter_names}
+    except DataNotFoundError:
+        pass
+    return frozenset(pages)
 
 
 # --- expected shapes -----------------------------------------------------------------
@@ -310,4 +357,40 @@ def compare_operation(expected: dict[str, Any], actual: dict[str, Any]) -> list[
 def truncated(actual: dict[str, Any]) -> bool:
     """The page left a section out ("too large to render"): required flags and
     documentation of that section are not on the page."""
-    return bool(actual["input"].get("truncated")) or bool((actual["output"] or {}).get("truncated"))
+    return bool(cut_sections(actual))
+
+
+def cut_sections(actual: dict[str, Any]) -> dict[str, bool]:
+    """The paths (as compare_shape writes them) of the shapes boto3 did not render, each
+    with whether the page parsed no member of it at all."""
+    found: dict[str, bool] = {}
+
+    def walk(shape: dict[str, Any], path: str) -> None:
+        if shape.get("truncated"):
+            found[path] = not shape.get("members")
+        for name, member in shape.get("members", {}).items():
+            walk(member["shape"], f"{path}.{name}")
+        if "member" in shape:
+            walk(shape["member"], path + "[]")
+        if "value" in shape:
+            walk(shape["value"], path + "{}")
+
+    walk(actual["input"], "input")
+    if actual["output"] is not None:
+        walk(actual["output"], "output")
+    return found
+
+
+def excused_by_cut(diff: str, cut: dict[str, bool]) -> bool:
+    """A difference the cut explains: a [REQUIRED] flag or a union's note under a cut
+    section (both are written in the bullets boto3 left out), or a cut section whose syntax block is gone too
+    (nothing of it is on the page, so the page parsed no member). Any other difference,
+    and any difference elsewhere on the page, is the parser's."""
+    path, _, what = diff.partition(": ")
+    under = any(path == c or path.startswith((c + ".", c + "[", c + "{")) for c in cut)
+    if not under:
+        return False
+    if what.startswith(("required expected True, page parsed False",
+                        "union expected True, page parsed False")):
+        return True
+    return cut.get(path, False) and what.startswith("members missing ") and what.endswith(" extra []")

@@ -10,14 +10,10 @@ from pathlib import Path
 
 import pytest
 from conftest import SEED
-from test_parse_speedup import _doctree, _dump
+from test_parse_speedup import _doctree, _dump, fast_path_required, pytestmark  # noqa: F401  (skip only off the pinned docutils; fail if the fast path is off under it)
 
-from codegen.rst import fastblocks, fastparse
+from codegen.rst import fastblocks
 from codegen.rst.fastparse import FastParser
-
-pytestmark = pytest.mark.skipif(
-    not fastparse.AVAILABLE, reason="fastparse is off for this docutils version"
-)
 
 # A description line inside a nested list item of the seed page; each case below puts
 # its lines right after its first occurrence, at its indentation.

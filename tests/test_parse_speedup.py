@@ -4,25 +4,47 @@ whether a list item is parsed or rebuilt from the cache of repeated items."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import docutils
 import pytest
 from conftest import REPO
 from docutils import nodes, utils
+from packaging.requirements import Requirement
 
 from codegen import tree
 from codegen.rst import fastparse, reader
 from codegen.rst.fastparse import FastParser
 from codegen.rst.reader import NotAMethodPage, PageError, parse_page
 
+
+
+def _pinned(package: str) -> Requirement:
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    [pin] = [r for r in map(Requirement, project["dependencies"]) if r.name == package]
+    return pin
+
+
+# The fast path is written against the internals of the docutils the project pins: under
+# that docutils it must be on (a test finding it off fails, see `fast_path_required`);
+# only under another docutils, where codegen falls back to plain docutils, is there
+# nothing to compare.
+PINNED_DOCUTILS = _pinned("docutils").specifier.contains(docutils.__version__)
 pytestmark = pytest.mark.skipif(
-    not fastparse.AVAILABLE, reason="fastparse is off for this docutils version"
+    not PINNED_DOCUTILS, reason=f"docutils {docutils.__version__} is not the pinned {_pinned('docutils')}"
 )
+
+
+@pytest.fixture(autouse=True)
+def fast_path_required() -> None:
+    assert fastparse.AVAILABLE, f"fastparse is off under the pinned docutils {docutils.__version__}"
 
 
 @pytest.fixture
@@ -156,13 +178,43 @@ def test_plain_parser_switch(fast_reader: None) -> None:
     assert parser.fast and parser.cache is not None
 
 
+# `python -m codegen.cli`, then a line on stderr saying which parser the reader used.
+_CLI_AND_PARSER_USED = """
+import atexit, json, runpy, sys
+from codegen.rst import reader
+
+def report() -> None:
+    parser = reader._parser
+    used = None if parser is None else {"fast": parser.fast,
+                                        "hits": None if parser.cache is None else parser.cache.hits}
+    print("parser used: " + json.dumps(used), file=sys.stderr)
+
+atexit.register(report)
+sys.argv = ["codegen", *sys.argv[1:]]
+runpy.run_module("codegen.cli", run_name="__main__")
+"""
+
+
 def test_cli_output_same_with_env_switch(reference: Path) -> None:
-    def run(fast: str) -> str:
-        env = dict(os.environ, CODEGEN_FAST_RST=fast)
+    """`CODEGEN_FAST_RST=0` switches the command to plain docutils, with the same output."""
+
+    def run(fast: str | None) -> tuple[str, str, dict[str, Any]]:
+        env = dict(os.environ)
+        env.pop("CODEGEN_FAST_RST", None)
+        if fast is not None:
+            env["CODEGEN_FAST_RST"] = fast
+        # -j 1: the pages are read in this process, where the parser used can be seen.
         out = subprocess.run(
-            [sys.executable, "-m", "codegen.cli", "parse", str(reference / "dynamodb")],
+            [sys.executable, "-c", _CLI_AND_PARSER_USED, "parse", "-j", "1", str(reference / "dynamodb")],
             capture_output=True, text=True, env=env, cwd=REPO,
         )
-        return out.stdout + out.stderr + str(out.returncode)
+        assert out.returncode == 0, f"exit {out.returncode}: {out.stderr[-2000:]}"
+        stderr, _, used = out.stderr.rpartition("parser used: ")
+        return out.stdout, stderr, json.loads(used)
 
-    assert run("1") == run("0")
+    fast_out, fast_err, fast_used = run(None)
+    plain_out, plain_err, plain_used = run("0")
+    assert fast_used["fast"] is True and fast_used["hits"] > 0  # the default: items rebuilt from the cache
+    assert plain_used == {"fast": False, "hits": None}  # the switch took effect: no fast path, no cache
+    assert len(json.loads(fast_out)["operations"]) == sum(1 for _ in (reference / "dynamodb").rglob("*.rst"))
+    assert (fast_out, fast_err) == (plain_out, plain_err)

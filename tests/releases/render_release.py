@@ -152,13 +152,16 @@ def render(version: str, service: str) -> Path:
 _MODEL = """
 import json, sys
 import botocore.session
+from botocore.exceptions import DataNotFoundError
 service = sys.argv[1]
 loader = botocore.session.get_session().get_component("data_loader")
 out = {"service-2": loader.load_service_model(service, "service-2")}
 for kind in ("paginators-1", "waiters-2"):
     try:
         out[kind] = loader.load_service_model(service, kind)
-    except Exception:
+    except DataNotFoundError:
+        # botocore's own "the service has no such model": boto3 renders no page of the
+        # kind. Any other failure (a model that does not load) stops the run.
         out[kind] = {}
 json.dump(out, sys.stdout)
 """
