@@ -465,9 +465,10 @@ def watch_command(
 
     _check_input(cfg.input)
     try:
+        before = watch.snapshot([cfg.input])  # before the first run: what changes during it is seen
         run([])
         click.echo(f"watching {cfg.input} (Ctrl-C to stop)")
-        watch.watch([cfg.input], run, interval=interval, debounce=debounce)
+        watch.watch([cfg.input], run, interval=interval, debounce=debounce, since=before)
     except KeyboardInterrupt:
         pass
     click.echo("stopped")

@@ -25,6 +25,7 @@ import hashlib
 import json
 import os
 import signal
+import stat
 import threading
 import time
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
@@ -178,11 +179,14 @@ class _Pages:
         for path in inputs:
             for page, source in find_pages(path):
                 try:
-                    if hashed:
+                    st = page.stat()
+                    if not stat.S_ISREG(st.st_mode):  # a FIFO would block the run for ever
+                        errors.append(f"{source}:1: cannot read: not a regular file")
+                    elif hashed:
                         data = page.read_bytes()
                         self.sha[source], self.size[source] = mf.sha256(data), len(data)
                     else:
-                        self.sha[source], self.size[source] = "", page.stat().st_size
+                        self.sha[source], self.size[source] = "", st.st_size
                 except OSError as exc:
                     errors.append(f"{source}:1: cannot read: {exc.strerror or exc}")
                 self.paths[source] = page
