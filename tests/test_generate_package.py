@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import subprocess
 import sys
 import zipfile
@@ -282,8 +283,6 @@ def test_cli_generate_defaults_from_pyproject(tmp_path: Path) -> None:
     )
     runner = CliRunner()
     with runner.isolated_filesystem(temp_dir=tmp_path):
-        import os
-
         os.chdir(project)
         res = runner.invoke(main, ["generate", "--targets", "models,stubs"])
     assert res.exit_code == 0, res.output
@@ -296,15 +295,33 @@ def test_cli_generate_defaults_from_pyproject(tmp_path: Path) -> None:
     (["--package-name", "class"], "package name 'class' is a Python keyword"),
     (["--targets", "models,bogus"], "unknown target(s) bogus"),
 ])
-def test_cli_bad_options_leave_output_untouched(tmp_path: Path, args: list[str], message: str) -> None:
+@pytest.mark.parametrize("command,code", [("generate", 1), ("check", 2), ("watch", 1)])
+def test_cli_bad_options_leave_output_untouched(
+    tmp_path: Path, args: list[str], message: str, command: str, code: int
+) -> None:
+    """One `error: ` line; exit 1, but 2 from `check`, whose 1 means "stale" to CI."""
     out = tmp_path / "out"
     build.generate([SEED], out, "aws_typed")
     before = tree_digest(out)
-    res = CliRunner().invoke(main, ["generate", str(SEED), "--out", str(out), *args])
-    assert res.exit_code == 1
-    assert message in res.output and "Traceback" not in res.output
-    assert len(res.output.strip().splitlines()) == 1
+    res = CliRunner().invoke(main, [command, str(SEED), "--out", str(out), *args])
+    assert res.exit_code == code, res.output
+    assert res.stdout == "" and "Traceback" not in res.output
+    (line,) = res.stderr.splitlines()
+    assert line.startswith(f"error: {message}"), line
     assert tree_digest(out) == before
+
+
+@pytest.mark.parametrize("command,code", [("generate", 1), ("check", 2)])
+def test_cli_unreadable_pyproject(tmp_path: Path, command: str, code: int) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.codegen\n")
+    runner = CliRunner()
+    with runner.isolated_filesystem(temp_dir=tmp_path):
+        os.chdir(tmp_path)
+        res = runner.invoke(main, [command, str(SEED), "--out", str(tmp_path / "out")])
+    assert res.exit_code == code, res.output
+    (line,) = res.stderr.splitlines()
+    assert line.startswith(f"error: {tmp_path / 'pyproject.toml'}:1: cannot read [tool.codegen]: "), line
+    assert not (tmp_path / "out").exists()
 
 
 def test_cli_unwritable_output(tmp_path: Path) -> None:
