@@ -127,6 +127,21 @@ def test_check_exits_2_on_unreadable_input(seeded: tuple[Path, Path], tmp_path: 
     assert digest(out) == before
 
 
+def test_check_exits_2_on_an_input_that_is_not_a_folder_or_a_page(seeded: tuple[Path, Path], tmp_path: Path) -> None:
+    """INPUT itself a FIFO (tests run as root, to whom chmod 000 is no obstacle): refused,
+    not opened; a dangling link as INPUT is a missing path (a usage error, also 2)."""
+    _, out = seeded
+    fifo = tmp_path / "pages.rst"
+    os.mkfifo(fifo)
+    proc = codegen("check", fifo, "--out", out, "-j", "1", timeout=60)
+    assert proc.returncode == 2, (proc.stdout, proc.stderr)
+    assert proc.stderr.splitlines() == [f"error: {fifo}:1: cannot read: not a regular file"]
+    link = tmp_path / "link"
+    link.symlink_to(tmp_path / "gone")
+    proc = codegen("check", link, "--out", out, "-j", "1", timeout=60)
+    assert proc.returncode == 2 and proc.stderr.splitlines()[-1].endswith(f"Path '{link}' does not exist."), proc.stderr
+
+
 # --- progress: a bar on a terminal, lines otherwise, nothing with --quiet --------------------
 
 
