@@ -520,16 +520,24 @@ def _signals_held() -> Iterator[None]:
     """SIGINT and SIGTERM wait for the end of the block: CHANGES.md, the trees it was
     computed from and the manifest go together (a run stopped between them would write
     the changelog's sections again)."""
-    held = {signal.SIGINT, signal.SIGTERM}
+    # Not a signal mask: it holds the calling thread only, and the kernel hands a signal
+    # to any thread that does not block it (a listener, a pool's), whose Python handler
+    # then runs in the main thread at once. Handlers that note the signal hold it in
+    # every case; it is raised again, to the handler it was meant for, at the end.
+    caught: list[int] = []
     try:
-        before = signal.pthread_sigmask(signal.SIG_BLOCK, held)
-    except (AttributeError, OSError):  # pragma: no cover - not POSIX
+        previous = {sig: signal.signal(sig, lambda signum, frame: caught.append(signum))
+                    for sig in (signal.SIGINT, signal.SIGTERM)}
+    except ValueError:  # not the main thread (an embedding caller): its signals, its handlers
         yield
         return
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, before)  # a pending signal is delivered here
+        for sig, handler in previous.items():
+            signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
+        for signum in dict.fromkeys(caught):
+            signal.raise_signal(signum)
 
 
 def _pending(old: mf.Manifest) -> set[str]:

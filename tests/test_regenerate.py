@@ -358,3 +358,26 @@ def test_dry_run_writes_nothing(tree: tuple[Path, Path], reference: Path) -> Non
     result = regen(inp, out, dry_run=True)
     assert not result.up_to_date and "docs/kinesis/add_tags_to_stream.md" in result.stale
     assert digest(out) == before and mtimes(out) == stamps
+
+
+def test_the_last_steps_hold_signals_with_other_threads_running() -> None:
+    """CHANGES.md, its trees and the manifest are written together (tests/test_kill.py):
+    a SIGTERM that the kernel hands to another thread of the process (a listener, a
+    pool's) waits for the end of that block too, then reaches its handler once."""
+    seen: list[int] = []
+    idle = threading.Event()
+    other = threading.Thread(target=idle.wait, daemon=True)
+    other.start()
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: seen.append(signum))
+    try:
+        for _ in range(5):
+            seen.clear()
+            with incremental._signals_held():
+                os.kill(os.getpid(), signal.SIGTERM)
+                time.sleep(0.02)
+                assert seen == []
+            assert seen == [signal.SIGTERM]
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        idle.set()
+        other.join()
