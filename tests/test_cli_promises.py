@@ -127,6 +127,19 @@ def test_check_exits_2_on_unreadable_input(seeded: tuple[Path, Path], tmp_path: 
     assert digest(out) == before
 
 
+@pytest.mark.parametrize("make", [_dangling_link, _fifo], ids=["dangling-link", "fifo"])
+def test_generate_stops_on_a_page_it_cannot_read(seeded: tuple[Path, Path], tmp_path: Path, make) -> None:  # type: ignore[no-untyped-def]
+    """README: a page that cannot be read at all stops `generate` before it writes anything."""
+    inp, out = seeded
+    source = "sagemaker/client/create_other.rst"
+    make(inp / source, tmp_path)
+    before = digest(out)
+    proc = codegen("generate", inp, "--out", out, "-j", "1", "-q", timeout=60)
+    assert proc.returncode == 1, (proc.stdout, proc.stderr)
+    assert re.fullmatch(rf"error: {re.escape(source)}:1: cannot read: [^\n]+\n", proc.stderr), proc.stderr
+    assert digest(out) == before
+
+
 def test_check_exits_2_on_an_input_that_is_not_a_folder_or_a_page(seeded: tuple[Path, Path], tmp_path: Path) -> None:
     """INPUT itself a FIFO (tests run as root, to whom chmod 000 is no obstacle): refused,
     not opened; a dangling link as INPUT is a missing path (a usage error, also 2)."""
