@@ -324,22 +324,25 @@ def _cores() -> int:
 
 def _codegen_config(
     input_path: Path | None, out: Path | None, package_name: str | None, targets: str | None,
-    rename: bool = False,
+    rename: bool = False, failed: int = 1,
 ) -> Any:
+    """The options of a run; a bad one is one error line and exit `failed` (`check`: 2, as
+    everything that keeps it from answering: 1 would read as "stale")."""
     from codegen import config
 
     try:
         cfg = config.load(input=input_path, out=out, package_name=package_name, targets=targets)
     except config.ConfigError as exc:
         _echo_errors([str(exc)])
-        sys.exit(1)
+        sys.exit(failed)
     from codegen import build
 
     try:
-        build.check_package_name(cfg.package_name)  # a bad name first: exit 1, as any bad option
+        build.check_package_name(cfg.package_name)  # a bad name first, as any bad option
+        build.parse_targets(cfg.targets)
     except build.BuildError as exc:
         _echo_errors(exc.lines)
-        sys.exit(1)
+        sys.exit(failed)
     _refuse_rename(cfg, package_name, rename)
     return cfg
 
@@ -398,7 +401,7 @@ def check(
     --package-name and --targets default to the options OUT was generated with."""
     from codegen import build, incremental
 
-    cfg = _codegen_config(input_path, out, package_name, targets)
+    cfg = _codegen_config(input_path, out, package_name, targets, failed=2)
     _check_input(cfg.input)
     try:
         result = incremental.regenerate(
@@ -469,9 +472,10 @@ def watch_command(
 
     _check_input(cfg.input)
     try:
+        before = watch.snapshot([cfg.input])  # before the first run: what changes during it is seen
         run([])
         click.echo(f"watching {cfg.input} (Ctrl-C to stop)")
-        watch.watch([cfg.input], run, interval=interval, debounce=debounce)
+        watch.watch([cfg.input], run, interval=interval, debounce=debounce, since=before)
     except KeyboardInterrupt:
         pass
     click.echo("stopped")

@@ -25,6 +25,7 @@ import hashlib
 import json
 import os
 import signal
+import stat
 import threading
 import time
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
@@ -519,23 +520,24 @@ def _regenerate(
 def _signals_held() -> Iterator[None]:
     """SIGINT and SIGTERM wait for the end of the block: CHANGES.md, the trees it was
     computed from and the manifest go together (a run stopped between them would write
-    the changelog's sections again). The Python handlers are swapped for ones that only
-    note the signal (a thread's signal mask would not do: the kernel may hand the signal
-    to another thread, and Python runs its handler in the main thread anyway); a noted
-    signal is raised again once the block is done."""
-    noted: list[int] = []
-    held = (signal.SIGINT, signal.SIGTERM)
+    the changelog's sections again)."""
+    # Not a signal mask: it holds the calling thread only, and the kernel hands a signal
+    # to any thread that does not block it (a listener, a pool's), whose Python handler
+    # then runs in the main thread at once. Handlers that note the signal hold it in
+    # every case; it is raised again, to the handler it was meant for, at the end.
+    caught: list[int] = []
     try:
-        before = {sig: signal.signal(sig, lambda signum, frame: noted.append(signum)) for sig in held}
-    except ValueError:  # not the main thread: its signals are not ours to hold
+        previous = {sig: signal.signal(sig, lambda signum, frame: caught.append(signum))
+                    for sig in (signal.SIGINT, signal.SIGTERM)}
+    except ValueError:  # not the main thread (an embedding caller): its signals, its handlers
         yield
         return
     try:
         yield
     finally:
-        for sig, handler in before.items():
-            signal.signal(sig, handler)
-        for signum in dict.fromkeys(noted):
+        for sig, handler in previous.items():
+            signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
+        for signum in dict.fromkeys(caught):
             signal.raise_signal(signum)
 
 

@@ -49,12 +49,15 @@ def watch(
     interval: float = 0.5,
     debounce: float = 0.3,
     stop: threading.Event | None = None,
+    since: Snapshot | None = None,
 ) -> None:
-    """Call `on_change(changes)` after each settled change until `stop` is set or Ctrl-C."""
+    """Call `on_change(changes)` after each settled change until `stop` is set or Ctrl-C.
+    `since`: the pages as they were when the caller last looked (default: now), so that
+    a change made while the caller was busy (its first run) is not missed."""
     roots = list(paths)
     stop = stop or threading.Event()
     try:
-        previous = snapshot(roots)
+        previous = snapshot(roots) if since is None else since
         while not stop.wait(interval):
             current = snapshot(roots)
             if current == previous:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import subprocess
 import sys
 import zipfile
@@ -17,6 +18,7 @@ from codegen import build
 from codegen.cli import main
 from conftest import SEED
 from gen_support import REPO, import_fresh, parse_ok, run_mypy, write_package
+from test_generate_validators import botocore_issues, service_model
 
 PKG = "aws_typed_seed"
 
@@ -168,24 +170,51 @@ def test_models_round_trip(seed_out: Path) -> None:
         models.Tag("k", "v")  # keyword-only
 
 
+def expected_issues(params: dict[str, Any]) -> set[tuple[str, str]]:
+    """What botocore says of `params` for the seed operation: its ParamValidator's issues
+    (missing required, unknown key, wrong type), plus the enum values its model does not
+    list, which botocore does not check and the generated validators do."""
+    (op,) = parse_ok(SEED)
+    model = service_model(op.service_id).operation_model(op.api_name)
+    return botocore_issues(op, params) | enum_issues(model.input_shape, params, "")
+
+
+def enum_issues(shape: Any, value: Any, path: str) -> set[tuple[str, str]]:
+    """(path, "invalid_enum") of every string in `value` that botocore's `shape` does not allow."""
+    if shape.type_name == "structure" and isinstance(value, dict):
+        return {
+            issue
+            for name, item in value.items() if name in shape.members
+            for issue in enum_issues(shape.members[name], item, f"{path}.{name}" if path else name)
+        }
+    if shape.type_name == "list" and isinstance(value, list):
+        return {issue for i, item in enumerate(value) for issue in enum_issues(shape.member, item, f"{path}[{i}]")}
+    if shape.type_name == "map" and isinstance(value, dict):
+        return {issue for key, item in value.items() for issue in enum_issues(shape.value, item, f"{path}.{key}")}
+    if shape.type_name == "string" and shape.enum and isinstance(value, str) and value not in shape.enum:
+        return {(path, "invalid_enum")}
+    return set()
+
+
+ALL_CODES = {"invalid_enum", "wrong_type", "unknown_key", "missing_required"}
+
+
 def test_validate_dispatch_and_paths(seed_out: Path) -> None:
     pkg: Any = import_fresh(seed_out, PKG)
-    issues = pkg.validate("sagemaker", "create_model_package", {
+    params = {
         "ModelApprovalStatus": "Maybe",
         "InferenceSpecification": {"Containers": [{"Image": 3, "Bogus": 1}]},
         "Tags": [{"Key": "k"}],
-    })
-    got = {(i.path, i.code) for i in issues}
-    assert got == {
-        ("ModelApprovalStatus", "invalid_enum"),
-        ("InferenceSpecification.Containers[0].Image", "wrong_type"),
-        ("InferenceSpecification.Containers[0].Bogus", "unknown_key"),
-        ("Tags[0].Value", "missing_required"),
     }
+    expected = expected_issues(params)
+    assert {code for _, code in expected} == ALL_CODES  # one of each kind, says botocore
+    got = {(i.path, i.code) for i in pkg.validate("sagemaker", "create_model_package", params)}
+    assert got == expected
     with pytest.raises(pkg.ParamValidationError) as info:
         pkg.check("sagemaker", "create_model_package", {"Nope": 1})
-    assert [i.code for i in info.value.issues] == ["unknown_key"]
+    assert {(i.path, i.code) for i in info.value.issues} == expected_issues({"Nope": 1}) != set()
     assert pkg.validate("sagemaker", "create_model_package", {"ClientToken": "t"}) == []
+    assert expected_issues({"ClientToken": "t"}) == set()
 
 
 def test_install_fails_before_sending(seed_out: Path) -> None:
@@ -200,11 +229,12 @@ def test_install_fails_before_sending(seed_out: Path) -> None:
     sent: list[object] = []
     client.meta.events.register("before-sign", lambda **kw: sent.append(kw))
     assert svc.install(client) is client
+    params: dict[str, Any] = {"ModelApprovalStatus": "Maybe", "Tags": [{"Key": 1, "Value": "v"}]}
     with pytest.raises(pkg.ParamValidationError) as info:
-        client.create_model_package(ModelApprovalStatus="Maybe", Tags=[{"Key": 1, "Value": "v"}])
-    assert {(i.path, i.code) for i in info.value.issues} == {
-        ("ModelApprovalStatus", "invalid_enum"), ("Tags[0].Key", "wrong_type"),
-    }
+        client.create_model_package(**params)
+    expected = expected_issues(params)
+    assert {code for _, code in expected} == {"invalid_enum", "wrong_type"}
+    assert {(i.path, i.code) for i in info.value.issues} == expected
     assert sent == []
 
 
@@ -253,8 +283,6 @@ def test_cli_generate_defaults_from_pyproject(tmp_path: Path) -> None:
     )
     runner = CliRunner()
     with runner.isolated_filesystem(temp_dir=tmp_path):
-        import os
-
         os.chdir(project)
         res = runner.invoke(main, ["generate", "--targets", "models,stubs"])
     assert res.exit_code == 0, res.output
@@ -267,15 +295,33 @@ def test_cli_generate_defaults_from_pyproject(tmp_path: Path) -> None:
     (["--package-name", "class"], "package name 'class' is a Python keyword"),
     (["--targets", "models,bogus"], "unknown target(s) bogus"),
 ])
-def test_cli_bad_options_leave_output_untouched(tmp_path: Path, args: list[str], message: str) -> None:
+@pytest.mark.parametrize("command,code", [("generate", 1), ("check", 2), ("watch", 1)])
+def test_cli_bad_options_leave_output_untouched(
+    tmp_path: Path, args: list[str], message: str, command: str, code: int
+) -> None:
+    """One `error: ` line; exit 1, but 2 from `check`, whose 1 means "stale" to CI."""
     out = tmp_path / "out"
     build.generate([SEED], out, "aws_typed")
     before = tree_digest(out)
-    res = CliRunner().invoke(main, ["generate", str(SEED), "--out", str(out), *args])
-    assert res.exit_code == 1
-    assert message in res.output and "Traceback" not in res.output
-    assert len(res.output.strip().splitlines()) == 1
+    res = CliRunner().invoke(main, [command, str(SEED), "--out", str(out), *args])
+    assert res.exit_code == code, res.output
+    assert res.stdout == "" and "Traceback" not in res.output
+    (line,) = res.stderr.splitlines()
+    assert line.startswith(f"error: {message}"), line
     assert tree_digest(out) == before
+
+
+@pytest.mark.parametrize("command,code", [("generate", 1), ("check", 2)])
+def test_cli_unreadable_pyproject(tmp_path: Path, command: str, code: int) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.codegen\n")
+    runner = CliRunner()
+    with runner.isolated_filesystem(temp_dir=tmp_path):
+        os.chdir(tmp_path)
+        res = runner.invoke(main, [command, str(SEED), "--out", str(tmp_path / "out")])
+    assert res.exit_code == code, res.output
+    (line,) = res.stderr.splitlines()
+    assert line.startswith(f"error: {tmp_path / 'pyproject.toml'}:1: cannot read [tool.codegen]: "), line
+    assert not (tmp_path / "out").exists()
 
 
 def test_cli_unwritable_output(tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from codegen import build, incremental
+from codegen import build, incremental, unit
 from codegen import manifest as mf
 from codegen import watch
 
@@ -111,14 +111,23 @@ def test_noop_touches_nothing(tree: tuple[Path, Path]) -> None:
 
 
 def test_one_page_change_rerenders_only_its_service(
-    tree: tuple[Path, Path], reference: Path, tmp_path: Path
+    tree: tuple[Path, Path], reference: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     inp, out = tree
     before = mtimes(out)
     (inp / EXTRA).write_bytes((reference / EXTRA).read_bytes())
-    result = regen(inp, out)
+    parsed: list[str] = []
+    real = unit.parse_file
+
+    def counting(source: str, path: str) -> tuple[str, unit.Parsed]:
+        parsed.append(source)
+        return real(source, path)
+
+    monkeypatch.setattr(unit, "parse_file", counting)  # in-process: jobs=1
+    result = regen(inp, out, jobs=1)
+    monkeypatch.undo()
+    assert parsed == [EXTRA]  # the new page only: kinesis's other pages come from the parse cache
     assert result.rendered == ["kinesis"]
-    assert result.timings  # parse of one page only:
     assert f"{PKG}/kinesis/models.py" in result.written
     assert "docs/kinesis/add_tags_to_stream.md" in result.written
     now = mtimes(out)
@@ -349,3 +358,26 @@ def test_dry_run_writes_nothing(tree: tuple[Path, Path], reference: Path) -> Non
     result = regen(inp, out, dry_run=True)
     assert not result.up_to_date and "docs/kinesis/add_tags_to_stream.md" in result.stale
     assert digest(out) == before and mtimes(out) == stamps
+
+
+def test_the_last_steps_hold_signals_with_other_threads_running() -> None:
+    """CHANGES.md, its trees and the manifest are written together (tests/test_kill.py):
+    a SIGTERM that the kernel hands to another thread of the process (a listener, a
+    pool's) waits for the end of that block too, then reaches its handler once."""
+    seen: list[int] = []
+    idle = threading.Event()
+    other = threading.Thread(target=idle.wait, daemon=True)
+    other.start()
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: seen.append(signum))
+    try:
+        for _ in range(5):
+            seen.clear()
+            with incremental._signals_held():
+                os.kill(os.getpid(), signal.SIGTERM)
+                time.sleep(0.02)
+                assert seen == []
+            assert seen == [signal.SIGTERM]
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        idle.set()
+        other.join()
