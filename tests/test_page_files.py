@@ -353,6 +353,27 @@ def test_diff_does_not_hang_on_a_fifo(tmp_path: Path) -> None:
     assert lines[0].endswith("client/fifo.rst:1: not a regular file (a FIFO): not read")
 
 
+@pytest.mark.parametrize("kind", ["fifo.rst", "fifo.json", "dev-zero", "link-to-dev-zero.json"])
+def test_diff_does_not_hang_on_a_fifo_or_device_given_as_a_file(tmp_path: Path, kind: str) -> None:
+    # (a file argument is read whole, as a page or a saved tree: a FIFO would block the
+    # read, /dev/zero never end)
+    seed = _tree(tmp_path / "old") / "sagemaker" / "client" / "create_model_package.rst"
+    if kind.startswith("fifo"):
+        bad = tmp_path / kind
+        os.mkfifo(bad)
+    elif kind == "dev-zero":
+        bad = Path("/dev/zero")
+    else:
+        bad = tmp_path / kind
+        bad.symlink_to("/dev/zero")
+    proc = subprocess.run(
+        [sys.executable, "-m", "codegen.cli", "diff", "-j", "1", str(seed), str(bad)],
+        capture_output=True, text=True, timeout=60, check=False,
+    )
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert proc.stderr.splitlines() == [f"error: {bad}: not a regular file: not read"]
+
+
 @pytest.mark.parametrize(
     "old,new,wanted",
     [
