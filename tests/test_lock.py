@@ -211,3 +211,24 @@ def test_a_lock_file_that_is_a_link_is_refused(tmp_path: Path) -> None:
     assert line.startswith(f"error: {out / '.codegen' / 'lock'}: cannot write: "), line
     assert victim.read_text() == "precious\n"
     assert sorted(p.name for p in out.iterdir()) == [".codegen"]
+
+
+@pytest.mark.parametrize("command,code", [("generate", 1), ("check", 2)])
+def test_a_state_folder_that_is_a_link_is_refused(tmp_path: Path, command: str, code: int) -> None:
+    """The same for `.codegen/` itself, linked to a folder elsewhere (the lock, manifest,
+    parse cache and pristine copies would all be written there): one error line, and
+    nothing in that folder is touched."""
+    out = tmp_path / "out"
+    assert CliRunner().invoke(main, ["generate", str(SEED), "--out", str(out), "-q"]).exit_code == 0
+    elsewhere = tmp_path / "elsewhere"
+    shutil.move(out / ".codegen", elsewhere)
+    (out / ".codegen").symlink_to(elsewhere)
+    before = {p: p.read_bytes() for p in elsewhere.rglob("*") if p.is_file()}
+    times = {p: p.stat().st_mtime_ns for p in before}
+    res = CliRunner().invoke(main, [command, str(SEED), "--out", str(out)])
+    assert res.exit_code == code
+    (line,) = res.stderr.splitlines()
+    assert line == f"error: {out / '.codegen'}: cannot write: a symbolic link: refused, not followed"
+    assert {p: p.read_bytes() for p in elsewhere.rglob("*") if p.is_file()} == before
+    assert {p: p.stat().st_mtime_ns for p in before} == times
+    assert (out / ".codegen").is_symlink()
