@@ -199,12 +199,20 @@ def is_identifier(name: str, reserved: frozenset[str] = frozenset()) -> bool:
     return _problem(name, reserved, soft_keywords=False) is None
 
 
+# Names become file names too (`docs/<service>/<operation>.md` and its temp file, the
+# package's folder), and a file name has at most 255 bytes on common file systems:
+# botocore's longest method name (ec2's) has 71 characters.
+MAX_NAME = 128
+
+
 def check_name(kind: str, name: str, reserved: frozenset[str] = frozenset()) -> str:
     """`name` if it can be a Python name of the generated code, else InvalidName naming
     the `kind` of name and why (the one rule every name from a page passes)."""
     why = _problem(name, reserved, soft_keywords=True)
     if why is None and name.startswith("_"):
         why = "starts with an underscore"
+    if why is None and len(name) > MAX_NAME:
+        why = f"is longer than {MAX_NAME} characters"
     if why is not None:
         raise InvalidName(f"{kind} {shown(name)} {why}")
     return name
@@ -247,6 +255,8 @@ def check_package_name(name: str) -> str:
     why = _problem(name, frozenset(), soft_keywords=True)
     if why is None and name in NOT_PACKAGES:
         why = "shadows the module of the same name (standard library, boto3)"
+    if why is None and len(name) > MAX_NAME:
+        why = f"is longer than {MAX_NAME} characters"
     if why is not None:
         raise InvalidName(f"package name {shown(name)} {why}")
     return name

@@ -536,7 +536,7 @@ def oracle_names() -> dict[str, list[str]]:
     return names
 
 
-@pytest.mark.parametrize("name", ["os", "typing", "dataclasses", "sys", "class", "a-b", "café", "boto3", ""])
+@pytest.mark.parametrize("name", ["os", "typing", "dataclasses", "sys", "class", "a-b", "café", "boto3", "", "a" * 300])
 def test_package_name_is_checked(tmp_path: Path, name: str) -> None:
     proc = _codegen("generate", str(SEED), "--out", str(tmp_path / "out"), "--package-name", name, cwd=tmp_path)
     assert proc.returncode == 1
@@ -622,3 +622,25 @@ def test_operation_name_rule(name: str, ok: bool) -> None:
     else:
         with pytest.raises(naming.InvalidName, match="^operation name "):
             naming.check_operation_name(name)
+
+
+def test_a_name_too_long_for_a_file_name_fails_its_page_only(tmp_path: Path) -> None:
+    """An operation becomes `docs/<service>/<operation>.md`: one of 300 characters is an
+    error for its page, not an OSError (File name too long) that stops the run."""
+    long_name = "create_" + "x" * 300
+    good = tmp_path / "in" / "sagemaker" / "client"
+    bad = tmp_path / "in" / "ec2" / "client"
+    good.mkdir(parents=True)
+    bad.mkdir(parents=True)
+    (good / "create_model_package.rst").write_text(SEED_TEXT, encoding="utf-8")
+    page = SEED_TEXT.replace("<../../sagemaker>", "<../../ec2>", 1).replace(
+        "SageMaker.Client.create_model_package(", f"SageMaker.Client.{long_name}(", 1
+    )
+    (bad / "long.rst").write_text(page, encoding="utf-8")
+    proc = _codegen("generate", str(tmp_path / "in"), "--out", "out", "-q", cwd=tmp_path)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    errors = [line for line in proc.stderr.splitlines() if line.startswith("error: ")]
+    assert errors == [f"error: ec2/client/long.rst:9: operation name {naming.shown(long_name)} "
+                      f"is longer than {naming.MAX_NAME} characters"], proc.stderr
+    assert (tmp_path / "out" / "aws_typed" / "sagemaker" / "models.py").is_file()
+    assert not (tmp_path / "out" / "aws_typed" / "ec2").exists()
