@@ -25,7 +25,7 @@ from typing import Any
 from codegen import build, diff, tree
 from codegen import manifest as mf
 from codegen.naming import ServiceNames, resolve
-from codegen.parse import read_page_bytes
+from codegen.parse import duplicate, read_page_bytes
 from codegen.rst.reader import NotAMethodPage, PageError, parse_page
 from codegen.tree import Operation
 from codegen.writer import WriteLog, write_one
@@ -206,6 +206,7 @@ def _run_unit(
     last_good = _cached_operations(task) if failed else {}
     by_service: dict[str, list[Operation]] = {}
     cache: dict[str, dict[str, tuple[str, Operation]]] = {}  # service → parse cache to save
+    first_page: dict[tuple[str, str, str], str] = {}  # (service, kind, name) → its page
     for source, (sha, outcome) in outcomes.items():
         error = ""
         cached_sha = sha
@@ -222,6 +223,14 @@ def _run_unit(
             result.skipped.append(source)
             continue
         key = service_key_of(outcome)
+        method = (key, outcome.kind, outcome.name)
+        if method in first_page:
+            # (two pages for one method would define it twice in the package)
+            error = str(duplicate(outcome.sort_key, source, first_page[method]))
+            result.errors.append(error)
+            result.pages[source] = (sha, None, error)
+            continue
+        first_page[method] = source
         result.pages[source] = (sha, key, error)
         by_service.setdefault(key, []).append(outcome)
         cache.setdefault(key, {})[source] = (cached_sha, outcome)
