@@ -175,7 +175,9 @@ OPERATION_RESERVED = RUNTIME_CHECKS | DOC_PAGES
 
 # boto3's service names (`s3`, `bedrock-runtime`, `sagemaker-a2i-runtime`): what
 # botocore's data folders are called, the name `boto3.client()` takes.
-SERVICE_ID = re.compile(r"[a-z][a-z0-9-]{0,62}")
+# Dashes only between letters and digits (as in every botocore name): so that two ids
+# never make one module (`class` and `class-` would both be `class_`).
+SERVICE_ID = re.compile(r"(?=.{1,63}\Z)[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
 
 
 def _problem(name: str, reserved: frozenset[str], soft_keywords: bool) -> str | None:
@@ -223,7 +225,7 @@ def check_service_id(service_id: str) -> str:
     if not SERVICE_ID.fullmatch(service_id):
         raise InvalidName(
             f"service id {shown(service_id)} is not a boto3 service name "
-            "(lowercase letters, digits and '-', at most 63)"
+            "(lowercase letters, digits and single '-' between them, at most 63)"
         )
     check_name("service module", module_name(service_id), PACKAGE_NAMES)
     return service_id
