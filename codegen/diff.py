@@ -672,7 +672,7 @@ def load_operations(
         ) from None
     if path.suffix == ".json" or text.lstrip().startswith("{"):
         try:
-            return _load_tree(text)
+            return load_tree(text)
         except ValueError as exc:
             raise InputError(f"{path}: not a codegen shape tree: {_reason(exc)}") from None
     return _parse(path, parse_pages, single=True)
@@ -694,7 +694,7 @@ def _read_regular(path: Path) -> bytes:
         raise InputError(f"{path}: cannot read: {_reason(exc)}") from None
 
 
-def _load_tree(text: str) -> list[Operation]:
+def load_tree(text: str) -> list[Operation]:
     """Operations of a saved shape tree, checked against docs/shape-tree.md first
     (treecheck): whatever the reader or the comparison would trip on is a ValueError."""
     try:

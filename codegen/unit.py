@@ -28,7 +28,7 @@ from codegen.naming import ServiceNames, resolve
 from codegen.parse import duplicate, read_page_bytes
 from codegen.rst.reader import NotAMethodPage, PageError, parse_page
 from codegen.tree import Operation
-from codegen.writer import WriteLog, write_one
+from codegen.writer import WriteLog, read_disk, write_one
 
 Report = Callable[[int, str], None]  # (pages done, unit name)
 Parsed = Operation | str | None  # an operation, an error line, or None: not a method page
@@ -302,13 +302,16 @@ def _stage_tree(
     saved = tree_path(out, service)
     # (tree.document_to_json, written out)
     new_text = f'{{"ir_version":{_compact_json(tree.IR_VERSION)},"operations":[{",".join(ops_json)}]}}'
-    try:
-        old_text: str | None = saved.read_text(encoding="utf-8")
-    except OSError:
-        old_text = None
+    # (None: missing, or not a plain UTF-8 file: a link or a FIFO is never read through)
+    old_text = read_disk(saved).text
     if old_text == new_text:
         return
-    old_ops = tree.loads(old_text) if old_text else []
+    try:
+        old_ops = diff.load_tree(old_text) if old_text else []
+    except ValueError:
+        # Damaged (a merge conflict in it, an edit; the output may come from a pull
+        # request): described as a first run would be, and replaced.
+        old_ops = []
     if diff.compare(old_ops, ops).changes:
         title = f"{service}: shape tree {mf.sha256(new_text)[:12]}"
         result.changelog[service] = diff.changelog_markdown(old_ops, ops, title)
