@@ -79,8 +79,8 @@ class Previous:
     def of(cls, out: Path, old: mf.Manifest | None) -> Previous:
         if old is None:
             try:
-                listing = (out / build.MANIFEST).read_text(encoding="utf-8").split()
-            except OSError:
+                listing = mf.read_state(out / build.MANIFEST).decode("utf-8").split()
+            except (OSError, UnicodeDecodeError):
                 listing = []
             return cls({}, frozenset(listing))
         base = dict(old.orphans)

@@ -232,3 +232,23 @@ def test_a_state_folder_that_is_a_link_is_refused(tmp_path: Path, command: str, 
     assert {p: p.read_bytes() for p in elsewhere.rglob("*") if p.is_file()} == before
     assert {p: p.stat().st_mtime_ns for p in before} == times
     assert (out / ".codegen").is_symlink()
+
+
+@pytest.mark.parametrize("state", [".codegen/manifest.json", ".codegen/parsed/sagemaker.json", ".codegen-files"])
+def test_a_fifo_in_place_of_a_state_file_is_no_hang(tmp_path: Path, state: str) -> None:
+    """The files an output keeps for itself come with it from a pull request: a FIFO in
+    place of one would block its read for ever. It is taken as a missing file."""
+    inp = tmp_path / "in" / "sagemaker" / "client"
+    inp.mkdir(parents=True)
+    shutil.copyfile(SEED, inp / "create_model_package.rst")
+    out = tmp_path / "out"
+    assert generate(tmp_path / "in", out).wait(timeout=120) == 0
+    (out / state).unlink()
+    os.mkfifo(out / state)
+    page = inp / "create_model_package.rst"
+    page.write_text(page.read_text().replace("'Logged'|'Registered'", "'Logged'|'Registered'|'Other'"))
+    proc = generate(tmp_path / "in", out)
+    _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 0 and "Traceback" not in stderr
+    assert '"Other"' in (out / PKG / "sagemaker" / "models.py").read_text()
+    assert (out / state).is_file()
