@@ -464,3 +464,35 @@ def test_two_pages_for_one_method_are_an_error(tmp_path: Path) -> None:
     stub = (out / "aws_typed" / "sagemaker" / "client.pyi").read_text()
     assert stub.count("def create_model_package(") == 1
     assert "Othr" not in (out / "aws_typed" / "sagemaker" / "models.py").read_text()
+
+
+@pytest.mark.parametrize(
+    "first,count,path",
+    [
+        ("        - **S3Uri** *(string) --* **[REQUIRED]** ", 1, "input.ModelMetrics.ModelQuality.Statistics"),
+        ("  :type ModelPackageName: string", 8, "input"),  # (its entry's line: the :param line)
+    ],
+    ids=["nested-bullet", "parameter"],
+)
+def test_a_member_listed_twice_is_an_error(tmp_path: Path, first: str, count: int, path: str) -> None:
+    """A duplicated line or block (a bad merge) lists a member twice: the class would get
+    one field twice (a SyntaxError on import: keyword argument repeated)."""
+    lines = SEED.read_text().split("\n")
+    at = lines.index(first)
+    lines[at:at] = lines[at : at + count]
+    name = "S3Uri" if count == 1 else "ModelPackageName"
+    with pytest.raises(PageError) as info:
+        parse_page("\n".join(lines).encode(), "dup.rst")
+    entry = at + 1 if count == 1 else at + 2
+    assert info.value.line == entry + count
+    assert info.value.message == f"{path}: member {name!r} listed twice (also on line {entry})"
+    root = _tree(tmp_path / "in")
+    (root / "sagemaker" / "client" / "create_model_package.rst").write_text("\n".join(lines))
+    gen = subprocess.run(
+        [sys.executable, "-m", "codegen.cli", "generate", "-q", "-j", "1", str(root), "--out", str(tmp_path / "out")],
+        capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert gen.returncode == 1 and "Traceback" not in gen.stderr
+    assert gen.stderr.splitlines()[0] == f"error: sagemaker/client/create_model_package.rst:{entry + count}: " + (
+        info.value.message
+    )
