@@ -64,7 +64,7 @@ def recorded_options(out: Path) -> Recorded | None:
 
     # Only two fields: not mf.load, which builds every record (the run loads it again).
     try:
-        data = json.loads(mf.manifest_path(out).read_bytes())
+        data = json.loads(mf.read_state(mf.manifest_path(out)))
         if data["format"] != mf.FORMAT_VERSION:
             return None
         package, targets = data["package"], data["targets"]

@@ -24,7 +24,9 @@ package.
 from __future__ import annotations
 
 import json
+import os
 import re
+import stat
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -659,10 +661,7 @@ def load_operations(
         raise InputError(f"{path}: no such file or directory")
     if path.is_dir():
         return _parse(path, parse_pages, single=False, bad_pages=bad_pages)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read: {_reason(exc)}") from None
+    raw = _read_regular(path)
     if b"\x00" in raw:
         raise InputError(f"{path}: binary file, not a reference page or shape-tree JSON")
     try:
@@ -673,13 +672,29 @@ def load_operations(
         ) from None
     if path.suffix == ".json" or text.lstrip().startswith("{"):
         try:
-            return _load_tree(text)
+            return load_tree(text)
         except ValueError as exc:
             raise InputError(f"{path}: not a codegen shape tree: {_reason(exc)}") from None
     return _parse(path, parse_pages, single=True)
 
 
-def _load_tree(text: str) -> list[Operation]:
+def _read_regular(path: Path) -> bytes:
+    """The bytes of a file named on the command line, if it is a regular file: a FIFO
+    or a device (`/dev/zero`, a link to one) would block the read or never end. The
+    type is known before anything is opened, and checked again on what was opened."""
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            raise InputError(f"{path}: not a regular file: not read")
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        with os.fdopen(fd, "rb") as file:
+            if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+                raise InputError(f"{path}: not a regular file: not read")
+            return file.read()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {_reason(exc)}") from None
+
+
+def load_tree(text: str) -> list[Operation]:
     """Operations of a saved shape tree, checked against docs/shape-tree.md first
     (treecheck): whatever the reader or the comparison would trip on is a ValueError."""
     try:

@@ -568,7 +568,7 @@ def _write_listing(out: Path, files: Mapping[str, mf.FileRecord]) -> None:
     listing = "".join(f"{rel}\n" for rel in sorted(files)).encode()
     path = out / LEGACY_LISTING
     try:
-        if path.read_bytes() == listing:
+        if mf.read_state(path) == listing:
             return
     except OSError:
         pass

@@ -68,6 +68,10 @@ def hold(
         yield
         return
     path = lock_path(out)
+    if os.path.islink(mf.state_dir(out)):
+        # (an output from a pull request whose `.codegen/` links elsewhere: the lock, the
+        # manifest and the pristine copies would be written wherever it leads)
+        raise OSError(errno.EINVAL, "a symbolic link: refused, not followed", str(mf.state_dir(out)))
     made = _missing_folders(mf.state_dir(out)) if not shared else []
     deadline = None if timeout is None else time.monotonic() + timeout
     told = False

@@ -178,10 +178,24 @@ def manifest_path(out: Path) -> Path:
     return state_dir(out) / MANIFEST_NAME
 
 
+_READ_FLAGS = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+def read_state(path: Path) -> bytes:
+    """The bytes of a file the output keeps for itself (`.codegen/*`, the listing). The
+    output may come from a pull request: anything but a regular file there (a FIFO would
+    block the read for ever, a device never end, a link leads elsewhere) is an OSError,
+    which every caller takes as a missing or unreadable file."""
+    with os.fdopen(os.open(path, _READ_FLAGS), "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+            raise OSError(f"{path}: not a regular file")
+        return fh.read()
+
+
 def load(out: Path) -> Manifest | None:
     """The manifest of the last complete run; None when missing or unreadable."""
     try:
-        return Manifest.from_json(json.loads(manifest_path(out).read_text(encoding="utf-8")))
+        return Manifest.from_json(json.loads(read_state(manifest_path(out))))
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 
@@ -191,7 +205,7 @@ def save(out: Path, manifest: Manifest) -> bool:
     data = manifest.dumps().encode("utf-8")
     path = manifest_path(out)
     try:
-        if path.read_bytes() == data:
+        if read_state(path) == data:
             return False
     except OSError:
         pass
@@ -265,7 +279,7 @@ def put_pristine(out: Path, text: str) -> str:
 
 def get_pristine(out: Path, sha: str) -> str | None:
     try:
-        text = zlib.decompress(_blob(out, sha).read_bytes()).decode("utf-8")
+        text = zlib.decompress(read_state(_blob(out, sha))).decode("utf-8")
     except (OSError, zlib.error, UnicodeDecodeError):
         return None
     return text if sha256(text) == sha else None
@@ -298,7 +312,7 @@ def _parsed_path(out: Path, service: str) -> Path:
 def load_parsed(out: Path, service: str, generator: str) -> dict[str, tuple[str, Operation]]:
     """source → (page sha, operation) cached for one service; empty if stale or missing."""
     try:
-        data = json.loads(_parsed_path(out, service).read_text(encoding="utf-8"))
+        data = json.loads(read_state(_parsed_path(out, service)))
         if data.get("generator") != generator:
             return {}
         return {
@@ -320,7 +334,7 @@ def save_parsed(out: Path, service: str, generator: str, pages: Mapping[str, tup
     text = f'{{"generator":{dumps(generator)},"pages":{{{members}}}}}'.encode("utf-8")
     path = _parsed_path(out, service)
     try:
-        if path.read_bytes() == text:
+        if read_state(path) == text:
             return
     except OSError:
         pass

@@ -175,7 +175,9 @@ OPERATION_RESERVED = RUNTIME_CHECKS | DOC_PAGES
 
 # boto3's service names (`s3`, `bedrock-runtime`, `sagemaker-a2i-runtime`): what
 # botocore's data folders are called, the name `boto3.client()` takes.
-SERVICE_ID = re.compile(r"[a-z][a-z0-9-]{0,62}")
+# Dashes only between letters and digits (as in every botocore name): so that two ids
+# never make one module (`class` and `class-` would both be `class_`).
+SERVICE_ID = re.compile(r"(?=.{1,63}\Z)[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
 
 
 def _problem(name: str, reserved: frozenset[str], soft_keywords: bool) -> str | None:
@@ -199,12 +201,20 @@ def is_identifier(name: str, reserved: frozenset[str] = frozenset()) -> bool:
     return _problem(name, reserved, soft_keywords=False) is None
 
 
+# Names become file names too (`docs/<service>/<operation>.md` and its temp file, the
+# package's folder), and a file name has at most 255 bytes on common file systems:
+# botocore's longest method name (ec2's) has 71 characters.
+MAX_NAME = 128
+
+
 def check_name(kind: str, name: str, reserved: frozenset[str] = frozenset()) -> str:
     """`name` if it can be a Python name of the generated code, else InvalidName naming
     the `kind` of name and why (the one rule every name from a page passes)."""
     why = _problem(name, reserved, soft_keywords=True)
     if why is None and name.startswith("_"):
         why = "starts with an underscore"
+    if why is None and len(name) > MAX_NAME:
+        why = f"is longer than {MAX_NAME} characters"
     if why is not None:
         raise InvalidName(f"{kind} {shown(name)} {why}")
     return name
@@ -215,7 +225,7 @@ def check_service_id(service_id: str) -> str:
     if not SERVICE_ID.fullmatch(service_id):
         raise InvalidName(
             f"service id {shown(service_id)} is not a boto3 service name "
-            "(lowercase letters, digits and '-', at most 63)"
+            "(lowercase letters, digits and single '-' between them, at most 63)"
         )
     check_name("service module", module_name(service_id), PACKAGE_NAMES)
     return service_id
@@ -247,6 +257,8 @@ def check_package_name(name: str) -> str:
     why = _problem(name, frozenset(), soft_keywords=True)
     if why is None and name in NOT_PACKAGES:
         why = "shadows the module of the same name (standard library, boto3)"
+    if why is None and len(name) > MAX_NAME:
+        why = f"is longer than {MAX_NAME} characters"
     if why is not None:
         raise InvalidName(f"package name {shown(name)} {why}")
     return name

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Generic, TypeVar
 
 from codegen import workers
-from codegen.rst.reader import NotAMethodPage, PageError, parse_page
+from codegen.rst.reader import NotAMethodPage, PageError, parse_page, printable
 from codegen.tree import Operation
 
 
@@ -170,15 +170,30 @@ def parse_one(page: Path, source: str) -> Outcome:
         return exc
 
 
+Key = tuple[str, str, str]  # Operation.sort_key: (service, kind, name)
+
+
 def _parse_chunk(
     chunk: list[tuple[Path, str]], keep: Callable[[Operation], _T]
-) -> list[tuple[_T | None, PageError | str | None]]:
-    """(what `keep` made of the operation, None) or (None, error or skipped source)."""
-    out: list[tuple[_T | None, PageError | str | None]] = []
+) -> list[tuple[_T | None, PageError | str | None, Key | None]]:
+    """(what `keep` made of the operation, None, its key) or (None, error or skipped
+    source, None)."""
+    out: list[tuple[_T | None, PageError | str | None, Key | None]] = []
     for page, source in chunk:
         outcome = parse_one(page, source)
-        out.append((keep(outcome), None) if isinstance(outcome, Operation) else (None, outcome))
+        if isinstance(outcome, Operation):
+            out.append((keep(outcome), None, outcome.sort_key))
+        else:
+            out.append((None, outcome, None))
     return out
+
+
+def duplicate(key: Key, source: str, first: str) -> PageError:
+    """A second page for one method (a copied or renamed page): the tree has one
+    operation per (service, kind, name), and which page would win is no choice to make
+    silently. The page met first (in source order) stands."""
+    service, kind, name = key
+    return PageError(source, 1, f"{service}.{kind}.{name} is also documented by {printable(first)}")
 
 
 def _same(op: Operation) -> Operation:
@@ -209,12 +224,17 @@ def parse_pages(
     else:
         outcomes = work(todo)
     result: ParseResult[_T] = ParseResult()
-    for kept, other in outcomes:
+    first: dict[Key, str] = {}
+    for (kept, other, key), (_, source) in zip(outcomes, todo):
         if isinstance(other, PageError):
             result.errors.append(other)
         elif other is not None:
             result.skipped.append(other)
+        elif key is not None and key in first:
+            result.errors.append(duplicate(key, source, first[key]))
         else:
+            if key is not None:
+                first[key] = source
             result.operations.append(kept)  # type: ignore[arg-type]  # None only with `other`
     return result
 

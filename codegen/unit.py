@@ -25,10 +25,10 @@ from typing import Any
 from codegen import build, diff, tree
 from codegen import manifest as mf
 from codegen.naming import ServiceNames, resolve
-from codegen.parse import read_page_bytes
+from codegen.parse import duplicate, read_page_bytes
 from codegen.rst.reader import NotAMethodPage, PageError, parse_page
 from codegen.tree import Operation
-from codegen.writer import WriteLog, write_one
+from codegen.writer import WriteLog, read_disk, write_one
 
 Report = Callable[[int, str], None]  # (pages done, unit name)
 Parsed = Operation | str | None  # an operation, an error line, or None: not a method page
@@ -79,8 +79,8 @@ class Previous:
     def of(cls, out: Path, old: mf.Manifest | None) -> Previous:
         if old is None:
             try:
-                listing = (out / build.MANIFEST).read_text(encoding="utf-8").split()
-            except OSError:
+                listing = mf.read_state(out / build.MANIFEST).decode("utf-8").split()
+            except (OSError, UnicodeDecodeError):
                 listing = []
             return cls({}, frozenset(listing))
         base = dict(old.orphans)
@@ -206,6 +206,7 @@ def _run_unit(
     last_good = _cached_operations(task) if failed else {}
     by_service: dict[str, list[Operation]] = {}
     cache: dict[str, dict[str, tuple[str, Operation]]] = {}  # service → parse cache to save
+    first_page: dict[tuple[str, str, str], str] = {}  # (service, kind, name) → its page
     for source, (sha, outcome) in outcomes.items():
         error = ""
         cached_sha = sha
@@ -222,6 +223,14 @@ def _run_unit(
             result.skipped.append(source)
             continue
         key = service_key_of(outcome)
+        method = (key, outcome.kind, outcome.name)
+        if method in first_page:
+            # (two pages for one method would define it twice in the package)
+            error = str(duplicate(outcome.sort_key, source, first_page[method]))
+            result.errors.append(error)
+            result.pages[source] = (sha, None, error)
+            continue
+        first_page[method] = source
         result.pages[source] = (sha, key, error)
         by_service.setdefault(key, []).append(outcome)
         cache.setdefault(key, {})[source] = (cached_sha, outcome)
@@ -293,13 +302,16 @@ def _stage_tree(
     saved = tree_path(out, service)
     # (tree.document_to_json, written out)
     new_text = f'{{"ir_version":{_compact_json(tree.IR_VERSION)},"operations":[{",".join(ops_json)}]}}'
-    try:
-        old_text: str | None = saved.read_text(encoding="utf-8")
-    except OSError:
-        old_text = None
+    # (None: missing, or not a plain UTF-8 file: a link or a FIFO is never read through)
+    old_text = read_disk(saved).text
     if old_text == new_text:
         return
-    old_ops = tree.loads(old_text) if old_text else []
+    try:
+        old_ops = diff.load_tree(old_text) if old_text else []
+    except ValueError:
+        # Damaged (a merge conflict in it, an edit; the output may come from a pull
+        # request): described as a first run would be, and replaced.
+        old_ops = []
     if diff.compare(old_ops, ops).changes:
         title = f"{service}: shape tree {mf.sha256(new_text)[:12]}"
         result.changelog[service] = diff.changelog_markdown(old_ops, ops, title)

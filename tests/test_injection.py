@@ -536,7 +536,7 @@ def oracle_names() -> dict[str, list[str]]:
     return names
 
 
-@pytest.mark.parametrize("name", ["os", "typing", "dataclasses", "sys", "class", "a-b", "café", "boto3", ""])
+@pytest.mark.parametrize("name", ["os", "typing", "dataclasses", "sys", "class", "a-b", "café", "boto3", "", "a" * 300])
 def test_package_name_is_checked(tmp_path: Path, name: str) -> None:
     proc = _codegen("generate", str(SEED), "--out", str(tmp_path / "out"), "--package-name", name, cwd=tmp_path)
     assert proc.returncode == 1
@@ -601,6 +601,7 @@ def test_trees_from_elsewhere_are_checked_before_templates(field: str, value: st
     ("s3", True), ("bedrock-runtime", True), ("sagemaker-a2i-runtime", True), ("ec2", True), ("class", True),
     ("S3", False), ("-s3", False), ("3s", False), ("s3_x", False), ("s3.x", False), ("a" * 64, False),
     ("a" * 63, True), ("check", False), ("validate", False), ("", False), ("s3\n", False),
+    ("class-", False), ("a--b", False), ("a-", False), ("a-b-c9", True),
 ])
 def test_service_id_rule(service_id: str, ok: bool) -> None:
     if ok:
@@ -622,3 +623,44 @@ def test_operation_name_rule(name: str, ok: bool) -> None:
     else:
         with pytest.raises(naming.InvalidName, match="^operation name "):
             naming.check_operation_name(name)
+
+
+def test_a_name_too_long_for_a_file_name_fails_its_page_only(tmp_path: Path) -> None:
+    """An operation becomes `docs/<service>/<operation>.md`: one of 300 characters is an
+    error for its page, not an OSError (File name too long) that stops the run."""
+    long_name = "create_" + "x" * 300
+    good = tmp_path / "in" / "sagemaker" / "client"
+    bad = tmp_path / "in" / "ec2" / "client"
+    good.mkdir(parents=True)
+    bad.mkdir(parents=True)
+    (good / "create_model_package.rst").write_text(SEED_TEXT, encoding="utf-8")
+    page = SEED_TEXT.replace("<../../sagemaker>", "<../../ec2>", 1).replace(
+        "SageMaker.Client.create_model_package(", f"SageMaker.Client.{long_name}(", 1
+    )
+    (bad / "long.rst").write_text(page, encoding="utf-8")
+    proc = _codegen("generate", str(tmp_path / "in"), "--out", "out", "-q", cwd=tmp_path)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    errors = [line for line in proc.stderr.splitlines() if line.startswith("error: ")]
+    assert errors == [f"error: ec2/client/long.rst:9: operation name {naming.shown(long_name)} "
+                      f"is longer than {naming.MAX_NAME} characters"], proc.stderr
+    assert (tmp_path / "out" / "aws_typed" / "sagemaker" / "models.py").is_file()
+    assert not (tmp_path / "out" / "aws_typed" / "ec2").exists()
+
+
+def test_two_service_ids_never_make_one_module(tmp_path: Path) -> None:
+    """`class` and `class-` would both be the module `class_`: the two services would
+    write the same files, each run reporting the other's text as a hand edit."""
+    for service_id in ("class", "class-"):
+        folder = tmp_path / "in" / service_id / "client"
+        folder.mkdir(parents=True)
+        page = SEED_TEXT.replace("<../../sagemaker>", f"<../../{service_id}>", 1)
+        (folder / "create_model_package.rst").write_text(page, encoding="utf-8")
+    proc = _codegen("generate", str(tmp_path / "in"), "--out", "out", "-q", cwd=tmp_path)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert proc.stderr.splitlines()[0] == (
+        "error: class-/client/create_model_package.rst:1: service id 'class-' is not a boto3 service "
+        "name (lowercase letters, digits and single '-' between them, at most 63)"
+    )
+    assert "conflict" not in proc.stderr
+    init = (tmp_path / "out" / "aws_typed" / "__init__.py").read_text(encoding="utf-8")
+    assert '"class": "class_",' in init and '"class-"' not in init

@@ -211,3 +211,44 @@ def test_a_lock_file_that_is_a_link_is_refused(tmp_path: Path) -> None:
     assert line.startswith(f"error: {out / '.codegen' / 'lock'}: cannot write: "), line
     assert victim.read_text() == "precious\n"
     assert sorted(p.name for p in out.iterdir()) == [".codegen"]
+
+
+@pytest.mark.parametrize("command,code", [("generate", 1), ("check", 2)])
+def test_a_state_folder_that_is_a_link_is_refused(tmp_path: Path, command: str, code: int) -> None:
+    """The same for `.codegen/` itself, linked to a folder elsewhere (the lock, manifest,
+    parse cache and pristine copies would all be written there): one error line, and
+    nothing in that folder is touched."""
+    out = tmp_path / "out"
+    assert CliRunner().invoke(main, ["generate", str(SEED), "--out", str(out), "-q"]).exit_code == 0
+    elsewhere = tmp_path / "elsewhere"
+    shutil.move(out / ".codegen", elsewhere)
+    (out / ".codegen").symlink_to(elsewhere)
+    before = {p: p.read_bytes() for p in elsewhere.rglob("*") if p.is_file()}
+    times = {p: p.stat().st_mtime_ns for p in before}
+    res = CliRunner().invoke(main, [command, str(SEED), "--out", str(out)])
+    assert res.exit_code == code
+    (line,) = res.stderr.splitlines()
+    assert line == f"error: {out / '.codegen'}: cannot write: a symbolic link: refused, not followed"
+    assert {p: p.read_bytes() for p in elsewhere.rglob("*") if p.is_file()} == before
+    assert {p: p.stat().st_mtime_ns for p in before} == times
+    assert (out / ".codegen").is_symlink()
+
+
+@pytest.mark.parametrize("state", [".codegen/manifest.json", ".codegen/parsed/sagemaker.json", ".codegen-files"])
+def test_a_fifo_in_place_of_a_state_file_is_no_hang(tmp_path: Path, state: str) -> None:
+    """The files an output keeps for itself come with it from a pull request: a FIFO in
+    place of one would block its read for ever. It is taken as a missing file."""
+    inp = tmp_path / "in" / "sagemaker" / "client"
+    inp.mkdir(parents=True)
+    shutil.copyfile(SEED, inp / "create_model_package.rst")
+    out = tmp_path / "out"
+    assert generate(tmp_path / "in", out).wait(timeout=120) == 0
+    (out / state).unlink()
+    os.mkfifo(out / state)
+    page = inp / "create_model_package.rst"
+    page.write_text(page.read_text().replace("'Logged'|'Registered'", "'Logged'|'Registered'|'Other'"))
+    proc = generate(tmp_path / "in", out)
+    _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 0 and "Traceback" not in stderr
+    assert '"Other"' in (out / PKG / "sagemaker" / "models.py").read_text()
+    assert (out / state).is_file()

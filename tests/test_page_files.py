@@ -113,9 +113,14 @@ def test_symlinked_service_folder_inside_the_input_is_followed(tmp_path: Path) -
     # the file read is the link's target, never a link
     assert all(not path.is_symlink() for path, _ in pages)
     result = parse.parse_paths([root])
-    assert not result.errors
-    assert len(result.operations) == 3
-    assert len({tree.dumps([replace(op, source="")]) for op in result.operations}) == 1
+    # one page under three names documents one method three times: the first name
+    # stands, the others are errors (the tree holds each operation once)
+    (op,) = result.operations
+    assert op.source == "_store/v1/sagemaker/client/create_model_package.rst"
+    assert [(e.source, "is also documented by _store/v1/" in e.message) for e in result.errors] == [
+        ("sagemaker/client/create_model_package.rst", True),
+        ("sagemaker-page.rst", True),
+    ]
 
 
 def test_symlink_loop_is_detected(tmp_path: Path) -> None:
@@ -353,6 +358,27 @@ def test_diff_does_not_hang_on_a_fifo(tmp_path: Path) -> None:
     assert lines[0].endswith("client/fifo.rst:1: not a regular file (a FIFO): not read")
 
 
+@pytest.mark.parametrize("kind", ["fifo.rst", "fifo.json", "dev-zero", "link-to-dev-zero.json"])
+def test_diff_does_not_hang_on_a_fifo_or_device_given_as_a_file(tmp_path: Path, kind: str) -> None:
+    # (a file argument is read whole, as a page or a saved tree: a FIFO would block the
+    # read, /dev/zero never end)
+    seed = _tree(tmp_path / "old") / "sagemaker" / "client" / "create_model_package.rst"
+    if kind.startswith("fifo"):
+        bad = tmp_path / kind
+        os.mkfifo(bad)
+    elif kind == "dev-zero":
+        bad = Path("/dev/zero")
+    else:
+        bad = tmp_path / kind
+        bad.symlink_to("/dev/zero")
+    proc = subprocess.run(
+        [sys.executable, "-m", "codegen.cli", "diff", "-j", "1", str(seed), str(bad)],
+        capture_output=True, text=True, timeout=60, check=False,
+    )
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert proc.stderr.splitlines() == [f"error: {bad}: not a regular file: not read"]
+
+
 @pytest.mark.parametrize(
     "old,new,wanted",
     [
@@ -412,3 +438,61 @@ def test_a_page_without_a_method_is_an_error_only_in_a_method_folder() -> None:
         parse_page(cut, "sagemaker/client/create_model_package.rst")
     with pytest.raises(NotAMethodPage):
         parse_page(cut, "sqs/queue/index.rst")
+
+
+def test_two_pages_for_one_method_are_an_error(tmp_path: Path) -> None:
+    """A copied or renamed page (from a fork, a pull request) documents a method a page
+    already documents: the tree would hold the operation twice (against the contract),
+    and the package would define the method twice (mypy: no-redef), with whichever page
+    came last winning. The page met first stands; the other is one error line."""
+    root = _tree(tmp_path / "in")
+    copy = SEED.read_text().replace("'Logged'|'Registered'", "'Logged'|'Registered'|'Othr'")
+    (root / "sagemaker" / "client" / "zz_copy.rst").write_text(copy)
+    wanted = ("error: sagemaker/client/zz_copy.rst:1: SageMaker.client.create_model_package "
+              "is also documented by sagemaker/client/create_model_package.rst")
+    proc = _parse_cli(root)
+    assert proc.returncode == 1 and proc.stderr.splitlines() == [wanted]
+    (op,) = tree.loads(proc.stdout)
+    assert op == replace(parse_page(SEED.read_bytes(), op.source), source=op.source)
+    out = tmp_path / "out"
+    gen = subprocess.run(
+        [sys.executable, "-m", "codegen.cli", "generate", "-q", "-j", "1", str(root), "--out", str(out)],
+        capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert gen.returncode == 1 and "Traceback" not in gen.stderr
+    assert [line for line in gen.stderr.splitlines() if line.startswith("error: ")] == [wanted]
+    stub = (out / "aws_typed" / "sagemaker" / "client.pyi").read_text()
+    assert stub.count("def create_model_package(") == 1
+    assert "Othr" not in (out / "aws_typed" / "sagemaker" / "models.py").read_text()
+
+
+@pytest.mark.parametrize(
+    "first,count,path",
+    [
+        ("        - **S3Uri** *(string) --* **[REQUIRED]** ", 1, "input.ModelMetrics.ModelQuality.Statistics"),
+        ("  :type ModelPackageName: string", 8, "input"),  # (its entry's line: the :param line)
+    ],
+    ids=["nested-bullet", "parameter"],
+)
+def test_a_member_listed_twice_is_an_error(tmp_path: Path, first: str, count: int, path: str) -> None:
+    """A duplicated line or block (a bad merge) lists a member twice: the class would get
+    one field twice (a SyntaxError on import: keyword argument repeated)."""
+    lines = SEED.read_text().split("\n")
+    at = lines.index(first)
+    lines[at:at] = lines[at : at + count]
+    name = "S3Uri" if count == 1 else "ModelPackageName"
+    with pytest.raises(PageError) as info:
+        parse_page("\n".join(lines).encode(), "dup.rst")
+    entry = at + 1 if count == 1 else at + 2
+    assert info.value.line == entry + count
+    assert info.value.message == f"{path}: member {name!r} listed twice (also on line {entry})"
+    root = _tree(tmp_path / "in")
+    (root / "sagemaker" / "client" / "create_model_package.rst").write_text("\n".join(lines))
+    gen = subprocess.run(
+        [sys.executable, "-m", "codegen.cli", "generate", "-q", "-j", "1", str(root), "--out", str(tmp_path / "out")],
+        capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert gen.returncode == 1 and "Traceback" not in gen.stderr
+    assert gen.stderr.splitlines()[0] == f"error: sagemaker/client/create_model_package.rst:{entry + count}: " + (
+        info.value.message
+    )

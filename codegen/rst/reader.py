@@ -855,9 +855,16 @@ def _members(
     entries: list[_Entry], path: str, node: syntax.SyntaxDict | None, ctx: _Context
 ) -> tuple[tuple[str, Member], ...]:
     members: list[tuple[str, Member]] = []
+    lines: dict[str, int] = {}
     for child in entries:
         if child.name is None:
             raise PageError(ctx.source, child.line, f"{path}: unnamed entry in a structure")
+        if child.name in lines:
+            # (a duplicated line, a bad merge: the class would get one field twice)
+            raise PageError(
+                ctx.source, child.line, f"{path}: member {child.name!r} listed twice (also on line {lines[child.name]})"
+            )
+        lines[child.name] = child.line
         child_path = f"{path}.{child.name}"
         # boto3 hides some members from the syntax block only (S3's SSECustomerKeyMD5,
         # Glacier's accountId): such a member is read from its bullets alone.
