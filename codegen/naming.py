@@ -213,6 +213,11 @@ def check_name(kind: str, name: str, reserved: frozenset[str] = frozenset()) -> 
     why = _problem(name, reserved, soft_keywords=True)
     if why is None and name.startswith("_"):
         why = "starts with an underscore"
+    return _verdict(kind, name, why)
+
+
+def _verdict(kind: str, name: str, why: str | None) -> str:
+    """`name`, or InvalidName saying why not (length is checked last, for every kind)."""
     if why is None and len(name) > MAX_NAME:
         why = f"is longer than {MAX_NAME} characters"
     if why is not None:
@@ -257,11 +262,7 @@ def check_package_name(name: str) -> str:
     why = _problem(name, frozenset(), soft_keywords=True)
     if why is None and name in NOT_PACKAGES:
         why = "shadows the module of the same name (standard library, boto3)"
-    if why is None and len(name) > MAX_NAME:
-        why = f"is longer than {MAX_NAME} characters"
-    if why is not None:
-        raise InvalidName(f"package name {shown(name)} {why}")
-    return name
+    return _verdict("package name", name, why)
 
 
 def shown(name: str) -> str:
