@@ -615,8 +615,8 @@ def parse_ignore(text: str, source: str = "<ignore>") -> list[IgnoreRule]:
 
 def read_ignore_file(path: Path) -> list[IgnoreRule]:
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        text = _read_regular(path).decode("utf-8")  # (a FIFO would hang the run)
+    except UnicodeDecodeError as exc:
         raise InputError(f"{path}: cannot read ignore file: {_reason(exc)}") from None
     return parse_ignore(text, str(path))
 

@@ -497,7 +497,9 @@ def _regenerate(
         with _signals_held():
             mf.drop_parsed(out, summaries)
             _write_listing(out, new.files)
-            _update_changelog(out, runs.changelog, runs.staged)
+            refused = _update_changelog(out, runs.changelog, runs.staged)
+            if refused:
+                result.errors.append(refused)
             if new != old:  # an unchanged manifest is not even serialised (a no-op run's largest cost)
                 mf.save(out, new)
         bases = {**{rel: r.sha for rel, r in new.files.items()}, **new.orphans}
@@ -549,19 +551,26 @@ def _missing(out: Path, old: mf.Manifest, service: str) -> bool:
     return any(not (out / rel).is_file() for rel, rec in old.files.items() if rec.service == service)
 
 
-def _update_changelog(out: Path, sections: Mapping[str, str], staged: Sequence[str]) -> None:
+def _update_changelog(out: Path, sections: Mapping[str, str], staged: Sequence[str]) -> str | None:
     """Put what changed in each re-rendered service's shape tree at the top of CHANGES.md,
-    then the new trees in place (a run killed in between writes the sections again)."""
+    then the new trees in place (a run killed in between writes the sections again).
+    A CHANGES.md that is a link or not a regular file is left as it is (nothing is read
+    through it), and so are the saved trees, so that the service's next change reports
+    everything since: the error line."""
     if sections:
         path = out / "CHANGES.md"
+        disk = writer.read_disk(path)
+        if disk.problem and disk.data is None:
+            return f"error: CHANGES.md:1: {disk.problem}: not updated (nor is anything read through it)"
         # surrogateescape: bytes a user put in that are not UTF-8 are written back as they were.
-        text = path.read_bytes().decode("utf-8", "surrogateescape") if path.is_file() else None
+        text = disk.data.decode("utf-8", "surrogateescape") if disk.data is not None else None
         for service in sorted(sections, reverse=True):
             text = diff.prepend_changelog(text, sections[service])
         assert text is not None
         mf.atomic_write(path, text.encode("utf-8", "surrogateescape"))
     for service in sorted(staged):
         os.replace(unit.tree_path(out, service, staged=True), unit.tree_path(out, service))
+    return None
 
 
 def _write_listing(out: Path, files: Mapping[str, mf.FileRecord]) -> None:

@@ -40,8 +40,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from codegen import treecheck
 from codegen.emit.env import template_dir
-from codegen.tree import Operation, operation_from_json
+from codegen.tree import IR_VERSION, Operation, operation_from_json
 
 STATE_DIR = ".codegen"
 MANIFEST_NAME = "manifest.json"
@@ -315,11 +316,15 @@ def load_parsed(out: Path, service: str, generator: str) -> dict[str, tuple[str,
         data = json.loads(read_state(_parsed_path(out, service)))
         if data.get("generator") != generator:
             return {}
+        pages = data["pages"]
+        # The output may come from a pull request: what is read back is checked as any
+        # saved tree is (a damaged or hostile cache is dropped and the pages parsed again).
+        treecheck.check_document({"ir_version": IR_VERSION, "operations": [e["op"] for e in pages.values()]})
         return {
             source: (str(entry["sha"]), operation_from_json(entry["op"]))
-            for source, entry in data["pages"].items()
+            for source, entry in pages.items()
         }
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
         return {}
 
 

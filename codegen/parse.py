@@ -158,6 +158,12 @@ def _refused_link(path: Path) -> str:
     return "symbolic link leading outside the input folder (or nowhere): refused, not read"
 
 
+def read_page(path: Path, source: str | None = None) -> Operation:
+    """One page file → its operation (PageError for a bad page or file)."""
+    name = source or str(path)
+    return parse_page(read_page_bytes(path, name), name)
+
+
 Outcome = Operation | PageError | str  # str: the source of a skipped page
 
 

@@ -6,37 +6,23 @@ for anything else. The walk is iterative and stops at MAX_DEPTH nested shapes, s
 hostile file (5,000 levels of nesting) is an error, not a RecursionError in the reader
 or in the comparison after it.
 
-Like tree.py, this module imports nothing else of codegen.
+It imports nothing of codegen but tree.py, whose names it checks.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, get_args
 
-IR_VERSION = 1  # tree.IR_VERSION (tree.py imports this module, so not from there)
+from codegen.tree import IR_VERSION, OperationKind, ShapeType
 
 # Shapes nested in one another, counted from an operation's input/output. The deepest
 # operation of the whole boto3 1.44.8 reference is far below (recursion is cut by
 # `recursive` markers); the comparison of `codegen diff` recurses per level.
 MAX_DEPTH = 100
 
-SHAPE_TYPES = frozenset(
-    {
-        "string",
-        "integer",
-        "float",
-        "boolean",
-        "timestamp",
-        "blob",
-        "document",
-        "structure",
-        "list",
-        "map",
-        "recursive",
-    }
-)
-KINDS = ("client", "paginator", "waiter")
+SHAPE_TYPES = frozenset(get_args(ShapeType))
+KINDS: tuple[str, ...] = get_args(OperationKind)
 
 # Optional keys of a shape: texts and flags (a flag is a JSON boolean: 1 is not one).
 _SHAPE_FLAGS: dict[str, type] = {

@@ -84,9 +84,13 @@ def read_disk(path: Path) -> OnDisk:
     if not stat.S_ISREG(st.st_mode):
         return OnDisk(True, problem="is not a regular file")
     try:
-        # O_NOFOLLOW: a symlink swapped in since the lstat is not read through either.
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
+        # O_NOFOLLOW, O_NONBLOCK and the fstat: a link or FIFO swapped in since the lstat
+        # is neither read through nor waited on.
+        flags = os.O_RDONLY | os.O_CLOEXEC | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+        fd = os.open(path, flags)
         with os.fdopen(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                return OnDisk(True, problem="is not a regular file")
             data = fh.read()
     except OSError as exc:
         return OnDisk(True, problem=f"cannot be read: {exc.strerror or exc}")
@@ -97,11 +101,6 @@ def read_disk(path: Path) -> OnDisk:
         return OnDisk(True, data=data, problem=f"is not UTF-8 (byte {data[exc.start]:#04x} on line {line})")
     # Universal newlines, as Path.read_text: CRLF alone is no hand edit.
     return OnDisk(True, text=text.replace("\r\n", "\n").replace("\r", "\n"), data=data)
-
-
-def read_text(path: Path) -> str | None:
-    """The text of `path`; None when it is missing or cannot be used as text."""
-    return read_disk(path).text
 
 
 def _shown(disk: OnDisk) -> str | None:

@@ -395,3 +395,36 @@ def test_adversarial_edits_lose_nothing(reference: Path) -> None:
     outcomes = " ".join(stats.outcomes)
     for seen in ("kept", "merged", "conflict→orig", "restored", "mode kept"):
         assert seen in outcomes, (seen, stats.outcomes)
+
+
+def test_changelog_that_is_a_link_is_neither_read_through_nor_replaced(
+    seeded: tuple[Path, Path], reference: Path, tmp_path: Path
+) -> None:
+    """The output may come from a pull request: a CHANGES.md linked to a private file
+    must not have that file's text copied into the output, and the user's link stays."""
+    inp, out = seeded
+    secret = tmp_path / "credentials"
+    secret.write_text("aws_secret_access_key = AKIA-never-copied\n")
+    changes = out / "CHANGES.md"
+    changes.unlink()
+    changes.symlink_to(secret)
+    new_release(inp, reference)
+    result = generate(inp, out)
+    assert result.exit_code == 1, result.output
+    assert "error: CHANGES.md:1: is a symlink" in result.stderr
+    assert changes.is_symlink() and secret.read_text() == "aws_secret_access_key = AKIA-never-copied\n"
+    copied = [p for p in out.rglob("*") if not p.is_symlink() and p.is_file() and b"AKIA" in p.read_bytes()]
+    assert copied == []
+    # Once the link is gone, runs go on (the section held back comes with the
+    # service's next change: its saved tree was not moved on).
+    changes.unlink()
+    again = generate(inp, out)
+    assert again.exit_code == 0, again.output
+
+
+def test_diff_ignore_file_that_is_a_fifo_is_one_line(tmp_path: Path) -> None:
+    fifo = tmp_path / "ignore.txt"
+    os.mkfifo(fifo)
+    result = run("diff", str(SEED), str(SEED), "--ignore", str(fifo), "-j", "1")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [f"error: {fifo}: not a regular file: not read"]

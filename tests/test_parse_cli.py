@@ -17,7 +17,7 @@ from releases import data, model_changes
 from codegen import tree, treecheck
 from codegen.cli import main
 from codegen.render import render_service
-from codegen.rst.reader import read_page
+from codegen.parse import read_page
 
 SHAPE_TREE = REPO / "docs" / "shape-tree.md"
 

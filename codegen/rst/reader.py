@@ -15,7 +15,6 @@ import re
 from contextlib import contextmanager
 from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import TypeVar, cast
 
 from docutils import frontend, nodes, utils
@@ -230,13 +229,6 @@ def _doctree(text: str, source: str) -> nodes.document:
 # --- the page ------------------------------------------------------------------------
 
 
-def read_page(path: Path, source: str | None = None) -> Operation:
-    from codegen.parse import read_page_bytes  # (parse.py imports this module)
-
-    name = source or str(path)
-    return parse_page(read_page_bytes(path, name), name)
-
-
 def parse_page(data: bytes, source: str) -> Operation:
     with _gc_paused():
         text = decode(data, source)
@@ -419,7 +411,9 @@ def _check_body_open(body: Sequence[nodes.Node], source: str) -> None:
 
 
 def _is_method_text(node: nodes.Node) -> bool:
-    return isinstance(node, nodes.field_list) or any(_is_heading(node, t) for t in _SECTIONS)
+    return isinstance(node, nodes.field_list) or (
+        isinstance(node, nodes.paragraph) and node.astext().strip() in _SECTIONS
+    )
 
 
 def _has_arguments(method: desc) -> bool:
@@ -775,10 +769,10 @@ def _build(
         # it holds: reading it from the block alone would lose the bullets' `[REQUIRED]`
         # flags and documentation without a word.
         held = "members" if isinstance(node, syntax.SyntaxDict) else "an item"
-        return _fail(_mismatch(
+        raise _mismatch(
             ctx, entry.line, path,
             f"the syntax block (line {node.line}) shows {held} the bullets (line {entry.line}) lack",
-        ))
+        )
     if isinstance(node, syntax.SyntaxRecursive):
         if marker.type not in ("dict", "list", "structure"):
             raise _mismatch(ctx, entry.line, path, f"{marker.type} marked recursive")
@@ -794,10 +788,6 @@ def _build(
     if marker.type == "list":
         return _build_list(entry, path, node, ctx, doc)
     return _build_scalar(entry, path, node, ctx, doc)
-
-
-def _fail(error: PageError) -> Shape:
-    raise error
 
 
 def _has_content(node: syntax.SyntaxNode | None) -> bool:
