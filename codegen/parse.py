@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Generic, TypeVar
 
 from codegen import files, workers
-from codegen.rst.reader import NotAMethodPage, PageError, parse_page, printable
+from codegen.escape import printable
+from codegen.rst.reader import NotAMethodPage, PageError, parse_page
 from codegen.tree import Operation
 
 
