@@ -24,9 +24,7 @@ package.
 from __future__ import annotations
 
 import json
-import os
 import re
-import stat
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -35,7 +33,7 @@ from typing import Any, Literal, Protocol
 
 import click
 
-from codegen import tree, treecheck
+from codegen import files, tree, treecheck
 from codegen.escape import md_code
 from codegen.tree import Operation, Shape
 
@@ -680,18 +678,13 @@ def load_operations(
 
 def _read_regular(path: Path) -> bytes:
     """The bytes of a file named on the command line, if it is a regular file: a FIFO
-    or a device (`/dev/zero`, a link to one) would block the read or never end. The
-    type is known before anything is opened, and checked again on what was opened."""
+    or a device (`/dev/zero`, a link to one) would block the read or never end."""
     try:
-        if not stat.S_ISREG(os.stat(path).st_mode):
-            raise InputError(f"{path}: not a regular file: not read")
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-        with os.fdopen(fd, "rb") as file:
-            if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
-                raise InputError(f"{path}: not a regular file: not read")
-            return file.read()
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read: {_reason(exc)}") from None
+        return files.read_regular(path, follow_links=True)
+    except files.NotRead as exc:
+        if exc.error is None:
+            raise InputError(f"{path}: not a regular file: not read") from None
+        raise InputError(f"{path}: cannot read: {_reason(exc.error)}") from None
 
 
 def load_tree(text: str) -> list[Operation]:

@@ -1,4 +1,5 @@
-"""Page text made safe for the text codegen writes that is not Python: Markdown.
+"""Page text made safe for the text codegen writes that is not Python: Markdown, and
+the one-line messages it prints (`printable`, `shown`).
 
 Stdlib only (codegen/diff.py renders CHANGES.md with it too). The Python side, string
 literals and docstrings, is codegen/emit/env.py (pyrepr, doc_escape).
@@ -18,6 +19,27 @@ def clean(text: str) -> str:
     # (translate looks every character up in the table: search first, as most text has
     # none of them)
     return text.translate(_CONTROL) if _HAS_CONTROL.search(text) else text
+
+
+# --- messages ---------------------------------------------------------------------------
+#
+# A name or text from a page (or a saved tree) in an error line must not break the line
+# (`\n` then a forged `error: ...`) nor reach the terminal as a control sequence.
+
+
+def printable(text: str) -> str:
+    """`text` with each non-printable character (a newline, a control character) written
+    as `repr` writes it: a file name or message from a page stays on its one line."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def shown(value: object, width: int = 80) -> str:
+    """A value quoted for a one-line message: repr'd (escapes newlines), and cut to
+    `width` characters when long."""
+    text = repr(value)
+    return text if len(text) <= width else text[: width - 3] + "..."
 
 
 # --- Markdown ---------------------------------------------------------------------------

@@ -40,7 +40,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from codegen import treecheck
+from codegen import files, treecheck
 from codegen.emit.env import template_dir
 from codegen.tree import IR_VERSION, Operation, operation_from_json
 
@@ -179,18 +179,17 @@ def manifest_path(out: Path) -> Path:
     return state_dir(out) / MANIFEST_NAME
 
 
-_READ_FLAGS = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
-
-
 def read_state(path: Path) -> bytes:
     """The bytes of a file the output keeps for itself (`.codegen/*`, the listing). The
     output may come from a pull request: anything but a regular file there (a FIFO would
     block the read for ever, a device never end, a link leads elsewhere) is an OSError,
     which every caller takes as a missing or unreadable file."""
-    with os.fdopen(os.open(path, _READ_FLAGS), "rb") as fh:
-        if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
-            raise OSError(f"{path}: not a regular file")
-        return fh.read()
+    try:
+        return files.read_regular(path, follow_links=False)
+    except files.NotRead as exc:
+        if exc.error is not None:
+            raise exc.error from None
+        raise OSError(f"{path}: not a regular file") from None
 
 
 def load(out: Path) -> Manifest | None:

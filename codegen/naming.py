@@ -22,6 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Hashable
 
+from codegen.escape import shown
 from codegen.tree import Operation, Shape
 
 # Names a model class defines itself, or that the generated modules import.
@@ -263,12 +264,6 @@ def check_package_name(name: str) -> str:
     if why is None and name in NOT_PACKAGES:
         why = "shadows the module of the same name (standard library, boto3)"
     return _verdict("package name", name, why)
-
-
-def shown(name: str) -> str:
-    """A name for a one-line message: repr'd (escapes newlines), and cut when long."""
-    text = repr(name)
-    return text if len(text) <= 80 else text[:77] + "..."
 
 
 _SEGMENT = re.compile(r"\.[^.\[\]{}]+|\[\]|\{\}")

@@ -7,7 +7,6 @@ The one place that turns paths into the shape tree, shared by `parse`, `generate
 from __future__ import annotations
 
 import os
-import stat
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
@@ -15,8 +14,9 @@ from functools import partial
 from pathlib import Path
 from typing import Generic, TypeVar
 
-from codegen import workers
-from codegen.rst.reader import NotAMethodPage, PageError, parse_page, printable
+from codegen import files, workers
+from codegen.escape import printable
+from codegen.rst.reader import NotAMethodPage, PageError, parse_page
 from codegen.tree import Operation
 
 
@@ -95,59 +95,21 @@ def _walk(
 def read_page_bytes(path: Path, source: str) -> bytes:
     """The bytes of a page file, or a PageError: a symbolic link (find_pages yields one
     only when it refuses to follow it), anything but a regular file (a FIFO or a device
-    would block or never end), or a file over MAX_PAGE_BYTES. Nothing is opened before
-    its type is known, and the opened file is checked again (it may have been swapped)."""
+    would block or never end), or a file over MAX_PAGE_BYTES (files.read_regular)."""
     try:
-        st = os.lstat(path)
-    except OSError as exc:
-        raise PageError(source, 1, f"cannot read: {exc.strerror or exc}") from None
-    _check_file(st, path, source)
-    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
-    try:
-        fd = os.open(path, flags)
-    except OSError as exc:
-        raise PageError(source, 1, f"cannot read: {exc.strerror or exc}") from None
-    try:
-        _check_file(os.fstat(fd), path, source)
-        chunks: list[bytes] = []
-        left = MAX_PAGE_BYTES + 1
-        while left > 0:
-            chunk = os.read(fd, min(left, 1 << 20))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            left -= len(chunk)
-    except OSError as exc:
-        raise PageError(source, 1, f"cannot read: {exc.strerror or exc}") from None
-    finally:
-        os.close(fd)
-    data = b"".join(chunks)
-    if len(data) > MAX_PAGE_BYTES:
-        raise PageError(source, 1, _too_big())
-    return data
+        return files.read_regular(path, follow_links=False, limit=MAX_PAGE_BYTES)
+    except files.NotRead as exc:
+        raise PageError(source, 1, _refusal(exc, path)) from None
 
 
-def _too_big() -> str:
-    return f"file over the page size limit ({MAX_PAGE_BYTES // (1024 * 1024)} MB): not read"
-
-
-_KINDS = (
-    (stat.S_ISDIR, "a folder"),
-    (stat.S_ISFIFO, "a FIFO"),
-    (stat.S_ISCHR, "a character device"),
-    (stat.S_ISBLK, "a block device"),
-    (stat.S_ISSOCK, "a socket"),
-)
-
-
-def _check_file(st: os.stat_result, path: Path, source: str) -> None:
-    if stat.S_ISLNK(st.st_mode):
-        raise PageError(source, 1, _refused_link(path))
-    if not stat.S_ISREG(st.st_mode):
-        kind = next((name for test, name in _KINDS if test(st.st_mode)), "not a file")
-        raise PageError(source, 1, f"not a regular file ({kind}): not read")
-    if st.st_size > MAX_PAGE_BYTES:
-        raise PageError(source, 1, _too_big())
+def _refusal(exc: files.NotRead, path: Path) -> str:
+    if exc.reason == "link":
+        return _refused_link(path)
+    if exc.reason == "size":
+        return f"file over the page size limit ({MAX_PAGE_BYTES // (1024 * 1024)} MB): not read"
+    if exc.reason == "type":
+        return f"{exc.why}: not read"
+    return f"cannot read: {exc.why}"
 
 
 def _refused_link(path: Path) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, get_args
 
+from codegen.escape import printable, shown
 from codegen.tree import IR_VERSION, OperationKind, ShapeType
 
 # Shapes nested in one another, counted from an operation's input/output. The deepest
@@ -41,7 +42,7 @@ class NotATree(ValueError):
     shown with their control characters escaped)."""
 
     def __init__(self, message: str) -> None:
-        super().__init__("".join(c if c.isprintable() else repr(c)[1:-1] for c in message))
+        super().__init__(printable(message))
 
 
 def _kind(value: Any) -> str:
@@ -97,8 +98,7 @@ def check_document(data: Any) -> None:
 
 
 def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
+    return shown(value, width=40)  # (a message names a path too: shorter than a name's 80)
 
 
 def _check_operation(op: Any, where: str) -> None:

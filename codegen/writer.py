@@ -20,12 +20,12 @@ from __future__ import annotations
 
 import os
 import re
-import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from codegen import files
 from codegen import manifest as mf
 
 if TYPE_CHECKING:
@@ -74,26 +74,17 @@ class OnDisk:
 def read_disk(path: Path) -> OnDisk:
     """What is at `path`: missing, a readable UTF-8 file, or something to leave alone."""
     try:
-        st = os.lstat(path)
-    except FileNotFoundError:
-        return OnDisk(False)
-    except OSError as exc:
-        return OnDisk(True, problem=f"cannot be looked at: {exc.strerror or exc}")
-    if stat.S_ISLNK(st.st_mode):
-        return OnDisk(True, problem=f"is a symlink (to {os.readlink(path)!r})")
-    if not stat.S_ISREG(st.st_mode):
-        return OnDisk(True, problem="is not a regular file")
-    try:
-        # O_NOFOLLOW, O_NONBLOCK and the fstat: a link or FIFO swapped in since the lstat
-        # is neither read through nor waited on.
-        flags = os.O_RDONLY | os.O_CLOEXEC | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
-        fd = os.open(path, flags)
-        with os.fdopen(fd, "rb") as fh:
-            if not stat.S_ISREG(os.fstat(fd).st_mode):
-                return OnDisk(True, problem="is not a regular file")
-            data = fh.read()
-    except OSError as exc:
-        return OnDisk(True, problem=f"cannot be read: {exc.strerror or exc}")
+        data = files.read_regular(path, follow_links=False)
+    except files.NotRead as exc:
+        if exc.reason == "link":
+            return OnDisk(True, problem=f"is a symlink (to {os.readlink(path)!r})")
+        if exc.reason != "os":
+            return OnDisk(True, problem="is not a regular file")
+        if not exc.before_open:
+            return OnDisk(True, problem=f"cannot be read: {exc.why}")
+        if isinstance(exc.error, FileNotFoundError):
+            return OnDisk(False)
+        return OnDisk(True, problem=f"cannot be looked at: {exc.why}")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import SEED
 
-from codegen import parse, tree
+from codegen import files, parse, tree
 from codegen.cli import main
 from codegen.parse import find_pages, read_page_bytes
 from codegen.rst.reader import MAX_DEPTH, MAX_INDENT, NotAMethodPage, PageError, parse_page
@@ -142,7 +142,7 @@ def test_size_limit_holds_for_a_file_that_grows(tmp_path: Path, monkeypatch: pyt
     page = tmp_path / "p.rst"
     page.write_bytes(b"x" * 100)
     monkeypatch.setattr(parse, "MAX_PAGE_BYTES", 99)
-    monkeypatch.setattr(parse, "_check_file", lambda st, path, source: None)
+    monkeypatch.setattr(files, "_check", lambda st, limit, before_open: None)  # both stats
     with pytest.raises(PageError, match="over the page size limit"):
         read_page_bytes(page, "p.rst")
 

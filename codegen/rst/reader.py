@@ -21,6 +21,7 @@ from docutils import frontend, nodes, utils
 from docutils.parsers.rst import Parser
 
 from codegen import naming
+from codegen.escape import printable, shown
 from codegen.rst import syntax
 from codegen.rst.directives import desc, register, xref
 from codegen.rst.fastparse import FastParser
@@ -107,14 +108,6 @@ class PageError(Exception):
 
 
 _FOLD = re.compile(r"\s*[\r\n]\s*")
-
-
-def printable(text: str) -> str:
-    """`text` with each non-printable character (a newline, a control character) written
-    as `repr` writes it: a file name or message from a page stays on its one line."""
-    if text.isprintable():
-        return text
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 class NotAMethodPage(Exception):
@@ -370,7 +363,7 @@ def _find_method(document: nodes.document, source: str) -> tuple[desc, Operation
         if node["objtype"] == "class" and len(parts) == 3 and parts[1] in _KIND_BY_CLASS:
             inner = next((d for d in node.findall(desc) if d is not node), None)
             if inner is None or inner["objtype"] != "method":
-                raise PageError(source, node.line, f"{naming.shown(path)} has no method")
+                raise PageError(source, node.line, f"{shown(path)} has no method")
             _check_names(source, node, parts[0], _KIND_BY_CLASS[parts[1]], parts[2])
             return inner, _KIND_BY_CLASS[parts[1]], parts[0], parts[2]
     raise NotAMethodPage(source)
