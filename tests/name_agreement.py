@@ -76,9 +76,12 @@ def named_in_text(name: str, text: str) -> bool:
 def revealed(name: str, member: str, texts: Iterable[str]) -> bool:
     """Does the page reveal `name` for a structure reached through `member` (the nearest
     member name above it: `Tags` for `input.Tags[]`, `Item` for `input.Item{}`)? Yes when
-    it is the member name, the member name's singular, or a type name in the description
+    it is the member name (first letter capitalised), the member name's singular (`singular`),
+    or a type name in the description
     the page gives there (the member's text, and that of the list/map and structure under
     it, all written under the member's bullet)."""
+    # A class name is capitalised: `fooBar` (REST services' members) reveals `FooBar`.
+    member = member[:1].upper() + member[1:]
     if name == member or name == singular(member):
         return True
     return any(named_in_text(name, text) for text in texts)

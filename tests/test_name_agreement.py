@@ -87,6 +87,7 @@ def test_singular_and_description_rules() -> None:
     assert na.revealed("AttributeValue", "Item", [text])
     assert na.revealed("Item", "Foo", [text])  # a literal, though not CamelCase
     assert na.revealed("Tag", "Tags", [])
+    assert na.revealed("JwtConfiguration", "jwtConfiguration", [])  # REST members' case
     assert not na.revealed("Filter", "Rules", ["Filter the results by name."])  # prose
     assert na.revealed("KeySchemaElement", "KeySchema", ["A list of KeySchemaElement objects."])
 
