@@ -18,7 +18,8 @@ path in the tree's notation (codegen/tree.py `Shape.children`): `.Member`, `[]` 
 items, `{}` for map values. A page's alias of a top-level request member (botocore's
 ParameterAlias) is followed; botocore's recursion stops where the tree has a `recursive`
 node, so those references are not counted again. Structures the tree has and botocore
-has not at that path (boto3's hand-written methods, a customised shape) are `unpaired`.
+has not at that path (boto3's hand-written methods; IAM's policy documents, strings that
+botocore documents as dicts) are `unpaired`.
 
 Long names: generated class and Literal-alias names longer than 40 characters, without
 the operation's own `<Operation>Request` / `<Operation>Response` classes; names are
@@ -169,6 +170,7 @@ class Side:
     agree: int = 0
     unpaired: int = 0
     revealed_names: list[str] = field(default_factory=list)
+    unpaired_paths: list[str] = field(default_factory=list)  # `service:operation:path`
     misses: list[tuple[str, str]] = field(default_factory=list)  # (botocore, generated), revealed only
 
     def add(self, other: Side) -> None:
@@ -178,6 +180,7 @@ class Side:
         self.agree += other.agree
         self.unpaired += other.unpaired
         self.revealed_names += other.revealed_names
+        self.unpaired_paths += other.unpaired_paths
         self.misses += other.misses
 
     @property
@@ -232,6 +235,7 @@ def measure(names: naming.ServiceNames, operations: Iterable[Operation]) -> Figu
             shape_name = boto.get(site.path)
             if shape_name is None:
                 figures.sides[side].unpaired += 1
+                figures.sides[side].unpaired_paths.append(f"{op.service_id}:{op.name}:{site.path}")
                 continue
             classes, shown = found[side].setdefault(shape_name, (set(), [False]))
             classes.add(names.class_at(op.name, site.path))
