@@ -1,0 +1,128 @@
+"""Class names against botocore's shape names (issue 14, "Measure in tests").
+
+The figures and how they are counted: tests/name_agreement.py. `pytest -s` prints them.
+The default suite holds floors at the levels measured when this test was written (the
+percentages rounded down, less one point) and ceilings on the long names: a regression
+guard for the resolver, to be raised as the names improve.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+import name_agreement as na
+from codegen import naming
+from gen_support import parse_dir, parse_ok
+
+SERVICES = ("s3", "dynamodb", "lambda", "sagemaker")
+
+# service → side → (named as revealed %, named as botocore %), measured on boto3 1.44.8
+# (floor of the figure, less one point).
+FLOORS: dict[str, dict[str, tuple[int, int]]] = {
+    "s3": {"input": (53, 32), "output": (74, 47)},
+    "dynamodb": {"input": (59, 35), "output": (63, 40)},
+    "lambda": {"input": (88, 62), "output": (68, 47)},
+    "sagemaker": {"input": (78, 44), "output": (44, 24)},
+}
+# The same over the whole 1.44.8 reference (`pytest -m corpus`).
+CORPUS_FLOORS = {"input": (74, 33), "output": (65, 32)}
+# service → generated class and Literal-alias names longer than 40 characters, measured.
+LONG_NAMES_CEILING = {"s3": 59, "dynamodb": 20, "lambda": 8, "sagemaker": 379}
+
+
+@pytest.fixture(scope="module")
+def figures(reference: Path) -> dict[str, na.Figures]:
+    out = {}
+    for service in SERVICES:
+        ops = list(parse_dir(reference / service / "client"))
+        out[service] = na.measure_operations(ops)[service]
+    total = na.Figures()
+    for service in SERVICES:
+        print(out[service].report(service))
+        total.add(out[service])
+    print(total.report(" + ".join(SERVICES)))
+    return out
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_agreement_with_botocore_holds_its_floor(figures: dict[str, na.Figures], service: str) -> None:
+    for side, (revealed_floor, overall_floor) in FLOORS[service].items():
+        figs = figures[service].sides[side]
+        # every structure found its botocore shape: the pairing by path is complete
+        assert figs.unpaired == 0, (side, figs.unpaired)
+        assert figs.structures > 0 and figs.revealed > 0
+        assert figs.revealed_pct >= revealed_floor, (side, figs.line(), figs.misses[:20])
+        assert figs.overall_pct >= overall_floor, (side, figs.line())
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_long_names_do_not_grow(figures: dict[str, na.Figures], service: str) -> None:
+    figs = figures[service]
+    assert figs.long_names <= LONG_NAMES_CEILING[service], figs.report(service)
+
+
+def test_revealed_follows_the_page(figures: dict[str, na.Figures]) -> None:
+    """The issue's own examples, as the pages show them."""
+    dynamodb = figures["dynamodb"].sides
+    # "Each element in the `Item` map is an `AttributeValue` object." (a type name in the
+    # description), `ProvisionedThroughput` (a member name) and `Tags` → `Tag` (its singular)
+    assert "AttributeValue" in dynamodb["input"].revealed_names
+    assert "Tag" in dynamodb["input"].revealed_names
+    assert "ProvisionedThroughput" in dynamodb["input"].revealed_names
+    # batch_write_item's RequestItems text names `WriteRequest`, the type of its lists' items
+    assert "WriteRequest" in dynamodb["input"].revealed_names
+    # execute_transaction's `TransactStatements` items are `ParameterizedStatement`s, and
+    # batch_execute_statement's `Statements` are `BatchStatementRequest`s: neither page says
+    # so under that member (a `ParameterizedStatement` deeper down, in one member's text of
+    # the structure, is not the structure's own description)
+    assert "ParameterizedStatement" not in dynamodb["input"].revealed_names
+    assert "BatchStatementRequest" not in dynamodb["input"].revealed_names
+
+
+def test_singular_and_description_rules() -> None:
+    assert [na.singular(w) for w in ("Tags", "Policies", "Addresses", "Batches", "Status", "Analysis")] == [
+        "Tag", "Policy", "Address", "Batch", None, None]
+    text = "Each element in the `Item` map is an `AttributeValue` object."
+    assert na.revealed("AttributeValue", "Item", [text])
+    assert na.revealed("Item", "Foo", [text])  # a literal, though not CamelCase
+    assert na.revealed("Tag", "Tags", [])
+    assert na.revealed("JwtConfiguration", "jwtConfiguration", [])  # REST members' case
+    assert not na.revealed("Filter", "Rules", ["Filter the results by name."])  # prose
+    assert na.revealed("KeySchemaElement", "KeySchema", ["A list of KeySchemaElement objects."])
+
+
+def test_measure_reads_the_generated_names(reference: Path) -> None:
+    """Renaming every nested class (as a resolver regression would) brings agreement to 0."""
+    ops = list(parse_dir(reference / "dynamodb" / "client"))
+    (names,) = naming.resolve(ops)
+    tops = {(c.op, c.path) for c in names.classes if c.top}
+    renamed = dataclasses.replace(names, by_path={
+        key: value if key in tops else "Renamed" + value for key, value in names.by_path.items()})
+    before, after = na.measure(names, ops), na.measure(renamed, ops)
+    assert before.sides["input"].agree > 0
+    assert after.sides["input"].agree == after.sides["output"].agree == 0
+    assert after.sides["input"].revealed == before.sides["input"].revealed
+
+
+@pytest.mark.corpus
+def test_whole_reference_agreement() -> None:
+    from conftest import corpus_root
+
+    root = corpus_root()
+    services = sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+    total = na.Figures()
+    for service in services:
+        ops = parse_ok(root / service / "client", broken_upstream_ok=True)
+        for figs in na.measure_operations(ops).values():
+            total.add(figs)
+    print(total.report(f"boto3 reference, {len(services)} services"))
+    for side, (revealed_floor, overall_floor) in CORPUS_FLOORS.items():
+        figs = total.sides[side]
+        print(f"  unpaired ({side}): {figs.unpaired_paths[:10]}")
+        assert figs.structures > 10_000 and figs.revealed > 0
+        assert figs.unpaired <= figs.structures // 100, figs.line()
+        assert figs.revealed_pct >= revealed_floor, figs.line()
+        assert figs.overall_pct >= overall_floor, figs.line()
