@@ -42,10 +42,15 @@ class Config:
         """The one-line error when `package_flag` would rename the output's package."""
         if self.recorded is None or package_flag is None or package_flag == self.recorded.package:
             return None
-        return (
-            f"error: {self.out} was generated with --package-name {self.recorded.package}; "
-            f"to rename it to {package_flag}, run `codegen generate` with --rename-package"
-        )
+        return rename_refusal(self.out, self.recorded.package, package_flag)
+
+
+def rename_refusal(out: Path, recorded: str, wanted: str) -> str:
+    """The one-line error for a package name other than the one `out` was made with."""
+    return (
+        f"error: {out} was generated with --package-name {recorded}; "
+        f"to rename it to {wanted}, run `codegen generate` with --rename-package"
+    )
 
 
 def find_pyproject(start: Path) -> Path | None:

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from codegen import build, diff, lock, unit, workers, writer
+from codegen import build, config, diff, lock, unit, workers, writer
 from codegen import manifest as mf
 from codegen.parse import find_pages, read_page_bytes
 from codegen.rst.reader import PageError
@@ -375,10 +375,7 @@ def _regenerate(
         # The options an output was made with stay its options: a new package name is
         # a rename, asked for explicitly (its files move; hand edits come along).
         if not rename_package:
-            raise build.BuildError(
-                [f"error: {out} was generated with --package-name {old.package}; "
-                 f"to rename it to {package}, run `codegen generate` with --rename-package"]
-            )
+            raise build.BuildError([config.rename_refusal(out, old.package, package)])
         old = writer.rename_package(out, old, package, dry_run)
     pages = _Pages(inputs, hashed=old is not None)
     if not pages.sha:
