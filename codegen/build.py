@@ -25,6 +25,7 @@ from codegen.emit.models import emit_models
 from codegen.emit.stubs import emit_stubs
 from codegen.emit.validators import emit_validators
 from codegen.naming import ServiceNames, resolve
+from codegen.registry import NameOptions
 from codegen.tree import Operation
 from codegen.writer import remove_empty_dirs
 
@@ -198,6 +199,7 @@ def generate(
     force: bool = False,
     lock_timeout: float | None = None,
     rename_package: bool = False,
+    names: NameOptions | None = None,
 ) -> RegenResult:
     """The whole pipeline, incremental and streamed unit by unit: only what changed since
     the last run is parsed, rendered and written; hand edits are merged
@@ -209,5 +211,5 @@ def generate(
 
     return regenerate(
         inputs, out, package, targets, jobs=jobs, force=force, progress=progress, lock_timeout=lock_timeout,
-        rename_package=rename_package,
+        rename_package=rename_package, names=names or NameOptions(),
     )

@@ -17,6 +17,7 @@ import click
 from codegen import tree
 from codegen.workers import pool as worker_pool
 from codegen.parse import ParseResult, parse_paths
+from codegen.registry import NameOptions
 
 EXISTING = click.Path(exists=True, path_type=Path)
 P = ParamSpec("P")
@@ -124,7 +125,11 @@ def _compare(
 ) -> Any:
     if bad:
         old_ops, new_ops = semdiff.without_pages(old_ops, bad), semdiff.without_pages(new_ops, bad)
-    return semdiff.compare(old_ops, new_ops, include_docs=include_docs)
+    result = semdiff.compare(old_ops, new_ops, include_docs=include_docs)
+    renames = semdiff.resolver_renames(old_ops, new_ops)
+    if renames:
+        result.changes = sorted([*result.changes, *renames], key=lambda c: (c.locations[0], c.rule, c.detail))
+    return result
 
 
 def summary_row(op: tree.Operation) -> SummaryRow:
@@ -262,13 +267,19 @@ def diff_command(
     help="Give up (exit 1) when another run on OUT holds the lock this long [wait for it].",
 )
 @click.option(
+    "--reresolve-names", is_flag=True,
+    help="Name every class afresh instead of keeping the published names (.codegen/names/); "
+    "renamed classes keep their old names as deprecated aliases until the next regeneration.",
+)
+@click.option(
     "--rename-package", is_flag=True,
     help="Allow --package-name to differ from the name OUT was generated with (renames the package).",
 )
 @_stoppable
 def generate(
     input_path: Path | None, out: Path | None, package_name: str | None, targets: str | None,
-    jobs: int | None, force: bool, quiet: bool, lock_timeout: float | None, rename_package: bool,
+    jobs: int | None, force: bool, quiet: bool, lock_timeout: float | None, reresolve_names: bool,
+    rename_package: bool,
 ) -> None:
     """Generate the typed package (models, validators, stubs, docs) from reference pages.
 
@@ -292,6 +303,7 @@ def generate(
         result = build.generate(
             [cfg.input], cfg.out, cfg.package_name, build.parse_targets(cfg.targets), jobs=jobs or _cores(),
             force=force, progress=display, lock_timeout=lock_timeout, rename_package=rename_package,
+            names=NameOptions.of(reresolve_names, cfg.names),
         )
     except build.BuildError as exc:
         _echo_errors(exc.lines)
@@ -406,7 +418,7 @@ def check(
     try:
         result = incremental.regenerate(
             [cfg.input], cfg.out, cfg.package_name, build.parse_targets(cfg.targets), jobs=jobs or _cores(),
-            dry_run=True, lock_timeout=lock_timeout,
+            dry_run=True, lock_timeout=lock_timeout, names=NameOptions.of(False, cfg.names),
         )
     except build.BuildError as exc:
         _echo_errors(exc.lines)
@@ -458,7 +470,7 @@ def watch_command(
         try:
             result = build.generate(
                 [cfg.input], cfg.out, cfg.package_name, build.parse_targets(cfg.targets), jobs=jobs or _cores(),
-                lock_timeout=lock_timeout,
+                lock_timeout=lock_timeout, names=NameOptions.of(False, cfg.names),
             )
         except build.BuildError as exc:
             _echo_errors(exc.lines)

@@ -10,7 +10,8 @@ with; a different package name given explicitly is a rename (`--rename-package`)
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,8 @@ class Config:
     root: Path
     targets: str | list[str] | tuple[str, ...] | None = None  # None: all (build.parse_targets)
     recorded: Recorded | None = None  # the options `out` was generated with, if any
+    # [tool.codegen.names]: service id → {class or Literal-alias name: the name to use instead}
+    names: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     def rename_refused(self, package_flag: str | None) -> str | None:
         """The one-line error when `package_flag` would rename the output's package."""
@@ -87,6 +90,7 @@ def load(start: Path | None = None, **overrides: Any) -> Config:
     pyproject = find_pyproject(start)
     values: dict[str, Any] = dict(DEFAULTS)
     root = start
+    names: dict[str, dict[str, str]] = {}
     if pyproject is not None:
         root = pyproject.parent
         try:
@@ -96,6 +100,7 @@ def load(start: Path | None = None, **overrides: Any) -> Config:
             line = getattr(exc, "lineno", None) or 1
             raise ConfigError(f"{pyproject}:{line}: cannot read [tool.codegen]: {exc}") from None
         values.update({k: v for k, v in section.items() if k in DEFAULTS})
+        names = _name_overrides(section.get("names", {}), pyproject)
     given = {k.replace("_", "-"): v for k, v in overrides.items() if v is not None}
 
     def path(key: str) -> Path:
@@ -110,5 +115,32 @@ def load(start: Path | None = None, **overrides: Any) -> Config:
     values.update(given)
     return Config(
         input=path("input"), out=out, package_name=str(values["package-name"]), root=root,
-        targets=values["targets"], recorded=recorded,
+        targets=values["targets"], recorded=recorded, names=names,
     )
+
+
+def _name_overrides(table: Any, pyproject: Path) -> dict[str, dict[str, str]]:
+    """`[tool.codegen.names.<service>]` tables of `Name = "NewName"`. Both names pass the
+    validator that names from pages pass (codegen/naming.py): an override becomes a class."""
+    from codegen import naming
+
+    def bad(why: str) -> ConfigError:
+        return ConfigError(f"{pyproject}:1: [tool.codegen.names]: {why}")
+
+    if not isinstance(table, dict):
+        raise bad("must be a table of per-service tables")
+    out: dict[str, dict[str, str]] = {}
+    for service, renames in table.items():
+        if not isinstance(renames, dict) or not all(isinstance(v, str) for v in renames.values()):
+            raise bad(f"[tool.codegen.names.{service}] must map class names to new names (strings)")
+        try:
+            naming.check_service_id(service)
+            for old, new in renames.items():
+                naming.check_name("class name", old, naming.RESERVED_CLASS_NAMES)
+                naming.check_name("class name", new, naming.RESERVED_CLASS_NAMES)
+        except naming.InvalidName as exc:
+            raise bad(str(exc)) from None
+        if len(set(renames.values())) != len(renames):
+            raise bad(f"[tool.codegen.names.{service}] gives one name to two classes")
+        out[service] = dict(renames)
+    return out

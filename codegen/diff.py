@@ -33,7 +33,7 @@ from typing import Any, Literal, Protocol
 
 import click
 
-from codegen import files, tree, treecheck
+from codegen import files, naming, tree, treecheck
 from codegen.escape import md_code
 from codegen.tree import Operation, Shape
 
@@ -104,6 +104,12 @@ RULES: dict[str, Rule] = {
             "documentation-changed",
             "INFO",
             "documentation text changed (only with --include-docs)",
+        ),
+        Rule(
+            "class-renamed",
+            "WARN",
+            "a generated class or Literal alias has a new name (the old one stays a deprecated "
+            "alias until the next regeneration)",
         ),
     )
 }
@@ -556,6 +562,55 @@ def _operation_changes(
         yield "documentation-changed", "operation documentation changed", ()
 
 
+# --- renamed classes ------------------------------------------------------------------
+
+
+def renamed(renames: Iterable[tuple[str, str, str, Location]]) -> list[Change]:
+    """`class-renamed` changes: (old name, new name, "class" or "Literal alias", where)."""
+    places: dict[tuple[str, str, str], list[Location]] = {}
+    for old, new, kind, loc in renames:
+        places.setdefault((old, new, kind), []).append(loc)
+    changes = [
+        Change(
+            "class-renamed",
+            RULES["class-renamed"].level,
+            f"{kind} `{old}` renamed to `{new}`",
+            tuple(sorted(set(locs))),
+            (("kind", kind), ("new", new), ("old", old)),
+        )
+        for (old, new, kind), locs in places.items()
+    ]
+    changes.sort(key=lambda c: (c.locations[0], c.detail))
+    return changes
+
+
+def resolver_renames(old_ops: Sequence[Operation], new_ops: Sequence[Operation]) -> list[Change]:
+    """The names the resolver gives at the same places in two revisions, where they differ.
+    Pages carry no names registry: this is what a package generated afresh from each
+    revision would call its classes (`codegen generate` keeps published names, see
+    docs/names.md, unless asked to re-resolve them)."""
+    try:
+        before = {n.service_id: n for n in naming.resolve(old_ops)}
+        after = {n.service_id: n for n in naming.resolve(new_ops)}
+    except ValueError:
+        return []  # a tree the resolver refuses (the comparison of shapes still stands)
+    service_of = {(o.service_id or o.service.lower(), o.name): o.service for o in new_ops}
+    out: list[tuple[str, str, str, Location]] = []
+    for sid in sorted(before.keys() & after.keys()):
+        old, new = before[sid], after[sid]
+        tops = {c.name for c in old.classes if c.top} | {c.name for c in new.classes if c.top}
+        for kind, was, now in (
+            ("class", old.by_path, new.by_path),
+            ("Literal alias", old.enum_by_path, new.enum_by_path),
+        ):
+            for (op, path), name in sorted(was.items()):
+                other = now.get((op, path))
+                if other is not None and other != name and name not in tops:
+                    service = service_of.get((sid, op), sid)
+                    out.append((name, other, kind, Location(service, "client", op, path)))
+    return renamed(out)
+
+
 # --- ignore files -------------------------------------------------------------------
 
 
@@ -957,13 +1012,20 @@ CHANGELOG_HEADING = "# Changes"
 
 
 def changelog_markdown(
-    old_ops: Iterable[Operation], new_ops: Iterable[Operation], title: str
+    old_ops: Iterable[Operation],
+    new_ops: Iterable[Operation],
+    title: str,
+    extra: Sequence[Change] = (),
 ) -> str:
-    """One CHANGES.md section: `## title` and the markdown diff from old to new.
+    """One CHANGES.md section: `## title` and the markdown diff from old to new, with
+    `extra` changes (the renames of the names registry) among them.
 
     Put it above the earlier sections (newest first), e.g. with `prepend_changelog`.
     """
-    return MarkdownRenderer(title=title, heading=2).render(compare(old_ops, new_ops))
+    result = compare(old_ops, new_ops)
+    if extra:
+        result.changes = sorted([*result.changes, *extra], key=lambda c: (c.locations[0], c.rule, c.detail))
+    return MarkdownRenderer(title=title, heading=2).render(result)
 
 
 def prepend_changelog(existing: str | None, section: str) -> str:

@@ -40,6 +40,7 @@ from codegen import manifest as mf
 from codegen.parse import find_pages, read_page_bytes
 from codegen.rst.reader import PageError
 from codegen.progress import Progress, Quiet
+from codegen.registry import NameOptions
 from codegen.writer import WriteLog
 
 if TYPE_CHECKING:
@@ -120,6 +121,7 @@ def regenerate(
     lock_timeout: float | None = None,
     on_wait: Callable[[str], None] | None = None,
     rename_package: bool = False,
+    names: NameOptions = NameOptions(),
 ) -> RegenResult:
     """Bring `out` up to date with `inputs`; see the module docstring. Raises BuildError
     when nothing can be done (or `package` is not the one `out` was generated with, and
@@ -131,7 +133,7 @@ def regenerate(
     one in progress, saying so once through `on_wait` (default: stderr), for at most
     `lock_timeout` seconds (None: as long as it takes), else BuildError.
     """
-    args = (inputs, out, package, targets, jobs, force, dry_run, progress, rename_package)
+    args = (inputs, out, package, targets, jobs, force, dry_run, progress, rename_package, names)
     build.check_package_name(package)
     if not dry_run:
         build._check_writable(out)
@@ -361,6 +363,7 @@ def _regenerate(
     dry_run: bool = False,
     progress: Progress | None = None,
     rename_package: bool = False,
+    names: NameOptions = NameOptions(),
 ) -> RegenResult:
     """Bring `out` up to date with `inputs`; see the module docstring. Raises BuildError."""
     build.check_package_name(package)
@@ -369,7 +372,10 @@ def _regenerate(
     result = RegenResult(out=out, dry_run=dry_run)
     clock = t0 = time.perf_counter()
     generator = mf.generator_hash()
-    new = mf.Manifest(generator=generator, templates=mf.templates_hash(), package=package, targets=targets)
+    new = mf.Manifest(
+        generator=generator, templates=mf.templates_hash(), package=package, targets=targets,
+        names=names.settings_key(),
+    )
     old = mf.load(out)
     if old is not None and old.package != package:
         # The options an output was made with stay its options: a new package name is
@@ -380,7 +386,8 @@ def _regenerate(
     pages = _Pages(inputs, hashed=old is not None)
     if not pages.sha:
         raise build.BuildError([f"{', '.join(str(p) for p in inputs)}:1: no client operation pages found"])
-    same = old is not None and old.settings() == new.settings()
+    # (re-resolving names redoes every service, as new settings do)
+    same = old is not None and old.settings() == new.settings() and not names.reresolve
     units = pages.units()
     affected = _affected_units(units, pages, old, same, out)
     result.timings["hash"] = time.perf_counter() - clock
@@ -400,6 +407,7 @@ def _regenerate(
             force=force,
             dry_run=dry_run,
             weight=sum(pages.size.get(s, 0) for s in units[name]),
+            names=names,
         )
         for name in affected
     ]

@@ -124,9 +124,10 @@ class Manifest:
     package_key: str = ""
     files: dict[str, FileRecord] = field(default_factory=dict)
     orphans: dict[str, str] = field(default_factory=dict)  # rel → pristine sha
+    names: str = ""  # the name overrides ([tool.codegen.names]), as registry.NameOptions.settings_key
 
-    def settings(self) -> tuple[str, str, str, tuple[str, ...]]:
-        return (self.generator, self.templates, self.package, self.targets)
+    def settings(self) -> tuple[str, str, str, tuple[str, ...], str]:
+        return (self.generator, self.templates, self.package, self.targets, self.names)
 
     def service_files(self, service: str) -> dict[str, FileRecord]:
         return {rel: rec for rel, rec in self.files.items() if rec.service == service}
@@ -145,6 +146,7 @@ class Manifest:
             },
             "files": {rel: {"sha": f.sha, "service": f.service} for rel, f in sorted(self.files.items())},
             "orphans": dict(sorted(self.orphans.items())),
+            "names": self.names,
         }
 
     def dumps(self) -> str:
@@ -168,6 +170,7 @@ class Manifest:
             },
             files={rel: FileRecord(str(f["sha"]), str(f["service"])) for rel, f in data["files"].items()},
             orphans={str(k): str(v) for k, v in data.get("orphans", {}).items()},
+            names=str(data.get("names", "")),
         )
 
 
@@ -177,6 +180,11 @@ def state_dir(out: Path) -> Path:
 
 def manifest_path(out: Path) -> Path:
     return state_dir(out) / MANIFEST_NAME
+
+
+def names_path(out: Path, service: str) -> Path:
+    """`.codegen/names/<service>.json`: the service's names registry (codegen/registry.py)."""
+    return state_dir(out) / "names" / f"{service or '_'}.json"
 
 
 def read_state(path: Path) -> bytes:

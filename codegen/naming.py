@@ -3,13 +3,24 @@
 * Attributes: snake_case of the wire name (`S3Uri` → `s3_uri`, `KMSKeyId` → `kms_key_id`),
   a trailing `_` for keywords, builtins and the model methods; the wire name is kept
   next to the attribute, so the mapping back is a table lookup and exactly lossless.
-* Classes: `<Operation>Request` / `<Operation>Response` at the top; nested structures
-  are named from their member (list items from the singular of the list's name).
-  Structurally identical structures share one class. When two different structures
-  want the same name, the one met first in a fixed traversal (operations sorted by
-  name, request before response, page order) keeps it and the other is prefixed with
-  its parent's class name: never a counter, so names depend only on a structure's own
-  position and content.
+* Classes: `<Operation>Request` / `<Operation>Response` at the top. Every nested
+  structure is named by the evidence its pages give (codegen/evidence.py), in the order
+  of docs/names.md:
+  1. a name the names registry has for its places (codegen/registry.py): published
+     names never move unless re-resolved on purpose;
+  2. a type name the text under its member gives ("an array of ``Channel`` objects");
+  3. the member name, or its singular for the items of a plural list or map;
+  4. a made-up name: `<Member>Item` / `<Member>Value`.
+  Identical structures share a class where the pages call them alike (a made-up name
+  gives way to a shown one, `OverrideVpcConfig` joins `VpcConfig`); the same structure
+  under different member names stays as many classes, as AWS names them.
+  When two structures want one name, a request class before a response class (the
+  stubs keep the sides apart; a response-only dataclass then carries `Output`), then the
+  stronger evidence, the structure an operation is named after, the one nearer the top,
+  the one met at more places, the first in sorted order: names depend on the set of
+  pages, never on their order. The other takes the smallest qualifier that makes it
+  unique (its member name, the nearest enclosing member name or one of its words, ...),
+  at most 40 characters unless the page shows the longer name.
 """
 
 from __future__ import annotations
@@ -18,11 +29,16 @@ import builtins
 import keyword
 import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Hashable
 
 from codegen.escape import shown
+from codegen.registry import Entry, Registry, place
+from codegen.registry import match as match_registry
+from codegen.registry import with_entries as registry_with
+from codegen.evidence import DERIVED, MAX_MADE_UP, MEMBER_NAME, REGISTERED, REVEALED_IN_TEXT, Candidate, Reach, candidate, singular
 from codegen.tree import Operation, Shape
 
 # Names a model class defines itself, or that the generated modules import.
@@ -110,23 +126,6 @@ def pascal(name: str) -> str:
     if text[0].isdigit():
         text = "N" + text
     return text
-
-
-def singular(name: str) -> str | None:
-    """The singular of a PascalCase plural where that reads naturally, else None."""
-    for suffix, repl in (
-        ("ies", "y"),
-        ("sses", "ss"),
-        ("uses", "us"),
-        ("xes", "x"),
-        ("ches", "ch"),
-        ("shes", "sh"),
-    ):
-        if name.endswith(suffix) and len(name) > len(suffix) + 1:
-            return name[: -len(suffix)] + repl
-    if name.endswith("s") and not name.endswith(("ss", "us", "is")) and len(name) > 2:
-        return name[:-1]
-    return None
 
 
 def operation_class_stem(op: Operation) -> str:
@@ -313,12 +312,26 @@ class ClassInfo:
     op: str  # python name of the operation of its first occurrence
     path: str  # contract path of its first occurrence
     top: bool = False
+    # The resolver's name, what the stubs' TypedDict names are made of: the same as `name`
+    # except for a response-only class that shares it with a request class (`name` is
+    # then `<stem>Output`).
+    stem: str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class EnumInfo:
     name: str
     values: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Alias:
+    """A renamed class or Literal alias: its old name stays, deprecated, for one run."""
+
+    old: str
+    new: str
+    kind: str  # "class" or "enum"
+    old_stem: str = ""  # the old name's stem, for the stubs' TypedDict names
 
 
 @dataclass(slots=True)
@@ -337,9 +350,20 @@ class ServiceNames:
     response_side: set[str] = field(default_factory=set)
     attrs: dict[str, dict[str, str]] = field(default_factory=dict)
     top_responses: set[str] = field(default_factory=set)
+    registry: Registry = field(default_factory=Registry)  # what this run publishes
+    renames: list[tuple[str, str]] = field(default_factory=list)  # (old, new) against the registry read
+    aliases: list[Alias] = field(default_factory=list)  # deprecated old names this run keeps
+    _stems: dict[str, str] = field(default_factory=dict)
 
     def class_at(self, op: str, path: str) -> str:
         return self.by_path[(op, path)]
+
+    def stem_of(self, class_name: str) -> str:
+        """The resolver's name of a class (ClassInfo.stem)."""
+        stems = self._stems
+        if not stems:
+            stems.update((c.name, c.stem or c.name) for c in self.classes)
+        return stems.get(class_name, class_name)
 
     def enum_at(self, op: str, path: str) -> str:
         return self.enum_by_path[(op, path)]
@@ -386,74 +410,304 @@ class ServiceNames:
         return self.by_path.get((op.name, "output"))
 
 
-class _Resolver:
-    def __init__(self, names: ServiceNames) -> None:
-        self.n = names
-        self.taken: set[str] = set(RESERVED_CLASS_NAMES) | {names.client_class}
-        self.struct_names: dict[Hashable, str] = {}
-        self.enum_names: dict[tuple[str, tuple[str, ...]], str] = {}
+@dataclass(slots=True)
+class _Site:
+    """One place a structure (or an enum) is met: the unit of evidence."""
 
-    def free(self, cand: str) -> bool:
-        """Free, and its stub names (`<C>TypeDef`, `<C>OutputTypeDef`) clash with no other's."""
-        if cand in self.taken or cand + "Output" in self.taken:
+    op: str
+    side: str
+    path: str
+    shape: Shape
+    key: Hashable
+    cand: Candidate
+    quals: tuple[str, ...]  # qualifiers, nearest first: enclosing member names, the operation
+    order: int  # traversal order: where its class is listed in the modules
+    about: bool = False  # the operation is named after it (`DescribeAddresses`, `Address`)
+    place: str = ""  # `operation:path`, the names registry's key (codegen/registry.py)
+
+
+@dataclass(slots=True)
+class _Group:
+    """Sites that become one class (or one Literal alias), and the name it gets."""
+
+    sites: list[_Site]
+    want: str
+    strength: int
+    sides: frozenset[str]
+    name: str = ""  # the model (module-level) name
+    stem: str = ""  # the resolver's name: what the stubs' TypeDef names are built from
+
+    @property
+    def first(self) -> tuple[str, int, str]:
+        return min((s.op, _SIDES.index(s.side), s.path) for s in self.sites)
+
+    def rank(self) -> tuple[int, int, int, int, int, tuple[str, int, str]]:
+        """Who keeps a name both want: a request class before a response class (so that
+        both sides' classes can carry AWS's name, the response one with `Output`), then
+        the stronger evidence, then the structure an operation is named after
+        (`create_customer_gateway` → `CustomerGateway`), then the one nearer the top of its
+        operation, then the one met at more places, then the first."""
+        about = any(s.about for s in self.sites)
+        side = 0 if "input" in self.sides else 1
+        depth = min(path_depth(s.path) for s in self.sites)
+        return (side, -self.strength, -about, depth, -len(self.sites), self.first)
+
+
+_SIDES = ("input", "output")
+
+
+class _Names:
+    """The names taken in one service: per side (the stubs' two TypedDict flavours) and
+    per module (the dataclasses and Literal aliases share one namespace)."""
+
+    def __init__(self, reserved: Iterable[str]) -> None:
+        self.reserved = set(reserved)
+        self.side: dict[str, set[str]] = {side: set() for side in _SIDES}
+        self.module: set[str] = set(self.reserved)
+
+    def claim(self, group: _Group, stem: str, pinned: str = "") -> bool:
+        """Give `stem` to `group` if no other holds it where the group is used (`pinned`:
+        the module name the registry has for it)."""
+        if stem in self.reserved or any(stem in self.side[s] for s in group.sides):
             return False
-        return not (cand.endswith("Output") and cand[: -len("Output")] in self.taken)
+        # `<X>Output` + `TypeDef` (a request TypedDict) is also the response TypedDict of `<X>`
+        if "input" in group.sides and stem.endswith("Output") and stem[: -len("Output")] in self.side["output"]:
+            return False
+        if "output" in group.sides and stem + "Output" in self.side["input"]:
+            return False
+        name = pinned or stem
+        if pinned and name in self.module:
+            return False
+        if name in self.module:
+            # A response-only structure may share its stem with a request class (both as
+            # AWS names them); its dataclass then carries the fixed suffix `Output`.
+            if group.sides != {"output"} or stem not in self.side["input"]:
+                return False
+            name = stem + "Output"
+            if name in self.module:
+                return False
+        for side in group.sides:
+            self.side[side].add(stem)
+        self.module.add(name)
+        group.name, group.stem = name, stem
+        return True
 
-    def claim(self, candidates: Sequence[str]) -> str:
-        for cand in candidates:
-            if self.free(cand):
-                self.taken.add(cand)
-                return cand
-        raise ValueError(f"cannot name class: {candidates[0]} and its prefixed forms are taken")
+    def extend(self, group: _Group, sides: frozenset[str]) -> bool:
+        """Can the class `group` also be used on `sides` under its name? If so, it is."""
+        new = sides - group.sides
+        if new and not (group.name == group.stem and all(group.stem not in self.side[s] for s in new)):
+            return False
+        if "input" in new and group.stem.endswith("Output") and group.stem[: -len("Output")] in self.side["output"]:
+            return False
+        if "output" in new and group.stem + "Output" in self.side["input"]:
+            return False
+        for side in new:
+            self.side[side].add(group.stem)
+        return True
 
-    def visit(self, op: Operation, path: str, shape: Shape, cand: str, parent: str, side: str) -> None:
-        key = (op.name, path)
+    def claim_enum(self, name: str) -> bool:
+        if name in self.module or any(name in taken for taken in self.side.values()):
+            return False
+        self.module.add(name)
+        return True
+
+
+def _qualified(stem: str, site: _Site) -> list[str]:
+    """Longer forms of `stem` for a structure that lost it, shortest qualifier first: the
+    member name it is reached through (`AntennaUplinkConfig` wanting `Config`), the nearest
+    enclosing member names, one word of them, two of them; names longer than
+    MAX_CLASS_NAME only when no short one is free; last, a name made of its whole path,
+    which only that place has."""
+    quals = [q for q in site.quals if q and not stem.startswith(q)]
+    # The name of the member it is reached through (or its singular) is what the page
+    # shows there too: `AntennaUplinkConfig` wanting `Config`, `TrainingJobDefinitions`
+    # items wanting the `HyperParameterTrainingJobDefinition` their text names.
+    member = pascal(site.cand.member) if site.cand.member else ""
+    out = [n for n in (singular(member), member) if n and n != stem]
+    out += [q + stem for q in quals]
+    out += [w + stem for q in quals for w in reversed(_CAMEL_WORDS.findall(q)) if not stem.startswith(w)]
+    out += [quals[i + 1] + quals[i] + stem for i in range(len(quals) - 1)]
+    out.append("".join(reversed(quals)) + stem)
+    short = [c for c in out if len(c) <= MAX_CLASS_NAME]
+    segments = {"[]": "Item", "{}": "Value"}
+    whole = site.quals[-1] + "".join(segments.get(p) or pascal(p) for p in _SEGMENT.findall(site.path)) + stem
+    return list(dict.fromkeys(short + out + [whole, whole + "Structure"]))
+
+
+# A name longer than this is made only from what the page reveals.
+MAX_CLASS_NAME = MAX_MADE_UP
+
+
+class _Walker:
+    """Collects the structure and enum sites of a service's operations."""
+
+    def __init__(self, operation_words: frozenset[str]) -> None:
+        # The service's operation names: texts mention them (`CreateTags`), never as a type.
+        self.operation_words = operation_words
+        self.structs: list[_Site] = []
+        self.enums: list[_Site] = []
+        self.recursive: list[tuple[str, str, str]] = []  # (op, path, target)
+        # The member names of the operation being walked: a text mentions them (`ReturnConsumedCapacity`), never as a type.
+        self.op_members: frozenset[str] = frozenset()
+        self.op_members_of = ""
+        self.count = 0
+
+    def walk(
+        self,
+        op: Operation,
+        side: str,
+        path: str,
+        shape: Shape,
+        member: str,
+        reach: Reach,
+        texts: tuple[str, ...],
+        quals: tuple[str, ...],
+        siblings: frozenset[str],
+    ) -> None:
+        if shape.documentation:
+            texts = texts + (shape.documentation,)
         if shape.type == "recursive":
-            target = self.n.by_path.get((op.name, shape.target or ""))
-            if target is not None:
-                self.n.by_path[key] = target
+            self.recursive.append((op.name, path, shape.target or ""))
             return
         if shape.type == "string" and shape.enum:
-            ekey = (cand, shape.enum)
-            name = self.enum_names.get(ekey)
-            if name is None:
-                stem = cand if cand.endswith("Type") else cand + "Type"
-                name = self.claim([stem, parent + stem, parent + cand + "Enum"])
-                self.enum_names[ekey] = name
-                self.n.enums.append(EnumInfo(name, shape.enum))
-            self.n.enum_by_path[key] = name
+            name = _item_name(member) if reach == "item" else None
+            cand = Candidate(pascal(name or member), 0, member)
+            self._add(self.enums, op, side, path, shape, ("enum", cand.name, shape.enum), cand, quals)
             return
         if shape.type == "list" and shape.member is not None:
-            item = singular(cand)
-            self.visit(op, path + "[]", shape.member, item or cand + "Item", parent, side)
+            self.walk(op, side, path + "[]", shape.member, member, "item", texts, quals, siblings)
             return
         if shape.type == "map" and shape.key is not None and shape.value is not None:
-            self.visit(op, path + "{key}", shape.key, cand + "Key", parent, side)
-            self.visit(op, path + "{}", shape.value, cand + "Value", parent, side)
+            self.walk(op, side, path + "{key}", shape.key, member, "key", texts, quals, siblings)
+            self.walk(op, side, path + "{}", shape.value, member, "value", texts, quals, siblings)
             return
-        top = path in ("input", "output")
-        if top and key not in self.n.by_path or not top and not is_class_shape(shape):
+        top = path in _SIDES
+        if not top and not is_class_shape(shape):
             return
+        own = frozenset(n for n, _ in shape.members)
         if top:
-            name = self.n.by_path[key]
+            if self.op_members_of != op.name:
+                self.op_members_of = op.name
+                self.op_members = frozenset(_member_names(op.input)) | set(op.exceptions)
+                if op.output is not None:
+                    self.op_members |= frozenset(_member_names(op.output))
         else:
-            skey = structure_key(shape, path)
-            existing = self.struct_names.get(skey)
-            if existing is None:
-                name = self.claim([cand, parent + cand, parent + cand + "Structure"])
-                self.struct_names[skey] = name
-                self.n.classes.append(ClassInfo(name, shape, op.name, path))
-                self.n.attrs[name] = attribute_map(n for n, _ in shape.members)
+            excluded = own | siblings | self.operation_words | self.op_members
+            cand = candidate(member, reach, texts, excluded)
+            self._add(self.structs, op, side, path, shape, structure_key(shape, path), cand, quals)
+            quals = (pascal(member),) + quals
+        for name, child in shape.members:
+            docs = (child.documentation,) if child.documentation else ()
+            self.walk(op, side, f"{path}.{name}", child.shape, name, "member", docs, quals, own)
+
+    def _add(self, sites: list[_Site], op: Operation, side: str, path: str, shape: Shape,
+             key: Hashable, cand: Candidate, quals: tuple[str, ...]) -> None:
+        self.count += 1
+        api = op.api_name or pascal(op.name)
+        about = api.endswith((cand.name, cand.name + "s", cand.name + "es"))
+        sites.append(_Site(op.name, side, path, shape, key, cand, quals, self.count, about, place(op.name, path)))
+
+
+def _member_names(shape: Shape) -> Iterable[str]:
+    """Every member name under `shape`, at any depth."""
+    stack = [shape]
+    while stack:
+        node = stack.pop()
+        for name, child in node.members:
+            yield name
+            stack.append(child.shape)
+        stack.extend(n for n in (node.member, node.key, node.value) if n is not None)
+
+
+def _item_name(member: str) -> str | None:
+    return singular(member[:1].upper() + member[1:])
+
+
+def _struct_groups(sites: Sequence[_Site]) -> list[_Group]:
+    """Sites → classes. Identical structures share a class only where the pages call them
+    alike: what one place reveals (a type name in its text) holds for the others reached
+    through the same member name, and a made-up name gives way to any the pages show."""
+    by_key: dict[Hashable, list[_Site]] = {}
+    for site in sites:
+        by_key.setdefault(site.key, []).append(site)
+    groups: list[_Group] = []
+    for same in by_key.values():
+        revealed: dict[str, Counter[str]] = {}  # member → names the texts give there
+        for site in same:
+            if site.cand.strength == REVEALED_IN_TEXT:
+                revealed.setdefault(site.cand.member, Counter())[site.cand.name] += 1
+        named: dict[str, tuple[str, int]] = {}
+        for site in same:
+            cand = site.cand
+            texts = revealed.get(cand.member)
+            if texts and cand.strength < REGISTERED:
+                cand = Candidate(_most_common(texts), REVEALED_IN_TEXT, cand.member)
+            named[str(site.order)] = (cand.name, cand.strength)
+        strong = Counter(n for n, s in named.values() if s > DERIVED)
+        by_name: dict[str, list[_Site]] = {}
+        strength: dict[str, int] = {}
+        for site in same:
+            name, level = named[str(site.order)]
+            if level == DERIVED and strong:
+                name, level = _most_common(strong), MEMBER_NAME
+            # `OverrideVpcConfig`, `DefaultUserSettings`: a qualified use of a name the
+            # same structure has elsewhere is that structure.
+            base = [b for b in strong if b != name and name.endswith(b) and _words(b) > 1]
+            if base and level < REGISTERED:
+                name = min(base, key=len)
+            by_name.setdefault(name, []).append(site)
+            strength[name] = max(strength.get(name, 0), level)
+        for name, members in by_name.items():
+            groups.append(_Group(members, name, strength[name], frozenset(s.side for s in members)))
+    return _merge_contested(groups)
+
+
+def _merge_contested(groups: list[_Group]) -> list[_Group]:
+    """A structure met under several names keeps, of its minor names, only those no other
+    structure wants: `ProvisionedThroughputOverride` stays with the structure of that
+    name, and the `ProvisionedThroughput` that one operation also calls so joins its
+    other places."""
+    keys_wanting: dict[tuple[str, str], set[Hashable]] = {}  # (side, name) → structures
+    by_key: dict[Hashable, list[_Group]] = {}
+    for group in groups:
+        for side in group.sides:
+            keys_wanting.setdefault((side, group.want), set()).add(group.sites[0].key)
+        by_key.setdefault(group.sites[0].key, []).append(group)
+    out = []
+    for key, same in by_key.items():
+        main = min(same, key=lambda g: (-g.strength, -len(g.sites), g.want))
+        for group in same:
+            if group.strength == REGISTERED:
+                out.append(group)  # a published class stays one
+            elif group is not main and any(keys_wanting[(s, group.want)] - {key} for s in group.sides):
+                main.sites += group.sites
+                main.sides |= group.sides
             else:
-                name = existing
-            self.n.by_path[key] = name
-        (self.n.request_side if side == "input" else self.n.response_side).add(name)
-        for member_name, member in shape.members:
-            self.visit(op, f"{path}.{member_name}", member.shape, pascal(member_name), name, side)
+                out.append(group)
+    return out
 
 
-def resolve_service(operations: Sequence[Operation]) -> ServiceNames:
-    """Names for every class and enum of one service's client operations."""
+def _words(name: str) -> int:
+    return len(_CAMEL_WORDS.findall(name))
+
+
+_CAMEL_WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z0-9]+")
+
+
+def _most_common(counts: Counter[str]) -> str:
+    return min(counts, key=lambda n: (-counts[n], n))
+
+
+def resolve_service(
+    operations: Sequence[Operation],
+    registry: Registry | None = None,
+    reresolve: bool = False,
+    overrides: Mapping[str, str] | None = None,
+) -> ServiceNames:
+    """Names for every class and enum of one service's client operations (module docstring).
+
+    `registry`: the names published before, kept for the places they name unless
+    `reresolve`; `overrides`: name → the name to use instead."""
     client_ops = sorted((o for o in operations if o.kind == "client"), key=lambda o: o.name)
     if not client_ops:
         raise ValueError("no client operations")
@@ -469,25 +723,193 @@ def resolve_service(operations: Sequence[Operation]) -> ServiceNames:
         operations=api_ops,
         all_client_operations=client_ops,
     )
-    res = _Resolver(names)
+    reserved = set(RESERVED_CLASS_NAMES | {names.client_class})
     # Top-level names first: nested classes never take an operation's name.
     for op in client_ops:
         stem = operation_class_stem(op)
         for side, shape, suffix in (("input", op.input, "Request"), ("output", op.output, "Response")):
             if shape is None or shape.type != "structure" or shape.event_stream:
                 continue  # top level: even a truncated, member-less section gets its class
-            name = res.claim([stem + suffix, pascal(op.name) + suffix, stem + "Operation" + suffix])
+            cands = [stem + suffix, pascal(op.name) + suffix, stem + "Operation" + suffix]
+            name = next((c for c in cands if c not in reserved), None)
+            if name is None:
+                raise ValueError(f"cannot name class: {cands[0]} and its prefixed forms are taken")
+            reserved.add(name)
             names.by_path[(op.name, side)] = name
+            (names.request_side if side == "input" else names.response_side).add(name)
             if side == "output":
                 names.top_responses.add(name)
-            names.classes.append(ClassInfo(name, shape, op.name, side, top=True))
+            names.classes.append(ClassInfo(name, shape, op.name, side, top=True, stem=name))
             names.attrs[name] = attribute_map(n for n, _ in shape.members)
+
+    walker = _Walker(frozenset(operation_class_stem(o) for o in client_ops) | {pascal(o.name) for o in client_ops})
     for op in client_ops:
         stem = operation_class_stem(op)
-        res.visit(op, "input", op.input, stem + "Request", stem + "Request", "input")
+        walker.walk(op, "input", "input", op.input, "", "member", (), (stem,), frozenset())
         if op.output is not None:
-            res.visit(op, "output", op.output, stem + "Response", stem + "Response", "output")
+            walker.walk(op, "output", "output", op.output, "", "member", (), (stem,), frozenset())
+
+    old = registry or Registry()
+    for entry in old.classes + old.enums:
+        check_name("name in the names registry", entry.name, frozenset(reserved))
+        if entry.stem:
+            check_name("name in the names registry", entry.stem, frozenset(reserved))
+    if not reresolve:
+        _mark_registered(walker, old)
+    structs, enums = _struct_groups(walker.structs), _enum_groups(walker.enums)
+    class_match = match_registry(old.classes, [_places(g) for g in structs] if old.classes else [])
+    enum_match = match_registry(old.enums, [_places(g) for g in enums] if old.enums else [])
+    pins: dict[int, tuple[str, str, frozenset[str]]] = {}
+    enum_pins: dict[int, str] = {}
+    if not reresolve:
+        pins = {i: (e.name, e.stem_or_name, e.sides) for i, e in class_match.taken.items()}
+        enum_pins = {i: e.name for i, e in enum_match.taken.items()}
+    _assign(structs, enums, reserved, pins, enum_pins)
+    wanted = dict(overrides or {})
+    if any(g.name in wanted for g in structs + enums):
+        # An override renames what the registry or the resolver would name: pinned
+        # like a registered name, and the rest named around it.
+        for name in wanted.values():
+            check_name("name override", name, frozenset(reserved))
+        pins.update({
+            i: (wanted[g.name], wanted[g.name], frozenset()) for i, g in enumerate(structs) if g.name in wanted
+        })
+        enum_pins.update({i: wanted[g.name] for i, g in enumerate(enums) if g.name in wanted})
+        structs, enums = _struct_groups(walker.structs), _enum_groups(walker.enums)
+        _assign(structs, enums, reserved, pins, enum_pins)
+    structs = [g for g in structs if g.name]  # (those that joined another class)
+
+    for group in sorted(structs, key=lambda g: min(s.order for s in g.sites)):
+        site = min(group.sites, key=lambda s: s.order)
+        names.classes.append(ClassInfo(group.name, site.shape, site.op, site.path, stem=group.stem))
+        names.attrs[group.name] = attribute_map(n for n, _ in site.shape.members)
+        for s in group.sites:
+            names.by_path[(s.op, s.path)] = group.name
+            (names.request_side if s.side == "input" else names.response_side).add(group.name)
+    for group in sorted(enums, key=lambda g: min(s.order for s in g.sites)):
+        names.enums.append(EnumInfo(group.name, group.sites[0].shape.enum))
+        for s in group.sites:
+            names.enum_by_path[(s.op, s.path)] = group.name
+    for op_name, path, target in walker.recursive:
+        cls = names.by_path.get((op_name, target))
+        if cls is not None:
+            names.by_path[(op_name, path)] = cls
+    _record(names, old, structs, enums)
     return names
+
+
+def _mark_registered(walker: _Walker, old: Registry) -> None:
+    """Places the registry names keep that name as their evidence: no rule of the resolver
+    regroups them (a published class neither merges into another nor splits by name)."""
+    where = {p: e.name for e in old.classes for p in e.paths}
+    for site in walker.structs:
+        name = where.get(site.place)
+        if name is not None:
+            site.cand = Candidate(name, REGISTERED, site.cand.member)
+    where = {p: e.name for e in old.enums for p in e.paths}
+    for site in walker.enums:
+        name = where.get(site.place)
+        if name is not None:
+            site.key = ("enum", name, site.shape.enum)
+
+
+def _places(group: _Group) -> list[str]:
+    return sorted(s.place for s in group.sites)
+
+
+def _record(names: ServiceNames, old: Registry, structs: Sequence[_Group], enums: Sequence[_Group]) -> None:
+    """The registry this run publishes, and the renames against the one it read: a name
+    the old registry had for some of these places and that no longer exists keeps a
+    deprecated alias to its successor until the next regeneration."""
+    classes = [Entry(g.name, tuple(_places(g)), g.stem if g.stem != g.name else "") for g in structs]
+    enum_entries = [Entry(g.name, tuple(_places(g))) for g in enums]
+    places = {id(e): list(e.paths) for e in classes + enum_entries}
+    now = {g.name for g in structs} | {g.name for g in enums}
+    for kind, before, after, entries in (
+        ("class", old.classes, structs, classes), ("enum", old.enums, enums, enum_entries)
+    ):
+        matched = match_registry(before, [places[id(e)] for e in entries])
+        pairs = [(e, i) for i, e in matched.taken.items()]
+        pairs += [(e, i) for i, es in matched.absorbed.items() for e in es]
+        for entry, index in sorted(pairs, key=lambda p: p[0].name):
+            new = after[index].name
+            if entry.name != new:
+                names.renames.append((entry.name, new))
+                if entry.name not in now:
+                    names.aliases.append(Alias(entry.name, new, kind, entry.stem_or_name))
+    names.renames.sort()
+    names.aliases.sort()
+    names.registry = registry_with(classes, enum_entries, {a.old: a.new for a in names.aliases})
+
+
+def _assign(
+    structs: list[_Group],
+    enums: list[_Group],
+    reserved: set[str],
+    pins: Mapping[int, tuple[str, str, frozenset[str]]],
+    enum_pins: Mapping[int, str],
+) -> None:
+    """Names for every class and Literal alias: registered (pinned) names first, then the
+    resolver's rule (module docstring)."""
+    taken = _Names(reserved)
+    pinned = set()
+    for index, (name, stem, sides) in sorted(pins.items(), key=lambda p: p[1]):
+        group = structs[index]
+        if sides and not group.sides <= sides:
+            # Used now on a side it was not before, where its name may be another's: the
+            # new places are a new class (a new collision names the new structure).
+            new = [s for s in group.sites if s.side not in sides]
+            group.sites = [s for s in group.sites if s.side in sides]
+            group.sides = frozenset(s.side for s in group.sites)
+            structs.append(_Group(new, group.want, group.strength, frozenset(s.side for s in new)))
+        if taken.claim(group, stem, name):
+            pinned.add(index)
+    for index, name in sorted(enum_pins.items(), key=lambda p: p[1]):
+        if taken.claim_enum(name):
+            enums[index].name = name
+    order = sorted((g for i, g in enumerate(structs) if i not in pinned), key=_Group.rank)
+    losers = [g for g in order if not taken.claim(g, g.want)]
+    named_by_key: dict[Hashable, list[_Group]] = {}
+    for group in structs:
+        if group.name:
+            named_by_key.setdefault(group.sites[0].key, []).append(group)
+    for group in list(losers):
+        # The same structure under a name another class has: it joins the class the same
+        # structure got elsewhere in the service (`ProvisionedThroughputOverride` when it
+        # is a `ProvisionedThroughput`), rather than a qualified name of its own.
+        for other in named_by_key.get(group.sites[0].key, []):
+            if taken.extend(other, group.sides):
+                other.sites += group.sites
+                other.sides |= group.sides
+                losers.remove(group)
+                group.sites = []
+                break
+    for group in losers:
+        site = min(group.sites, key=lambda s: (s.op, _SIDES.index(s.side), s.path))
+        if not any(taken.claim(group, c) for c in _qualified(group.want, site)):
+            raise ValueError(f"cannot name class: {group.want} and its qualified forms are taken")
+    rest = sorted((g for g in enums if not g.name), key=lambda g: (-len(g.sites), g.first))
+    for group in rest:
+        site = min(group.sites, key=lambda s: (s.op, _SIDES.index(s.side), s.path))
+        for cand in [group.want] + _qualified(group.want, site):
+            if taken.claim_enum(cand):
+                group.name = cand
+                break
+        else:
+            raise ValueError(f"cannot name Literal alias: {group.want} and its qualified forms are taken")
+
+
+def _enum_groups(sites: Sequence[_Site]) -> list[_Group]:
+    """Literal aliases: `<Member>Type`, one per member name and set of values."""
+    by_key: dict[Hashable, list[_Site]] = {}
+    for site in sites:
+        by_key.setdefault(site.key, []).append(site)
+    groups = []
+    for same in by_key.values():
+        want = same[0].cand.name
+        want = want if want.endswith("Type") else want + "Type"
+        groups.append(_Group(same, want, 0, frozenset(s.side for s in same)))
+    return groups
 
 
 def _check_operation(op: Operation) -> None:
@@ -503,13 +925,24 @@ def _check_operation(op: Operation) -> None:
         raise InvalidName(f"{op.source or '<tree>'}:1: {exc}") from None
 
 
-def resolve(operations: Iterable[Operation]) -> list[ServiceNames]:
-    """One ServiceNames per boto3 service, sorted by service name."""
+def resolve(
+    operations: Iterable[Operation],
+    registries: Mapping[str, Registry] | None = None,
+    reresolve: bool = False,
+    overrides: Mapping[str, Mapping[str, str]] | None = None,
+) -> list[ServiceNames]:
+    """One ServiceNames per boto3 service, sorted by service name; `registries` and
+    `overrides` per service id (see resolve_service)."""
     by_service: dict[str, list[Operation]] = {}
     for op in operations:
         by_service.setdefault(op.service_id or op.service.lower(), []).append(op)
     out = []
     for sid in sorted(by_service):
         if any(o.kind == "client" for o in by_service[sid]):
-            out.append(resolve_service(by_service[sid]))
+            out.append(resolve_service(
+                by_service[sid],
+                (registries or {}).get(sid),
+                reresolve,
+                (overrides or {}).get(sid),
+            ))
     return out

@@ -16,7 +16,7 @@ from __future__ import annotations
 import gc
 import json
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -26,6 +26,9 @@ from codegen import build, diff, tree
 from codegen import manifest as mf
 from codegen.naming import ServiceNames, resolve
 from codegen.parse import duplicate, read_page_bytes
+from codegen.registry import NameOptions, Registry, RegistryError
+from codegen.registry import dumps as registry_text
+from codegen.registry import loads as registry_loads
 from codegen.rst.reader import NotAMethodPage, PageError, parse_page
 from codegen.tree import Operation
 from codegen.writer import WriteLog, read_disk, write_one
@@ -46,6 +49,7 @@ class UnitTask:
     force: bool = False
     dry_run: bool = False
     weight: int = 0  # bytes of its pages: units are started biggest first
+    names: NameOptions = NameOptions()
 
     @property
     def size(self) -> int:
@@ -238,21 +242,59 @@ def _run_unit(
     out = Path(task.out)
     if previous is None:
         previous = previous_on_disk(out)
+    renames: dict[str, list[diff.Change]] = {}
     for service in sorted(by_service):
         ops = sorted(by_service[service], key=lambda op: op.sort_key)
+        registry_file = mf.names_path(out, service)
         try:
-            resolved = resolve(ops)
+            registry = _load_registry(registry_file)
+            resolved = resolve(
+                ops, {service: registry} if registry else None, task.names.reresolve,
+                {service: task.names.overrides_for(service)},
+            )
+        except RegistryError as exc:
+            return UnitResult(task.name, errors=[f"error: {registry_file}:1: names registry: {exc}"], failed=True)
         except ValueError as exc:
             return UnitResult(task.name, errors=[f"error: {exc}"], failed=True)
         if resolved:
-            _write_service(task, previous, service, resolved[0], result)
+            names = resolved[0]
+            _write_service(task, previous, service, names, result)
+            renames[service] = _rename_changes(names, ops)
+            if not task.dry_run:
+                text = registry_text(names.registry)
+                if read_disk(registry_file).text != text:
+                    mf.atomic_write(registry_file, text.encode("utf-8"))
         if not task.dry_run:
             # Each operation's JSON text once, for both the parse cache and the tree.
             as_json = {id(op): _compact_json(tree.operation_to_json(op)) for op in ops}
             entries = {source: (sha, as_json[id(op)]) for source, (sha, op) in cache[service].items()}
             mf.save_parsed(out, service, task.generator, entries)
-            _stage_tree(out, service, ops, [as_json[id(op)] for op in ops], result)
+            _stage_tree(out, service, ops, [as_json[id(op)] for op in ops], result, renames.get(service, []))
     return result
+
+
+def _load_registry(path: Path) -> Registry | None:
+    """The names registry on disk; None when there is none (a first run). A registry
+    that cannot be read or parsed fails the unit: renaming everything is no fallback."""
+    disk = read_disk(path)
+    if disk.problem:
+        raise RegistryError(disk.problem)
+    return None if disk.text is None else registry_loads(disk.text)
+
+
+def _rename_changes(names: ServiceNames, ops: Sequence[Operation]) -> list[diff.Change]:
+    """The renames against the registry read, as `class-renamed` changes at the first
+    place each new name occupies."""
+    if not names.renames:
+        return []
+    service = ops[0].service
+    first = {e.name: e.paths[0] for e in names.registry.classes + names.registry.enums if e.paths}
+    kinds = {e.name: "Literal alias" for e in names.registry.enums}
+    found = []
+    for old, new in names.renames:
+        op, _, path = first.get(new, ":").partition(":")
+        found.append((old, new, kinds.get(new, "class"), diff.Location(service, "client", op, path)))
+    return diff.renamed(found)
 
 
 def _cached_operations(task: UnitTask) -> dict[str, tuple[str, Operation]]:
@@ -294,7 +336,8 @@ def _compact_json(value: Any) -> str:
 
 
 def _stage_tree(
-    out: Path, service: str, ops: list[Operation], ops_json: list[str], result: UnitResult
+    out: Path, service: str, ops: list[Operation], ops_json: list[str], result: UnitResult,
+    renames: Sequence[diff.Change] = (),
 ) -> None:
     """The CHANGES.md section for `service`, and its new tree saved beside the old one;
     the main process puts it in place once CHANGES.md has the section. `ops` in
@@ -304,7 +347,7 @@ def _stage_tree(
     new_text = f'{{"ir_version":{_compact_json(tree.IR_VERSION)},"operations":[{",".join(ops_json)}]}}'
     # (None: missing, or not a plain UTF-8 file: a link or a FIFO is never read through)
     old_text = read_disk(saved).text
-    if old_text == new_text:
+    if old_text == new_text and not renames:
         return
     try:
         old_ops = diff.load_tree(old_text) if old_text else []
@@ -312,8 +355,10 @@ def _stage_tree(
         # Damaged (a merge conflict in it, an edit; the output may come from a pull
         # request): described as a first run would be, and replaced.
         old_ops = []
-    if diff.compare(old_ops, ops).changes:
+    if renames or diff.compare(old_ops, ops).changes:
         title = f"{service}: shape tree {mf.sha256(new_text)[:12]}"
-        result.changelog[service] = diff.changelog_markdown(old_ops, ops, title)
+        if old_text == new_text:
+            title = f"{service}: class names re-resolved"
+        result.changelog[service] = diff.changelog_markdown(old_ops, ops, title, renames)
     mf.atomic_write(tree_path(out, service, staged=True), new_text.encode("utf-8"))
     result.trees.append(service)

@@ -9,9 +9,11 @@ service with botocore's shape at the same member path and counts, per side (requ
   operations (one count per shape name, however many paths it occupies);
 * revealed: those whose name the *page* shows at one of its paths (see `revealed`);
 * agree: those the generator names exactly as botocore at every path they occupy. The
-  compared name is the resolver's (`ServiceNames.by_path`): the stubs add only the fixed
-  suffixes `TypeDef` / `OutputTypeDef` to it (codegen/emit/types.py typed_dict_name) and
-  the models use it as it is, so nothing else is allowed to differ.
+  compared name is the resolver's (`ServiceNames.stem_of` the class at the path): the
+  stubs add only the fixed suffixes `TypeDef` / `OutputTypeDef` to it
+  (codegen/emit/types.py typed_dict_name), and the models use it as it is, or with the
+  fixed suffix `Output` for a response-only class whose name a request class has (as
+  types-boto3 does for its TypedDicts), so nothing else is allowed to differ.
 
 Pairing: the shape tree and botocore's operation model are walked side by side by member
 path in the tree's notation (codegen/tree.py `Shape.children`): `.Member`, `[]` for list
@@ -23,7 +25,7 @@ botocore documents as dicts) are `unpaired`.
 
 Long names: generated class and Literal-alias names longer than 40 characters, without
 the operation's own `<Operation>Request` / `<Operation>Response` classes; names are
-counted as the resolver gives them, i.e. without the stubs' `TypeDef` / `Output` suffixes.
+counted as the resolver gives them (stems), i.e. without the `TypeDef` / `Output` suffixes.
 """
 
 from __future__ import annotations
@@ -201,14 +203,16 @@ class Side:
 class Figures:
     sides: dict[str, Side] = field(default_factory=lambda: {s: Side() for s in SIDES})
     names: int = 0  # generated class and Literal-alias names (without the operations' own)
-    long_names: int = 0
-    longest: str = ""
+    long_names: int = 0  # longer than LONG_NAME, and not a name the page reveals
+    long_revealed: int = 0  # longer than LONG_NAME, as the page reveals it
+    longest: str = ""  # of the long names the page does not reveal
 
     def add(self, other: Figures) -> None:
         for side in SIDES:
             self.sides[side].add(other.sides[side])
         self.names += other.names
         self.long_names += other.long_names
+        self.long_revealed += other.long_revealed
         if len(other.longest) > len(self.longest):
             self.longest = other.longest
 
@@ -217,8 +221,8 @@ class Figures:
             f"{title}:",
             f"  request  {self.sides['input'].line()}",
             f"  response {self.sides['output'].line()}",
-            f"  names > {LONG_NAME} chars: {self.long_names} of {self.names}; "
-            f"longest ({len(self.longest)}): {self.longest}",
+            f"  names > {LONG_NAME} chars: {self.long_names} of {self.names} not revealed by the page "
+            f"(+ {self.long_revealed} revealed); longest ({len(self.longest)}): {self.longest}",
         ])
 
 
@@ -227,18 +231,22 @@ def measure(names: naming.ServiceNames, operations: Iterable[Operation]) -> Figu
     figures = Figures()
     # botocore name → [paths' generated classes, revealed anywhere?], per side
     found: dict[str, dict[str, tuple[set[str], list[bool]]]] = {s: {} for s in SIDES}
+    shown_here: set[str] = set()  # generated names the page reveals at one of their places
     for op in operations:
         if op.kind != "client":
             continue
         boto = botocore_structures(op.service_id, op.api_name) if op.api_name else {}
         for side, site in structure_sites(op):
+            stem = names.stem_of(names.class_at(op.name, site.path))
+            if len(stem) > LONG_NAME and revealed(stem, site.member, site.texts):
+                shown_here.add(stem)
             shape_name = boto.get(site.path)
             if shape_name is None:
                 figures.sides[side].unpaired += 1
                 figures.sides[side].unpaired_paths.append(f"{op.service_id}:{op.name}:{site.path}")
                 continue
             classes, shown = found[side].setdefault(shape_name, (set(), [False]))
-            classes.add(names.class_at(op.name, site.path))
+            classes.add(stem)
             shown[0] = shown[0] or revealed(shape_name, site.member, site.texts)
     for side in SIDES:
         figs = figures.sides[side]
@@ -252,11 +260,18 @@ def measure(names: naming.ServiceNames, operations: Iterable[Operation]) -> Figu
                 figs.revealed_agree += agree
                 if not agree:
                     figs.misses.append((shape_name, ", ".join(sorted(classes))))
-    generated = [c.name for c in names.classes if not c.top] + [e.name for e in names.enums]
+    # A Literal alias is `<member>Type`: without that suffix (as without `TypeDef`), the
+    # member name at one of its places is what the page reveals.
+    for (_, path), alias in names.enum_by_path.items():
+        member = re.findall(r"\.([^.\[\]{}]+)", path)[-1:]
+        if member and revealed(alias.removesuffix("Type"), member[0], ()):
+            shown_here.add(alias)
+    generated = [names.stem_of(c.name) for c in names.classes if not c.top] + [e.name for e in names.enums]
     figures.names = len(generated)
-    long = [n for n in generated if len(n) > LONG_NAME]
+    long = [n for n in generated if len(n) > LONG_NAME and n not in shown_here]
     figures.long_names = len(long)
-    figures.longest = max(generated, key=lambda n: (len(n), n), default="")
+    figures.long_revealed = len([n for n in generated if len(n) > LONG_NAME and n in shown_here])
+    figures.longest = max(long, key=lambda n: (len(n), n), default="")
     return figures
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from codegen.emit.aliases import model_aliases
 from codegen.emit.env import pyrepr, render
 from codegen.emit.types import py_type
 from codegen.naming import ClassInfo, ServiceNames, is_class_shape
@@ -117,4 +118,5 @@ def emit_models(names: ServiceNames, package: str) -> str:
             ["UNSET", "UnsetType", *(["drop_unset"] if uses_drop_unset else []), *helpers],
             key=_isort_key,
         ),
+        aliases=model_aliases(names, {c.name for c in classes} | {e.name for e in names.enums}),
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from codegen.emit.aliases import stub_aliases
 from codegen.emit.env import pyrepr, render
 from codegen.emit.types import Flavour, py_type, typed_dict_name
 from codegen.naming import ClassInfo, ServiceNames, is_identifier
@@ -105,4 +106,5 @@ def emit_stubs(names: ServiceNames, package: str) -> str:
         uses_io="IO[" in text,
         uses_mapping="Mapping[" in text,
         uses_sequence="Sequence[" in text,
+        aliases=stub_aliases(names, {t.name for t in typed_dicts} | {e.name for e in names.enums}),
     )

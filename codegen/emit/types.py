@@ -45,10 +45,12 @@ _SCALARS: dict[str, dict[str, str]] = {
 
 
 def typed_dict_name(names: ServiceNames, class_name: str, flavour: Flavour) -> str:
-    """`<Class>TypeDef` for requests and top-level responses, `<Class>OutputTypeDef` else."""
+    """`<Stem>TypeDef` for requests and top-level responses, `<Stem>OutputTypeDef` else
+    (the stem is the class name without the `Output` a response dataclass may carry)."""
+    stem = names.stem_of(class_name)
     if flavour == "response" and class_name not in names.top_responses:
-        return class_name + "OutputTypeDef"
-    return class_name + "TypeDef"
+        return stem + "OutputTypeDef"
+    return stem + "TypeDef"
 
 
 def py_type(names: ServiceNames, op: str, path: str, shape: Shape, flavour: Flavour) -> str:

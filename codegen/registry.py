@@ -1,0 +1,190 @@
+"""The names registry: the class and Literal-alias names a package has published.
+
+One JSON file per service, `<out>/.codegen/names/<service>.json`, committed with the
+package. Its key for a class is the set of places the class occupies: member paths in
+the shape-tree notation, each prefixed with its operation (`create_model_package:
+input.InferenceSpecification`). A structure that gains or loses members keeps those
+places, so it keeps its name; a page added elsewhere adds places, not a new key.
+
+    {
+     "version": 1,
+     "classes": {"InferenceSpecification": {"paths": ["create_model_package:input.InferenceSpecification"]},
+                 "InferenceSpecificationOutput": {"stem": "InferenceSpecification", "paths": [...]}},
+     "enums": {"ModelApprovalStatusType": {"paths": [...]}},
+     "deprecated": {"OldName": "NewName"}
+    }
+
+`stem` is the resolver's name when the module name differs (a response-only class that
+shares its name with a request class carries `Output`); `deprecated` lists the aliases
+the last run kept for renamed classes, dropped by the next regeneration.
+
+This module only reads, writes and matches registries; codegen/naming.py decides what
+the names are, and checks every name read here before it reaches a template.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    name: str  # the module-level name: a dataclass, or a Literal alias
+    paths: tuple[str, ...]  # `operation:path`, sorted
+    stem: str = ""  # the resolver's name, where it is not `name`
+
+    @property
+    def stem_or_name(self) -> str:
+        return self.stem or self.name
+
+    @property
+    def sides(self) -> frozenset[str]:
+        """`input` / `output`: the sides of the operations it was used on."""
+        return frozenset(p.partition(":")[2].partition(".")[0] for p in self.paths)
+
+
+@dataclass(frozen=True, slots=True)
+class Registry:
+    classes: tuple[Entry, ...] = ()
+    enums: tuple[Entry, ...] = ()
+    deprecated: tuple[tuple[str, str], ...] = ()  # (old name, new name)
+
+    def names(self) -> set[str]:
+        return {e.name for e in self.classes} | {e.name for e in self.enums}
+
+
+class RegistryError(ValueError):
+    """A registry file that is not one; str() is one line."""
+
+
+def place(op: str, path: str) -> str:
+    return f"{op}:{path}"
+
+
+def loads(text: str) -> Registry:
+    """Parse a registry file. Only its shape is checked here (names: codegen/naming.py)."""
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise RegistryError(f"not JSON: {exc}") from None
+    if not isinstance(data, dict) or data.get("version") != VERSION:
+        raise RegistryError(f"not a names registry of version {VERSION}")
+    return Registry(
+        classes=_entries(data.get("classes", {}), "classes"),
+        enums=_entries(data.get("enums", {}), "enums"),
+        deprecated=tuple(sorted(_pairs(data.get("deprecated", {})))),
+    )
+
+
+def _entries(value: Any, what: str) -> tuple[Entry, ...]:
+    if not isinstance(value, dict):
+        raise RegistryError(f"`{what}` is not an object")
+    out = []
+    for name, body in value.items():
+        if not isinstance(body, dict) or not isinstance(body.get("paths"), list):
+            raise RegistryError(f"`{what}.{name}` has no list of paths")
+        paths = body["paths"]
+        stem = body.get("stem", "")
+        if not all(isinstance(p, str) for p in paths) or not isinstance(stem, str):
+            raise RegistryError(f"`{what}.{name}`: paths and stem must be strings")
+        out.append(Entry(name, tuple(sorted(paths)), stem))
+    return tuple(sorted(out, key=lambda e: e.name))
+
+
+def _pairs(value: Any) -> Iterable[tuple[str, str]]:
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        raise RegistryError("`deprecated` is not an object of names")
+    return value.items()
+
+
+def dumps(registry: Registry) -> str:
+    """Deterministic text: sorted, one name per line, for readable diffs in review."""
+    def body(entries: Sequence[Entry]) -> dict[str, Any]:
+        return {
+            e.name: ({"stem": e.stem} if e.stem and e.stem != e.name else {}) | {"paths": list(e.paths)}
+            for e in sorted(entries, key=lambda e: e.name)
+        }
+
+    data = {
+        "version": VERSION,
+        "classes": body(registry.classes),
+        "enums": body(registry.enums),
+        "deprecated": dict(sorted(registry.deprecated)),
+    }
+    return json.dumps(data, indent=1, ensure_ascii=True) + "\n"
+
+
+@dataclass(slots=True)
+class Matching:
+    """Which registry entry each new thing (by index) takes its name from, and the entries
+    whose places now belong to a thing that keeps another name."""
+
+    taken: dict[int, Entry] = field(default_factory=dict)
+    absorbed: dict[int, list[Entry]] = field(default_factory=dict)
+
+
+def match(entries: Sequence[Entry], things: Sequence[Iterable[str]]) -> Matching:
+    """Pair registry entries with new things (each given by the places it occupies):
+    most shared places first, so that when a shared structure splits, the part found at
+    the most places keeps the name. Ties go to the sorted-first name, then the first
+    thing: the pairing depends on the places only."""
+    if not entries:
+        return Matching()
+    where: dict[str, int] = {}
+    for index, places in enumerate(things):
+        for p in places:
+            where[p] = index
+    overlaps: list[tuple[int, str, int, Entry]] = []
+    for entry in entries:
+        counts: dict[int, int] = {}
+        for p in entry.paths:
+            if p in where:
+                counts[where[p]] = counts.get(where[p], 0) + 1
+        overlaps += [(-n, entry.name, index, entry) for index, n in counts.items()]
+    overlaps.sort(key=lambda t: (t[0], t[1], t[2]))
+    result = Matching()
+    used: set[str] = set()
+    for _, name, index, entry in overlaps:
+        if name in used or index in result.taken:
+            continue
+        result.taken[index] = entry
+        used.add(name)
+    for _, name, index, entry in overlaps:
+        if name not in used:
+            result.absorbed.setdefault(index, []).append(entry)
+            used.add(name)
+    return result
+
+
+def with_entries(classes: Iterable[Entry], enums: Iterable[Entry], deprecated: Mapping[str, str]) -> Registry:
+    return Registry(
+        tuple(sorted(classes, key=lambda e: e.name)),
+        tuple(sorted(enums, key=lambda e: e.name)),
+        tuple(sorted(deprecated.items())),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class NameOptions:
+    """How a run names classes: `reresolve` ignores the registries (the resolver names
+    everything afresh; renames keep deprecated aliases), `overrides` are the project's
+    `[tool.codegen.names]`: service id → {name: name to use instead}."""
+
+    reresolve: bool = False
+    overrides: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
+
+    @classmethod
+    def of(cls, reresolve: bool, overrides: Mapping[str, Mapping[str, str]]) -> NameOptions:
+        return cls(reresolve, tuple(sorted((s, tuple(sorted(m.items()))) for s, m in overrides.items())))
+
+    def overrides_for(self, service: str) -> dict[str, str]:
+        return next((dict(m) for s, m in self.overrides if s == service), {})
+
+    def settings_key(self) -> str:
+        """What the manifest records: a change of overrides redoes every service."""
+        return json.dumps(self.overrides) if self.overrides else ""
