@@ -593,7 +593,8 @@ class _Walker:
                     self.op_members |= frozenset(_member_names(op.output))
         else:
             excluded = own | siblings | self.operation_words | self.op_members
-            cand = candidate(member, reach, texts, excluded)
+            # (pascal: a member name from a page is no identifier until made one)
+            cand = candidate(pascal(member), reach, texts, excluded)
             self._add(self.structs, op, side, path, shape, structure_key(shape, path), cand, quals)
             quals = (pascal(member),) + quals
         for name, child in shape.members:
@@ -637,11 +638,19 @@ def _struct_groups(sites: Sequence[_Site]) -> list[_Group]:
             if site.cand.strength == REVEALED_IN_TEXT:
                 revealed.setdefault(site.cand.member, Counter())[site.cand.name] += 1
         named: dict[str, tuple[str, int]] = {}
+        anywhere: Counter[str] = sum(revealed.values(), Counter())
         for site in same:
             cand = site.cand
             texts = revealed.get(cand.member)
             if texts and cand.strength < REGISTERED:
                 cand = Candidate(_most_common(texts), REVEALED_IN_TEXT, cand.member)
+            elif anywhere and cand.strength == MEMBER_NAME and (
+                _words(cand.name) == 1 or site.path.endswith("[]") and cand.name == cand.member
+            ):
+                # A one-word member name (`Key`, `Value`, `Items` → `Item`), or a list's
+                # own name for its items (`SearchVector`), says less than the type the
+                # text names elsewhere for the same structure.
+                cand = Candidate(_most_common(anywhere), REVEALED_IN_TEXT, cand.member)
             named[str(site.order)] = (cand.name, cand.strength)
         strong = Counter(n for n, s in named.values() if s > DERIVED)
         by_name: dict[str, list[_Site]] = {}
@@ -778,6 +787,10 @@ def resolve_service(
         structs, enums = _struct_groups(walker.structs), _enum_groups(walker.enums)
         _assign(structs, enums, reserved, pins, enum_pins)
     structs = [g for g in structs if g.name]  # (those that joined another class)
+    for group in structs + enums:
+        # Made of identifiers only (pascal, the texts' words, checked registry names):
+        # checked once more, as every name from a page is before it reaches a template.
+        check_name("class name", group.name, frozenset(reserved))
 
     for group in sorted(structs, key=lambda g: min(s.order for s in g.sites)):
         site = min(group.sites, key=lambda s: s.order)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import keyword
 from pathlib import Path
 
@@ -73,10 +75,22 @@ def test_class_names_unique_and_identifiers(
         assert names.request_class(op) == f"{op.api_name}Request"
 
 
-def test_identical_structures_emitted_once(service_names: dict[str, naming.ServiceNames]) -> None:
+def test_identical_structures_named_alike_share_a_class(service_names: dict[str, naming.ServiceNames]) -> None:
+    """Identical structures reached through the same member name are one class (AWS may
+    give identical structures under different member names names of their own:
+    docs/names.md), and no two classes of one structure both have made-up names."""
     names = service_names["dynamodb"]
-    keys = [naming.structure_key(c.shape, c.path) for c in names.classes if not c.top]
-    assert len(keys) == len(set(keys))
+    classes: dict[tuple[object, str, str], set[str]] = {}
+    for op in names.operations:
+        for path, shape in op.walk():
+            if path in ("input", "output") or not naming.is_class_shape(shape):
+                continue
+            member = re.findall(r"\.([^.\[\]{}]+)", path)[-1]
+            reach = path[len(path.rstrip("[]{}")):]
+            key = (naming.structure_key(shape, path), member, reach)
+            classes.setdefault(key, set()).add(names.by_path[(op.name, path)])
+    assert len(classes) > 50
+    assert all(len(found) == 1 for found in classes.values()), [f for f in classes.values() if len(f) > 1]
     # AttributeValue is used by many operations and map members: one class.
     item_paths = [
         (op.name, path)
