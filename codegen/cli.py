@@ -292,6 +292,7 @@ def generate(
         result = build.generate(
             [cfg.input], cfg.out, cfg.package_name, build.parse_targets(cfg.targets), jobs=jobs or _cores(),
             force=force, progress=display, lock_timeout=lock_timeout, rename_package=rename_package,
+            enums=cfg.enums,
         )
     except build.BuildError as exc:
         _echo_errors(exc.lines)
@@ -406,7 +407,7 @@ def check(
     try:
         result = incremental.regenerate(
             [cfg.input], cfg.out, cfg.package_name, build.parse_targets(cfg.targets), jobs=jobs or _cores(),
-            dry_run=True, lock_timeout=lock_timeout,
+            dry_run=True, lock_timeout=lock_timeout, enums=cfg.enums,
         )
     except build.BuildError as exc:
         _echo_errors(exc.lines)
@@ -458,7 +459,7 @@ def watch_command(
         try:
             result = build.generate(
                 [cfg.input], cfg.out, cfg.package_name, build.parse_targets(cfg.targets), jobs=jobs or _cores(),
-                lock_timeout=lock_timeout,
+                lock_timeout=lock_timeout, enums=cfg.enums,
             )
         except build.BuildError as exc:
             _echo_errors(exc.lines)
