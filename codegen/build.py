@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from codegen import config
 from codegen import manifest as mf
 from codegen import workers
 from codegen import naming
@@ -75,16 +76,25 @@ def parse_targets(text: str | Iterable[str] | None) -> tuple[str, ...]:
     return tuple(t for t in TARGETS if t in chosen)
 
 
+def check_enums(enums: str) -> None:
+    problem = config.enums_problem(enums)
+    if problem is not None:
+        raise BuildError([f"error: {problem}"])
+
+
 def render_package(
-    operations: Sequence[Operation], package: str, targets: Sequence[str] = TARGETS
+    operations: Sequence[Operation], package: str, targets: Sequence[str] = TARGETS,
+    enums: str = config.DEFAULT_ENUMS,
 ) -> dict[str, str]:
-    """Relative path → unformatted text of every file of the package."""
+    """Relative path → unformatted text of every file of the package; `enums`: the
+    validators' default enum mode (config.ENUM_MODES)."""
     check_package_name(package)
+    check_enums(enums)
     services = resolve(operations)
     files: dict[str, str] = {
         "pyproject.toml": render("pyproject.toml.jinja2", package=package, version=PACKAGE_VERSION),
         f"{package}/__init__.py": render("package_init.py.jinja2", package=package, services=services),
-        f"{package}/_runtime.py": render("runtime.py.jinja2", package=package),
+        f"{package}/_runtime.py": render("runtime.py.jinja2", package=package, enums=enums),
         f"{package}/py.typed": "",
     }
     if "docs" in targets:
@@ -200,16 +210,18 @@ def generate(
     lock_timeout: float | None = None,
     rename_package: bool = False,
     names: NameOptions | None = None,
+    enums: str = config.DEFAULT_ENUMS,
 ) -> RegenResult:
     """The whole pipeline, incremental and streamed unit by unit: only what changed since
     the last run is parsed, rendered and written; hand edits are merged
     (codegen/incremental.py, docs/regenerate.md). Raises BuildError on bad options or
     output; pages that fail to parse are listed in `result.errors` (their last good
     version stands in for them); conflicting hand edits are reported, those files untouched.
+    `enums` is the validators' default enum mode (config.ENUM_MODES).
     """
     from codegen.incremental import regenerate  # it builds on this module's functions
 
     return regenerate(
         inputs, out, package, targets, jobs=jobs, force=force, progress=progress, lock_timeout=lock_timeout,
-        rename_package=rename_package, names=names or NameOptions(),
+        rename_package=rename_package, names=names or NameOptions(), enums=enums,
     )

@@ -303,7 +303,7 @@ def generate(
         result = build.generate(
             [cfg.input], cfg.out, cfg.package_name, build.parse_targets(cfg.targets), jobs=jobs or _cores(),
             force=force, progress=display, lock_timeout=lock_timeout, rename_package=rename_package,
-            names=NameOptions.of(reresolve_names, cfg.names),
+            names=NameOptions.of(reresolve_names, cfg.names), enums=cfg.enums,
         )
     except build.BuildError as exc:
         _echo_errors(exc.lines)
@@ -418,7 +418,7 @@ def check(
     try:
         result = incremental.regenerate(
             [cfg.input], cfg.out, cfg.package_name, build.parse_targets(cfg.targets), jobs=jobs or _cores(),
-            dry_run=True, lock_timeout=lock_timeout, names=NameOptions.of(False, cfg.names),
+            dry_run=True, lock_timeout=lock_timeout, names=NameOptions.of(False, cfg.names), enums=cfg.enums,
         )
     except build.BuildError as exc:
         _echo_errors(exc.lines)
@@ -470,7 +470,7 @@ def watch_command(
         try:
             result = build.generate(
                 [cfg.input], cfg.out, cfg.package_name, build.parse_targets(cfg.targets), jobs=jobs or _cores(),
-                lock_timeout=lock_timeout, names=NameOptions.of(False, cfg.names),
+                lock_timeout=lock_timeout, names=NameOptions.of(False, cfg.names), enums=cfg.enums,
             )
         except build.BuildError as exc:
             _echo_errors(exc.lines)

@@ -1,6 +1,10 @@
 """`[tool.codegen]` from the project's pyproject.toml, merged with command-line flags
 and with the options an existing output was generated with (its manifest).
 
+`enums` ("error" | "warn" | "off", default "warn": docs/runtime.md) is what the generated
+validators make of a value outside an enum's documented values unless a call says
+otherwise; it is read from `[tool.codegen]` on every run (not recorded in the manifest).
+
 Precedence, for the package name and the targets: a flag given on the command line,
 then the options recorded in `<out>/.codegen/manifest.json`, then `[tool.codegen]`,
 then the defaults. So `generate`/`check` on an output keep the options it was made
@@ -15,7 +19,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-DEFAULTS: dict[str, Any] = {"input": "input", "out": "generated", "package-name": "aws_typed", "targets": None}
+ENUM_MODES = ("error", "warn", "off")
+# "warn": AWS accepts enum values newer than the pages a package was generated from.
+DEFAULT_ENUMS = "warn"
+DEFAULTS: dict[str, Any] = {
+    "input": "input", "out": "generated", "package-name": "aws_typed", "targets": None, "enums": DEFAULT_ENUMS,
+}
 
 
 class ConfigError(Exception):
@@ -40,6 +49,7 @@ class Config:
     recorded: Recorded | None = None  # the options `out` was generated with, if any
     # [tool.codegen.names]: service id → {class or Literal-alias name: the name to use instead}
     names: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    enums: str = DEFAULT_ENUMS  # one of ENUM_MODES
 
     def rename_refused(self, package_flag: str | None) -> str | None:
         """The one-line error when `package_flag` would rename the output's package."""
@@ -54,6 +64,25 @@ def rename_refusal(out: Path, recorded: str, wanted: str) -> str:
         f"error: {out} was generated with --package-name {recorded}; "
         f"to rename it to {wanted}, run `codegen generate` with --rename-package"
     )
+
+
+def enums_problem(value: object) -> str | None:
+    """Why `value` is not an enum mode; None when it is one."""
+    if isinstance(value, str) and value in ENUM_MODES:
+        return None
+    return f"enums must be one of {', '.join(map(repr, ENUM_MODES))}, not {value!r}"
+
+
+def _key_line(pyproject: Path, key: str) -> int:
+    """The line of `key = ...` in the [tool.codegen] table of `pyproject` (1 if not found)."""
+    inside = False
+    for number, line in enumerate(pyproject.read_text(encoding="utf-8").splitlines(), 1):
+        stripped = line.strip()
+        if stripped.startswith("["):
+            inside = stripped.replace(" ", "") == "[tool.codegen]"
+        elif inside and stripped.split("=", 1)[0].strip().strip('"\'') == key:
+            return number
+    return 1
 
 
 def find_pyproject(start: Path) -> Path | None:
@@ -100,6 +129,9 @@ def load(start: Path | None = None, **overrides: Any) -> Config:
             line = getattr(exc, "lineno", None) or 1
             raise ConfigError(f"{pyproject}:{line}: cannot read [tool.codegen]: {exc}") from None
         values.update({k: v for k, v in section.items() if k in DEFAULTS})
+        problem = enums_problem(values["enums"])
+        if problem is not None:
+            raise ConfigError(f"{pyproject}:{_key_line(pyproject, 'enums')}: [tool.codegen] {problem}")
         names = _name_overrides(section.get("names", {}), pyproject)
     given = {k.replace("_", "-"): v for k, v in overrides.items() if v is not None}
 
@@ -115,7 +147,7 @@ def load(start: Path | None = None, **overrides: Any) -> Config:
     values.update(given)
     return Config(
         input=path("input"), out=out, package_name=str(values["package-name"]), root=root,
-        targets=values["targets"], recorded=recorded, names=names,
+        targets=values["targets"], recorded=recorded, enums=str(values["enums"]), names=names,
     )
 
 

@@ -87,7 +87,7 @@ class _ServiceEntry:
 
 
 def _render_package_level(
-    summaries: Mapping[str, Mapping[str, Any]], package: str, targets: Sequence[str]
+    summaries: Mapping[str, Mapping[str, Any]], package: str, targets: Sequence[str], enums: str
 ) -> dict[str, str]:
     services = [
         _ServiceEntry(
@@ -101,7 +101,7 @@ def _render_package_level(
     files: dict[str, str] = {
         "pyproject.toml": render("pyproject.toml.jinja2", package=package, version=build.PACKAGE_VERSION),
         f"{package}/__init__.py": render("package_init.py.jinja2", package=package, services=services),
-        f"{package}/_runtime.py": render("runtime.py.jinja2", package=package),
+        f"{package}/_runtime.py": render("runtime.py.jinja2", package=package, enums=enums),
         f"{package}/py.typed": "",
     }
     if "docs" in targets:
@@ -122,6 +122,7 @@ def regenerate(
     on_wait: Callable[[str], None] | None = None,
     rename_package: bool = False,
     names: NameOptions = NameOptions(),
+    enums: str = config.DEFAULT_ENUMS,
 ) -> RegenResult:
     """Bring `out` up to date with `inputs`; see the module docstring. Raises BuildError
     when nothing can be done (or `package` is not the one `out` was generated with, and
@@ -131,10 +132,12 @@ def regenerate(
     `dry_run` computes everything (what would be written, removed, conflict) and writes
     nothing. Runs on one output folder take turns (codegen/lock.py): a run waits for the
     one in progress, saying so once through `on_wait` (default: stderr), for at most
-    `lock_timeout` seconds (None: as long as it takes), else BuildError.
+    `lock_timeout` seconds (None: as long as it takes), else BuildError. `enums`: the
+    validators' default enum mode, which only the package-level `_runtime.py` holds.
     """
-    args = (inputs, out, package, targets, jobs, force, dry_run, progress, rename_package, names)
+    args = (inputs, out, package, targets, jobs, force, dry_run, progress, rename_package, names, enums)
     build.check_package_name(package)
+    build.check_enums(enums)
     if not dry_run:
         build._check_writable(out)
     try:
@@ -364,6 +367,7 @@ def _regenerate(
     progress: Progress | None = None,
     rename_package: bool = False,
     names: NameOptions = NameOptions(),
+    enums: str = config.DEFAULT_ENUMS,
 ) -> RegenResult:
     """Bring `out` up to date with `inputs`; see the module docstring. Raises BuildError."""
     build.check_package_name(package)
@@ -455,11 +459,11 @@ def _regenerate(
         raise build.BuildError([f"{', '.join(str(p) for p in inputs)}:1: no client operation pages found"])
 
     # The package-level files list every service.
-    package_key = _hash_json([new.settings(), sorted(summaries.items())])
+    package_key = _hash_json([new.settings(), sorted(summaries.items()), enums])
     try:
         if old is None or not same or package_key != old.package_key or "" in _pending(old) or _missing(out, old, ""):
             try:
-                package_level = _render_package_level(summaries, package, targets)
+                package_level = _render_package_level(summaries, package, targets, enums)
             except Exception as exc:  # a template bug: still one line, no traceback
                 raise build.BuildError([f"error: internal: cannot render the package: {exc!r}"]) from None
             result.package_rendered = True

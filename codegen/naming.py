@@ -158,7 +158,7 @@ class InvalidName(ValueError):
 # (`import pkg.check` rebinds `pkg.check`).
 PACKAGE_NAMES = frozenset(
     {"SERVICES", "UNSET", "Error", "Issue", "LoadError", "ParamValidationError", "UnsetType", "check",
-     "validate", "importlib", "annotations", "Any", "Mapping", "_runtime"}
+     "validate", "importlib", "annotations", "Any", "Mapping", "_runtime", "TYPE_CHECKING", "EnumValueWarning"}
 )
 # The modules of a service subpackage, and what its __init__ imports
 # (templates/service_init.py.jinja2).

@@ -208,10 +208,10 @@ def test_validate_dispatch_and_paths(seed_out: Path) -> None:
     }
     expected = expected_issues(params)
     assert {code for _, code in expected} == ALL_CODES  # one of each kind, says botocore
-    got = {(i.path, i.code) for i in pkg.validate("sagemaker", "create_model_package", params)}
+    got = {(i.path, i.code) for i in pkg.validate("sagemaker", "create_model_package", params, enums="error")}
     assert got == expected
     with pytest.raises(pkg.ParamValidationError) as info:
-        pkg.check("sagemaker", "create_model_package", {"Nope": 1})
+        pkg.check("sagemaker", "create_model_package", {"Nope": 1}, enums="error")
     assert {(i.path, i.code) for i in info.value.issues} == expected_issues({"Nope": 1}) != set()
     assert pkg.validate("sagemaker", "create_model_package", {"ClientToken": "t"}) == []
     assert expected_issues({"ClientToken": "t"}) == set()
@@ -228,7 +228,7 @@ def test_install_fails_before_sending(seed_out: Path) -> None:
     )
     sent: list[object] = []
     client.meta.events.register("before-sign", lambda **kw: sent.append(kw))
-    assert svc.install(client) is client
+    assert svc.install(client, enums="error") is client
     params: dict[str, Any] = {"ModelApprovalStatus": "Maybe", "Tags": [{"Key": 1, "Value": "v"}]}
     with pytest.raises(pkg.ParamValidationError) as info:
         client.create_model_package(**params)
