@@ -33,9 +33,9 @@ def boto3_version() -> str:
 
 
 def available_services() -> list[str]:
+    session = _session()  # first: without boto3, Boto3Missing
     from boto3.docs import DEPRECATED_SERVICE_NAMES
 
-    session = _session()
     names: list[str] = session.get_available_services()  # type: ignore[attr-defined]
     return sorted(n for n in names if n not in DEPRECATED_SERVICE_NAMES)
 
@@ -77,6 +77,7 @@ def render_services(
 ) -> Iterator[tuple[str, int]]:
     """Render each service, skipping those already rendered when `reuse` is set."""
     todo = [s for s in services if not (reuse and (out / s).is_dir())]
+    jobs = min(jobs, len(todo))  # no idle workers (one service renders in this process)
     if jobs <= 1:
         for service in todo:
             yield service, render_service(service, out)
