@@ -46,11 +46,9 @@ def render_service(service: str, out: Path) -> int:
     Pages are written to a temporary folder and moved in whole, so an interrupted
     render never leaves a half-rendered service behind. Returns the page count.
     """
-    from boto3.docs.service import ServiceDocumenter
-
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=out, prefix=f".{service}-") as tmp:
-        ServiceDocumenter(service, _session(), tmp).document_service()
+        _document_methods(service, tmp)
         produced = Path(tmp) / service
         staged = Path(tmp) / "staged"
         staged.mkdir()
@@ -65,6 +63,20 @@ def render_service(service: str, out: Path) -> int:
             shutil.rmtree(target)
         os.replace(staged, target)
     return count
+
+
+def _document_methods(service: str, root: str) -> None:
+    """The steps of `ServiceDocumenter.document_service` that write the client, paginator
+    and waiter pages (its public methods, into a structure made as it makes it), not the
+    resource pages, which are thrown away: ec2 renders in about half the time."""
+    from boto3.docs.service import ServiceDocumenter
+    from botocore.docs.bcdoc.restdoc import DocumentStructure
+
+    documenter = ServiceDocumenter(service, _session(), root)
+    structure = DocumentStructure(service, section_names=documenter.sections, target="html")
+    documenter.client_api(structure.get_section("client"))
+    documenter.paginator_api(structure.get_section("paginators"))
+    documenter.waiter_api(structure.get_section("waiters"))
 
 
 def _render_one(args: tuple[str, str]) -> tuple[str, int]:

@@ -21,10 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 
 from codegen import render
-from codegen.cli import main
 from releases import data, render_release
 
 PROJECT_TOML = """\
@@ -288,27 +286,6 @@ def test_a_service_folder_leading_outside_the_input_is_refused(tmp_path: Path, s
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and done.stderr.startswith("error: ")
     assert (snapshot(root), snapshot(elsewhere)) == before
-
-
-# --- render-rst: all cores by default --------------------------------------------------
-
-
-def test_render_rst_uses_every_core_by_default(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, signin: tuple[Path, Path]
-) -> None:
-    used: list[int] = []
-    real = render.render_services
-
-    def spy(services: Any, out: Path, jobs: int = 1, reuse: bool = True) -> Any:
-        used.append(jobs)
-        return real(services, out, jobs=jobs, reuse=reuse)
-
-    monkeypatch.setattr(render, "render_services", spy)
-    result = CliRunner().invoke(main, ["render-rst", "signin", "sts", "--out", str(tmp_path)])
-    assert result.exit_code == 0, result.output
-    assert used == [len(os.sched_getaffinity(0))]
-    assert page_files(tmp_path / "signin") == page_files(signin[1])
-    assert page_files(tmp_path / "sts") == page_files(render_release.render(data.NEW, "sts"))
 
 
 # --- pre-commit ----------------------------------------------------------------------
