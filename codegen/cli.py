@@ -273,7 +273,9 @@ def sync_command(
             _echo_errors(f.message for f in bad_new)
             _fail(f"boto3 {version}'s pages above do not parse: nothing was written")
         for failure in bad_old:
-            click.echo(f"warning: {failure.message} (left out of the comparison; sync replaces or removes it)", err=True)
+            click.echo(
+                f"warning: {failure.message} (left out of the comparison; sync replaces or removes it)", err=True
+            )
         result = replace(result, old_label=str(cfg.input), new_label=f"boto3 {version}").ignoring(ignores)
         click.echo(semdiff.renderer(fmt, color=True).render(result), nl=False)
         gated = fail_on is not None and result.has_level(fail_on.upper())
