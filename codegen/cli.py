@@ -7,10 +7,11 @@ import functools
 import os
 import signal
 import sys
-from collections.abc import Callable, Iterator
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, ParamSpec
+from typing import Any, NoReturn, ParamSpec
 
 import click
 
@@ -132,6 +133,31 @@ def _compare(
     return result
 
 
+def _compare_services(
+    pairs: Sequence[tuple[Path | None, Path | None]], parser: Any, bad_old: list[Any] | None,
+    bad_new: list[Any] | None, include_docs: bool,
+) -> Any:
+    """Two releases in boto3's layout, compared one service (old folder, new folder; None
+    when a side has none) at a time, so that memory holds two services' trees, not two
+    references'. Pages that fail go to `bad_old`/`bad_new` and are left out of both
+    sides; without those lists a failure is an InputError."""
+    from codegen import diff as semdiff
+
+    results = []
+    for old_dir, new_dir in pairs:
+        old_bad: list[semdiff.PageFailure] | None = None if bad_old is None else []
+        new_bad: list[semdiff.PageFailure] | None = None if bad_new is None else []
+        old_ops = semdiff.load_operations(old_dir, parser, old_bad) if old_dir is not None else []
+        new_ops = semdiff.load_operations(new_dir, parser, new_bad) if new_dir is not None else []
+        here = [*(old_bad or []), *(new_bad or [])]
+        results.append(_compare(semdiff, old_ops, new_ops, here, include_docs))
+        if bad_old is not None:  # (one list for both sides: old's failures, then new's)
+            bad_old.extend(old_bad or [])
+        if bad_new is not None:
+            bad_new.extend(new_bad or [])
+    return semdiff.merge_results(results)
+
+
 def summary_row(op: tree.Operation) -> SummaryRow:
     """One line of `parse --format summary` (made in the workers: no tree is kept)."""
     members = op.input.members
@@ -156,8 +182,8 @@ def _summary(ops: list[SummaryRow]) -> str:
 @main.command("render-rst")
 @click.argument("services", nargs=-1)
 @click.option("--out", "out", required=True, type=click.Path(path_type=Path))
-@click.option("--jobs", type=int, default=1, show_default=True)
-def render_rst(services: tuple[str, ...], out: Path, jobs: int) -> None:
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes [cores].")
+def render_rst(services: tuple[str, ...], out: Path, jobs: int | None) -> None:
     """Render boto3's own reference pages (needs the `boto3` extra) into OUT/<service>/."""
     try:
         from codegen import render
@@ -171,8 +197,109 @@ def render_rst(services: tuple[str, ...], out: Path, jobs: int) -> None:
     unknown = [s for s in names if s not in known]
     if unknown:
         raise click.BadParameter(f"unknown service(s): {', '.join(unknown)}", param_hint="SERVICES")
-    for service, count in render.render_services(names, out, jobs=jobs, reuse=False):
+    for service, count in render.render_services(names, out, jobs=jobs or _cores(), reuse=False):
         click.echo(f"{service}: {count} pages")
+
+
+@main.command("sync")
+@click.argument("services", nargs=-1, required=True, metavar="SERVICE...")
+@click.option("--dry-run", is_flag=True, help="Render and compare, print the summary; write nothing.")
+@click.option(
+    "--fail-on", type=click.Choice(["ERR", "WARN", "INFO"], case_sensitive=False), default=None,
+    metavar="ERR|WARN|INFO", help="On a change at this level or above, write nothing and exit 1.",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text",
+    show_default=True, help="Of the change summary (as `codegen diff`).",
+)
+@click.option(
+    "--ignore", "ignore_file", type=click.Path(path_type=Path), default=None,
+    help="File of `RULE-ID PATH` lines (globs allowed) to silence, as for `codegen diff`.",
+)
+@click.option("--include-docs", is_flag=True, help="Also report documentation changes (INFO).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes [cores].")
+@click.option("--quiet", "-q", is_flag=True, help="No progress display.")
+@click.option(
+    "--lock-timeout", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
+    help="Give up regenerating (exit 1) when another run on the output holds the lock this long.",
+)
+@_stoppable
+def sync_command(
+    services: tuple[str, ...], dry_run: bool, fail_on: str | None, fmt: str, ignore_file: Path | None,
+    include_docs: bool, jobs: int | None, quiet: bool, lock_timeout: float | None,
+) -> None:
+    """Bring SERVICE's pages in INPUT to the installed boto3's, then regenerate.
+
+    Renders the services' pages with the installed boto3, prints what changed
+    semantically from the pages in the input folder ([tool.codegen] input) as `codegen
+    diff` does, writes the new pages there and removes those boto3 no longer has (only
+    `.rst` pages directly under the services' client/, paginator/ and waiter/ folders),
+    then regenerates as `codegen generate`. The summary goes to stdout, the rest to
+    stderr. Exit status: 0 synced (or --dry-run); 1 with --fail-on when a change at that
+    level or above exists (nothing written), or when regeneration fails as `generate`
+    would; 2 on an unknown service or unusable input.
+    """
+    from codegen import diff as semdiff
+    from codegen import render, sync
+
+    cfg = _codegen_config(None, None, None, None, failed=2)
+    names = list(dict.fromkeys(services))
+    try:
+        known = set(render.available_services())
+    except render.Boto3Missing as exc:
+        _fail(str(exc))
+    version = render.boto3_version()
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        _fail(f"unknown service(s) {', '.join(map(repr, unknown))}: boto3 {version} has no such service")
+    if cfg.input.exists() and not cfg.input.is_dir():
+        _fail(f"{cfg.input}: not a folder: sync cannot put pages there")
+    try:
+        folders = {name: sync.check_folder(cfg.input, name) for name in names}
+        ignores = semdiff.read_ignore_file(ignore_file) if ignore_file is not None else []
+    except (sync.SyncError, semdiff.InputError) as exc:
+        _fail(str(exc))
+    workers = jobs or _cores()
+    with tempfile.TemporaryDirectory(prefix="codegen-sync-") as tmp:
+        rendered = Path(tmp)
+        for service, count in render.render_services(names, rendered, jobs=workers, reuse=False):
+            if not quiet:
+                click.echo(f"{service}: {count} pages rendered by boto3 {version}", err=True)
+        pairs = [(folders[n] if sync.has_pages(folders[n]) else None, rendered / n) for n in names]
+        bad_old: list[semdiff.PageFailure] = []
+        bad_new: list[semdiff.PageFailure] = []
+        with worker_pool(workers) if workers > 1 else contextlib.nullcontext() as pool:
+            parser = functools.partial(parse_paths, jobs=workers, pool=pool)
+            try:
+                result = _compare_services(pairs, parser, bad_old, bad_new, include_docs)
+            except semdiff.InputError as exc:
+                _fail(str(exc))
+        if bad_new:  # the parser cannot read what this boto3 renders: nothing to sync to
+            _echo_errors(f.message for f in bad_new)
+            _fail(f"boto3 {version}'s pages above do not parse: nothing was written")
+        for failure in bad_old:
+            click.echo(
+                f"warning: {failure.message} (left out of the comparison; sync replaces or removes it)", err=True
+            )
+        result = replace(result, old_label=str(cfg.input), new_label=f"boto3 {version}").ignoring(ignores)
+        click.echo(semdiff.renderer(fmt, color=True).render(result), nl=False)
+        gated = fail_on is not None and result.has_level(fail_on.upper())
+        plans = [sync.plan(name, folders[name], rendered / name) for name in names]
+        for plan in plans:
+            click.echo(plan.describe(folders[plan.service], dry_run=dry_run or gated), err=True)
+        if gated:
+            click.echo(f"a change at {str(fail_on).upper()} or above (--fail-on): nothing was written", err=True)
+            sys.exit(1)
+        if dry_run:
+            sys.exit(0)
+        sync.apply(plans, cfg.input)
+    sys.exit(_run_generate(cfg, jobs, False, quiet, lock_timeout, False, summary_err=True))
+
+
+def _fail(message: str, status: int = 2) -> NoReturn:
+    """One `error: ...` line on stderr and exit (2: usage or unusable input)."""
+    click.echo(f"error: {message}", err=True)
+    sys.exit(status)
 
 
 @main.command("diff")
@@ -223,16 +350,12 @@ def diff_command(
         try:
             services = _service_folders(old) & _service_folders(new)
             if services:
-                # Whole releases: one service at a time, so that memory holds two
-                # services' trees, not two references'.
-                results = []
-                for name in sorted(_service_folders(old) | _service_folders(new)):
-                    here: list[semdiff.PageFailure] | None = [] if keep_going else None
-                    old_ops = semdiff.load_operations(old / name, parser, here) if (old / name).is_dir() else []
-                    new_ops = semdiff.load_operations(new / name, parser, here) if (new / name).is_dir() else []
-                    results.append(_compare(semdiff, old_ops, new_ops, here, include_docs))
-                    bad = None if here is None else [*(bad or []), *here]
-                result = semdiff.merge_results(results, str(old), str(new))
+                pairs = [
+                    ((old / name) if (old / name).is_dir() else None, (new / name) if (new / name).is_dir() else None)
+                    for name in sorted(_service_folders(old) | _service_folders(new))
+                ]
+                result = _compare_services(pairs, parser, bad, bad, include_docs)
+                result = replace(result, old_label=str(old), new_label=str(new))
             else:
                 old_ops = semdiff.load_operations(old, parser, bad)
                 new_ops = semdiff.load_operations(new, parser, bad)
@@ -294,10 +417,19 @@ def generate(
     manifest), then to [tool.codegen]. A package name other than the recorded one is
     refused (exit 2) unless --rename-package is given.
     """
-    from codegen import build, progress
-
     cfg = _codegen_config(input_path, out, package_name, targets, rename=rename_package)
     _check_input(cfg.input)
+    sys.exit(_run_generate(cfg, jobs, force, quiet, lock_timeout, rename_package))
+
+
+def _run_generate(
+    cfg: Any, jobs: int | None, force: bool, quiet: bool, lock_timeout: float | None, rename_package: bool,
+    summary_err: bool = False,
+) -> int:
+    """`generate` once the options are known (also the last step of `sync`); its exit
+    status. `summary_err`: the closing line on stderr (sync's stdout is the change summary)."""
+    from codegen import build, progress
+
     display = progress.for_stream(sys.stderr, quiet=quiet)
     try:
         result = build.generate(
@@ -307,7 +439,7 @@ def generate(
         )
     except build.BuildError as exc:
         _echo_errors(exc.lines)
-        sys.exit(1)
+        return 1
     if not quiet and result.skipped:
         click.echo(_skipped_line(len(result.skipped)), err=True)
     _report_conflicts(result.conflicts, forced=force)
@@ -316,15 +448,15 @@ def generate(
     services = ", ".join(result.services) if len(result.services) <= 10 else f"{len(result.services)} services"
     click.echo(
         f"{cfg.out}: {len(result.tracked)} files ({len(result.written)} written, "
-        f"{len(result.removed)} removed, {len(result.merged)} merged) for {services}"
+        f"{len(result.removed)} removed, {len(result.merged)} merged) for {services}",
+        err=summary_err,
     )
     _echo_errors(result.errors)
     if result.errors:
         click.echo(
             f"{len(result.errors)} error(s): the services of those pages were left as they were", err=True
         )
-    if result.errors or (result.conflicts and not force):
-        sys.exit(1)
+    return 1 if result.errors or (result.conflicts and not force) else 0
 
 
 def _cores() -> int:
