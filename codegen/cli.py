@@ -419,12 +419,12 @@ def generate(
     """
     cfg = _codegen_config(input_path, out, package_name, targets, rename=rename_package)
     _check_input(cfg.input)
-    sys.exit(_run_generate(cfg, jobs, force, quiet, lock_timeout, rename_package))
+    sys.exit(_run_generate(cfg, jobs, force, quiet, lock_timeout, rename_package, reresolve_names=reresolve_names))
 
 
 def _run_generate(
     cfg: Any, jobs: int | None, force: bool, quiet: bool, lock_timeout: float | None, rename_package: bool,
-    summary_err: bool = False,
+    summary_err: bool = False, reresolve_names: bool = False,
 ) -> int:
     """`generate` once the options are known (also the last step of `sync`); its exit
     status. `summary_err`: the closing line on stderr (sync's stdout is the change summary)."""
