@@ -1,0 +1,299 @@
+"""Deep loading and dumping of the generated models, on examples botocore's model builds.
+
+For every client operation of whole services of the reference (s3, dynamodb) and the
+sagemaker operations of the validator tests, the oracle (botocore's model, as
+tests/oracle.py reads it) gives the request and response shapes; `example` fills them
+the way botocore hands them over (datetime objects, bytes, nested lists and maps) and
+adds a key no version of the API has at every structure, at every depth. Then:
+
+- from_dict → to_dict gives the example back exactly (unknown keys included,
+  ResponseMetadata left out), and what was loaded has the model's types;
+- to_dict(json=True) is what json.dumps takes, with ISO 8601 timestamps and base64 blobs,
+  and from_dict of it gives the same model;
+- timestamps given as ISO text (with a trailing Z) or epoch seconds, and blobs given as
+  base64 text, load as datetime and bytes;
+- a wrong type, or a missing required member, is a LoadError at the path where
+  botocore's own validator finds fault too; strict=False keeps such values as given.
+
+Class names come from the resolver (codegen.naming), never typed in.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import sys
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import pytest
+from dateutil.tz import tzutc
+
+from codegen import naming
+from codegen.tree import Operation, Shape
+from gen_support import import_fresh, parse_dir, parse_ok, write_package
+from oracle import expected_operation
+from test_generate_validators import SAGEMAKER_OPS
+from test_runtime_errors import botocore_paths
+
+PKG = "aws_typed_load"
+SERVICES = ("dynamodb", "s3")
+UNKNOWN = "ZzAddedInANewerVersion"  # a member no version of any API has
+# botocore's parsers give timestamps in dateutil's UTC; .5 s is exact as epoch seconds.
+STAMP = datetime(2024, 2, 29, 13, 14, 15, 500000, tzinfo=tzutc())
+BLOB = b"\x00\xffbinary\n"
+
+
+@dataclass
+class Loaded:
+    ops: list[Operation]
+    names: dict[str, naming.ServiceNames]
+    runtime: Any
+    cut: set[tuple[str, str]]  # (service, operation) of pages with a section boto3 left out
+
+    def models(self, service: str) -> Any:
+        return sys.modules[f"{PKG}.{naming.module_name(service)}.models"]
+
+
+@pytest.fixture(scope="module")
+def pkg(reference: Path, tmp_path_factory: pytest.TempPathFactory) -> Loaded:
+    pages = [reference / "sagemaker" / "client" / f"{n}.rst" for n in SAGEMAKER_OPS]
+    ops = list(parse_ok(*pages))
+    for service in SERVICES:
+        ops += parse_dir(reference / service / "client")
+    out = tmp_path_factory.mktemp("loading")
+    write_package(ops, out, PKG, formatted=False)
+    names = {n.service_id: n for n in naming.resolve(ops)}
+    for service in names:
+        import_fresh(out, f"{PKG}.{naming.module_name(service)}.models")
+    cut = {(op.service_id, op.name) for op in ops if any(truncated(s) for s in (op.input, op.output) if s)}
+    return Loaded(ops, names, import_fresh(out, f"{PKG}._runtime"), cut)
+
+
+def truncated(shape: Shape) -> bool:
+    stack = [("", shape)]
+    while stack:
+        path, node = stack.pop()
+        if node.truncated:
+            return True
+        stack.extend(node.children(path))
+    return False
+
+
+# --- examples from botocore's model ----------------------------------------------------
+
+
+def example(shape: dict[str, Any], unknown: bool = True, path: str = "", within: dict[str, Any] | None = None,
+            budget: int = 2, plain: bool = False) -> Any:
+    """A value of an oracle shape as botocore returns it; a recursive shape repeats its
+    target `budget` more times (then a structure leaves it out, a list or map is empty).
+    `plain`: what the models keep as it is (a streaming body, an event stream) is JSON
+    text rather than bytes."""
+    within = dict(within or {}, **{path: shape})
+    kind = shape["type"]
+    if plain and (shape.get("streaming") or shape.get("event_stream")):
+        return "passed through"
+    if kind == "recursive":
+        return example(within[shape["target"]], unknown, path, within, budget - 1, plain) if budget else SKIP
+    if kind == "structure":
+        value = {}
+        for name, member in shape["members"].items():
+            item = example(member["shape"], unknown, f"{path}.{name}", within, budget, plain)
+            if item is not SKIP:
+                value[name] = item
+        if unknown and not shape.get("event_stream"):
+            value[UNKNOWN] = {"Text": "kept", "Items": [1, {"Deeper": True}]}
+        return value
+    if kind == "list":
+        items = [example(shape["member"], unknown, path + "[]", within, budget, plain) for _ in range(2)]
+        return [item for item in items if item is not SKIP]
+    if kind == "map":
+        items = {key: example(shape["value"], unknown, path + "{}", within, budget, plain) for key in ("key1", "key2")}
+        return {key: item for key, item in items.items() if item is not SKIP}
+    if kind == "string":
+        return shape["enum"][-1] if shape.get("enum") else "text"
+    scalars = {"integer": 42, "float": 2.5, "boolean": True, "timestamp": STAMP, "blob": BLOB,
+               "document": {"doc": [1, "two", None]}}
+    return scalars[kind]
+
+
+SKIP = object()
+
+
+def jsonify(value: Any) -> Any:
+    """What a JSON-safe dump of `value` should be, computed independently of the models."""
+    if isinstance(value, dict):
+        return {key: jsonify(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [jsonify(item) for item in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
+    return value
+
+
+Leaf = tuple[str, tuple[Any, ...], dict[str, Any]]  # (path, keys from the top, shape)
+
+
+def leaves(shape: dict[str, Any], value: Any, path: str = "", keys: tuple[Any, ...] = ()) -> Iterator[Leaf]:
+    """Every node of an example below its top, with its path as the validators write it."""
+    kind = shape["type"]
+    children: list[tuple[str, Any, dict[str, Any]]] = []
+    if kind == "structure" and not shape.get("event_stream"):
+        children = [(name, name, m["shape"]) for name, m in shape["members"].items() if name in value]
+    elif kind == "list":
+        children = [(f"[{i}]", i, shape["member"]) for i in range(len(value))]
+    elif kind == "map":
+        children = [(f".{k}", k, shape["value"]) for k in value]
+    for step, key, child in children:
+        child_path = path + step if step.startswith(("[", ".")) else (f"{path}.{step}" if path else step)
+        yield child_path, keys + (key,), child
+        yield from leaves(child, value[key], child_path, keys + (key,))
+
+
+def replaced(value: Any, keys: tuple[Any, ...], new: Any) -> Any:
+    """A copy of `value` with the node at `keys` replaced (or, new=DELETE, removed)."""
+    if not keys:
+        return new
+    copy = dict(value) if isinstance(value, dict) else list(value)
+    if len(keys) == 1 and new is DELETE:
+        del copy[keys[0]]
+    else:
+        copy[keys[0]] = replaced(value[keys[0]], keys[1:], new)
+    return copy
+
+
+DELETE = object()
+
+
+def each_case(pkg: Loaded, plain: bool = False) -> Iterator[tuple[str, str, Any, dict[str, Any], Any]]:
+    """(service, operation, model class, oracle shape, example) for every request and
+    response."""
+    for service, names in sorted(pkg.names.items()):
+        models = pkg.models(service)
+        for op in names.operations:
+            expected = expected_operation(service, "client", op.name)
+            assert expected is not None, op.name
+            for side, cls_name in (("input", names.request_class(op)), ("output", names.response_class(op))):
+                if cls_name is None or expected[side] is None:
+                    continue
+                shape = expected[side]
+                yield service, op.name, getattr(models, cls_name), shape, example(shape, path=side, plain=plain)
+
+
+def strip_unknown(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: strip_unknown(v) for k, v in value.items() if k != UNKNOWN}
+    if isinstance(value, list):
+        return [strip_unknown(v) for v in value]
+    return value
+
+
+# --- round trips ---------------------------------------------------------------------
+
+
+def test_round_trips_are_exact(pkg: Loaded) -> None:
+    count = {"input": 0, "output": 0}
+    for service, op, cls, shape, data in each_case(pkg):
+        side = "output" if cls.__name__ in pkg.names[service].top_responses else "input"
+        given = dict(data, ResponseMetadata={"HTTPStatusCode": 200}) if side == "output" else data
+        model = cls.from_dict(given)
+        assert model.to_dict() == data, (service, op, side)
+        assert_typed(pkg.names[service], model, shape, data, f"{service}.{op}")
+        count[side] += 1
+    print(f"exact round trips: {count}, values checked by type: {TYPED}")
+    assert count["input"] > 150 and count["output"] > 150, count
+    assert TYPED["timestamp"] > 100 and TYPED["blob"] > 10 and TYPED["structure"] > 1000, TYPED
+
+
+def assert_typed(names: naming.ServiceNames, model: Any, shape: dict[str, Any], data: Any, where: str) -> None:
+    """The loaded model holds models, datetimes and bytes where the shape says so, and
+    the unknown key in `extra`."""
+    kind = shape["type"]
+    if kind == "structure" and hasattr(model, "extra"):
+        if UNKNOWN in data:
+            assert UNKNOWN in model.extra, where
+        attrs = names.attrs[type(model).__name__]
+        for name, member in shape["members"].items():
+            if name in data and name in attrs:  # (a member the page left out is in extra)
+                assert_typed(names, getattr(model, attrs[name]), member["shape"], data[name], f"{where}.{name}")
+    elif kind == "list" and isinstance(model, list):
+        for item, raw in zip(model, data):
+            assert_typed(names, item, shape["member"], raw, where + "[]")
+    elif kind == "map" and isinstance(model, dict):
+        for key, raw in data.items():
+            assert_typed(names, model[key], shape["value"], raw, where + "{}")
+    elif kind == "timestamp":
+        assert isinstance(model, datetime), where
+    elif kind == "blob":
+        assert isinstance(model, bytes), where
+    TYPED[kind] = TYPED.get(kind, 0) + 1
+
+
+TYPED: dict[str, int] = {}
+
+
+def test_json_dump_round_trips(pkg: Loaded) -> None:
+    cases = 0
+    for service, op, cls, shape, data in each_case(pkg, plain=True):
+        model = cls.from_dict(data)
+        dumped = model.to_dict(json=True)
+        assert dumped == jsonify(data), (service, op)
+        json.loads(json.dumps(dumped, allow_nan=False))  # JSON-safe
+        if (service, op) in pkg.cut:
+            # Keys the page leaves out (boto3 did not render the section) are `extra`, of
+            # no known type: their datetimes stay text, and the dump is stable.
+            assert cls.from_dict(dumped).to_dict(json=True) == dumped
+            continue
+        assert cls.from_dict(dumped) == model, (service, op)
+        assert cls.from_dict(dumped).to_dict() == data, (service, op)
+        cases += 1
+    assert cases > 300 and len(pkg.cut) < 10, pkg.cut
+
+
+def transformed(value: Any, change: Callable[[Any], Any]) -> Any:
+    if isinstance(value, dict):
+        return {key: transformed(item, change) for key, item in value.items()}
+    if isinstance(value, list):
+        return [transformed(item, change) for item in value]
+    return change(value)
+
+
+TIME_FORMS: dict[str, Any] = {
+    "ISO 8601 with Z": STAMP.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+    "ISO 8601 with an offset": STAMP.astimezone().isoformat(),
+    "epoch seconds": STAMP.timestamp(),
+    "epoch seconds as text": str(STAMP.timestamp()),
+    "epoch seconds, whole": int(STAMP.timestamp()),
+}
+
+
+@pytest.mark.parametrize("form", list(TIME_FORMS))
+def test_timestamps_and_base64_load_to_their_types(pkg: Loaded, form: str) -> None:
+    """Every timestamp of every example given as text or epoch seconds, and every blob as
+    base64 text: what loads is the example itself (datetime objects, bytes)."""
+    stamp = STAMP.replace(microsecond=0) if form == "epoch seconds, whole" else STAMP
+    text = TIME_FORMS[form]
+    converted = 0
+
+    def change(value: Any) -> Any:
+        nonlocal converted
+        if isinstance(value, datetime):
+            converted += 1
+            return text
+        if isinstance(value, bytes):
+            converted += 1
+            return base64.b64encode(value).decode("ascii")
+        return value
+
+    for service, op, cls, shape, data in each_case(pkg, plain=True):
+        if (service, op) in pkg.cut:
+            continue  # (what the page leaves out has no type to load to)
+        if form == "epoch seconds, whole":
+            data = transformed(data, lambda v: stamp if v is STAMP else v)
+        loaded = cls.from_dict(transformed(data, change)).to_dict()
+        assert loaded == data, (service, op)
+    assert converted > 1000
