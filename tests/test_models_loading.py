@@ -24,19 +24,20 @@ import base64
 import json
 import sys
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import pytest
+from botocore.validate import ParamValidator
 from dateutil.tz import tzutc
 
 from codegen import naming
 from codegen.tree import Operation, Shape
 from gen_support import import_fresh, parse_dir, parse_ok, write_package
-from oracle import expected_operation
+from oracle import expected_operation, session
 from test_generate_validators import SAGEMAKER_OPS
-from test_runtime_errors import botocore_paths
 
 PKG = "aws_typed_load"
 SERVICES = ("dynamodb", "s3")
@@ -297,3 +298,144 @@ def test_timestamps_and_base64_load_to_their_types(pkg: Loaded, form: str) -> No
         loaded = cls.from_dict(transformed(data, change)).to_dict()
         assert loaded == data, (service, op)
     assert converted > 1000
+
+
+# --- wrong data ------------------------------------------------------------------------
+
+# A value of the wrong type per kind of shape (botocore's validator rejects each too).
+WRONG: dict[str, Any] = {
+    "string": 5, "integer": "5", "float": "2.5", "boolean": "true", "timestamp": "not a time",
+    "blob": 5, "structure": "x", "list": "x", "map": ["x"],
+}
+
+
+def required_paths(shape: dict[str, Any], value: Any, path: str = "", keys: tuple[Any, ...] = ()) -> Iterator[tuple[str, tuple[Any, ...]]]:
+    """The required members present in an example (request side), with their paths."""
+    for leaf_path, leaf_keys, leaf in [("", (), shape), *leaves(shape, value)]:
+        if leaf["type"] != "structure" or leaf.get("event_stream"):
+            continue
+        node = value
+        for key in leaf_keys:
+            node = node[key]
+        for name, member in leaf["members"].items():
+            if member["required"] and name in node:
+                yield (f"{leaf_path}.{name}" if leaf_path else name), leaf_keys + (name,)
+
+
+def bad_cases(pkg: Loaded) -> Iterator[tuple[str, str, str, Any, Any, str, str]]:
+    """(service, api name, side, class, bad data, path, kind) per case: in every example,
+    the deepest node of each kind given a wrong type, and the deepest required member
+    left out."""
+    for service, op, cls, shape, data in each_case(pkg, plain=True):
+        if (service, op) in pkg.cut:
+            continue
+        api = next(o.api_name for o in pkg.names[service].operations if o.name == op)
+        side = "output" if cls.__name__ in pkg.names[service].top_responses else "input"
+        deepest: dict[str, tuple[str, tuple[Any, ...]]] = {}
+        for path, keys, leaf in leaves(shape, data):
+            if leaf["type"] in WRONG and not (leaf.get("streaming") or leaf.get("event_stream")):
+                if len(keys) >= len(deepest.get(leaf["type"], ("", ()))[1]):
+                    deepest[leaf["type"]] = (path, keys)
+        for kind, (path, keys) in sorted(deepest.items()):
+            yield service, api or "", side, cls, replaced(data, keys, WRONG[kind]), path, kind
+        required = sorted(required_paths(shape, data), key=lambda r: len(r[1]))
+        if required:
+            path, keys = required[-1]
+            yield service, api or "", side, cls, replaced(data, keys, DELETE), path, "missing"
+
+
+@lru_cache(maxsize=None)
+def service_model(service: str) -> Any:
+    return session().get_service_model(service)
+
+
+def botocore_paths(api_name: str, side: str, params: Any, service: str) -> set[str]:
+    """Where botocore's validator finds fault with `params` (input or output shape)."""
+    model = service_model(service).operation_model(api_name)
+    report = ParamValidator().validate(params, model.input_shape if side == "input" else model.output_shape)
+    return {
+        (f"{name}.{extra['required_name']}" if reason == "missing required field" else name).lstrip(".")
+        for reason, name, extra in report._errors
+    }
+
+
+def test_wrong_types_and_missing_members_are_load_errors_with_their_path(pkg: Loaded) -> None:
+    seen: dict[str, int] = {}
+    for service, api, side, cls, bad, path, kind in bad_cases(pkg):
+        with pytest.raises(pkg.runtime.LoadError) as raised:
+            cls.from_dict(bad)
+        where = (service, api, side, kind)
+        assert raised.value.path == path, where
+        if kind == "missing":
+            assert raised.value.message == "required key is missing", where
+        assert path in botocore_paths(api, side, bad, service), where  # botocore agrees
+        # strict=False keeps what does not convert, as given
+        assert cls.from_dict(bad, strict=False).to_dict() == bad, where
+        seen[kind] = seen.get(kind, 0) + 1
+    print(f"load errors: {seen}")
+    assert set(seen) == {*WRONG, "missing"} and sum(seen.values()) > 1000, seen
+
+
+# --- construction and repr ---------------------------------------------------------------
+
+
+def operation(pkg: Loaded, service: str, name: str) -> Operation:
+    return next(o for o in pkg.names[service].operations if o.name == name)
+
+
+def fields_of(pkg: Loaded, service: str, cls: Any, **wire: Any) -> dict[str, Any]:
+    """Keyword arguments of a model for wire names (attribute names from the resolver)."""
+    attrs = pkg.names[service].attrs[cls.__name__]
+    return {attrs[key]: value for key, value in wire.items()}
+
+
+def test_validated_checks_with_the_service_validator(pkg: Loaded) -> None:
+    s3 = pkg.models("s3")
+    upload_part = operation(pkg, "s3", "upload_part")
+    cls = getattr(s3, pkg.names["s3"].request_class(upload_part))
+    good = dict(Bucket="b", Key="k", UploadId="u", PartNumber=1)
+    assert cls.validated(**fields_of(pkg, "s3", cls, **good)) == cls.from_dict(good)
+    # the issue's examples: a number given as text, an enum value AWS does not have
+    bad = dict(good, PartNumber="x", RequestPayer="nonsense")
+    with pytest.raises(pkg.runtime.ParamValidationError) as raised:
+        cls.validated(**fields_of(pkg, "s3", cls, **bad))
+    found = {(i.path, i.code) for i in raised.value.issues}
+    validators = sys.modules[f"{PKG}.s3.validators"]
+    assert raised.value.issues == validators.validate_upload_part(bad)  # the service's own check
+    assert ("PartNumber", "wrong_type") in found
+    assert "PartNumber" in botocore_paths("UploadPart", "input", bad, "s3")
+    # a request accepted by botocore is accepted here; a required member left UNSET is not
+    with pytest.raises(pkg.runtime.ParamValidationError) as raised:
+        cls.validated(**fields_of(pkg, "s3", cls, **dict(good, UploadId=pkg.runtime.UNSET)))
+    assert [(i.path, i.code) for i in raised.value.issues] == [("UploadId", "missing_required")]
+
+
+def test_validated_type_checks_a_response_model(pkg: Loaded) -> None:
+    """Response models have no request validator: validated() loads its own dump strictly."""
+    dynamodb = pkg.models("dynamodb")
+    cls = getattr(dynamodb, pkg.names["dynamodb"].response_class(operation(pkg, "dynamodb", "get_item")))
+    value = getattr(dynamodb, pkg.names["dynamodb"].class_at("get_item", "output.Item{}"))
+    item = {"a": value.from_dict({"S": "x"})}
+    assert cls.validated(**fields_of(pkg, "dynamodb", cls, Item=item)).to_dict() == {"Item": {"a": {"S": "x"}}}
+    with pytest.raises(pkg.runtime.ParamValidationError) as raised:
+        cls.validated(**fields_of(pkg, "dynamodb", cls, Item={"a": 5}))
+    assert [(i.path, i.code) for i in raised.value.issues] == [("Item.a", "wrong_type")]
+    assert "Item.a" in botocore_paths("GetItem", "output", {"Item": {"a": 5}}, "dynamodb")
+
+
+def test_repr_leaves_out_unset_fields(pkg: Loaded) -> None:
+    s3 = pkg.models("s3")
+    cls = getattr(s3, pkg.names["s3"].request_class(operation(pkg, "s3", "upload_part")))
+    model = cls.from_dict({"Bucket": "b", "Key": "k", "UploadId": "u", "PartNumber": 1, UNKNOWN: [1]})
+    attrs = pkg.names["s3"].attrs[cls.__name__]
+    assert repr(model) == (
+        f"{cls.__name__}({attrs['Bucket']}='b', {attrs['Key']}='k', {attrs['PartNumber']}=1,"
+        f" {attrs['UploadId']}='u', extra={{{UNKNOWN!r}: [1]}})"
+    )
+    assert "UNSET" not in repr(model) and len(model.to_dict()) == 5
+    # a model inside itself is shown once, not forever
+    dynamodb = pkg.models("dynamodb")
+    value = getattr(dynamodb, pkg.names["dynamodb"].class_at("get_item", "output.Item{}"))
+    looped = value.from_dict({"M": {}})
+    looped.m["self"] = looped
+    assert repr(looped).endswith("(m={'self': ...})")
