@@ -246,7 +246,7 @@ def test_user_code_survives_release_move(seeded: tuple[Path, Path], reference: P
     text = models.read_text()
     # new fields and classes from the new release
     assert "managed_storage_type: ManagedStorageType | UnsetType = UNSET" in text
-    assert "class AdditionalModelDataSource:" in text
+    assert "class AdditionalModelDataSource(_Model):" in text
     # user code intact
     for snippet in (
         "import json\n",
