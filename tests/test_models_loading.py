@@ -269,14 +269,16 @@ TIME_FORMS: dict[str, Any] = {
     "epoch seconds": STAMP.timestamp(),
     "epoch seconds as text": str(STAMP.timestamp()),
     "epoch seconds, whole": int(STAMP.timestamp()),
+    "HTTP date": STAMP.strftime("%a, %d %b %Y %H:%M:%S GMT"),
 }
+WHOLE_SECONDS = ("epoch seconds, whole", "HTTP date")
 
 
 @pytest.mark.parametrize("form", list(TIME_FORMS))
 def test_timestamps_and_base64_load_to_their_types(pkg: Loaded, form: str) -> None:
     """Every timestamp of every example given as text or epoch seconds, and every blob as
     base64 text: what loads is the example itself (datetime objects, bytes)."""
-    stamp = STAMP.replace(microsecond=0) if form == "epoch seconds, whole" else STAMP
+    stamp = STAMP.replace(microsecond=0) if form in WHOLE_SECONDS else STAMP
     text = TIME_FORMS[form]
     converted = 0
 
@@ -293,7 +295,7 @@ def test_timestamps_and_base64_load_to_their_types(pkg: Loaded, form: str) -> No
     for service, op, cls, shape, data in each_case(pkg, plain=True):
         if (service, op) in pkg.cut:
             continue  # (what the page leaves out has no type to load to)
-        if form == "epoch seconds, whole":
+        if form in WHOLE_SECONDS:
             data = transformed(data, lambda v: stamp if v is STAMP else v)
         loaded = cls.from_dict(transformed(data, change)).to_dict()
         assert loaded == data, (service, op)
