@@ -42,7 +42,7 @@ from codegen.evidence import DERIVED, MAX_MADE_UP, MEMBER_NAME, REGISTERED, REVE
 from codegen.tree import Operation, Shape
 
 # Names a model class defines itself, or that the generated modules import.
-MODEL_METHODS = frozenset({"to_dict", "from_dict", "datetime"})
+MODEL_METHODS = frozenset({"to_dict", "from_dict", "datetime", "extra", "validated"})
 RESERVED_CLASS_NAMES = frozenset(
     {
         "Any",

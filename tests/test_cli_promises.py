@@ -72,7 +72,7 @@ def test_generate_on_a_conflict_exits_1_with_a_short_diff(seeded: tuple[Path, Pa
     inp, out = seeded
     models = out / MODELS
     text = models.read_text()
-    start = text.index("def to_dict(self", text.index("class Container:"))
+    start = text.index("def to_dict(self", text.index("class Container(_Model):"))
     cut = text.index("\n", text.index('"""', start)) + 1  # after the method's docstring
     mine = text[:cut] + '        assert self.image != "", "never sent"\n' + text[cut:]
     models.write_text(mine)

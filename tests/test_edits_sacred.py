@@ -246,7 +246,7 @@ def test_conflict_report_is_a_short_diff_of_the_hunk(seeded: tuple[Path, Path], 
     inp, out = seeded
     models = out / MODELS
     text = models.read_text()
-    start = text.index("def to_dict(self", text.index("class Container:"))
+    start = text.index("def to_dict(self", text.index("class Container(_Model):"))
     cut = text.index("\n", text.index('"""', start)) + 1
     models.write_text(text[:cut] + '        assert self.image != "", "never sent"\n' + text[cut:])
     new_release(inp, reference)
@@ -334,7 +334,7 @@ def test_rename_package_carries_hand_edits(tmp_path: Path, reference: Path) -> N
     assert runtime_import in text
     text = text.replace(runtime_import, runtime_import + "    to_wire as wire,\n", 1)
     # A conflicting edit (a short conflict, not the whole file) besides the others.
-    start = text.index("def to_dict(self", text.index("class Container:"))
+    start = text.index("def to_dict(self", text.index("class Container(_Model):"))
     cut = text.index("\n", text.index('"""', start)) + 1
     models.write_text(text[:cut] + '        assert self.image != "", "never sent"\n' + text[cut:])
     new_release(inp, reference)  # and the page moves on at the same time

@@ -206,14 +206,14 @@ def user_edits(models: Path) -> None:
     text = text.replace("from dataclasses import dataclass\n", "import json\nfrom dataclasses import dataclass\n")
     text = text.replace("from typing import ", "from typing import ClassVar\nfrom typing import ", 1)
     text = text.replace(
-        'class ModelLifeCycle:\n    """ModelLifeCycle"""',
-        'class ModelLifeCycle:\n    """Where a model is in its life cycle (written by hand)."""',
+        'class ModelLifeCycle(_Model):\n    """ModelLifeCycle"""',
+        'class ModelLifeCycle(_Model):\n    """Where a model is in its life cycle (written by hand)."""',
     )
     text = text.replace(
-        'class ModelCard:\n    """ModelCard"""\n',
-        'class ModelCard:\n    """ModelCard"""\n\n    MAX_CONTENT: ClassVar[int] = 100_000\n',
+        'class ModelCard(_Model):\n    """ModelCard"""\n',
+        'class ModelCard(_Model):\n    """ModelCard"""\n\n    MAX_CONTENT: ClassVar[int] = 100_000\n',
     )
-    anchor = "\n\n@dataclass(slots=True, kw_only=True)\nclass ModelLifeCycle:"
+    anchor = "\n\n@dataclass(slots=True, kw_only=True, repr=False)\nclass ModelLifeCycle(_Model):"
     assert anchor in text
     text = text.replace(
         anchor,
@@ -246,7 +246,7 @@ def test_user_code_survives_release_move(seeded: tuple[Path, Path], reference: P
     text = models.read_text()
     # new fields and classes from the new release
     assert "managed_storage_type: ManagedStorageType | UnsetType = UNSET" in text
-    assert "class AdditionalModelDataSource:" in text
+    assert "class AdditionalModelDataSource(_Model):" in text
     # user code intact
     for snippet in (
         "import json\n",
@@ -271,7 +271,7 @@ def test_conflict_is_reported_and_nothing_lost(seeded: tuple[Path, Path], refere
     inp, out = seeded
     models = out / PKG / "sagemaker" / "models.py"
     text = models.read_text()
-    start = text.index("def to_dict(self", text.index("class Container:"))
+    start = text.index("def to_dict(self", text.index("class Container(_Model):"))
     cut = text.index("\n", text.index('"""', start)) + 1  # after the method's docstring
     mine = text[:cut] + "        assert self.image != \"\", \"never sent\"\n" + text[cut:]
     models.write_text(mine)
@@ -294,7 +294,7 @@ def test_conflict_is_reported_and_nothing_lost(seeded: tuple[Path, Path], refere
     assert forced.exit_code == 0, forced.output
     backup = out / PKG / "sagemaker" / "models.py.orig"
     assert backup.read_text() == mine
-    container = models.read_text().split("class Container:")[1].split("\nclass ")[0]
+    container = models.read_text().split("class Container(_Model):")[1].split("\nclass ")[0]
     assert "AdditionalModelDataSources" in container and "never sent" not in container
     ok = runner.invoke(main, ["check", str(inp), "--out", str(out), "--package-name", PKG])
     assert ok.exit_code == 0, ok.output

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from codegen.emit.aliases import model_aliases
@@ -20,6 +21,7 @@ class FieldView:
     to_wire: str
     from_wire: str
     doc: str
+    helpers: frozenset[str]  # the runtime's functions the two expressions call
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,10 +30,20 @@ class ClassView:
     doc: str
     fields: tuple[FieldView, ...]
 
-    @property
-    def nested(self) -> bool:
-        """A field holds models (its to_dict walks them)."""
-        return any(f.to_wire.startswith("to_wire(") for f in self.fields)
+
+# What from_dict checks each scalar with (codegen/emit/types.py gives the same types).
+_SCALAR_LOADERS = {
+    "string": "as_str",
+    "integer": "as_int",
+    "float": "as_float",
+    "boolean": "as_bool",
+    "timestamp": "as_datetime",
+    "blob": "as_bytes",
+}
+
+
+_HELPERS = frozenset({"list_of", "map_of", "as_any", "as_dict", *_SCALAR_LOADERS.values()})
+_NAME = re.compile(r"[A-Za-z_]\w*")
 
 
 def _class_of(names: ServiceNames, op: str, path: str, shape: Shape) -> str | None:
@@ -42,26 +54,44 @@ def _class_of(names: ServiceNames, op: str, path: str, shape: Shape) -> str | No
     return None
 
 
-def needs_conversion(names: ServiceNames, op: str, path: str, shape: Shape) -> bool:
+def _passed_through(shape: Shape) -> bool:
+    """Typed `Any` in the models: taken and written as they are."""
+    if shape.python_type or shape.json_value or shape.type == "document":
+        return True
+    return shape.type == "blob" and shape.streaming or shape.type == "structure" and shape.event_stream
+
+
+def needs_dump(names: ServiceNames, op: str, path: str, shape: Shape) -> bool:
+    """to_dict passes the value through to_wire: it holds models, or values a JSON dump
+    writes as text (datetimes, bytes)."""
     if _class_of(names, op, path, shape) is not None:
         return True
+    if _passed_through(shape):
+        return False
+    if shape.type in ("timestamp", "blob"):
+        return True
     if shape.type == "list" and shape.member is not None:
-        return needs_conversion(names, op, path + "[]", shape.member)
+        return needs_dump(names, op, path + "[]", shape.member)
     if shape.type == "map" and shape.value is not None:
-        return needs_conversion(names, op, path + "{}", shape.value)
+        return needs_dump(names, op, path + "{}", shape.value)
     return False
 
 
 def loader(names: ServiceNames, op: str, path: str, shape: Shape) -> str:
-    """A callable expression turning boto3's value of `shape` into the model's."""
+    """The loader (runtime.Loader) turning boto3's value of `shape` into the model's: a
+    model class, or a function of the runtime."""
     cls = _class_of(names, op, path, shape)
     if cls is not None:
-        return f"{cls}.from_dict"
+        return cls
+    if _passed_through(shape) or shape.type == "recursive":
+        return "as_any"
+    if shape.type == "structure":
+        return "as_dict"  # an open structure (no members on the page)
     if shape.type == "list" and shape.member is not None:
         return f"list_of({loader(names, op, path + '[]', shape.member)})"
     if shape.type == "map" and shape.value is not None:
         return f"map_of({loader(names, op, path + '{}', shape.value)})"
-    raise AssertionError(path)
+    return _SCALAR_LOADERS.get(shape.type, "as_any")
 
 
 def class_view(names: ServiceNames, info: ClassInfo) -> ClassView:
@@ -71,22 +101,21 @@ def class_view(names: ServiceNames, info: ClassInfo) -> ClassView:
         path = f"{info.path}.{wire}"
         attr = attrs[wire]
         required = member.required and not member.autopopulated
-        convert = needs_conversion(names, info.op, path, member.shape)
         key = pyrepr(wire)  # black's quotes: the rendered text is final (no black pass)
-        if convert:
-            load = loader(names, info.op, path, member.shape)
-            from_expr = f"need(data, {key}, at, {load})" if required else f"load(data, {key}, {load}, at)"
-        else:
-            from_expr = f"need(data, {key}, at)" if required else f"data.get({key}, UNSET)"
+        load = loader(names, info.op, path, member.shape)
+        dump = needs_dump(names, info.op, path, member.shape)
         fields.append(
             FieldView(
                 attr=attr,
                 wire=wire,
                 annotation=py_type(names, info.op, path, member.shape, "model"),
                 required=required,
-                to_wire=f"to_wire(self.{attr}, at, {key})" if convert else f"self.{attr}",
-                from_wire=from_expr,
+                to_wire=f"to_wire(self.{attr}, at, {key})" if dump else f"self.{attr}",
+                from_wire=f"{'need' if required else 'load'}(rest, {key}, at, {load})",
                 doc=member.documentation,
+                helpers=frozenset(_NAME.findall(load)) & _HELPERS
+                | {"need" if required else "load"}
+                | ({"to_wire"} if dump else set()),
             )
         )
     return ClassView(info.name, info.shape.documentation, tuple(fields))
@@ -101,12 +130,10 @@ def emit_models(names: ServiceNames, package: str) -> str:
     wanted = names.api_classes()
     classes = [class_view(names, info) for info in names.classes if info.name in wanted]
     annotations = " ".join(f.annotation for c in classes for f in c.fields)
-    code = " ".join(f"{f.to_wire} {f.from_wire}" for c in classes for f in c.fields)
-    helpers = [h for h in ("list_of", "load", "map_of", "need", "to_wire") if f"{h}(" in code]
-    uses_drop_unset = any(not f.required for c in classes for f in c.fields)
-    # Every from_dict checks its data and every to_dict takes the walk (runtime.Walk).
-    helpers += ["Walk", "walk"] if classes else []
-    helpers += ["dumping"] if any(c.nested for c in classes) else []
+    helpers = sorted({h for c in classes for f in c.fields for h in f.helpers})
+    # Every model subclasses the runtime's Model (imported as _Model: no generated class
+    # name starts with `_`, so a structure called `Model` cannot clash).
+    helpers += ["Model as _Model", "Walk", "dump", "dumping", "unknown", "walk"] if classes else []
     return render(
         "models.py.jinja2",
         names=names,
@@ -114,9 +141,6 @@ def emit_models(names: ServiceNames, package: str) -> str:
         package=package,
         uses_datetime="datetime" in annotations,
         uses_io="IO[" in annotations,
-        runtime_names=sorted(
-            ["UNSET", "UnsetType", *(["drop_unset"] if uses_drop_unset else []), *helpers],
-            key=_isort_key,
-        ),
+        runtime_names=sorted(["UNSET", "UnsetType", *helpers], key=_isort_key),
         aliases=model_aliases(names, {c.name for c in classes} | {e.name for e in names.enums}),
     )
