@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from codegen.emit import docstrings
 from codegen.emit.env import pyrepr, render
 from codegen.emit.types import py_type
 from codegen.naming import ClassInfo, ServiceNames, is_class_shape
@@ -19,6 +20,11 @@ class FieldView:
     to_wire: str
     from_wire: str
     doc: str
+
+    @property
+    def entry(self) -> tuple[str, str]:
+        """(attribute, description): the class docstring's Attributes entry."""
+        return self.attr, self.doc
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,10 +91,10 @@ def class_view(names: ServiceNames, info: ClassInfo) -> ClassView:
                 required=required,
                 to_wire=f"to_wire(self.{attr}, at, {key})" if convert else f"self.{attr}",
                 from_wire=from_expr,
-                doc=member.documentation,
+                doc=docstrings.member_text(member.documentation, member.shape),
             )
         )
-    return ClassView(info.name, info.shape.documentation, tuple(fields))
+    return ClassView(info.name, docstrings.class_text(names, info), tuple(fields))
 
 
 def _isort_key(name: str) -> tuple[int, str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from codegen.emit import docstrings
 from codegen.emit.env import pyrepr, render
 from codegen.emit.types import Flavour, py_type, typed_dict_name
 from codegen.naming import ClassInfo, ServiceNames, is_identifier
@@ -16,6 +17,12 @@ _NOT_PARAMS = frozenset({"self", "kwargs"})
 class KeyView:
     wire: str
     annotation: str
+    doc: str = ""  # clean text (docstrings.member_text)
+
+    @property
+    def doc_entry(self) -> tuple[str, str]:
+        """(key, description): the TypedDict docstring's Keys entry."""
+        return self.wire, self.doc
 
     @property
     def entry(self) -> str:
@@ -28,6 +35,7 @@ class TypedDictView:
     name: str
     keys: tuple[KeyView, ...]
     functional: bool
+    doc: str = ""  # clean text (docstrings.class_text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,10 +70,12 @@ def _typed_dict(names: ServiceNames, info: ClassInfo, flavour: Flavour) -> Typed
     for wire, member in info.shape.members:
         ann = py_type(names, info.op, f"{info.path}.{wire}", member.shape, flavour)
         required = flavour == "request" and member.required and not member.autopopulated
-        keys.append(KeyView(wire, ann if required else f"NotRequired[{ann}]"))
+        doc = docstrings.member_text(member.documentation, member.shape)
+        keys.append(KeyView(wire, ann if required else f"NotRequired[{ann}]", doc))
     # A key that is no identifier (or a dunder) is written as a string: functional syntax.
     functional = any(not is_identifier(k.wire) for k in keys)
-    return TypedDictView(typed_dict_name(names, info.name, flavour), tuple(keys), functional)
+    doc = docstrings.class_text(names, info)
+    return TypedDictView(typed_dict_name(names, info.name, flavour), tuple(keys), functional, doc)
 
 
 def _method(names: ServiceNames, op_index: int) -> MethodView:
