@@ -10,8 +10,14 @@ from __future__ import annotations
 
 import ast
 import inspect
+import itertools
+import json
+import os
 import pydoc
+import re
+import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import SEED
@@ -240,6 +246,17 @@ def test_nested_class_docstring_is_its_page_description(seed: Seed, seed_out: Pa
         assert words(f"{attrs[wire]}: {docstrings.first_sentence(child.documentation)}") in section, wire
 
 
+def _strings_after_fields(cls: ast.ClassDef) -> dict[str, str]:
+    """field name → the string statement right after it (an attribute docstring)."""
+    body = cls.body
+    out = {}
+    for stmt, nxt in zip(body, body[1:]):
+        if (isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and isinstance(nxt, ast.Expr)
+                and isinstance(nxt.value, ast.Constant) and isinstance(nxt.value.value, str)):
+            out[stmt.target.id] = nxt.value.value
+    return out
+
+
 def test_attribute_docstrings_follow_their_fields(seed: Seed, seed_out: Path) -> None:
     """The string after each field (what pyright and pylance show on hover)."""
     op, names = seed
@@ -251,13 +268,7 @@ def test_attribute_docstrings_follow_their_fields(seed: Seed, seed_out: Path) ->
         (names.class_at(op.name, "input.InferenceSpecification.Containers[]"),
          _member(op, ["InferenceSpecification", "Containers"]).shape.member),
     ]:
-        body = classes[cls_name].body
-        after = {
-            stmt.target.id: body[i + 1].value.value  # type: ignore[attr-defined]
-            for i, stmt in enumerate(body[:-1])
-            if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name)
-            and isinstance(body[i + 1], ast.Expr) and isinstance(body[i + 1].value, ast.Constant)  # type: ignore[attr-defined]
-        }
+        after = _strings_after_fields(classes[cls_name])
         attrs = names.attrs[cls_name]
         for wire, member in shape.members:
             if member.documentation:
@@ -270,7 +281,9 @@ def _parsed_stub(seed_out: Path) -> ast.Module:
     return ast.parse((seed_out / PKG / "sagemaker" / "client.pyi").read_text(encoding="utf-8"))
 
 
-def test_stub_typed_dict_lists_its_keys(seed: Seed, seed_out: Path) -> None:
+def test_stub_typed_dict_documents_its_keys(seed: Seed, seed_out: Path) -> None:
+    """The class docstring lists the keys; each key has its own docstring (hover on a key
+    of a dict literal)."""
     op, names = seed
     stub = _parsed_stub(seed_out)
     classes = {node.name: node for node in stub.body if isinstance(node, ast.ClassDef)}
@@ -278,8 +291,10 @@ def test_stub_typed_dict_lists_its_keys(seed: Seed, seed_out: Path) -> None:
     doc = ast.get_docstring(request) or ""
     summary, _, keys = doc.partition("\n\nKeys:\n")
     assert words(summary) == words(docstrings.first_paragraph(op.documentation))
+    after = _strings_after_fields(request)
     for wire, member in op.input.members:
         assert words(f"{wire}: {docstrings.first_sentence(member.documentation)}") in words(keys), wire
+        assert words(after[wire]) == words(docstrings.first_paragraph(member.documentation)), wire
     nested = classes[typed_dict_name(names, names.class_at(op.name, "input.InferenceSpecification"), "request")]
     assert words((ast.get_docstring(nested) or "").split("\n\nKeys:\n")[0]) == words(
         docstrings.first_paragraph(op.input.member_map["InferenceSpecification"].documentation)
@@ -291,4 +306,128 @@ def test_stub_method_carries_the_operation_description(seed: Seed, seed_out: Pat
     stub = _parsed_stub(seed_out)
     client = next(n for n in stub.body if isinstance(n, ast.ClassDef) and n.name == names.client_class)
     method = next(n for n in client.body if isinstance(n, ast.FunctionDef) and n.name == op.name)
-    assert words(ast.get_docstring(method) or "") == words(docstrings.first_paragraph(op.documentation))
+    summary, _, args = (ast.get_docstring(method) or "").partition("\n\nArgs:\n")
+    assert words(summary) == words(docstrings.first_paragraph(op.documentation))
+    lines = {line.strip() for line in args.splitlines()}
+    for wire, member in op.input.members:  # one line each: what pyright shows for the parameter
+        assert f"{wire}: {docstrings.first_sentence(member.documentation)}" in lines, wire
+
+
+# --- what an IDE shows: pyright's language server, asked for hovers ---------------------
+
+
+class LanguageServer:
+    """pyright-langserver over stdio, as an editor drives it (JSON-RPC, LSP)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.proc = subprocess.Popen(
+            ["pyright-langserver", "--stdio"], cwd=root, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+        self.ids = itertools.count(1)
+        uri = root.as_uri()
+        self.request("initialize", {
+            "processId": os.getpid(), "rootUri": uri, "workspaceFolders": [{"uri": uri, "name": "generated"}],
+            "capabilities": {"textDocument": {"hover": {"contentFormat": ["markdown", "plaintext"]}}},
+        })
+        self.notify("initialized", {})
+
+    def _send(self, message: dict[str, object]) -> None:
+        body = json.dumps({"jsonrpc": "2.0", **message}).encode()
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
+        self.proc.stdin.flush()
+
+    def _receive(self) -> dict[str, Any]:
+        assert self.proc.stdout is not None
+        length = 0
+        while line := self.proc.stdout.readline().strip():
+            name, _, value = line.decode().partition(":")
+            if name.lower() == "content-length":
+                length = int(value)
+        if not length:
+            raise EOFError("pyright-langserver closed the connection")
+        message: dict[str, Any] = json.loads(self.proc.stdout.read(length))
+        return message
+
+    def notify(self, method: str, params: object) -> None:
+        self._send({"method": method, "params": params})
+
+    def request(self, method: str, params: object) -> Any:
+        ident = next(self.ids)
+        self._send({"id": ident, "method": method, "params": params})
+        while True:
+            message = self._receive()
+            if "method" in message and "id" in message:  # the server asks: settings, registrations
+                items = message.get("params", {}).get("items", [])
+                self._send({"id": message["id"], "result": [{}] * len(items) if items else None})
+            elif message.get("id") == ident:
+                return message.get("result")
+
+    def hovers(self, source: str, marks: list[tuple[str, str]]) -> list[str]:
+        """The hover text at each (line's text, word on it) of `source`, opened as a file."""
+        path = self.root / "hover_me.py"
+        path.write_text(source, encoding="utf-8")
+        uri = path.as_uri()
+        self.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "python", "version": 1,
+                                                              "text": source}})
+        lines = source.splitlines()
+        out = []
+        for line_text, word in marks:
+            line = lines.index(line_text)
+            position = {"line": line, "character": line_text.rindex(word) + 1}
+            result = self.request("textDocument/hover", {"textDocument": {"uri": uri}, "position": position})
+            contents = (result or {}).get("contents", {})
+            out.append(contents.get("value", "") if isinstance(contents, dict) else str(contents))
+        return out
+
+    def close(self) -> None:
+        self.request("shutdown", None)
+        self.notify("exit", None)
+        self.proc.wait(timeout=60)
+
+
+def _shown(markdown: str) -> str:
+    """A hover's documentation (after the code block of the signature), as words:
+    pyright writes docstrings as Markdown (escapes, `&nbsp;` indents)."""
+    text = markdown.rsplit("```", 1)[-1].strip().removeprefix("---")  # (a rule after the signature)
+    text = text.replace("&nbsp;", " ")
+    return words(re.sub(r"\\([\\`*_{}\[\]()#+\-.!<>|])", r"\1", text))
+
+
+def test_pyright_hover_shows_the_page_text(seed: Seed, seed_out: Path) -> None:
+    """Hovers in an editor: a model class and its attribute, the client method and one of
+    its keyword arguments, and a key of a request dict."""
+    op, names = seed
+    container_path = "input.InferenceSpecification.Containers[]"
+    container = names.class_at(op.name, container_path)
+    spec = _member(op, ["InferenceSpecification"])
+    item = _member(op, ["InferenceSpecification", "Containers"])
+    image = item.shape.member.member_map["Image"]
+    attr = names.attrs[container]["Image"]
+    spec_dict = typed_dict_name(names, names.class_at(op.name, "input.InferenceSpecification"), "request")
+    source = "\n".join([
+        f"from {PKG}.sagemaker.models import {container}",
+        f"from {PKG}.sagemaker.client import {names.client_class}, {spec_dict}",
+        f"value = {container}().{attr}",
+        f"spec: {spec_dict} = {{'Containers': []}}",
+        f"def call(client: {names.client_class}) -> None:",
+        f"    client.{op.name}(InferenceSpecification=spec)",
+        "",
+    ])
+    lines = source.splitlines()
+    server = LanguageServer(seed_out)
+    try:
+        shown = server.hovers(source, [
+            (lines[2], container), (lines[2], attr), (lines[5], op.name), (lines[5], "InferenceSpecification"),
+            (lines[3], "Containers"),
+        ])
+    finally:
+        server.close()
+    first = lambda text: words(docstrings.first_paragraph(text))  # noqa: E731
+    assert _shown(shown[0]).startswith(first(item.shape.member.documentation)), shown[0]
+    assert _shown(shown[1]) == first(image.documentation), shown[1]
+    assert _shown(shown[2]).startswith(first(op.documentation)), shown[2]
+    assert _shown(shown[3]) == words(f"InferenceSpecification: {docstrings.first_sentence(spec.documentation)}"), shown[3]
+    assert _shown(shown[4]) == first(item.documentation), shown[4]

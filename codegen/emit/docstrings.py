@@ -4,7 +4,7 @@ The shape tree's `documentation` (docs/shape-tree.md, "Text") is already free of
 but it is page text: Markdown links, characters that `str.splitlines` (and so black and
 `help()`) takes for line breaks while Python's tokenizer does not, lone surrogates that
 cannot be written as UTF-8. `clean_text` makes plain text of it; `class_body`,
-`attribute_body` and `summary_body` lay it out as docstring bodies. Nothing here escapes
+`method_body` and `summary_body` lay it out as docstring bodies. Nothing here escapes
 for Python: every body goes through `env.doc_escape` (the one docstring escaping) and
 `layout.docstring` afterwards.
 
@@ -15,6 +15,7 @@ already): the whole text is in the docs pages.
 from __future__ import annotations
 
 import re
+import sys
 import textwrap
 from collections.abc import Iterable
 
@@ -149,39 +150,36 @@ def summary_body(text: str, depth: int) -> str:
 
 
 def class_body(
-    summary: str, attributes: Iterable[tuple[str, str]], depth: int, fallback: str, heading: str = "Attributes"
+    summary: str,
+    attributes: Iterable[tuple[str, str]],
+    depth: int,
+    fallback: str,
+    heading: str = "Attributes",
+    link: str = "",
+    one_line: bool = False,
 ) -> str:
-    """A class docstring body: `summary`'s first paragraph (`fallback` when it has
-    none), then a Google-style section `heading:` with one `name: first sentence` entry
-    per attribute (`help()` shows it)."""
+    """A docstring body: `summary`'s first paragraph (`fallback` when it has none), then
+    a Google-style section `heading:` with one `name: first sentence` entry per attribute
+    (what `help()` shows), each on `one_line` if asked, then `link`."""
     indent = "    " * depth
     entries = list(attributes)
-    lines = _wrap(first_paragraph(summary) or clean_text(fallback), indent, closing=not entries)
+    lines = _wrap(first_paragraph(summary) or clean_text(fallback), indent, closing=not (entries or link))
     if entries:
         lines += ["", f"{indent}{heading}:"]
         for name, text in entries:
-            sentence = first_sentence(text)
-            head = f"{indent}    {name}:"
-            if not sentence:
-                lines.append(head)
-                continue
-            wrapped = textwrap.wrap(
-                f"{name}: {sentence}",
-                width=WIDTH,
+            lines += textwrap.wrap(
+                f"{name}: {first_sentence(text)}".rstrip(),
+                width=sys.maxsize if one_line else WIDTH,
                 initial_indent=f"{indent}    ",
                 subsequent_indent=f"{indent}        ",
                 break_long_words=False,
                 break_on_hyphens=False,
             )
-            lines += wrapped
+    if link:
+        lines += ["", indent + link]
+    if entries or link:
         lines.append(indent)  # the closing quotes on a line of their own
     return "\n".join(lines).removeprefix(indent)
-
-
-def attribute_body(text: str, depth: int) -> str:
-    """An attribute docstring body (the string after a field, which IDEs show on
-    hover): the first paragraph of the member's description."""
-    return summary_body(text, depth)
 
 
 # --- what describes a class -------------------------------------------------------------
@@ -261,11 +259,10 @@ def see_also(url: str) -> str:
     return f"See also: AWS API Documentation ({url})"
 
 
-def method_body(documentation: str, depth: int, fallback: str, link: str = "") -> str:
+def method_body(
+    documentation: str, depth: int, fallback: str, link: str = "", params: Iterable[tuple[str, str]] = ()
+) -> str:
     """A client method's docstring body: the operation's first paragraph (`fallback`
-    when it has none), then the link."""
-    indent = "    " * depth
-    body = summary_body(documentation, depth) or summary_body(fallback, depth)
-    if link:
-        body += f"\n\n{indent}{link}\n{indent}"
-    return body
+    when it has none), its parameters (`Args:`), then the link. Each parameter's entry is
+    one line: pyright's hover on a keyword argument shows that line of the docstring."""
+    return class_body(documentation, params, depth, fallback, "Args", link, one_line=True)

@@ -88,10 +88,12 @@ def attrdoc(text: str, depth: int) -> str:
     return layout.docstring(doc_escape(docstrings.summary_body(text, depth)), depth)
 
 
-def methoddoc(text: str, depth: int, fallback: str, link: str = "") -> str:
-    """A client method's docstring: the operation's first paragraph, then the link to the
-    AWS API reference (docstrings.see_also)."""
-    return layout.docstring(doc_escape(docstrings.method_body(text, depth, fallback, link)), depth)
+def methoddoc(
+    text: str, depth: int, fallback: str, link: str = "", params: Iterable[tuple[str, str]] = ()
+) -> str:
+    """A client method's docstring: the operation's first paragraph, an `Args:` entry
+    per parameter, then the link to the AWS API reference (docstrings.see_also)."""
+    return layout.docstring(doc_escape(docstrings.method_body(text, depth, fallback, link, params)), depth)
 
 
 def fstring(text: str, code: str) -> str:

@@ -43,6 +43,12 @@ class ParamView:
     name: str
     annotation: str
     required: bool
+    doc: str = ""  # clean text (docstrings.member_text)
+
+    @property
+    def doc_entry(self) -> tuple[str, str]:
+        """(parameter, description): the method docstring's Args entry."""
+        return self.name, self.doc
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +58,7 @@ class MethodView:
     returns: str
     doc: str
     extra_kwargs: bool
+    link: str = ""  # docstrings.see_also of the page's AWS API reference link
 
     @property
     def params_text(self) -> str:
@@ -87,7 +94,8 @@ def _method(names: ServiceNames, op_index: int) -> MethodView:
             extra = True  # passed through **kwargs
             continue
         ann = py_type(names, op.name, f"input.{wire}", member.shape, "request")
-        params.append(ParamView(wire, ann, member.required and not member.autopopulated))
+        doc = docstrings.member_text(member.documentation, member.shape)
+        params.append(ParamView(wire, ann, member.required and not member.autopopulated, doc))
     if op.output is None:
         returns = "None"
     elif (response := names.response_class(op)) is not None:
