@@ -16,6 +16,7 @@ import os
 import pydoc
 import re
 import subprocess
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -164,6 +165,21 @@ def test_docstring_escaping_leaves_one_kind_of_line_break(text: str) -> None:
     escaped.encode("utf-8")
     value = ast.literal_eval('"""' + escaped + '"""')  # one string, the text as it reads
     assert value.strip(" ") == escape.clean(docstrings.scrub(text)).strip(" ")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.text(alphabet=st.sampled_from("ab`-/:é"), min_size=1, max_size=30), min_size=1, max_size=40),
+    st.sampled_from(["", "- ", "  - ", "12. "]),  # how lines of clean text begin
+    st.integers(min_value=20, max_value=100),
+)
+def test_fill_wraps_as_textwrap_does(words_: list[str], lead: str, width: int) -> None:
+    """The greedy fill the docstrings use is textwrap's (without breaking words)."""
+    line = (lead + " ".join(words_)).rstrip()  # (clean text: no line ends in a space)
+    for first, rest in (("    ", "        "), ('    """', "    ")):
+        expected = textwrap.wrap(line, width=width, initial_indent=first, subsequent_indent=rest,
+                                 break_long_words=False, break_on_hyphens=False)
+        assert docstrings._fill(line, width, first, rest) == (expected or [first + line])
 
 
 def test_links_keep_only_web_targets() -> None:

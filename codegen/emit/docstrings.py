@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import re
 import sys
-import textwrap
 from collections.abc import Iterable
+from functools import lru_cache
 
 from codegen.naming import ClassInfo, ServiceNames
 from codegen.tree import Operation, Shape
@@ -81,6 +81,7 @@ def _block(block: str) -> str:
     return " ".join(" ".join(lines).split())
 
 
+@lru_cache(maxsize=1 << 14)  # (a member's text recurs: request, response, model, stub)
 def clean_text(text: str) -> str:
     """The tree's documentation as plain text: blocks separated by a blank line, links
     as `title (url)`, whitespace collapsed, nothing Python or black would read as a
@@ -90,6 +91,7 @@ def clean_text(text: str) -> str:
     return "\n\n".join(b for b in blocks if b)
 
 
+@lru_cache(maxsize=1 << 14)
 def first_paragraph(text: str) -> str:
     """The first block of clean text; with the list after it when it ends in a colon
     ("including the following:"), which it introduces."""
@@ -100,6 +102,7 @@ def first_paragraph(text: str) -> str:
     return first
 
 
+@lru_cache(maxsize=1 << 14)
 def first_sentence(text: str) -> str:
     """The first sentence of the first paragraph (all of it when it has one)."""
     first = clean_text(text).split("\n\n", 1)[0]
@@ -126,22 +129,40 @@ def _wrap(text: str, indent: str, closing: bool) -> list[str]:
             continue
         bullet = _BULLET.match(line)
         opening = '"""' if not out else ""
-        wrapper = textwrap.TextWrapper(
-            width=WIDTH,
-            initial_indent=indent + opening,
-            subsequent_indent=indent + (" " * len(bullet.group()) if bullet else ""),
-            break_long_words=False,  # URLs, ARNs and code stay whole
-            break_on_hyphens=False,
-        )
-        wrapped = wrapper.wrap(line)
+        hanging = indent + (" " * len(bullet.group()) if bullet else "")
+        wrapped = _fill(line, WIDTH, indent + opening, hanging)
         if closing and n == len(lines) - 1 and len(wrapped[-1]) + 3 > WIDTH:
-            wrapper.width -= 3
-            wrapped = wrapper.wrap(line)
+            wrapped = _fill(line, WIDTH - 3, indent + opening, hanging)
         wrapped[0] = indent + wrapped[0].removeprefix(indent + opening)
         out += wrapped
     return out
 
 
+def _fill(line: str, width: int, first: str, rest: str) -> list[str]:
+    """One line of clean text (words separated by single spaces, a nested item's bullet
+    the only indentation) wrapped at `width` as
+    `textwrap.wrap(..., break_long_words=False, break_on_hyphens=False)` wraps it: URLs,
+    ARNs and code never broken. Greedy, without textwrap's chunking (a fifth of the
+    docstrings' time on sagemaker); tests/test_docstrings.py checks it gives the same."""
+    if len(first) + len(line) <= width:
+        return [first + line]
+    out: list[str] = []
+    current = first
+    empty = True  # nothing but the indent on `current` yet
+    for word in line.split(" "):
+        if empty:
+            current += word
+            empty = False
+        elif len(current) + 1 + len(word) <= width:
+            current += " " + word
+        else:
+            out.append(current)
+            current, empty = rest + word, False
+    out.append(current)
+    return out
+
+
+@lru_cache(maxsize=1 << 14)
 def summary_body(text: str, depth: int) -> str:
     """The first paragraph of `text` as a docstring body at `depth` (4 spaces each)."""
     indent = "    " * depth
@@ -167,14 +188,8 @@ def class_body(
     if entries:
         lines += ["", f"{indent}{heading}:"]
         for name, text in entries:
-            lines += textwrap.wrap(
-                f"{name}: {first_sentence(text)}".rstrip(),
-                width=sys.maxsize if one_line else WIDTH,
-                initial_indent=f"{indent}    ",
-                subsequent_indent=f"{indent}        ",
-                break_long_words=False,
-                break_on_hyphens=False,
-            )
+            entry = f"{name}: {first_sentence(text)}".rstrip()
+            lines += _fill(entry, sys.maxsize if one_line else WIDTH, f"{indent}    ", f"{indent}        ")
     if link:
         lines += ["", indent + link]
     if entries or link:

@@ -82,6 +82,7 @@ def classdoc(
     return layout.docstring(doc_escape(body), depth)
 
 
+@lru_cache(maxsize=1 << 14)  # (a member's text recurs: request and response, model and stub)
 def attrdoc(text: str, depth: int) -> str:
     """The docstring after a field (IDEs show it on hover): the first paragraph of the
     member's description."""
