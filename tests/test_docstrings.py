@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import SEED
+from conftest import SEED, parse_service
 from gen_support import import_fresh, parse_ok
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -447,3 +447,68 @@ def test_pyright_hover_shows_the_page_text(seed: Seed, seed_out: Path) -> None:
     assert _shown(shown[2]).startswith(first(op.documentation)), shown[2]
     assert _shown(shown[3]) == words(f"InferenceSpecification: {docstrings.first_sentence(spec.documentation)}"), shown[3]
     assert _shown(shown[4]) == first(item.documentation), shown[4]
+
+
+# --- whole services ------------------------------------------------------------------
+
+
+def _texts(op: Operation) -> set[str]:
+    """Every description of an operation's page, first paragraph, as words."""
+    out = {words(docstrings.first_paragraph(op.documentation))}
+    for root in (op.input, op.output):
+        for _, shape in root.walk("") if root is not None else ():
+            out.add(words(docstrings.first_paragraph(shape.documentation)))
+            out |= {words(docstrings.first_paragraph(m.documentation)) for _, m in shape.members}
+    return out - {""}
+
+
+def _undescribed(op: Operation, path: str) -> bool:
+    """The node at `path`, the lists/maps around it and the member holding them carry no text."""
+    nodes = dict(op.input.walk("input")) | (dict(op.output.walk("output")) if op.output else {})
+    holder = path
+    while holder.endswith(("[]", "{}")):
+        if nodes[holder].documentation:
+            return False
+        holder = holder[:-2]
+    parent, _, name = holder.rpartition(".")
+    return not nodes[holder].documentation and not (parent and nodes[parent].member_map[name].documentation)
+
+
+@pytest.mark.parametrize("service", ["s3", "dynamodb"])
+def test_every_class_of_a_service_carries_page_text(service: str, reference: Path) -> None:
+    """Models and stubs of a whole service: each class docstring opens with a description
+    from its operation's page (not its name), and each documented field, key and
+    parameter has its text."""
+    ops = parse_service(reference, service).sorted_operations()
+    [names] = naming.resolve(ops)
+    files = build.render_package(ops, PKG)
+    module = names.module
+    models = ast.parse(files[f"{PKG}/{module}/models.py"])
+    stub = ast.parse(files[f"{PKG}/{module}/client.pyi"])
+    by_op = {op.name: op for op in ops if op.kind == "client"}
+    info = {c.name: c for c in names.classes}
+    typed = {typed_dict_name(names, c.name, f): c.name for c in names.classes for f in ("request", "response")}
+    checked = 0
+    for tree, owner in ((models, info), (stub, typed)):
+        for cls in (n for n in tree.body if isinstance(n, ast.ClassDef) and n.name in owner):
+            c = info[owner[cls.name]] if tree is stub else info[cls.name]
+            op = by_op[c.op]
+            summary = words((ast.get_docstring(cls) or "").split("\n\nAttributes:\n")[0].split("\n\nKeys:\n")[0])
+            if summary == words(cls.name):  # the fallback: only where the page says nothing
+                assert _undescribed(op, c.path), (cls.name, c.path)
+            else:
+                assert summary in _texts(op) or summary == words(f"The response of `{op.name}`."), (cls.name, summary)
+            documented = {
+                (names.attrs[c.name][wire] if tree is models else wire): m.documentation
+                for wire, m in c.shape.members if m.documentation
+            }
+            after = _strings_after_fields(cls)
+            for field, text in documented.items():
+                assert words(after[field]) == words(docstrings.first_paragraph(text)), (cls.name, field)
+            checked += 1
+    assert checked > 200
+    client = next(n for n in stub.body if isinstance(n, ast.ClassDef) and n.name == names.client_class)
+    for method in (n for n in client.body if isinstance(n, ast.FunctionDef) and n.name in by_op):
+        op = by_op[method.name]
+        doc = ast.get_docstring(method) or ""
+        assert words(doc.split("\n\nArgs:\n")[0]) == words(docstrings.first_paragraph(op.documentation)) or not op.documentation
