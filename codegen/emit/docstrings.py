@@ -124,10 +124,10 @@ def _wrap(text: str, indent: str, closing: bool) -> list[str]:
     out: list[str] = []
     lines = [line for block in text.split("\n\n") for line in ("", *block.split("\n"))][1:]
     for n, line in enumerate(lines):
-        if not line or line.startswith("    "):  # between blocks; a literal block's line
+        bullet = _BULLET.match(line)
+        if not line or (line.startswith("    ") and bullet is None):  # between blocks; a literal's line
             out.append(indent + line if line else "")
             continue
-        bullet = _BULLET.match(line)
         opening = '"""' if not out else ""
         hanging = indent + (" " * len(bullet.group()) if bullet else "")
         wrapped = _fill(line, WIDTH, indent + opening, hanging)
@@ -208,8 +208,10 @@ def _node_docs(op: Operation, path: str) -> list[str]:
     """The texts that describe the node at `path`, nearest first: its own shape's, then
     those of the list or map around it and of the member holding them."""
     here = path.partition(".")[0]
+    if here not in ("input", "output"):
+        return []
     node = op.input if here == "input" else op.output
-    if node is None or here not in ("input", "output"):
+    if node is None:
         return []
     chain: list[str] = [node.documentation]  # outermost first
     while here != path:
