@@ -3,6 +3,7 @@ the seed page moved to the same page of the pinned boto3 (1.44.8)."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -205,14 +206,17 @@ def user_edits(models: Path) -> None:
     text = models.read_text()
     text = text.replace("from dataclasses import dataclass\n", "import json\nfrom dataclasses import dataclass\n")
     text = text.replace("from typing import ", "from typing import ClassVar\nfrom typing import ", 1)
-    text = text.replace(
-        'class ModelLifeCycle(_Model):\n    """ModelLifeCycle"""',
-        'class ModelLifeCycle(_Model):\n    """Where a model is in its life cycle (written by hand)."""',
+    # (the class docstrings are the page's text: matched whatever they say)
+    text, count = re.subn(
+        r'(class ModelLifeCycle\(_Model\):\n    )""".*?"""',
+        r'\1"""Where a model is in its life cycle (written by hand)."""',
+        text, count=1, flags=re.DOTALL,
     )
-    text = text.replace(
-        'class ModelCard(_Model):\n    """ModelCard"""\n',
-        'class ModelCard(_Model):\n    """ModelCard"""\n\n    MAX_CONTENT: ClassVar[int] = 100_000\n',
+    assert count == 1
+    text, count = re.subn(
+        r'(class ModelCard\(_Model\):\n    """.*?"""\n)', r"\1\n    MAX_CONTENT: ClassVar[int] = 100_000\n", text, count=1, flags=re.DOTALL
     )
+    assert count == 1
     anchor = "\n\n@dataclass(slots=True, kw_only=True, repr=False)\nclass ModelLifeCycle(_Model):"
     assert anchor in text
     text = text.replace(

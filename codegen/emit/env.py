@@ -6,6 +6,7 @@ installed codegen carries the same files as `codegen/templates` (see pyproject.t
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ from typing import Any
 import jinja2
 from black.strings import normalize_string_quotes
 
-from codegen.emit import layout
+from codegen.emit import docstrings, layout
 from codegen.escape import clean, md_cell, md_code, md_text
 
 _HERE = Path(__file__).resolve().parent
@@ -43,8 +44,9 @@ def doc_escape(text: str) -> str:
 
     No control characters, no backslash escapes (a backslash stands for itself), no
     three quotes in a row to end the docstring, and no `"` at either end that could join
-    a quote around it (black's own rule at a docstring's ends: a space beside it)."""
-    text = clean(text).replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+    a quote around it (black's own rule at a docstring's ends: a space beside it); no
+    line break but `\\n` and no lone surrogate (docstrings.scrub)."""
+    text = clean(docstrings.scrub(text)).replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
     if text.endswith('"'):
         text += " "
     if text.startswith('"'):
@@ -69,6 +71,30 @@ def doc(text: str, depth: int, fallback: str = "") -> str:
     """The docstring statement for a page's `text` (or `fallback` when there is none) at
     `depth`, already as black lays docstrings out."""
     return layout.docstring(docstring(text) if text else doc_escape(fallback), depth)
+
+
+def classdoc(
+    summary: str, depth: int, attributes: Iterable[tuple[str, str]], fallback: str, heading: str = "Attributes"
+) -> str:
+    """A class's docstring statement: the first paragraph of its page description (or
+    `fallback`), then a `heading:` section, one entry per (name, description)."""
+    body = docstrings.class_body(summary, attributes, depth, fallback, heading)
+    return layout.docstring(doc_escape(body), depth)
+
+
+@lru_cache(maxsize=1 << 14)  # (a member's text recurs: request and response, model and stub)
+def attrdoc(text: str, depth: int) -> str:
+    """The docstring after a field (IDEs show it on hover): the first paragraph of the
+    member's description."""
+    return layout.docstring(doc_escape(docstrings.summary_body(text, depth)), depth)
+
+
+def methoddoc(
+    text: str, depth: int, fallback: str, link: str = "", params: Iterable[tuple[str, str]] = ()
+) -> str:
+    """A client method's docstring: the operation's first paragraph, an `Args:` entry
+    per parameter, then the link to the AWS API reference (docstrings.see_also)."""
+    return layout.docstring(doc_escape(docstrings.method_body(text, depth, fallback, link, params)), depth)
 
 
 def fstring(text: str, code: str) -> str:
@@ -104,6 +130,9 @@ def environment() -> jinja2.Environment:
     env.filters["line"] = layout.fit
     env.filters["item"] = layout.fit_element
     env.filters["doc"] = doc
+    env.filters["classdoc"] = classdoc
+    env.filters["attrdoc"] = attrdoc
+    env.filters["methoddoc"] = methoddoc
     return env
 
 

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from codegen.emit.aliases import model_aliases
+from codegen.emit import docstrings
 from codegen.emit.env import pyrepr, render
 from codegen.emit.types import py_type
 from codegen.naming import ClassInfo, ServiceNames, is_class_shape
@@ -22,6 +23,11 @@ class FieldView:
     from_wire: str
     doc: str
     helpers: frozenset[str]  # the runtime's functions the two expressions call
+
+    @property
+    def entry(self) -> tuple[str, str]:
+        """(attribute, description): the class docstring's Attributes entry."""
+        return self.attr, self.doc
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,13 +118,13 @@ def class_view(names: ServiceNames, info: ClassInfo) -> ClassView:
                 required=required,
                 to_wire=f"to_wire(self.{attr}, at, {key})" if dump else f"self.{attr}",
                 from_wire=f"{'need' if required else 'load'}(rest, {key}, at, {load})",
-                doc=member.documentation,
+                doc=docstrings.member_text(member.documentation, member.shape),
                 helpers=frozenset(_NAME.findall(load)) & _HELPERS
                 | {"need" if required else "load"}
                 | ({"to_wire"} if dump else set()),
             )
         )
-    return ClassView(info.name, info.shape.documentation, tuple(fields))
+    return ClassView(info.name, docstrings.class_text(names, info), tuple(fields))
 
 
 def _isort_key(name: str) -> tuple[int, str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from codegen.emit.aliases import stub_aliases
+from codegen.emit import docstrings
 from codegen.emit.env import pyrepr, render
 from codegen.emit.types import Flavour, py_type, typed_dict_name
 from codegen.naming import ClassInfo, ServiceNames, is_identifier
@@ -17,6 +18,12 @@ _NOT_PARAMS = frozenset({"self", "kwargs"})
 class KeyView:
     wire: str
     annotation: str
+    doc: str = ""  # clean text (docstrings.member_text)
+
+    @property
+    def doc_entry(self) -> tuple[str, str]:
+        """(key, description): the TypedDict docstring's Keys entry."""
+        return self.wire, self.doc
 
     @property
     def entry(self) -> str:
@@ -29,6 +36,7 @@ class TypedDictView:
     name: str
     keys: tuple[KeyView, ...]
     functional: bool
+    doc: str = ""  # clean text (docstrings.class_text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +44,12 @@ class ParamView:
     name: str
     annotation: str
     required: bool
+    doc: str = ""  # clean text (docstrings.member_text)
+
+    @property
+    def doc_entry(self) -> tuple[str, str]:
+        """(parameter, description): the method docstring's Args entry."""
+        return self.name, self.doc
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +59,7 @@ class MethodView:
     returns: str
     doc: str
     extra_kwargs: bool
+    link: str = ""  # docstrings.see_also of the page's AWS API reference link
 
     @property
     def params_text(self) -> str:
@@ -63,10 +78,12 @@ def _typed_dict(names: ServiceNames, info: ClassInfo, flavour: Flavour) -> Typed
     for wire, member in info.shape.members:
         ann = py_type(names, info.op, f"{info.path}.{wire}", member.shape, flavour)
         required = flavour == "request" and member.required and not member.autopopulated
-        keys.append(KeyView(wire, ann if required else f"NotRequired[{ann}]"))
+        doc = docstrings.member_text(member.documentation, member.shape)
+        keys.append(KeyView(wire, ann if required else f"NotRequired[{ann}]", doc))
     # A key that is no identifier (or a dunder) is written as a string: functional syntax.
     functional = any(not is_identifier(k.wire) for k in keys)
-    return TypedDictView(typed_dict_name(names, info.name, flavour), tuple(keys), functional)
+    doc = docstrings.class_text(names, info)
+    return TypedDictView(typed_dict_name(names, info.name, flavour), tuple(keys), functional, doc)
 
 
 def _method(names: ServiceNames, op_index: int) -> MethodView:
@@ -78,7 +95,8 @@ def _method(names: ServiceNames, op_index: int) -> MethodView:
             extra = True  # passed through **kwargs
             continue
         ann = py_type(names, op.name, f"input.{wire}", member.shape, "request")
-        params.append(ParamView(wire, ann, member.required and not member.autopopulated))
+        doc = docstrings.member_text(member.documentation, member.shape)
+        params.append(ParamView(wire, ann, member.required and not member.autopopulated, doc))
     if op.output is None:
         returns = "None"
     elif (response := names.response_class(op)) is not None:
