@@ -16,7 +16,7 @@ from __future__ import annotations
 import gc
 import json
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -245,7 +245,7 @@ def _run_unit(
         except ValueError as exc:
             return UnitResult(task.name, errors=[f"error: {exc}"], failed=True)
         if resolved:
-            _write_service(task, previous, service, resolved[0], result)
+            _write_service(task, previous, service, resolved[0], result, [o for o in ops if o.kind != "client"])
         if not task.dry_run:
             # Each operation's JSON text once, for both the parse cache and the tree.
             as_json = {id(op): _compact_json(tree.operation_to_json(op)) for op in ops}
@@ -264,13 +264,14 @@ def _cached_operations(task: UnitTask) -> dict[str, tuple[str, Operation]]:
 
 
 def _write_service(
-    task: UnitTask, previous: Previous, service: str, names: ServiceNames, result: UnitResult
+    task: UnitTask, previous: Previous, service: str, names: ServiceNames, result: UnitResult,
+    others: Sequence[Operation] = (),
 ) -> None:
     out = Path(task.out)
     result.summaries[service] = summary_of(names)
     # The templates write what black would (codegen/emit/layout.py): no black here; it
     # only runs over hand edits merged into a module (merge.py).
-    files = build.render_service(names, task.package, task.targets)
+    files = build.render_service(names, task.package, task.targets, others)
     for rel in sorted(files):
         text = files[rel]
         kept = write_one(
