@@ -5,6 +5,7 @@ models, links that resolve, and `mkdocs build --strict` over the result."""
 from __future__ import annotations
 
 import ast
+import json
 import os
 import re
 import subprocess
@@ -245,8 +246,15 @@ def test_every_link_resolves(site: Path) -> None:
     print(f"links: {local} local, {web} web, {mail} mail")
 
 
-def test_upstream_mail_links_are_cleaned() -> None:
-    """docutils links any `a@b`: upstream text `Lambda@Edge` arrives as a mailto link."""
+def test_upstream_mail_links_are_cleaned(reference: Path) -> None:
+    """docutils links any `a@b`: upstream text `Lambda@Edge` arrives as a mailto link
+    (lambda get_function), which the page keeps as plain text."""
+    from gen_support import parse_ok
+
+    ops = parse_ok(reference / "lambda" / "client" / "get_function.rst")
+    assert "(mailto:Lambda@Edge)" in json.dumps([m.documentation for _, s in ops[0].walk() for _, m in s.members])
+    page = build.render_package(ops, PKG, ("docs",))[f"docs/{resolve(ops)[0].module}/get_function.md"]
+    assert "Lambda@Edge" in page and "mailto:" not in page
     text = "[Lambda@Edge](mailto:Lambda@Edge) or [us](mailto:aws-team@amazon.com) see [x](/AmazonS3/a.html)"
     assert escape.md_text(text) == "Lambda@Edge or [us](mailto:aws-team@amazon.com) see x"
 
