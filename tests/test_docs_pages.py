@@ -342,3 +342,21 @@ def test_mkdocs_strict_fails_on_a_broken_link(site: Path, tmp_path: Path) -> Non
     page.write_text(page.read_text(encoding="utf-8").replace("(exceptions.md#", "(exceptions.md#no-such-", 1), encoding="utf-8")
     proc = _mkdocs(small)
     assert proc.returncode != 0 and "no-such-" in proc.stderr, proc.stderr[-2000:]
+
+
+def test_waiter_names_are_botocores() -> None:
+    """`client.get_waiter(name)`: the name the docs derive from a waiter page's name is
+    botocore's xform_name of it, for every waiter botocore has."""
+    from botocore.exceptions import DataNotFoundError
+
+    sess = session()
+    seen = 0
+    for service in sess.get_available_services():
+        try:
+            model = sess.get_waiter_model(service)
+        except DataNotFoundError:
+            continue
+        for name in model.waiter_names:
+            assert docs.waiter_name(name) == xform_name(name), (service, name)
+            seen += 1
+    assert seen > 100
