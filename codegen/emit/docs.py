@@ -198,10 +198,24 @@ def emit_service_index(names: ServiceNames, package: str, links: Links | None = 
     return render("service_index.md.jinja2", names=names, package=package, ops=ops)
 
 
+USED_BY_SHOWN = 20
+
+
+def _used_by(names: ServiceNames) -> dict[str, list[str]]:
+    """Class → the operations whose request or response contains it."""
+    found: dict[str, list[str]] = {}
+    for op in names.operations:
+        roots = [names.request_class(op), *filter(None, [names.response_class(op)])]
+        for name in sorted(names.reachable(roots)):
+            found.setdefault(name, []).append(op.name)
+    return found
+
+
 def emit_structure_docs(names: ServiceNames, package: str, links: Links | None = None) -> dict[str, str]:
     """`structures/<Class>.md` for every class not documented on an operation page, and
     `structures/index.md` listing them; paths relative to the service's docs folder."""
     links = links or Links(names)
+    used_by = _used_by(names)
     files = {
         f"{STRUCTURES}/{links.stem[c.name]}.md": render(
             "structure.md.jinja2",
@@ -209,6 +223,8 @@ def emit_structure_docs(names: ServiceNames, package: str, links: Links | None =
             package=package,
             c=c,
             rows=_rows(links, c.op, c.path, c.shape, "", 1, 1),
+            used_by=used_by.get(c.name, [])[:USED_BY_SHOWN],
+            more=max(0, len(used_by.get(c.name, [])) - USED_BY_SHOWN),
         )
         for c in links.pages
     }
