@@ -20,7 +20,7 @@ from codegen import config
 from codegen import manifest as mf
 from codegen import workers
 from codegen import naming
-from codegen.emit.docs import emit_operation_doc, emit_service_index, emit_structures_doc
+from codegen.emit.docs import NavService, emit_mkdocs, emit_service_docs
 from codegen.emit.env import docline, render
 from codegen.emit.models import emit_models
 from codegen.emit.stubs import emit_stubs
@@ -99,12 +99,26 @@ def render_package(
     }
     if "docs" in targets:
         files["docs/index.md"] = render("docs_index.md.jinja2", package=package, services=services)
+        files["mkdocs.yml"] = emit_mkdocs(
+            package, (NavService(s.service, s.module, tuple(op.name for op in s.operations)) for s in services)
+        )
+    others: dict[str, list[Operation]] = {}
+    for op in operations:
+        if op.kind != "client":
+            others.setdefault(_service_key(op), []).append(op)
     for names in services:
-        files.update(render_service(names, package, targets))
+        files.update(render_service(names, package, targets, others.get(_service_key(names.all_client_operations[0]), [])))
     return files
 
 
-def render_service(names: ServiceNames, package: str, targets: Sequence[str]) -> dict[str, str]:
+def _service_key(op: Operation) -> str:
+    return op.service_id or op.service.lower()  # how naming.resolve groups operations
+
+
+def render_service(
+    names: ServiceNames, package: str, targets: Sequence[str], others: Sequence[Operation] = ()
+) -> dict[str, str]:
+    """The files of one service; `others` are its paginator and waiter pages (docs)."""
     base = f"{package}/{names.module}"
     files = {f"{base}/__init__.py": render("service_init.py.jinja2", names=names, package=package)}
     if "validators" not in targets:
@@ -119,11 +133,8 @@ def render_service(names: ServiceNames, package: str, targets: Sequence[str]) ->
         files[f"{base}/client.pyi"] = emit_stubs(names, package)
         files[f"{base}/client.py"] = render("client_runtime.py.jinja2", names=names, package=package)
     if "docs" in targets:
-        docs = f"docs/{names.module}"
-        files[f"{docs}/index.md"] = emit_service_index(names, package)
-        files[f"{docs}/structures.md"] = emit_structures_doc(names, package)
-        for op in names.operations:
-            files[f"{docs}/{op.name}.md"] = emit_operation_doc(names, op, package)
+        for rel, text in emit_service_docs(names, package, others).items():
+            files[f"docs/{names.module}/{rel}"] = text
     return files
 
 

@@ -48,8 +48,11 @@ def shown(value: object, width: int = 80) -> str:
 # not add markup (`<script>`, `<img onerror=...>`) or `javascript:` links. Outside code
 # spans `&`, `<`, `>` become entities; code spans are literal to Markdown, so they keep
 # their text, as long as this module and Markdown agree on where they are (else the
-# whole block is escaped); links keep only http(s)/mailto (or relative) targets, and
-# no link reference definition survives.
+# whole block is escaped); links keep only http(s) targets and mailto with a real
+# address (docutils links any `a@b`, so upstream `Lambda@Edge` became `mailto:Lambda@Edge`);
+# any other link of page text is left to its title: a relative target was written for
+# the AWS site and resolves nowhere here. No link reference definition survives, and no
+# line of page text becomes a heading.
 
 # A code span on one line: a backtick run closed by the next run, of the same length
 # (CommonMark), the opening run not after a backslash.
@@ -57,22 +60,38 @@ _CODE_SPAN = re.compile(r"(?<![`\\])(`+)(?!`)([^`\n]+?)(?<!`)\1(?!`)")
 _BACKTICKS = re.compile(r"`+")
 _BLOCKS = re.compile(r"(\n[ \t]*\n)")  # blank lines: code spans do not cross them
 _MD_ENTITIES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+# A whole inline link with a plain title (what the tree writes for a page's links).
+_MD_FULL_LINK = re.compile(r"\[(?P<title>[^\[\]\n]*)\]\(\s*(?P<target>[^)\s]*)\s*\)")
 # `](target` ends an inline link; `]:` a link reference definition's label.
 _MD_LINK = re.compile(r"\]\(\s*(?P<target>[^)\s]*)|\]:")
-_SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")
-_SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
+_WEB = re.compile(r"https?://[^/?#\s]+", re.IGNORECASE)
+_MAILTO = re.compile(r"mailto:[\w.+-]+@[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}", re.IGNORECASE)
+
+
+def link_target_ok(target: str) -> bool:
+    """A link target page text may keep: http(s) with a host, or mailto with a real
+    address (a dotted domain)."""
+    target = html.unescape(target)
+    return bool(_WEB.match(target) or _MAILTO.fullmatch(target))
 
 
 def _md_plain(text: str) -> str:
-    return _MD_LINK.sub(_md_link, text.translate(_MD_ENTITIES))
+    text = _MD_FULL_LINK.sub(_md_full_link, text.translate(_MD_ENTITIES))
+    return _MD_LINK.sub(_md_link, text)
+
+
+def _md_full_link(match: re.Match[str]) -> str:
+    title = match.group("title")
+    if link_target_ok(match.group("target")) and title.strip():
+        return match.group()
+    return title or html.unescape(match.group("target")).translate(_MD_ENTITIES)
 
 
 def _md_link(match: re.Match[str]) -> str:
     target = match.group("target")
     if target is None:
         return "\\]:"  # a definition would turn `[label]` anywhere into its link
-    scheme = _SCHEME.match(html.unescape(target))
-    if scheme is None or scheme.group()[:-1].lower() in _SAFE_SCHEMES:
+    if link_target_ok(target):
         return match.group()
     return "\\]" + match.group()[1:]  # not a link: the text as written
 
@@ -90,9 +109,42 @@ def _md_block(block: str) -> str:
     return "".join(out)
 
 
+# A line Markdown would read as a heading (ATX `# x`, or a setext underline below text),
+# at most three spaces in (deeper is a code block, or code inside a list item).
+_ATX = re.compile(r"^( {0,3})(#{1,6}(?:[ \t]|$))")
+_SETEXT = re.compile(r"^( {0,3})(=+|-+)[ \t]*$")
+_BULLET = re.compile(r"^ *- ")
+# A heading of the AWS pages that boto3's RST left indented under the last bullet of a
+# list (s3 get_object's "Storage classes"): a few words without end punctuation.
+_LOOSE_HEADING = re.compile(r"^ +([A-Za-z][\w'’()/&, -]{0,59}[\w)])[ \t]*$")
+
+
+def _lines(text: str) -> str:
+    lines = text.split("\n")
+    out: list[str] = []
+    for i, line in enumerate(lines):
+        before = lines[i - 1] if i else ""
+        after = lines[i + 1] if i + 1 < len(lines) else ""
+        loose = _LOOSE_HEADING.match(line)
+        if (
+            loose
+            and _BULLET.match(before)
+            and len(loose.group(1).split()) <= 6
+            and (not after.strip() or not after.startswith(" "))
+        ):
+            # Out of the list, a paragraph of its own: it heads what follows the list.
+            out += ["", loose.group(1), ""] if after.strip() else ["", loose.group(1)]
+            continue
+        if _ATX.match(line) or (_SETEXT.match(line) and before.strip()):
+            line = _ATX.sub(r"\1\\\2", line) if _ATX.match(line) else _SETEXT.sub(r"\1\\\2", line)
+        out.append(line)
+    return "\n".join(out)
+
+
 def md_text(text: str) -> str:
-    """Page text for a Markdown page: no HTML, no unsafe links, code spans as they are."""
-    parts = _BLOCKS.split(clean(text))
+    """Page text for a Markdown page: no HTML, no unsafe links, code spans as they are,
+    no headings, no heading left inside a list."""
+    parts = _BLOCKS.split(_lines(clean(text)))
     return "".join(part if i % 2 else _md_block(part) for i, part in enumerate(parts))
 
 
@@ -111,3 +163,11 @@ def md_cell(text: str) -> str:
     """Text for one Markdown table cell: one line, pipes escaped."""
     # (joined first: escaped as the one line Markdown will read)
     return md_text(" ".join(clean(text).split())).replace("|", "\\|")
+
+
+def md_fence(code: str, lang: str = "") -> str:
+    """`code` as a fenced code block: a fence longer than any backtick run in it, so no
+    line of it can close the block."""
+    code = clean(code)
+    fence = "`" * max(3, max((len(r) for r in _BACKTICKS.findall(code)), default=0) + 1)
+    return f"{fence}{lang}\n{code}\n{fence}"

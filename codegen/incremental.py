@@ -105,7 +105,10 @@ def _render_package_level(
         f"{package}/py.typed": "",
     }
     if "docs" in targets:
+        from codegen.emit.docs import NavService, emit_mkdocs
+
         files["docs/index.md"] = render("docs_index.md.jinja2", package=package, services=services)
+        files["mkdocs.yml"] = emit_mkdocs(package, (NavService(s.service, s.module, s.operations) for s in services))
     return files
 
 

@@ -258,7 +258,7 @@ def _run_unit(
             return UnitResult(task.name, errors=[f"error: {exc}"], failed=True)
         if resolved:
             names = resolved[0]
-            _write_service(task, previous, service, names, result)
+            _write_service(task, previous, service, names, result, [o for o in ops if o.kind != "client"])
             renames[service] = _rename_changes(names, ops)
             if not task.dry_run:
                 text = registry_text(names.registry)
@@ -306,13 +306,14 @@ def _cached_operations(task: UnitTask) -> dict[str, tuple[str, Operation]]:
 
 
 def _write_service(
-    task: UnitTask, previous: Previous, service: str, names: ServiceNames, result: UnitResult
+    task: UnitTask, previous: Previous, service: str, names: ServiceNames, result: UnitResult,
+    others: Sequence[Operation] = (),
 ) -> None:
     out = Path(task.out)
     result.summaries[service] = summary_of(names)
     # The templates write what black would (codegen/emit/layout.py): no black here; it
     # only runs over hand edits merged into a module (merge.py).
-    files = build.render_service(names, task.package, task.targets)
+    files = build.render_service(names, task.package, task.targets, others)
     for rel in sorted(files):
         text = files[rel]
         kept = write_one(

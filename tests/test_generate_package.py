@@ -253,14 +253,20 @@ def test_wheel_ships_types(seed_out: Path, tmp_path: Path) -> None:
 
 
 def test_docs_link_operation_and_classes(seed_out: Path) -> None:
+    from codegen.naming import resolve
+
+    (names,) = resolve(parse_ok(SEED))
+    (op,) = names.operations
+    container = names.class_at(op.name, "input.InferenceSpecification.Containers[]")
     page = (seed_out / "docs/sagemaker/create_model_package.md").read_text()
-    assert "| `InferenceSpecification.Containers[].Image` |" in page
-    assert "(structures.md#createmodelpackagerequest)" in page
-    assert "ConflictException" in page
+    assert "| `InferenceSpecification.Containers` |" in page
+    assert f"[`{container}`](structures/{container}.md)" in page
+    assert "[`ConflictException`](exceptions.md#conflictexception)" in page
     index = (seed_out / "docs/sagemaker/index.md").read_text()
     assert "(create_model_package.md)" in index
-    structures = (seed_out / "docs/sagemaker/structures.md").read_text()
-    assert "\n## Container\n" in structures
+    assert f"[`{names.request_class(op)}`](create_model_package.md#request)" in index
+    structure = (seed_out / f"docs/sagemaker/structures/{container}.md").read_text()
+    assert structure.startswith(f"# {container}\n") and "| `Image` |" in structure
 
 
 def test_generated_folder_is_not_stale() -> None:
