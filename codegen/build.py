@@ -21,6 +21,7 @@ from codegen import workers
 from codegen import naming
 from codegen.emit.docs import emit_operation_doc, emit_service_index, emit_structures_doc
 from codegen.emit.env import docline, render
+from codegen.emit.extras import ClientExtras, client_extras, package_stub_files
 from codegen.emit.models import emit_models
 from codegen.emit.stubs import emit_stubs
 from codegen.emit.validators import emit_validators
@@ -85,15 +86,24 @@ def render_package(
         f"{package}/__init__.py": render("package_init.py.jinja2", package=package, services=services),
         f"{package}/_runtime.py": render("runtime.py.jinja2", package=package),
         f"{package}/py.typed": "",
+        **(package_stub_files(package, targets) if services else {}),
     }
     if "docs" in targets:
         files["docs/index.md"] = render("docs_index.md.jinja2", package=package, services=services)
+    by_service: dict[str, list[Operation]] = {}  # (grouped as naming.resolve groups them)
+    for op in operations:
+        by_service.setdefault(op.service_id or op.service.lower(), []).append(op)
     for names in services:
-        files.update(render_service(names, package, targets))
+        ops = by_service[names.service_id or names.service.lower()]
+        files.update(render_service(names, package, targets, client_extras(names, ops)))
     return files
 
 
-def render_service(names: ServiceNames, package: str, targets: Sequence[str]) -> dict[str, str]:
+def render_service(
+    names: ServiceNames, package: str, targets: Sequence[str], extras: ClientExtras | None = None
+) -> dict[str, str]:
+    """The files of one service; `extras` from all its pages (codegen.emit.extras; by
+    default from its client pages alone)."""
     base = f"{package}/{names.module}"
     files = {f"{base}/__init__.py": render("service_init.py.jinja2", names=names, package=package)}
     if "validators" not in targets:
@@ -105,7 +115,9 @@ def render_service(names: ServiceNames, package: str, targets: Sequence[str]) ->
     if "validators" in targets:
         files[f"{base}/validators.py"] = emit_validators(names, package)
     if "stubs" in targets:
-        files[f"{base}/client.pyi"] = emit_stubs(names, package)
+        if extras is None:
+            extras = client_extras(names, names.all_client_operations)
+        files[f"{base}/client.pyi"] = emit_stubs(names, package, extras)
         files[f"{base}/client.py"] = render("client_runtime.py.jinja2", names=names, package=package)
     if "docs" in targets:
         docs = f"docs/{names.module}"

@@ -24,6 +24,7 @@ from typing import Any
 
 from codegen import build, diff, tree
 from codegen import manifest as mf
+from codegen.emit.extras import ClientExtras, client_extras
 from codegen.naming import ServiceNames, resolve
 from codegen.parse import duplicate, read_page_bytes
 from codegen.rst.reader import NotAMethodPage, PageError, parse_page
@@ -242,10 +243,12 @@ def _run_unit(
         ops = sorted(by_service[service], key=lambda op: op.sort_key)
         try:
             resolved = resolve(ops)
+            # (paginator and waiter pages, and the exceptions of all pages: checked here too)
+            extras = client_extras(resolved[0], ops) if resolved else None
         except ValueError as exc:
             return UnitResult(task.name, errors=[f"error: {exc}"], failed=True)
         if resolved:
-            _write_service(task, previous, service, resolved[0], result)
+            _write_service(task, previous, service, resolved[0], result, extras)
         if not task.dry_run:
             # Each operation's JSON text once, for both the parse cache and the tree.
             as_json = {id(op): _compact_json(tree.operation_to_json(op)) for op in ops}
@@ -264,13 +267,18 @@ def _cached_operations(task: UnitTask) -> dict[str, tuple[str, Operation]]:
 
 
 def _write_service(
-    task: UnitTask, previous: Previous, service: str, names: ServiceNames, result: UnitResult
+    task: UnitTask,
+    previous: Previous,
+    service: str,
+    names: ServiceNames,
+    result: UnitResult,
+    extras: ClientExtras | None = None,
 ) -> None:
     out = Path(task.out)
     result.summaries[service] = summary_of(names)
     # The templates write what black would (codegen/emit/layout.py): no black here; it
     # only runs over hand edits merged into a module (merge.py).
-    files = build.render_service(names, task.package, task.targets)
+    files = build.render_service(names, task.package, task.targets, extras)
     for rel in sorted(files):
         text = files[rel]
         kept = write_one(
