@@ -30,8 +30,11 @@ from oracle import session
 
 PKG = "aws_typed_extras"
 SERVICES = ("s3", "dynamodb")
+# (bedrock-runtime: one paginator, so no overloads; no waiter page, so botocore's get_waiter)
+PACKAGE_SERVICES = (*SERVICES, "bedrock-runtime")
 
 GOOD = '''\
+from {pkg}.bedrock_runtime.client import BedrockRuntimeClient
 from {pkg}.dynamodb.client import DynamoDBClient
 from {pkg}.s3.client import S3Client
 
@@ -87,10 +90,19 @@ def ddb(client: DynamoDBClient) -> int:
     except (client.exceptions.ProvisionedThroughputExceededException, client.exceptions.RequestLimitExceeded):
         pass
     return n
+
+
+def bedrock(client: BedrockRuntimeClient) -> list[str]:
+    arns = []
+    for page in client.get_paginator("list_async_invokes").paginate(statusEquals="Completed"):
+        arns += [s.get("invocationArn", "") for s in page.get("asyncInvokeSummaries", [])]
+    client.get_waiter("any_name_botocore_may_add").wait(Anything=1)
+    return arns
 '''
 
 # Each misuse on a line of its own, marked `# E`: the checker must report exactly these lines.
 BAD = '''\
+from {pkg}.bedrock_runtime.client import BedrockRuntimeClient
 from {pkg}.dynamodb.client import DynamoDBClient
 from {pkg}.s3.client import S3Client
 
@@ -133,6 +145,12 @@ def ddb(client: DynamoDBClient) -> None:
     client.get_paginator("scan").paginate(TableName="t", Limit=5)  # E
     client.get_waiter("table_exists").wait()  # E
     print(client.exceptions.NoSuchKey)  # E
+
+
+def bedrock(client: BedrockRuntimeClient) -> None:
+    client.get_paginator("list_async_invoke")  # E
+    client.get_paginator("list_async_invokes").paginate(statusEquals="Done")  # E
+    client.get_waiter()  # E
 '''
 
 
@@ -144,11 +162,11 @@ def _marked(text: str) -> set[int]:
 def package(reference: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The package of the s3 and dynamodb pages, with the user scripts beside it."""
     base = tmp_path_factory.mktemp("extras")
-    for service in SERVICES:
+    for service in PACKAGE_SERVICES:
         shutil.copytree(reference / service, base / "in" / service)
     out = base / "out"
     result = build.generate([base / "in"], out, PKG)
-    assert result.errors == [] and result.services == sorted(SERVICES)
+    assert result.errors == [] and result.services == sorted(PACKAGE_SERVICES)
     (out / "good.py").write_text(GOOD.format(pkg=PKG))
     (out / "bad.py").write_text(BAD.format(pkg=PKG))
     return out
@@ -304,3 +322,22 @@ def test_package_is_black_clean(package: Path) -> None:
     proc = subprocess.run([sys.executable, "-m", "black", "--check", "-q", str(package / PKG)],
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_regenerate_follows_paginator_and_waiter_pages(reference: Path, tmp_path: Path) -> None:
+    """The incremental pipeline passes paginator and waiter pages to the stub: a page
+    removed takes its class and overload out on the next run."""
+    pages = tmp_path / "in" / "dynamodb"
+    shutil.copytree(reference / "dynamodb", pages)
+    out = tmp_path / "out"
+    build.generate([tmp_path / "in"], out, PKG)
+    stub = out / PKG / "dynamodb" / "client.pyi"
+    before = stub.read_text()
+    assert all(f'Literal["{n}"]' in before for n in ("scan", "query", "table_exists", "table_not_exists"))
+    (pages / "paginator" / "Scan.rst").unlink()
+    (pages / "waiter" / "TableExists.rst").unlink()
+    result = build.generate([tmp_path / "in"], out, PKG)
+    assert f"{PKG}/dynamodb/client.pyi" in result.written
+    after = stub.read_text()
+    assert 'Literal["scan"]' not in after and 'Literal["table_exists"]' not in after
+    assert 'Literal["query"]' in after and 'Literal["table_not_exists"]' in after
