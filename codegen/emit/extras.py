@@ -29,7 +29,9 @@ BASE_METHODS: dict[str, tuple[str, str]] = {
 REPLACED = frozenset(BASE_METHODS) | {"get_paginator", "get_waiter"}
 
 # What client.pyi imports besides its own classes (templates/client.pyi.jinja2).
-STUB_IMPORTS = frozenset({"Any", "IO", "Literal", "NotRequired", "TypedDict", "Mapping", "Sequence", "datetime", "overload"})
+STUB_IMPORTS = frozenset(
+    {"Any", "IO", "Literal", "NotRequired", "TypedDict", "Mapping", "Sequence", "datetime", "overload"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,17 +65,18 @@ def client_extras(names: ServiceNames, operations: Sequence[Operation]) -> Clien
     """The extras of one service from all its pages (client, paginator and waiter).
     InvalidName (`FILE:1: message`) for a bad name from a page or a class name that
     clashes with another of the stub."""
-    pages = [o for o in operations if o.kind == "paginator"]
-    waiter_pages = [o for o in operations if o.kind == "waiter"]
+    pages = paginators.helpers(names, [o for o in operations if o.kind == "paginator"], "paginator")
+    waiters = paginators.helpers(names, [o for o in operations if o.kind == "waiter"], "waiter")
     present = {op.name for op in names.all_client_operations if is_replaced(op)}
     extras = ClientExtras(
-        paginators=tuple(paginators.helpers(names, pages, "paginator")),
-        waiters=tuple(paginators.helpers(names, waiter_pages, "waiter")),
+        paginators=tuple(pages),
+        waiters=tuple(waiters),
         exceptions_class=pascal(names.service) + "Exceptions",
         exceptions=tuple(exception_names(operations)),
         base_methods=tuple((n, *BASE_METHODS[n]) for n in sorted(present & set(BASE_METHODS))),
+        # (botocore's untyped get_paginator / get_waiter where no page types one)
         generic_paginator=not pages and "get_paginator" in present,
-        generic_waiter=not waiter_pages and "get_waiter" in present,
+        generic_waiter=not waiters and "get_waiter" in present,
     )
     _check_clashes(names, extras, operations)
     return extras

@@ -15,7 +15,16 @@ from dataclasses import dataclass
 
 from codegen.emit.stubs import NOT_PARAMS, MethodView, ParamView
 from codegen.emit.types import py_type, typed_dict_name
-from codegen.naming import InvalidName, ServiceNames, check_api_name, check_name, is_identifier, pascal, snake_case, structure_key
+from codegen.naming import (
+    InvalidName,
+    ServiceNames,
+    check_api_name,
+    check_name,
+    is_identifier,
+    pascal,
+    snake_case,
+    structure_key,
+)
 from codegen.tree import SCALAR_TYPES, Operation, Shape
 
 # How the client stub imports the stand-ins of _botocore.pyi (underscored: the resolver
