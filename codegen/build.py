@@ -22,6 +22,7 @@ from codegen import workers
 from codegen import naming
 from codegen.emit.docs import NavService, emit_mkdocs, emit_service_docs
 from codegen.emit.env import docline, render
+from codegen.emit.extras import ClientExtras, client_extras, package_stub_files
 from codegen.emit.models import emit_models
 from codegen.emit.stubs import emit_stubs
 from codegen.emit.validators import emit_validators
@@ -96,18 +97,20 @@ def render_package(
         f"{package}/__init__.py": render("package_init.py.jinja2", package=package, services=services),
         f"{package}/_runtime.py": render("runtime.py.jinja2", package=package, enums=enums),
         f"{package}/py.typed": "",
+        **(package_stub_files(package, targets) if services else {}),
     }
     if "docs" in targets:
         files["docs/index.md"] = render("docs_index.md.jinja2", package=package, services=services)
         files["mkdocs.yml"] = emit_mkdocs(
             package, (NavService(s.service, s.module, tuple(op.name for op in s.operations)) for s in services)
         )
-    others: dict[str, list[Operation]] = {}
+    by_service: dict[str, list[Operation]] = {}  # (grouped as naming.resolve groups them)
     for op in operations:
-        if op.kind != "client":
-            others.setdefault(_service_key(op), []).append(op)
+        by_service.setdefault(_service_key(op), []).append(op)
     for names in services:
-        files.update(render_service(names, package, targets, others.get(_service_key(names.all_client_operations[0]), [])))
+        ops = by_service[_service_key(names.all_client_operations[0])]
+        others = [op for op in ops if op.kind != "client"]
+        files.update(render_service(names, package, targets, others, client_extras(names, ops)))
     return files
 
 
@@ -116,9 +119,15 @@ def _service_key(op: Operation) -> str:
 
 
 def render_service(
-    names: ServiceNames, package: str, targets: Sequence[str], others: Sequence[Operation] = ()
+    names: ServiceNames,
+    package: str,
+    targets: Sequence[str],
+    others: Sequence[Operation] = (),
+    extras: ClientExtras | None = None,
 ) -> dict[str, str]:
-    """The files of one service; `others` are its paginator and waiter pages (docs)."""
+    """The files of one service; `others` are its paginator and waiter pages (docs),
+    `extras` what the stubs make of all its pages (codegen.emit.extras; by default from
+    its client pages alone)."""
     base = f"{package}/{names.module}"
     files = {f"{base}/__init__.py": render("service_init.py.jinja2", names=names, package=package)}
     if "validators" not in targets:
@@ -130,7 +139,9 @@ def render_service(
     if "validators" in targets:
         files[f"{base}/validators.py"] = emit_validators(names, package)
     if "stubs" in targets:
-        files[f"{base}/client.pyi"] = emit_stubs(names, package)
+        if extras is None:
+            extras = client_extras(names, names.all_client_operations)
+        files[f"{base}/client.pyi"] = emit_stubs(names, package, extras)
         files[f"{base}/client.py"] = render("client_runtime.py.jinja2", names=names, package=package)
     if "docs" in targets:
         for rel, text in emit_service_docs(names, package, others).items():

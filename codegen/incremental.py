@@ -97,12 +97,14 @@ def _render_package_level(
         for _, s in sorted(summaries.items())
     ]
     from codegen.emit.env import render
+    from codegen.emit.extras import package_stub_files
 
     files: dict[str, str] = {
         "pyproject.toml": render("pyproject.toml.jinja2", package=package, version=build.PACKAGE_VERSION),
         f"{package}/__init__.py": render("package_init.py.jinja2", package=package, services=services),
         f"{package}/_runtime.py": render("runtime.py.jinja2", package=package, enums=enums),
         f"{package}/py.typed": "",
+        **package_stub_files(package, targets),
     }
     if "docs" in targets:
         from codegen.emit.docs import NavService, emit_mkdocs

@@ -24,6 +24,7 @@ from typing import Any
 
 from codegen import build, diff, tree
 from codegen import manifest as mf
+from codegen.emit.extras import ClientExtras, client_extras
 from codegen.naming import ServiceNames, resolve
 from codegen.parse import duplicate, read_page_bytes
 from codegen.registry import NameOptions, Registry, RegistryError
@@ -252,13 +253,16 @@ def _run_unit(
                 ops, {service: registry} if registry else None, task.names.reresolve,
                 {service: task.names.overrides_for(service)},
             )
+            # (paginator and waiter pages, and the exceptions of all pages: checked here too)
+            extras = client_extras(resolved[0], ops) if resolved else None
         except RegistryError as exc:
             return UnitResult(task.name, errors=[f"error: {registry_file}:1: names registry: {exc}"], failed=True)
         except ValueError as exc:
             return UnitResult(task.name, errors=[f"error: {exc}"], failed=True)
         if resolved:
             names = resolved[0]
-            _write_service(task, previous, service, names, result, [o for o in ops if o.kind != "client"])
+            others = [o for o in ops if o.kind != "client"]
+            _write_service(task, previous, service, names, result, others, extras)
             renames[service] = _rename_changes(names, ops)
             if not task.dry_run:
                 text = registry_text(names.registry)
@@ -306,14 +310,19 @@ def _cached_operations(task: UnitTask) -> dict[str, tuple[str, Operation]]:
 
 
 def _write_service(
-    task: UnitTask, previous: Previous, service: str, names: ServiceNames, result: UnitResult,
+    task: UnitTask,
+    previous: Previous,
+    service: str,
+    names: ServiceNames,
+    result: UnitResult,
     others: Sequence[Operation] = (),
+    extras: ClientExtras | None = None,
 ) -> None:
     out = Path(task.out)
     result.summaries[service] = summary_of(names)
     # The templates write what black would (codegen/emit/layout.py): no black here; it
     # only runs over hand edits merged into a module (merge.py).
-    files = build.render_service(names, task.package, task.targets, others)
+    files = build.render_service(names, task.package, task.targets, others, extras)
     for rel in sorted(files):
         text = files[rel]
         kept = write_one(

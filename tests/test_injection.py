@@ -331,8 +331,10 @@ def _combined_page(accepted: dict[str, list[str]], sentinel: Path) -> str:
     one_line = [p.replace(SENT, str(sentinel)) for p in PAYLOADS if "\n" not in p]
     text = _description(text, " ".join(one_line))
     text = _member_doc(text, " ".join(reversed(one_line)))
-    text = text.replace("exceptions.ConflictException", f"exceptions.{one_line[5]}", 1)
-    text = text.replace("exceptions.ResourceLimitExceeded", f"exceptions.{one_line[-2]}", 1)
+    # (exception names become class names of the stub: only those its check accepts)
+    exceptions = [p.replace(SENT, str(sentinel)) for p in accepted["exception"]]
+    text = text.replace("exceptions.ConflictException", f"exceptions.{exceptions[0]}", 1)
+    text = text.replace("exceptions.ResourceLimitExceeded", f"exceptions.{exceptions[-1]}", 1)
     enums = [p.replace(SENT, str(sentinel)) for p in accepted["enum"]]
     text = text.replace("'ManifestFile'|'S3Prefix'|'AugmentedManifestFile'|'Converse'",
                         "|".join(f"'{p}'" for p in enums), 1)
@@ -353,7 +355,7 @@ def combined(cases: dict[str, object], tmp_path_factory: pytest.TempPathFactory)
     accepted = {
         field: [PAYLOADS[i] for (f, i), rel in cases["sources"].items()  # type: ignore[attr-defined]
                 if f == field and not any(rel in line for line in errors)]
-        for field in ("enum", "member")
+        for field in ("enum", "member", "exception")
     }
     base = tmp_path_factory.mktemp("combined")
     sentinel = base / "sentinel"

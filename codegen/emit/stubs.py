@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from codegen.emit.aliases import stub_aliases
 from codegen.emit import docstrings
@@ -10,8 +12,11 @@ from codegen.emit.env import pyrepr, render
 from codegen.emit.types import Flavour, py_type, typed_dict_name
 from codegen.naming import ClassInfo, ServiceNames, is_identifier
 
+if TYPE_CHECKING:  # (extras builds on this module's views)
+    from codegen.emit.extras import ClientExtras
+
 # Names the stub's method already has: a member called so goes through **kwargs.
-_NOT_PARAMS = frozenset({"self", "kwargs"})
+NOT_PARAMS = frozenset({"self", "kwargs"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +96,7 @@ def _method(names: ServiceNames, op_index: int) -> MethodView:
     params = []
     extra = op.input.truncated
     for wire, member in op.input.members:
-        if not is_identifier(wire, _NOT_PARAMS):
+        if not is_identifier(wire, NOT_PARAMS):
             extra = True  # passed through **kwargs
             continue
         ann = py_type(names, op.name, f"input.{wire}", member.shape, "request")
@@ -106,23 +111,49 @@ def _method(names: ServiceNames, op_index: int) -> MethodView:
     return MethodView(op.name, tuple(params), returns, op.documentation, extra)
 
 
-def emit_stubs(names: ServiceNames, package: str) -> str:
-    typed_dicts = [_typed_dict(names, i, "request") for i in names.classes if i.name in names.request_side]
-    typed_dicts += [_typed_dict(names, i, "response") for i in names.classes if i.name in names.response_side]
+def emit_stubs(names: ServiceNames, package: str, extras: ClientExtras) -> str:
+    # (not the request of a boto3 method the template writes itself: no method takes it)
+    replaced = {op.name for op in names.all_client_operations if extras.replaces(op)}
+    classes = [i for i in names.classes if not (i.top and i.op in replaced)]
+    typed_dicts = [_typed_dict(names, i, "request") for i in classes if i.name in names.request_side]
+    typed_dicts += [_typed_dict(names, i, "response") for i in classes if i.name in names.response_side]
     typed_dicts.sort(key=lambda t: t.name)
-    methods = [_method(names, i) for i in range(len(names.all_client_operations))]
+    methods = [
+        _method(names, i)
+        for i, op in enumerate(names.all_client_operations)
+        if not extras.replaces(op)  # boto3's own methods: the template writes them
+    ]
+    helpers = (*extras.paginators, *extras.waiters)
     text = " ".join(k.annotation for t in typed_dicts for k in t.keys)
     text += " ".join(p.annotation for m in methods for p in m.params) + " ".join(m.returns for m in methods)
+    text += " " + extras.annotations
     return render(
         "client.pyi.jinja2",
         names=names,
         package=package,
         typed_dicts=typed_dicts,
         methods=methods,
-        uses_any="Any" in text or any(m.extra_kwargs for m in methods),
+        extras=extras,
+        uses_any="Any" in text or any(m.extra_kwargs for m in (*methods, *(h.method for h in helpers))),
         uses_datetime="datetime" in text,
         uses_io="IO[" in text,
         uses_mapping="Mapping[" in text,
         uses_sequence="Sequence[" in text,
+        uses_literal=bool(names.enums or extras.paginators or extras.waiters),
+        uses_overload=len(extras.paginators) > 1 or len(extras.waiters) > 1,
+        botocore_imports=_botocore_imports(extras, text),
         aliases=stub_aliases(names, {t.name for t in typed_dicts} | {e.name for e in names.enums}),
     )
+
+
+def _botocore_imports(extras: ClientExtras, text: str) -> list[tuple[str, str]]:
+    """What the stub takes from the package's _botocore.pyi: (name, local alias)."""
+    from codegen.emit.paginators import BOTOCORE_IMPORTS
+
+    used = set(re.findall(r"\w+", text))
+    wanted = {"_ClientError"}  # (the exceptions container's base)
+    if extras.generic_paginator:
+        wanted.add("_Paginator")
+    if extras.generic_waiter:
+        wanted.add("_Waiter")
+    return [(name, alias) for name, alias in BOTOCORE_IMPORTS if alias in wanted | used]
