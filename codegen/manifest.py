@@ -354,9 +354,14 @@ def save_parsed(out: Path, service: str, generator: str, pages: Mapping[str, tup
 
 
 def drop_parsed(out: Path, keep: Iterable[str]) -> None:
-    wanted = {_parsed_path(out, s).name for s in keep}
-    folder = state_dir(out) / "parsed"
-    if folder.is_dir():
-        for path in folder.iterdir():
-            if path.name not in wanted:
-                path.unlink(missing_ok=True)
+    """Parse caches and names registries of services no longer in the output: a service
+    that comes back is a new service (its names are resolved afresh)."""
+    keep = list(keep)
+    for folder, wanted in (
+        (state_dir(out) / "parsed", {_parsed_path(out, s).name for s in keep}),
+        (state_dir(out) / "names", {names_path(out, s).name for s in keep}),
+    ):
+        if folder.is_dir():
+            for path in folder.iterdir():
+                if path.name not in wanted:
+                    path.unlink(missing_ok=True)

@@ -124,13 +124,13 @@ def test_reresolve_names_renames_with_aliases_and_changelog(project: tuple[Path,
     edit(inp / PAGE, 1)  # (a registry edited by hand redoes nothing by itself)
     generate(inp, out)  # the registry rules: the legacy names are kept
     models = (out / PKG / "sagemaker" / "models.py").read_text()
-    assert all(f"class {old}:" in models for old in renamed)
+    assert all(f"class {old}(" in models for old in renamed)
     generate(inp, out, "--reresolve-names")
     models = (out / PKG / "sagemaker" / "models.py").read_text()
     stubs = (out / PKG / "sagemaker" / "client.pyi").read_text()
     changes = (out / "CHANGES.md").read_text()
     for old, new in renamed.items():
-        assert f"class {new}:" in models and f"\n{old} = {new}\n" in models
+        assert f"class {new}(" in models and f"\n{old} = {new}\n" in models
         assert f"\n{old}TypeDef = {new}TypeDef\n" in stubs
         assert f"class `{old}` renamed to `{new}` (`class-renamed`)" in changes
     assert changes.count("class-renamed") == len(renamed)
@@ -160,7 +160,7 @@ def test_name_overrides_from_pyproject(
     after = places_by_name(out)
     assert after["MyOwnName"] == before[target] and target not in after
     models = (out / PKG / "sagemaker" / "models.py").read_text()
-    assert "class MyOwnName:" in models
+    assert "class MyOwnName(" in models
 
 
 @pytest.mark.parametrize("bad", ['"class"', '"__import__"', '"os.system"', '"Any"', "3"])

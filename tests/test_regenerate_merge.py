@@ -17,7 +17,8 @@ from codegen import incremental
 from codegen.cli import main
 from codegen.merge import merge
 from conftest import SEED
-from gen_support import run_mypy
+from codegen import naming
+from gen_support import parse_ok, run_mypy
 
 PKG = "typed_merge"
 PAGE = "sagemaker/client/create_model_package.rst"
@@ -201,8 +202,17 @@ def test_merge_same_change_both_sides_is_no_conflict() -> None:
 # --- the pipeline on the seed page and its next release ----------------------------------
 
 
+def card_class() -> str:
+    """The class of the seed's `ModelCard` member, as the resolver names it."""
+    from conftest import SEED
+
+    (names,) = naming.resolve(parse_ok(SEED))
+    return names.class_at("create_model_package", "input.ModelCard")
+
+
 def user_edits(models: Path) -> None:
     """Edits as a user would make them to the generated models of the seed page."""
+    card = card_class()
     text = models.read_text()
     text = text.replace("from dataclasses import dataclass\n", "import json\nfrom dataclasses import dataclass\n")
     text = text.replace("from typing import ", "from typing import ClassVar\nfrom typing import ", 1)
@@ -214,7 +224,7 @@ def user_edits(models: Path) -> None:
     )
     assert count == 1
     text, count = re.subn(
-        r'(class ModelCard\(_Model\):\n    """.*?"""\n)', r"\1\n    MAX_CONTENT: ClassVar[int] = 100_000\n", text, count=1, flags=re.DOTALL
+        rf'(class {card}\(_Model\):\n    """.*?"""\n)', r"\1\n    MAX_CONTENT: ClassVar[int] = 100_000\n", text, count=1, flags=re.DOTALL
     )
     assert count == 1
     anchor = "\n\n@dataclass(slots=True, kw_only=True, repr=False)\nclass ModelLifeCycle(_Model):"
@@ -225,7 +235,7 @@ def user_edits(models: Path) -> None:
         "    @property\n    def approved(self) -> bool:\n"
         '        return self.model_card_status == "Approved"\n' + anchor,
     )
-    text += '\n\ndef card(content: str) -> ModelCard:\n    """A helper."""\n    return ModelCard(model_card_content=content)\n'
+    text += f'\n\ndef card(content: str) -> {card}:\n    """A helper."""\n    return {card}(model_card_content=content)\n'
     models.write_text(text)
 
 
@@ -259,7 +269,7 @@ def test_user_code_survives_release_move(seeded: tuple[Path, Path], reference: P
         "def to_json(self) -> str:",
         "@property\n    def approved(self) -> bool:",
         '"""Where a model is in its life cycle (written by hand)."""',
-        "def card(content: str) -> ModelCard:",
+        f"def card(content: str) -> {card_class()}:",
     ):
         assert snippet in text, snippet
     proc = subprocess.run([sys.executable, "-m", "black", "--check", "-q", str(out)], capture_output=True, text=True)

@@ -40,8 +40,9 @@ class ClientExtras:
     waiters: tuple[HelperView, ...]
     exceptions_class: str
     exceptions: tuple[str, ...]
-    # boto3's own methods whose page is among the client pages (name → signature parts)
-    base_methods: tuple[tuple[str, str, str], ...]
+    # boto3's own methods whose page is among the client pages: name, signature parts and
+    # the page's description
+    base_methods: tuple[tuple[str, str, str, str], ...]
     generic_paginator: bool  # a get_paginator page, and no paginator page
     generic_waiter: bool
 
@@ -67,13 +68,15 @@ def client_extras(names: ServiceNames, operations: Sequence[Operation]) -> Clien
     clashes with another of the stub."""
     pages = paginators.helpers(names, [o for o in operations if o.kind == "paginator"], "paginator")
     waiters = paginators.helpers(names, [o for o in operations if o.kind == "waiter"], "waiter")
-    present = {op.name for op in names.all_client_operations if is_replaced(op)}
+    present = {op.name: op.documentation for op in names.all_client_operations if is_replaced(op)}
     extras = ClientExtras(
         paginators=tuple(pages),
         waiters=tuple(waiters),
         exceptions_class=pascal(names.service) + "Exceptions",
         exceptions=tuple(exception_names(operations)),
-        base_methods=tuple((n, *BASE_METHODS[n]) for n in sorted(present & set(BASE_METHODS))),
+        base_methods=tuple(
+            (n, *BASE_METHODS[n], present[n]) for n in sorted(present.keys() & set(BASE_METHODS))
+        ),
         # (botocore's untyped get_paginator / get_waiter where no page types one)
         generic_paginator=not pages and "get_paginator" in present,
         generic_waiter=not waiters and "get_waiter" in present,
