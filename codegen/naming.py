@@ -523,9 +523,12 @@ def _qualified(stem: str, site: _Site) -> list[str]:
     # shows there too: `AntennaUplinkConfig` wanting `Config`, `TrainingJobDefinitions`
     # items wanting the `HyperParameterTrainingJobDefinition` their text names.
     member = pascal(site.cand.member) if site.cand.member else ""
-    out = [n for n in (singular(member), member) if n and n != stem]
+    listed = site.path.endswith(("[]", "{}"))  # an item or value: the singular is its name
+    out = [n for n in ((singular(member) if listed else None), member) if n and n != stem]
     out += [q + stem for q in quals]
-    out += [w + stem for q in quals for w in reversed(_CAMEL_WORDS.findall(q)) if not stem.startswith(w)]
+    out += [
+        w + stem for q in quals for w in reversed(_CAMEL_WORDS.findall(q)) if w[:1].isupper() and not stem.startswith(w)
+    ]
     out += [quals[i + 1] + quals[i] + stem for i in range(len(quals) - 1)]
     out.append("".join(reversed(quals)) + stem)
     short = [c for c in out if len(c) <= MAX_CLASS_NAME]

@@ -6,26 +6,33 @@ every call of a boto3 client before it is sent.
 
 Errors: `Error` is the base of all; `ParamValidationError` (a request that does not
 match the API) and `LoadError` (data that a model's `from_dict` cannot load) are also
-`ValueError`s and carry the path of each problem.
+`ValueError`s and carry the path of each problem; `ParamValidationError` also subclasses
+botocore's where botocore is installed. `EnumValueWarning`: a value outside an enum's
+documented values, sent anyway (`enums="warn"`, the default).
 """
 
 from __future__ import annotations
 
 import importlib
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
+from aws_typed import _runtime
 from aws_typed._runtime import (
     UNSET,
+    EnumValueWarning,
     Error,
     Issue,
     LoadError,
-    ParamValidationError,
     UnsetType,
 )
+
+if TYPE_CHECKING:
+    from aws_typed._runtime import ParamValidationError
 
 __all__ = [
     "SERVICES",
     "UNSET",
+    "EnumValueWarning",
     "Error",
     "Issue",
     "LoadError",
@@ -40,19 +47,36 @@ SERVICES: dict[str, str] = {
 }
 
 
-def validate(service: str, operation: str, params: Mapping[str, Any]) -> list[Issue]:
+def __getattr__(name: str) -> Any:
+    # ParamValidationError is made on first use (botocore is imported then): _runtime.
+    if name == "ParamValidationError":
+        return _runtime.param_validation_error()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def validate(
+    service: str,
+    operation: str,
+    params: Mapping[str, Any],
+    enums: _runtime.EnumMode | None = None,
+) -> list[Issue]:
     """Every issue of `params` for `service` (boto3 name) and `operation` (method name)."""
     try:
         module = SERVICES[service]
     except KeyError:
         raise KeyError(f"unknown service {service!r}") from None
     validators = importlib.import_module(f"{__name__}.{module}.validators")
-    issues: list[Issue] = validators.validate(operation, params)
+    issues: list[Issue] = validators.validate(operation, params, enums)
     return issues
 
 
-def check(service: str, operation: str, params: Mapping[str, Any]) -> None:
+def check(
+    service: str,
+    operation: str,
+    params: Mapping[str, Any],
+    enums: _runtime.EnumMode | None = None,
+) -> None:
     """Raise ParamValidationError listing every issue of `params`."""
-    issues = validate(service, operation, params)
+    issues = validate(service, operation, params, enums)
     if issues:
-        raise ParamValidationError(issues)
+        raise _runtime.validation_error(issues)

@@ -7,7 +7,14 @@ Errors: every error the package raises on bad data is an `Error`. `ParamValidati
 (a request that does not match the API, from the validators or from `to_dict`) and
 `LoadError` (data that `from_dict` cannot load, such as a malformed response) are also
 `ValueError`s, and both say where: `issues[i].path` and `path` read
-`InferenceSpecification.Containers[1].ImageDigest`.
+`InferenceSpecification.Containers[1].ImageDigest`. Where botocore is installed,
+`ParamValidationError` also subclasses botocore's, so `except
+botocore.exceptions.ParamValidationError` catches it; the class is made on first use,
+so that importing the package never imports botocore.
+
+Enum values: AWS adds them all the time and the docs lag, so a value the docs do not
+list is an `EnumValueWarning` by default (ENUMS, set when the package was generated),
+not an error; `enums="error" | "warn" | "off"` on the validators changes that per call.
 
 Depth: the validators, `from_dict` and `to_dict` follow nested data up to MAX_DEPTH
 dicts and lists (models count as dicts) inside one another, well above DynamoDB's own
@@ -17,27 +24,57 @@ itself, is an error with its path, never a RecursionError.
 
 from __future__ import annotations
 
+import base64
+import email.utils
 import enum
+import functools
+import importlib
+import os
+import reprlib
+import sys
+import warnings
 from collections.abc import Collection
 from collections.abc import Mapping as _Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
-from datetime import date, datetime
-from typing import Any, Callable, Final, Literal, Mapping, Union
+from datetime import date, datetime, timezone
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Callable,
+    Final,
+    Literal,
+    Mapping,
+    Protocol,
+    Self,
+    Union,
+    cast,
+)
 
 __all__ = [
+    "ENUMS",
     "MAX_DEPTH",
     "UNSET",
+    "EnumMode",
+    "EnumValueWarning",
     "Error",
     "Issue",
     "IssueCode",
     "LoadError",
+    "Model",
     "ParamValidationError",
     "UnsetType",
+    "Validator",
     "Walk",
 ]
 
 MAX_DEPTH: Final = 100
+
+EnumMode = Literal["error", "warn", "off"]
+ENUM_MODES: Final = ("error", "warn", "off")
+# What a value outside an enum's documented values is, unless a call says otherwise
+# (`[tool.codegen] enums` when the package was generated).
+ENUMS: Final[EnumMode] = "warn"
 
 
 class UnsetType(enum.Enum):
@@ -75,16 +112,60 @@ class Error(Exception):
     """The base of every error this package raises on bad data."""
 
 
-class ParamValidationError(Error, ValueError):
+class _ParamValidationError(Error, ValueError):
     """A request failed validation; `issues` lists every problem found, with its path."""
 
     def __init__(self, issues: list[Issue]) -> None:
         self.issues = list(issues)
         lines = "\n".join(f"  {issue}" for issue in self.issues)
-        super().__init__(f"{len(self.issues)} invalid parameter(s):\n{lines}")
+        report = f"{len(self.issues)} invalid parameter(s):\n{lines}"
+        super().__init__(report)
+        self.kwargs = {"report": report}  # where botocore's own error keeps its text
 
     def __reduce__(self) -> tuple[Any, ...]:
         return type(self), (self.issues,)
+
+
+@functools.lru_cache(maxsize=None)
+def param_validation_error() -> type[_ParamValidationError]:
+    """ParamValidationError, made on first use: a subclass of botocore's where
+    botocore is installed (imported now, not with the package), else of Error."""
+    bases: tuple[type, ...] = (_ParamValidationError,)
+    try:
+        # import_module: botocore is optional, and has no types of its own.
+        botocore = importlib.import_module("botocore.exceptions")
+    except ImportError:
+        pass
+    else:
+        bases += (botocore.ParamValidationError,)
+    namespace = {
+        "__module__": __name__,
+        "__qualname__": "ParamValidationError",
+        "__doc__": _ParamValidationError.__doc__,
+    }
+    made: type[_ParamValidationError] = type("ParamValidationError", bases, namespace)
+    globals()["ParamValidationError"] = made  # later lookups skip __getattr__
+    return made
+
+
+def validation_error(issues: list[Issue]) -> _ParamValidationError:
+    """The ParamValidationError to raise for `issues`."""
+    return param_validation_error()(issues)
+
+
+if TYPE_CHECKING:
+    ParamValidationError = _ParamValidationError
+else:
+
+    def __getattr__(name: str) -> Any:
+        if name == "ParamValidationError":
+            return param_validation_error()
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+class EnumValueWarning(UserWarning):
+    """A request value that the enum of its parameter does not list (in the docs this
+    package was generated from); with enums="warn" it is sent anyway."""
 
 
 class LoadError(Error, ValueError):
@@ -140,7 +221,7 @@ def _wrong(value: Any, path: str, expected: str, issues: list[Issue]) -> None:
 def check_structure(
     value: Any,
     path: str,
-    keys: Collection[str] | None,
+    keys: frozenset[str] | None,
     issues: list[Issue],
     depth: int,
 ) -> bool:
@@ -158,14 +239,35 @@ def check_structure(
     if keys is not None:
         for key in value:
             if key not in keys:
-                issues.append(
-                    Issue(
-                        join(path, str(key)),
-                        "unknown_key",
-                        f"unknown parameter {key!r}",
-                    )
-                )
+                message = _unknown_key_message(str(key), keys)
+                issues.append(Issue(join(path, str(key)), "unknown_key", message))
     return True
+
+
+KEY_LIST_LIMIT: Final = 300  # characters of valid keys an unknown_key message lists
+
+
+@functools.lru_cache(maxsize=256)
+def _unknown_key_message(key: str, keys: frozenset[str]) -> str:
+    """The message for an unknown key: the nearest valid key (difflib, ignoring case
+    and underscores, so `model_name` finds `ModelName`) and the valid keys."""
+    import difflib
+
+    valid = sorted(keys)
+    folded = {_fold(k): k for k in reversed(valid)}  # the first key wins a tie
+    near = difflib.get_close_matches(_fold(key), folded, n=1)
+    hint = f", did you mean {folded[near[0]]!r}?" if near else "."
+    listing = ""
+    for index, name in enumerate(valid):
+        if len(listing) + len(name) > KEY_LIST_LIMIT:
+            listing += f", ... ({len(valid) - index} more)"
+            break
+        listing += f", {name}" if listing else name
+    return f"unknown parameter {key!r}{hint} Valid keys: {listing or '(none)'}"
+
+
+def _fold(key: str) -> str:
+    return key.replace("_", "").lower()
 
 
 def check_required(
@@ -186,14 +288,78 @@ def check_str(value: Any, path: str, issues: list[Issue]) -> None:
 
 
 def check_enum(
-    value: Any, path: str, allowed: Collection[str], issues: list[Issue]
+    value: Any, path: str, allowed: frozenset[str], issues: list[Issue]
 ) -> None:
     if not isinstance(value, str):
         _wrong(value, path, "a string", issues)
     elif value not in allowed:
-        issues.append(
-            Issue(path, "invalid_enum", f"{value!r} is not one of {sorted(allowed)}")
-        )
+        issues.append(Issue(path, "invalid_enum", _enum_message(value, allowed)))
+
+
+@functools.lru_cache(maxsize=256)
+def _enum_message(value: str, allowed: frozenset[str]) -> str:
+    """The value, the count of allowed values and the three closest (never all of
+    them: an instance type is one of several hundred)."""
+    import difflib
+
+    closest = difflib.get_close_matches(value, allowed, n=3, cutoff=0.0)
+    shown = ", ".join(repr(c) for c in closest)
+    count = len(allowed)
+    return f"{value!r} is not one of the {count} allowed values; closest: {shown}"
+
+
+class Validator(Protocol):
+    """validate_<operation> of a generated validators module."""
+
+    def __call__(
+        self, params: Mapping[str, Any], enums: EnumMode | None = None
+    ) -> list[Issue]: ...
+
+
+def enum_mode(enums: str | None) -> EnumMode:
+    """`enums` checked (None: ENUMS); ValueError for anything but error/warn/off."""
+    if enums is None:
+        return ENUMS
+    if enums in ENUM_MODES:
+        return cast(EnumMode, enums)
+    raise ValueError(f"enums must be 'error', 'warn' or 'off', not {enums!r}")
+
+
+def settle(issues: list[Issue], enums: EnumMode | None, operation: str) -> list[Issue]:
+    """The issues that fail the request under enum mode `enums`: with "warn" the
+    invalid_enum ones are EnumValueWarnings instead, with "off" they are dropped."""
+    mode = enum_mode(enums)
+    if mode == "error" or not issues:
+        return issues
+    kept = [i for i in issues if i.code != "invalid_enum"]
+    if mode == "warn" and len(kept) < len(issues):
+        level = _caller_level()
+        for issue in issues:
+            if issue.code == "invalid_enum":
+                message = f"{operation}: {issue} (enums='warn': not an error)"
+                warnings.warn(message, EnumValueWarning, stacklevel=level)
+    return kept
+
+
+def _caller_level() -> int:
+    """The stacklevel, for a warning issued in settle(), of the first caller outside this
+    package, botocore and boto3: the user's line that made the request."""
+    import inspect
+
+    skip = [os.path.dirname(__file__) + os.sep]
+    for name in ("botocore", "boto3"):
+        module = sys.modules.get(name)
+        if module is not None and module.__file__:
+            skip.append(os.path.dirname(module.__file__) + os.sep)
+    inside = tuple(skip)
+    frame = inspect.currentframe()
+    level = 0  # this function's frame; settle() is 1, its caller 2
+    while frame is not None:
+        if level >= 2 and not frame.f_code.co_filename.startswith(inside):
+            return level
+        frame = frame.f_back
+        level += 1
+    return 2
 
 
 def check_int(value: Any, path: str, issues: list[Issue]) -> None:
@@ -221,7 +387,7 @@ def check_blob(value: Any, path: str, issues: list[Issue]) -> None:
         _wrong(value, path, "bytes or a file-like object", issues)
 
 
-# --- model helpers -------------------------------------------------------------------
+# --- model helpers-------------------------------------------------------------------
 
 Step = Union[str, int]  # a key, or a list index
 
@@ -229,18 +395,29 @@ Step = Union[str, int]  # a key, or a list index
 class Walk:
     """Where from_dict or to_dict is in nested data: the path, and the dicts, lists and
     models it is inside (by id), so that data deeper than MAX_DEPTH or containing itself
-    fails with its path instead of a RecursionError.
+    fails with its path instead of a RecursionError; and how the walk reads (`strict`)
+    or writes (`json`) values.
 
     `enter` and `leave` pair up in straight-line code: an error ends the whole walk, and
     the steps left on it are the path of the error.
     """
 
-    __slots__ = ("_steps", "_inside", "_dumping")
+    __slots__ = ("_steps", "_inside", "_dumping", "strict", "json")
 
-    def __init__(self, root: Any, dumping: bool = False) -> None:
+    def __init__(
+        self,
+        root: Any,
+        dumping: bool = False,
+        *,
+        strict: bool = True,
+        json: bool = False,
+    ) -> None:
         self._steps: list[Step] = []
         self._inside: set[int] = {id(root)}
+        # Errors of a dump (and of Model.validated) are the caller's: ParamValidationError.
         self._dumping = dumping
+        self.strict = strict
+        self.json = json
 
     @property
     def path(self) -> str:
@@ -249,9 +426,14 @@ class Walk:
             path = f"{path}[{step}]" if isinstance(step, int) else join(path, step)
         return path
 
+    @property
+    def top(self) -> bool:
+        """At the data itself (no step taken)."""
+        return not self._steps
+
     def error(self, message: str, code: IssueCode = "wrong_type") -> Error:
         if self._dumping:
-            return ParamValidationError([Issue(self.path, code, message)])
+            return validation_error([Issue(self.path, code, message)])
         return LoadError(self.path, message)
 
     def wrong(self, value: Any, expected: str) -> Error:
@@ -277,19 +459,22 @@ class Walk:
         self._inside.discard(id(value))
 
 
-def walk(data: Any, at: Walk | None) -> Walk:
-    """The walk a from_dict goes on with (a new one at the top); LoadError unless `data`
-    is a dict."""
+def walk(
+    data: Any, at: Walk | None, strict: bool = True
+) -> tuple[Walk, dict[Any, Any]]:
+    """The walk a from_dict goes on with (a new one at the top, reading `strict`ly or
+    not), and a copy of `data` that the loaders take the members from (what is left are
+    the unknown keys); LoadError unless `data` is a dict."""
     if at is None:
-        at = Walk(data)
+        at = Walk(data, strict=strict)
     if not isinstance(data, _Mapping):
         raise at.wrong(data, "a dict")
-    return at
+    return at, dict(data)
 
 
-def dumping(model: Any, at: Walk | None) -> Walk:
+def dumping(model: Any, at: Walk | None, json: bool = False) -> Walk:
     """The walk a to_dict goes on with (a new one at the top)."""
-    return Walk(model, dumping=True) if at is None else at
+    return Walk(model, dumping=True, json=json) if at is None else at
 
 
 def drop_unset(fields: dict[str, Any]) -> dict[str, Any]:
@@ -297,8 +482,19 @@ def drop_unset(fields: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in fields.items() if value is not UNSET}
 
 
+def dump(fields: dict[str, Any], extra: Mapping[str, Any], at: Walk) -> dict[str, Any]:
+    """A model's boto3 form: its fields that were given, then its unknown keys (a member
+    of the same name wins)."""
+    out = drop_unset(fields)
+    for key, value in extra.items():
+        if key not in fields:
+            out[key] = to_wire(value, at, key)
+    return out
+
+
 def to_wire(value: Any, at: Walk, step: Step) -> Any:
-    """A model value in boto3's form: nested models through their to_dict()."""
+    """A model value in boto3's form: nested models through their to_dict(), lists and
+    dicts copied; in a JSON dump, datetimes as ISO 8601 text and bytes as base64."""
     # Loops, not comprehensions: fewer Python frames per level of nesting.
     at.enter(step, value)
     out: Any
@@ -310,6 +506,10 @@ def to_wire(value: Any, at: Walk, step: Step) -> Any:
         out = {}
         for key, item in value.items():
             out[key] = to_wire(item, at, key if type(key) is str else repr(key))
+    elif at.json and isinstance(value, datetime):
+        out = value.isoformat()
+    elif at.json and isinstance(value, (bytes, bytearray)):
+        out = base64.b64encode(value).decode("ascii")
     else:
         to_dict = getattr(value, "to_dict", None)
         out = value if to_dict is None else to_dict(at)
@@ -317,55 +517,229 @@ def to_wire(value: Any, at: Walk, step: Step) -> Any:
     return out
 
 
-Loader = Callable[[Any, Walk], Any]
+# A loader turns one boto3 value into the model's: a function, or a model class (whose
+# from_dict gets a dict; in a lenient walk anything else is kept as it is).
+Loader = Union[Callable[[Any, Walk], Any], "type[Model]"]
 
 
-def load(data: Mapping[str, Any], key: str, loader: Loader, at: Walk) -> Any:
-    """`loader(data[key])`, or UNSET when the key is absent."""
+def _convert(value: Any, loader: Loader, at: Walk) -> Any:
+    if not isinstance(loader, type):
+        return loader(value, at)
+    if isinstance(value, _Mapping) or at.strict:
+        return cast("type[Model]", loader).from_dict(value, at)
+    return value
+
+
+def load(data: dict[Any, Any], key: str, at: Walk, loader: Loader) -> Any:
+    """`loader(data[key])`, or UNSET when the key is absent; takes the key out of `data`
+    (the copy from `walk`)."""
     if key not in data:
         return UNSET
-    value = data[key]
+    value = data.pop(key)
     at.enter(key, value)
-    out = loader(value, at)
+    out = _convert(value, loader, at)
     at.leave(value)
     return out
 
 
-def need(
-    data: Mapping[str, Any], key: str, at: Walk, loader: Loader | None = None
-) -> Any:
-    """`data[key]` (through `loader`, if given); LoadError when the key is absent."""
-    if key not in data:
+def need(data: dict[Any, Any], key: str, at: Walk, loader: Loader) -> Any:
+    """`load` of a required member: LoadError when the key is absent (UNSET in a
+    lenient walk)."""
+    if key not in data and at.strict:
         at.enter(key, None)
         raise at.error("required key is missing", "missing_required")
-    if loader is None:
-        return data[key]
-    return load(data, key, loader, at)
+    return load(data, key, at, loader)
 
 
-def list_of(loader: Loader) -> Callable[[Any, Walk], list[Any]]:
-    def load_list(items: Any, at: Walk) -> list[Any]:
+def unknown(data: dict[Any, Any], at: Walk) -> dict[str, Any]:
+    """The keys no member took (a newer API's), copied, for `extra`; a response's
+    `ResponseMetadata` (at the top) is left out."""
+    if at.top:
+        data.pop("ResponseMetadata", None)
+    for key in data:
+        if type(key) is not str:
+            at.enter(repr(key), None)
+            raise at.error(f"expected a string key, got {type(key).__name__}")
+        data[key] = to_wire(data[key], at, key)
+    return data
+
+
+def list_of(loader: Loader) -> Callable[[Any, Walk], Any]:
+    def load_list(items: Any, at: Walk) -> Any:
         if not isinstance(items, (list, tuple)):
-            raise at.wrong(items, "a list")
+            if at.strict:
+                raise at.wrong(items, "a list")
+            return items
         out = []
         for index, item in enumerate(items):
             at.enter(index, item)
-            out.append(loader(item, at))
+            out.append(_convert(item, loader, at))
             at.leave(item)
         return out
 
     return load_list
 
 
-def map_of(loader: Loader) -> Callable[[Any, Walk], dict[str, Any]]:
-    def load_map(items: Any, at: Walk) -> dict[str, Any]:
+def map_of(loader: Loader) -> Callable[[Any, Walk], Any]:
+    def load_map(items: Any, at: Walk) -> Any:
         if not isinstance(items, _Mapping):
-            raise at.wrong(items, "a dict")
+            if at.strict:
+                raise at.wrong(items, "a dict")
+            return items
         out = {}
         for key, item in items.items():
             at.enter(key if type(key) is str else repr(key), item)
-            out[key] = loader(item, at)
+            if type(key) is not str and at.strict:
+                raise at.error(f"expected a string key, got {type(key).__name__}")
+            out[key] = _convert(item, loader, at)
             at.leave(item)
         return out
 
     return load_map
+
+
+def _scalar(value: Any, at: Walk, ok: bool, expected: str) -> Any:
+    if ok or not at.strict:
+        return value
+    raise at.wrong(value, expected)
+
+
+def as_any(value: Any, at: Walk) -> Any:
+    """A document (or a value boto3 passes through): as it is."""
+    return value
+
+
+def as_str(value: Any, at: Walk) -> Any:
+    """A string (enums too: a value newer than the pages loads)."""
+    return _scalar(value, at, isinstance(value, str), "a string")
+
+
+def as_int(value: Any, at: Walk) -> Any:
+    return _scalar(value, at, isinstance(value, int), "an integer")
+
+
+def as_float(value: Any, at: Walk) -> Any:
+    return _scalar(value, at, isinstance(value, (float, int, Decimal)), "a number")
+
+
+def as_bool(value: Any, at: Walk) -> Any:
+    return _scalar(value, at, isinstance(value, bool), "a boolean")
+
+
+def as_dict(value: Any, at: Walk) -> Any:
+    """A structure the pages leave open: a dict, as it is."""
+    return _scalar(value, at, isinstance(value, _Mapping), "a dict")
+
+
+def read_time(value: Any) -> datetime | None:
+    """A timestamp as botocore reads one: a datetime (or a date: its midnight), epoch
+    seconds (a number or numeric text, as UTC), ISO 8601 text (`Z` or an offset; without
+    one it stays naive) or an HTTP date (`Wed, 21 Oct 2015 07:28:00 GMT`); None when it
+    is none of them."""
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, date):  # (what the validators accept too)
+        return datetime(value.year, value.month, value.day)
+    if isinstance(value, str):
+        try:
+            value = float(value)
+        except ValueError:
+            try:
+                return datetime.fromisoformat(value)
+            except ValueError:
+                pass
+            try:
+                return email.utils.parsedate_to_datetime(value)
+            except (TypeError, ValueError, IndexError):
+                return None
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        try:
+            return datetime.fromtimestamp(float(value), timezone.utc)
+        except (OverflowError, OSError, ValueError):
+            return None
+    return None
+
+
+def as_datetime(value: Any, at: Walk) -> Any:
+    parsed = read_time(value)
+    if parsed is not None or not at.strict:
+        return value if parsed is None else parsed
+    if isinstance(value, str):
+        raise at.error(f"not a timestamp: {value[:40]!r}")
+    raise at.wrong(value, "a datetime, ISO 8601 text or epoch seconds")
+
+
+def as_bytes(value: Any, at: Walk) -> Any:
+    """bytes, or base64 text (what a JSON dump writes)."""
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value)
+    if isinstance(value, str):
+        try:
+            return base64.b64decode(value, validate=True)
+        except ValueError:
+            if at.strict:
+                raise at.error(f"not base64 text: {value[:40]!r}") from None
+    return _scalar(value, at, False, "bytes or base64 text")
+
+
+@dataclass(slots=True, kw_only=True, repr=False, eq=False)
+class Model:
+    """The base of every generated model: keeps the keys a newer API sends (`extra`,
+    written back by to_dict), shows only the fields that are set, and builds validated
+    instances."""
+
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_dict(
+        cls, data: Mapping[str, Any], at: Walk | None = None, *, strict: bool = True
+    ) -> Self:
+        raise NotImplementedError
+
+    def to_dict(self, at: Walk | None = None, *, json: bool = False) -> dict[str, Any]:
+        raise NotImplementedError
+
+    @classmethod
+    def validated(cls, **fields: Any) -> Self:
+        """`cls(**fields)`, checked: with the service's request validator where it has
+        one (types, required members, and enums as the package's enum mode ENUMS
+        says), else by loading its own to_dict(); ParamValidationError lists what is
+        wrong."""
+        model = cls(**fields)
+        issues = model_issues(model)
+        if issues:
+            raise ParamValidationError(issues)
+        return model
+
+    @reprlib.recursive_repr()
+    def __repr__(self) -> str:
+        shown = [
+            f"{f.name}={getattr(self, f.name)!r}"
+            for f in fields(self)
+            if f.name != "extra" and getattr(self, f.name) is not UNSET
+        ]
+        if self.extra:
+            shown.append(f"extra={self.extra!r}")
+        return f"{type(self).__qualname__}({', '.join(shown)})"
+
+
+def model_issues(model: Model) -> list[Issue]:
+    """What Model.validated finds wrong with `model`."""
+    cls = type(model)
+    data = model.to_dict()
+    package, _, _ = cls.__module__.rpartition(".")
+    try:
+        validators = importlib.import_module(f"{package}.validators")
+    except ImportError:
+        validators = None
+    check = getattr(validators, f"_check_{cls.__name__}", None)
+    issues: list[Issue] = []
+    if check is not None:
+        check(data, "", issues, 0)
+        # (values outside an enum as the package's enum mode says: ENUMS)
+        return settle(issues, None, cls.__name__)
+    try:
+        cls.from_dict(data, Walk(data, dumping=True))
+    except ParamValidationError as error:
+        issues += error.issues
+    return issues

@@ -5,6 +5,7 @@ client: SageMakerClient = boto3.client("sagemaker")
 
 from collections.abc import Mapping, Sequence
 from typing import Literal, NotRequired, TypedDict
+from aws_typed._botocore import ClientError as _ClientError
 
 __all__ = [
     "SageMakerClient",
@@ -15,7 +16,7 @@ __all__ = [
     "SupportedTransformInstanceType",
     "SupportedRealtimeInferenceInstanceType",
     "BatchStrategyType",
-    "DataSourceS3DataSourceS3DataType",
+    "S3DataSourceS3DataType",
     "SplitType",
     "AssembleWithType",
     "InstanceType",
@@ -27,25 +28,33 @@ __all__ = [
     "BaseModelTypeDef",
     "BiasTypeDef",
     "ConfigFileTypeDef",
+    "ConstraintsTypeDef",
     "ContainerTypeDef",
     "CreateModelPackageRequestTypeDef",
     "CreateModelPackageResponseTypeDef",
     "DataSourceS3DataSourceTypeDef",
     "DataSourceTypeDef",
-    "DriftCheckBaselinesBiasTypeDef",
-    "DriftCheckBaselinesExplainabilityTypeDef",
     "DriftCheckBaselinesTypeDef",
     "ExplainabilityTypeDef",
     "HubAccessConfigTypeDef",
     "InferenceSpecificationTypeDef",
     "MetadataPropertiesTypeDef",
     "ModelAccessConfigTypeDef",
-    "ModelCardTypeDef",
+    "ModelDataQualityTypeDef",
     "ModelDataSourceTypeDef",
     "ModelInputTypeDef",
     "ModelLifeCycleTypeDef",
+    "ModelMetricsBiasTypeDef",
+    "ModelMetricsExplainabilityTypeDef",
     "ModelMetricsTypeDef",
+    "ModelPackageModelCardTypeDef",
+    "ModelPackageValidationProfileTypeDef",
     "ModelQualityTypeDef",
+    "PostTrainingConstraintsTypeDef",
+    "PostTrainingReportTypeDef",
+    "PreTrainingConstraintsTypeDef",
+    "PreTrainingReportTypeDef",
+    "ReportTypeDef",
     "S3DataSourceTypeDef",
     "SecurityConfigTypeDef",
     "SourceAlgorithmSpecificationTypeDef",
@@ -56,8 +65,8 @@ __all__ = [
     "TransformJobDefinitionTypeDef",
     "TransformOutputTypeDef",
     "TransformResourcesTypeDef",
-    "ValidationProfileTypeDef",
     "ValidationSpecificationTypeDef",
+    "SageMakerExceptions",
 ]
 
 ModelPackageRegistrationType = Literal["Logged", "Registered"]
@@ -441,7 +450,7 @@ SupportedRealtimeInferenceInstanceType = Literal[
     "ml.p5.4xlarge",
 ]
 BatchStrategyType = Literal["MultiRecord", "SingleRecord"]
-DataSourceS3DataSourceS3DataType = Literal[
+S3DataSourceS3DataType = Literal[
     "ManifestFile", "S3Prefix", "AugmentedManifestFile", "Converse"
 ]
 SplitType = Literal["None", "Line", "RecordIO", "TFRecord"]
@@ -561,225 +570,1052 @@ SkipModelValidationType = Literal["All", "None"]
 ModelCardStatusType = Literal["Draft", "PendingReview", "Approved", "Archived"]
 
 class AdditionalInferenceSpecificationTypeDef(TypedDict):
+    """A structure of additional Inference Specification. Additional Inference
+    Specification specifies details about inference jobs that can be run with models
+    based on this model package
+
+    Keys:
+        Name: A unique name to identify the additional inference specification.
+        Description: A description of the additional Inference specification
+        Containers: The Amazon ECR registry path of the Docker image that contains the
+            inference code.
+        SupportedTransformInstanceTypes: A list of the instance types on which a
+            transformation job can be run or on which an endpoint can be deployed.
+        SupportedRealtimeInferenceInstanceTypes: A list of the instance types that are
+            used to generate inferences in real-time.
+        SupportedContentTypes: The supported MIME types for the input data.
+        SupportedResponseMIMETypes: The supported MIME types for the output data.
+    """
+
     Name: str
+    """A unique name to identify the additional inference specification. The name must
+    be unique within the list of your additional inference specifications for a
+    particular model package."""
     Description: NotRequired[str]
+    """A description of the additional Inference specification"""
     Containers: Sequence[ContainerTypeDef]
+    """The Amazon ECR registry path of the Docker image that contains the inference
+    code."""
     SupportedTransformInstanceTypes: NotRequired[
         Sequence[SupportedTransformInstanceType]
     ]
+    """A list of the instance types on which a transformation job can be run or on which
+    an endpoint can be deployed."""
     SupportedRealtimeInferenceInstanceTypes: NotRequired[
         Sequence[SupportedRealtimeInferenceInstanceType]
     ]
+    """A list of the instance types that are used to generate inferences in
+    real-time."""
     SupportedContentTypes: NotRequired[Sequence[str]]
+    """The supported MIME types for the input data."""
     SupportedResponseMIMETypes: NotRequired[Sequence[str]]
+    """The supported MIME types for the output data."""
 
 class AdditionalS3DataSourceTypeDef(TypedDict):
+    """The additional data source that is used during inference in the Docker container
+    for your model package.
+
+    Keys:
+        S3DataType: The data type of the additional data source that you specify for use
+            in inference or training.
+        S3Uri: The uniform resource identifier (URI) used to identify an additional data
+            source used in inference or training.
+        CompressionType: The type of compression used for an additional data source used
+            in inference or training.
+        ETag: The ETag associated with S3 URI.
+    """
+
     S3DataType: AdditionalS3DataSourceS3DataType
+    """The data type of the additional data source that you specify for use in inference
+    or training."""
     S3Uri: str
+    """The uniform resource identifier (URI) used to identify an additional data source
+    used in inference or training."""
     CompressionType: NotRequired[CompressionType]
+    """The type of compression used for an additional data source used in inference or
+    training. Specify `None` if your additional data source is not compressed."""
     ETag: NotRequired[str]
+    """The ETag associated with S3 URI."""
 
 class BaseModelTypeDef(TypedDict):
+    """Identifies the foundation model that was used as the starting point for model
+    customization.
+
+    Keys:
+        HubContentName: The hub content name of the base model.
+        HubContentVersion: The hub content version of the base model.
+        RecipeName: The recipe name of the base model.
+    """
+
     HubContentName: NotRequired[str]
+    """The hub content name of the base model."""
     HubContentVersion: NotRequired[str]
+    """The hub content version of the base model."""
     RecipeName: NotRequired[str]
+    """The recipe name of the base model."""
 
 class BiasTypeDef(TypedDict):
-    Report: NotRequired[StatisticsTypeDef]
-    PreTrainingReport: NotRequired[StatisticsTypeDef]
-    PostTrainingReport: NotRequired[StatisticsTypeDef]
+    """Represents the drift check bias baselines that can be used when the model monitor
+    is set using the model package.
+
+    Keys:
+        ConfigFile: The bias config file for a model.
+        PreTrainingConstraints: The pre-training constraints.
+        PostTrainingConstraints: The post-training constraints.
+    """
+
+    ConfigFile: NotRequired[ConfigFileTypeDef]
+    """The bias config file for a model."""
+    PreTrainingConstraints: NotRequired[PreTrainingConstraintsTypeDef]
+    """The pre-training constraints."""
+    PostTrainingConstraints: NotRequired[PostTrainingConstraintsTypeDef]
+    """The post-training constraints."""
 
 class ConfigFileTypeDef(TypedDict):
+    """The bias config file for a model.
+
+    Keys:
+        ContentType: The type of content stored in the file source.
+        ContentDigest: The digest of the file source.
+        S3Uri: The Amazon S3 URI for the file source.
+    """
+
     ContentType: NotRequired[str]
+    """The type of content stored in the file source."""
     ContentDigest: NotRequired[str]
+    """The digest of the file source."""
     S3Uri: str
+    """The Amazon S3 URI for the file source."""
+
+class ConstraintsTypeDef(TypedDict):
+    """Model quality constraints.
+
+    Keys:
+        ContentType: The metric source content type.
+        ContentDigest: The hash key used for the metrics source.
+        S3Uri: The S3 URI for the metrics source.
+    """
+
+    ContentType: str
+    """The metric source content type."""
+    ContentDigest: NotRequired[str]
+    """The hash key used for the metrics source."""
+    S3Uri: str
+    """The S3 URI for the metrics source."""
 
 class ContainerTypeDef(TypedDict):
+    """Describes the Docker container for the model package.
+
+    Keys:
+        ContainerHostname: The DNS host name for the Docker container.
+        Image: The Amazon Elastic Container Registry (Amazon ECR) path where inference
+            code is stored.
+        ImageDigest: An MD5 hash of the training algorithm that identifies the Docker
+            image used for training.
+        ModelDataUrl: The Amazon S3 path where the model artifacts, which result from
+            model training, are stored.
+        ModelDataSource: Specifies the location of ML model data to deploy during
+            endpoint creation.
+        ProductId: The Amazon Web Services Marketplace product ID of the model package.
+        Environment: The environment variables to set in the Docker container.
+        ModelInput: A structure with Model Input details.
+        Framework: The machine learning framework of the model package container image.
+        FrameworkVersion: The framework version of the Model Package Container Image.
+        NearestModelName: The name of a pre-trained machine learning benchmarked by
+            Amazon SageMaker Inference Recommender model that matches your model.
+        AdditionalS3DataSource: The additional data source that is used during inference
+            in the Docker container for your model package.
+        ModelDataETag: The ETag associated with Model Data URL.
+        IsCheckpoint: Specifies whether the model data is a training checkpoint.
+        BaseModel: Identifies the foundation model that was used as the starting point
+            for model customization.
+    """
+
     ContainerHostname: NotRequired[str]
+    """The DNS host name for the Docker container."""
     Image: NotRequired[str]
+    """The Amazon Elastic Container Registry (Amazon ECR) path where inference code is
+    stored."""
     ImageDigest: NotRequired[str]
+    """An MD5 hash of the training algorithm that identifies the Docker image used for
+    training."""
     ModelDataUrl: NotRequired[str]
+    """The Amazon S3 path where the model artifacts, which result from model training,
+    are stored. This path must point to a single `gzip` compressed tar archive (
+    `.tar.gz` suffix)."""
     ModelDataSource: NotRequired[ModelDataSourceTypeDef]
+    """Specifies the location of ML model data to deploy during endpoint creation."""
     ProductId: NotRequired[str]
+    """The Amazon Web Services Marketplace product ID of the model package."""
     Environment: NotRequired[Mapping[str, str]]
+    """The environment variables to set in the Docker container. Each key and value in
+    the `Environment` string to string map can have length of up to 1024. We support up
+    to 16 entries in the map."""
     ModelInput: NotRequired[ModelInputTypeDef]
+    """A structure with Model Input details."""
     Framework: NotRequired[str]
+    """The machine learning framework of the model package container image."""
     FrameworkVersion: NotRequired[str]
+    """The framework version of the Model Package Container Image."""
     NearestModelName: NotRequired[str]
+    """The name of a pre-trained machine learning benchmarked by Amazon SageMaker
+    Inference Recommender model that matches your model. You can find a list of
+    benchmarked models by calling `ListModelMetadata`."""
     AdditionalS3DataSource: NotRequired[AdditionalS3DataSourceTypeDef]
+    """The additional data source that is used during inference in the Docker container
+    for your model package."""
     ModelDataETag: NotRequired[str]
+    """The ETag associated with Model Data URL."""
     IsCheckpoint: NotRequired[bool]
+    """Specifies whether the model data is a training checkpoint."""
     BaseModel: NotRequired[BaseModelTypeDef]
+    """Identifies the foundation model that was used as the starting point for model
+    customization."""
 
 class CreateModelPackageRequestTypeDef(TypedDict):
+    """Creates a model package that you can use to create SageMaker models or list on
+    Amazon Web Services Marketplace, or a versioned model that is part of a model group.
+    Buyers can subscribe to model packages listed on Amazon Web Services Marketplace to
+    create models in SageMaker.
+
+    Keys:
+        ModelPackageName: The name of the model package.
+        ModelPackageGroupName: The name or Amazon Resource Name (ARN) of the model
+            package group that this model version belongs to.
+        ModelPackageDescription: A description of the model package.
+        ModelPackageRegistrationType: The package registration type of the model package
+            input.
+        InferenceSpecification: Specifies details about inference jobs that you can run
+            with models based on this model package, including the following
+            information:
+        ValidationSpecification: Specifies configurations for one or more transform jobs
+            that SageMaker runs to test the model package.
+        SourceAlgorithmSpecification: Details about the algorithm that was used to
+            create the model package.
+        CertifyForMarketplace: Whether to certify the model package for listing on
+            Amazon Web Services Marketplace.
+        Tags: A list of key value pairs associated with the model.
+        ModelApprovalStatus: Whether the model is approved for deployment.
+        MetadataProperties: Metadata properties of the tracking entity, trial, or trial
+            component.
+        ModelMetrics: A structure that contains model metrics reports.
+        ClientToken: A unique token that guarantees that the call to this API is
+            idempotent.
+        Domain: The machine learning domain of your model package and its components.
+        Task: The machine learning task your model package accomplishes.
+        SamplePayloadUrl: The Amazon Simple Storage Service (Amazon S3) path where the
+            sample payload is stored.
+        CustomerMetadataProperties: The metadata properties associated with the model
+            package versions.
+        DriftCheckBaselines: Represents the drift check baselines that can be used when
+            the model monitor is set using the model package.
+        AdditionalInferenceSpecifications: An array of additional Inference
+            Specification objects.
+        SkipModelValidation: Indicates if you want to skip model validation.
+        SourceUri: The URI of the source for the model package.
+        SecurityConfig: The KMS Key ID ( `KMSKeyId`) used for encryption of model
+            package information.
+        ModelCard: The model card associated with the model package.
+        ModelLifeCycle: A structure describing the current state of the model in its
+            life cycle.
+    """
+
     ModelPackageName: NotRequired[str]
+    """The name of the model package. The name must have 1 to 63 characters. Valid
+    characters are a-z, A-Z, 0-9, and - (hyphen)."""
     ModelPackageGroupName: NotRequired[str]
+    """The name or Amazon Resource Name (ARN) of the model package group that this model
+    version belongs to."""
     ModelPackageDescription: NotRequired[str]
+    """A description of the model package."""
     ModelPackageRegistrationType: NotRequired[ModelPackageRegistrationType]
+    """The package registration type of the model package input."""
     InferenceSpecification: NotRequired[InferenceSpecificationTypeDef]
+    """Specifies details about inference jobs that you can run with models based on this
+    model package, including the following information:
+
+    - The Amazon ECR paths of containers that contain the inference code and model
+      artifacts.
+    - The instance types that the model package supports for transform jobs and
+      real-time endpoints used for inference.
+    - The input and output content formats that the model package supports for
+      inference."""
     ValidationSpecification: NotRequired[ValidationSpecificationTypeDef]
+    """Specifies configurations for one or more transform jobs that SageMaker runs to
+    test the model package."""
     SourceAlgorithmSpecification: NotRequired[SourceAlgorithmSpecificationTypeDef]
+    """Details about the algorithm that was used to create the model package."""
     CertifyForMarketplace: NotRequired[bool]
+    """Whether to certify the model package for listing on Amazon Web Services
+    Marketplace."""
     Tags: NotRequired[Sequence[TagTypeDef]]
+    """A list of key value pairs associated with the model. For more information, see
+    Tagging Amazon Web Services resources
+    (https://docs.aws.amazon.com/general/latest/gr/aws_tagging.html) in the Amazon Web
+    Services General Reference Guide."""
     ModelApprovalStatus: NotRequired[ModelApprovalStatusType]
+    """Whether the model is approved for deployment."""
     MetadataProperties: NotRequired[MetadataPropertiesTypeDef]
+    """Metadata properties of the tracking entity, trial, or trial component."""
     ModelMetrics: NotRequired[ModelMetricsTypeDef]
+    """A structure that contains model metrics reports."""
     ClientToken: NotRequired[str]
+    """A unique token that guarantees that the call to this API is idempotent."""
     Domain: NotRequired[str]
+    """The machine learning domain of your model package and its components. Common
+    machine learning domains include computer vision and natural language processing."""
     Task: NotRequired[str]
+    """The machine learning task your model package accomplishes. Common machine
+    learning tasks include object detection and image classification. The following
+    tasks are supported by Inference Recommender: `"IMAGE_CLASSIFICATION"` |
+    `"OBJECT_DETECTION"` | `"TEXT_GENERATION"` | `"IMAGE_SEGMENTATION"` | `"FILL_MASK"`
+    | `"CLASSIFICATION"` | `"REGRESSION"` | `"OTHER"`."""
     SamplePayloadUrl: NotRequired[str]
+    """The Amazon Simple Storage Service (Amazon S3) path where the sample payload is
+    stored. This path must point to a single gzip compressed tar archive (.tar.gz
+    suffix). This archive can hold multiple files that are all equally used in the load
+    test. Each file in the archive must satisfy the size constraints of the
+    InvokeEndpoint
+    (https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_runtime_InvokeEndpoint.html#API_runtime_InvokeEndpoint_RequestSyntax)
+    call."""
     CustomerMetadataProperties: NotRequired[Mapping[str, str]]
+    """The metadata properties associated with the model package versions."""
     DriftCheckBaselines: NotRequired[DriftCheckBaselinesTypeDef]
+    """Represents the drift check baselines that can be used when the model monitor is
+    set using the model package. For more information, see the topic on Drift Detection
+    against Previous Baselines in SageMaker Pipelines
+    (https://docs.aws.amazon.com/sagemaker/latest/dg/pipelines-quality-clarify-baseline-lifecycle.html#pipelines-quality-clarify-baseline-drift-detection)
+    in the Amazon SageMaker Developer Guide."""
     AdditionalInferenceSpecifications: NotRequired[
         Sequence[AdditionalInferenceSpecificationTypeDef]
     ]
+    """An array of additional Inference Specification objects. Each additional Inference
+    Specification specifies artifacts based on this model package that can be used on
+    inference endpoints. Generally used with SageMaker Neo to store the compiled
+    artifacts."""
     SkipModelValidation: NotRequired[SkipModelValidationType]
+    """Indicates if you want to skip model validation."""
     SourceUri: NotRequired[str]
+    """The URI of the source for the model package. If you want to clone a model
+    package, set it to the model package Amazon Resource Name (ARN). If you want to
+    register a model, set it to the model ARN."""
     SecurityConfig: NotRequired[SecurityConfigTypeDef]
-    ModelCard: NotRequired[ModelCardTypeDef]
+    """The KMS Key ID ( `KMSKeyId`) used for encryption of model package information."""
+    ModelCard: NotRequired[ModelPackageModelCardTypeDef]
+    """The model card associated with the model package. Since `ModelPackageModelCard`
+    is tied to a model package, it is a specific usage of a model card and its schema is
+    simplified compared to the schema of `ModelCard`. The `ModelPackageModelCard` schema
+    does not include `model_package_details`, and `model_overview` is composed of the
+    `model_creator` and `model_artifact` properties. For more information about the
+    model package model card schema, see Model package model card schema
+    (https://docs.aws.amazon.com/sagemaker/latest/dg/model-registry-details.html#model-card-schema).
+    For more information about the model card associated with the model package, see
+    View the Details of a Model Version
+    (https://docs.aws.amazon.com/sagemaker/latest/dg/model-registry-details.html)."""
     ModelLifeCycle: NotRequired[ModelLifeCycleTypeDef]
+    """A structure describing the current state of the model in its life cycle."""
 
 class CreateModelPackageResponseTypeDef(TypedDict):
+    """The response of `create_model_package`.
+
+    Keys:
+        ModelPackageArn: The Amazon Resource Name (ARN) of the new model package.
+    """
+
     ModelPackageArn: NotRequired[str]
+    """The Amazon Resource Name (ARN) of the new model package."""
 
 class DataSourceS3DataSourceTypeDef(TypedDict):
-    S3DataType: DataSourceS3DataSourceS3DataType
+    """The S3 location of the data source that is associated with a channel.
+
+    Keys:
+        S3DataType: If you choose `S3Prefix`, `S3Uri` identifies a key name prefix.
+        S3Uri: Depending on the value specified for the `S3DataType`, identifies either
+            a key name prefix or a manifest.
+    """
+
+    S3DataType: S3DataSourceS3DataType
+    """If you choose `S3Prefix`, `S3Uri` identifies a key name prefix. Amazon SageMaker
+    uses all objects with the specified key name prefix for batch transform."""
     S3Uri: str
+    """Depending on the value specified for the `S3DataType`, identifies either a key
+    name prefix or a manifest. For example:
+
+    - A key name prefix might look like this: `s3://bucketname/exampleprefix/`.
+    - A manifest might look like this: `s3://bucketname/example.manifest` The manifest
+      is an S3 object which is a JSON file with the following format: `[ {"prefix":
+      "s3://customer_bucket/some/prefix/"},` `"relative/path/to/custdata-1",`
+      `"relative/path/custdata-2",` `...` `"relative/path/custdata-N"` `]` The preceding
+      JSON matches the following `S3Uris`:
+      `s3://customer_bucket/some/prefix/relative/path/to/custdata-1`
+      `s3://customer_bucket/some/prefix/relative/path/custdata-2` `...`
+      `s3://customer_bucket/some/prefix/relative/path/custdata-N` The complete set of
+      `S3Uris` in this manifest constitutes the input data for the channel for this
+      datasource. The object that each `S3Uris` points to must be readable by the IAM
+      role that Amazon SageMaker uses to perform tasks on your behalf."""
 
 class DataSourceTypeDef(TypedDict):
+    """Describes the location of the channel data, which is, the S3 location of the
+    input data that the model can consume.
+
+    Keys:
+        S3DataSource: The S3 location of the data source that is associated with a
+            channel.
+    """
+
     S3DataSource: DataSourceS3DataSourceTypeDef
-
-class DriftCheckBaselinesBiasTypeDef(TypedDict):
-    ConfigFile: NotRequired[ConfigFileTypeDef]
-    PreTrainingConstraints: NotRequired[StatisticsTypeDef]
-    PostTrainingConstraints: NotRequired[StatisticsTypeDef]
-
-class DriftCheckBaselinesExplainabilityTypeDef(TypedDict):
-    Constraints: NotRequired[StatisticsTypeDef]
-    ConfigFile: NotRequired[ConfigFileTypeDef]
+    """The S3 location of the data source that is associated with a channel."""
 
 class DriftCheckBaselinesTypeDef(TypedDict):
-    Bias: NotRequired[DriftCheckBaselinesBiasTypeDef]
-    Explainability: NotRequired[DriftCheckBaselinesExplainabilityTypeDef]
+    """Represents the drift check baselines that can be used when the model monitor is
+    set using the model package. For more information, see the topic on Drift Detection
+    against Previous Baselines in SageMaker Pipelines
+    (https://docs.aws.amazon.com/sagemaker/latest/dg/pipelines-quality-clarify-baseline-lifecycle.html#pipelines-quality-clarify-baseline-drift-detection)
+    in the Amazon SageMaker Developer Guide.
+
+    Keys:
+        Bias: Represents the drift check bias baselines that can be used when the model
+            monitor is set using the model package.
+        Explainability: Represents the drift check explainability baselines that can be
+            used when the model monitor is set using the model package.
+        ModelQuality: Represents the drift check model quality baselines that can be
+            used when the model monitor is set using the model package.
+        ModelDataQuality: Represents the drift check model data quality baselines that
+            can be used when the model monitor is set using the model package.
+    """
+
+    Bias: NotRequired[BiasTypeDef]
+    """Represents the drift check bias baselines that can be used when the model monitor
+    is set using the model package."""
+    Explainability: NotRequired[ExplainabilityTypeDef]
+    """Represents the drift check explainability baselines that can be used when the
+    model monitor is set using the model package."""
     ModelQuality: NotRequired[ModelQualityTypeDef]
-    ModelDataQuality: NotRequired[ModelQualityTypeDef]
+    """Represents the drift check model quality baselines that can be used when the
+    model monitor is set using the model package."""
+    ModelDataQuality: NotRequired[ModelDataQualityTypeDef]
+    """Represents the drift check model data quality baselines that can be used when the
+    model monitor is set using the model package."""
 
 class ExplainabilityTypeDef(TypedDict):
-    Report: NotRequired[StatisticsTypeDef]
+    """Represents the drift check explainability baselines that can be used when the
+    model monitor is set using the model package.
+
+    Keys:
+        Constraints: The drift check explainability constraints.
+        ConfigFile: The explainability config file for the model.
+    """
+
+    Constraints: NotRequired[ConstraintsTypeDef]
+    """The drift check explainability constraints."""
+    ConfigFile: NotRequired[ConfigFileTypeDef]
+    """The explainability config file for the model."""
 
 class HubAccessConfigTypeDef(TypedDict):
+    """Configuration information for hub access.
+
+    Keys:
+        HubContentArn: The ARN of the hub content for which deployment access is
+            allowed.
+    """
+
     HubContentArn: str
+    """The ARN of the hub content for which deployment access is allowed."""
 
 class InferenceSpecificationTypeDef(TypedDict):
+    """Specifies details about inference jobs that you can run with models based on this
+    model package, including the following information:
+
+    - The Amazon ECR paths of containers that contain the inference code and model
+      artifacts.
+    - The instance types that the model package supports for transform jobs and
+      real-time endpoints used for inference.
+    - The input and output content formats that the model package supports for
+      inference.
+
+    Keys:
+        Containers: The Amazon ECR registry path of the Docker image that contains the
+            inference code.
+        SupportedTransformInstanceTypes: A list of the instance types on which a
+            transformation job can be run or on which an endpoint can be deployed.
+        SupportedRealtimeInferenceInstanceTypes: A list of the instance types that are
+            used to generate inferences in real-time.
+        SupportedContentTypes: The supported MIME types for the input data.
+        SupportedResponseMIMETypes: The supported MIME types for the output data.
+    """
+
     Containers: Sequence[ContainerTypeDef]
+    """The Amazon ECR registry path of the Docker image that contains the inference
+    code."""
     SupportedTransformInstanceTypes: NotRequired[
         Sequence[SupportedTransformInstanceType]
     ]
+    """A list of the instance types on which a transformation job can be run or on which
+    an endpoint can be deployed."""
     SupportedRealtimeInferenceInstanceTypes: NotRequired[
         Sequence[SupportedRealtimeInferenceInstanceType]
     ]
+    """A list of the instance types that are used to generate inferences in
+    real-time."""
     SupportedContentTypes: NotRequired[Sequence[str]]
+    """The supported MIME types for the input data."""
     SupportedResponseMIMETypes: NotRequired[Sequence[str]]
+    """The supported MIME types for the output data."""
 
 class MetadataPropertiesTypeDef(TypedDict):
+    """Metadata properties of the tracking entity, trial, or trial component.
+
+    Keys:
+        CommitId: The commit ID.
+        Repository: The repository.
+        GeneratedBy: The entity this entity was generated by.
+        ProjectId: The project ID.
+    """
+
     CommitId: NotRequired[str]
+    """The commit ID."""
     Repository: NotRequired[str]
+    """The repository."""
     GeneratedBy: NotRequired[str]
+    """The entity this entity was generated by."""
     ProjectId: NotRequired[str]
+    """The project ID."""
 
 class ModelAccessConfigTypeDef(TypedDict):
-    AcceptEula: bool
+    """Specifies the access configuration file for the ML model. You can explicitly
+    accept the model end-user license agreement (EULA) within the `ModelAccessConfig`.
+    You are responsible for reviewing and complying with any applicable license terms
+    and making sure they are acceptable for your use case before downloading or using a
+    model.
 
-class ModelCardTypeDef(TypedDict):
-    ModelCardContent: NotRequired[str]
-    ModelCardStatus: NotRequired[ModelCardStatusType]
+    Keys:
+        AcceptEula: Specifies agreement to the model end-user license agreement (EULA).
+    """
+
+    AcceptEula: bool
+    """Specifies agreement to the model end-user license agreement (EULA). The
+    `AcceptEula` value must be explicitly defined as `True` in order to accept the EULA
+    that this model requires. You are responsible for reviewing and complying with any
+    applicable license terms and making sure they are acceptable for your use case
+    before downloading or using a model."""
+
+class ModelDataQualityTypeDef(TypedDict):
+    """Metrics that measure the quality of the input data for a model.
+
+    Keys:
+        Statistics: Data quality statistics for a model.
+        Constraints: Data quality constraints for a model.
+    """
+
+    Statistics: NotRequired[StatisticsTypeDef]
+    """Data quality statistics for a model."""
+    Constraints: NotRequired[ConstraintsTypeDef]
+    """Data quality constraints for a model."""
 
 class ModelDataSourceTypeDef(TypedDict):
+    """Specifies the location of ML model data to deploy during endpoint creation.
+
+    Keys:
+        S3DataSource: Specifies the S3 location of ML model data to deploy.
+    """
+
     S3DataSource: NotRequired[S3DataSourceTypeDef]
+    """Specifies the S3 location of ML model data to deploy."""
 
 class ModelInputTypeDef(TypedDict):
+    """A structure with Model Input details.
+
+    Keys:
+        DataInputConfig: The input configuration object for the model.
+    """
+
     DataInputConfig: str
+    """The input configuration object for the model."""
 
 class ModelLifeCycleTypeDef(TypedDict):
+    """A structure describing the current state of the model in its life cycle.
+
+    Keys:
+        Stage: The current stage in the model life cycle.
+        StageStatus: The current status of a stage in model life cycle.
+        StageDescription: Describes the stage related details.
+    """
+
     Stage: str
+    """The current stage in the model life cycle."""
     StageStatus: str
+    """The current status of a stage in model life cycle."""
     StageDescription: NotRequired[str]
+    """Describes the stage related details."""
+
+class ModelMetricsBiasTypeDef(TypedDict):
+    """Metrics that measure bias in a model.
+
+    Keys:
+        Report: The bias report for a model
+        PreTrainingReport: The pre-training bias report for a model.
+        PostTrainingReport: The post-training bias report for a model.
+    """
+
+    Report: NotRequired[ReportTypeDef]
+    """The bias report for a model"""
+    PreTrainingReport: NotRequired[PreTrainingReportTypeDef]
+    """The pre-training bias report for a model."""
+    PostTrainingReport: NotRequired[PostTrainingReportTypeDef]
+    """The post-training bias report for a model."""
+
+class ModelMetricsExplainabilityTypeDef(TypedDict):
+    """Metrics that help explain a model.
+
+    Keys:
+        Report: The explainability report for a model.
+    """
+
+    Report: NotRequired[ReportTypeDef]
+    """The explainability report for a model."""
 
 class ModelMetricsTypeDef(TypedDict):
+    """A structure that contains model metrics reports.
+
+    Keys:
+        ModelQuality: Metrics that measure the quality of a model.
+        ModelDataQuality: Metrics that measure the quality of the input data for a
+            model.
+        Bias: Metrics that measure bias in a model.
+        Explainability: Metrics that help explain a model.
+    """
+
     ModelQuality: NotRequired[ModelQualityTypeDef]
-    ModelDataQuality: NotRequired[ModelQualityTypeDef]
-    Bias: NotRequired[BiasTypeDef]
-    Explainability: NotRequired[ExplainabilityTypeDef]
+    """Metrics that measure the quality of a model."""
+    ModelDataQuality: NotRequired[ModelDataQualityTypeDef]
+    """Metrics that measure the quality of the input data for a model."""
+    Bias: NotRequired[ModelMetricsBiasTypeDef]
+    """Metrics that measure bias in a model."""
+    Explainability: NotRequired[ModelMetricsExplainabilityTypeDef]
+    """Metrics that help explain a model."""
+
+class ModelPackageModelCardTypeDef(TypedDict):
+    """The model card associated with the model package. Since `ModelPackageModelCard`
+    is tied to a model package, it is a specific usage of a model card and its schema is
+    simplified compared to the schema of `ModelCard`. The `ModelPackageModelCard` schema
+    does not include `model_package_details`, and `model_overview` is composed of the
+    `model_creator` and `model_artifact` properties. For more information about the
+    model package model card schema, see Model package model card schema
+    (https://docs.aws.amazon.com/sagemaker/latest/dg/model-registry-details.html#model-card-schema).
+    For more information about the model card associated with the model package, see
+    View the Details of a Model Version
+    (https://docs.aws.amazon.com/sagemaker/latest/dg/model-registry-details.html).
+
+    Keys:
+        ModelCardContent: The content of the model card.
+        ModelCardStatus: The approval status of the model card within your organization.
+    """
+
+    ModelCardContent: NotRequired[str]
+    """The content of the model card. The content must follow the schema described in
+    Model Package Model Card Schema
+    (https://docs.aws.amazon.com/sagemaker/latest/dg/model-registry-details.html#model-card-schema).
+    """
+    ModelCardStatus: NotRequired[ModelCardStatusType]
+    """The approval status of the model card within your organization. Different
+    organizations might have different criteria for model card review and approval."""
+
+class ModelPackageValidationProfileTypeDef(TypedDict):
+    """Contains data, such as the inputs and targeted instance types that are used in
+    the process of validating the model package.
+
+    Keys:
+        ProfileName: The name of the profile for the model package.
+        TransformJobDefinition: The `TransformJobDefinition` object that describes the
+            transform job used for the validation of the model package.
+    """
+
+    ProfileName: str
+    """The name of the profile for the model package."""
+    TransformJobDefinition: TransformJobDefinitionTypeDef
+    """The `TransformJobDefinition` object that describes the transform job used for the
+    validation of the model package."""
 
 class ModelQualityTypeDef(TypedDict):
+    """Metrics that measure the quality of a model.
+
+    Keys:
+        Statistics: Model quality statistics.
+        Constraints: Model quality constraints.
+    """
+
     Statistics: NotRequired[StatisticsTypeDef]
-    Constraints: NotRequired[StatisticsTypeDef]
+    """Model quality statistics."""
+    Constraints: NotRequired[ConstraintsTypeDef]
+    """Model quality constraints."""
+
+class PostTrainingConstraintsTypeDef(TypedDict):
+    """The post-training constraints.
+
+    Keys:
+        ContentType: The metric source content type.
+        ContentDigest: The hash key used for the metrics source.
+        S3Uri: The S3 URI for the metrics source.
+    """
+
+    ContentType: str
+    """The metric source content type."""
+    ContentDigest: NotRequired[str]
+    """The hash key used for the metrics source."""
+    S3Uri: str
+    """The S3 URI for the metrics source."""
+
+class PostTrainingReportTypeDef(TypedDict):
+    """The post-training bias report for a model.
+
+    Keys:
+        ContentType: The metric source content type.
+        ContentDigest: The hash key used for the metrics source.
+        S3Uri: The S3 URI for the metrics source.
+    """
+
+    ContentType: str
+    """The metric source content type."""
+    ContentDigest: NotRequired[str]
+    """The hash key used for the metrics source."""
+    S3Uri: str
+    """The S3 URI for the metrics source."""
+
+class PreTrainingConstraintsTypeDef(TypedDict):
+    """The pre-training constraints.
+
+    Keys:
+        ContentType: The metric source content type.
+        ContentDigest: The hash key used for the metrics source.
+        S3Uri: The S3 URI for the metrics source.
+    """
+
+    ContentType: str
+    """The metric source content type."""
+    ContentDigest: NotRequired[str]
+    """The hash key used for the metrics source."""
+    S3Uri: str
+    """The S3 URI for the metrics source."""
+
+class PreTrainingReportTypeDef(TypedDict):
+    """The pre-training bias report for a model.
+
+    Keys:
+        ContentType: The metric source content type.
+        ContentDigest: The hash key used for the metrics source.
+        S3Uri: The S3 URI for the metrics source.
+    """
+
+    ContentType: str
+    """The metric source content type."""
+    ContentDigest: NotRequired[str]
+    """The hash key used for the metrics source."""
+    S3Uri: str
+    """The S3 URI for the metrics source."""
+
+class ReportTypeDef(TypedDict):
+    """The bias report for a model
+
+    Keys:
+        ContentType: The metric source content type.
+        ContentDigest: The hash key used for the metrics source.
+        S3Uri: The S3 URI for the metrics source.
+    """
+
+    ContentType: str
+    """The metric source content type."""
+    ContentDigest: NotRequired[str]
+    """The hash key used for the metrics source."""
+    S3Uri: str
+    """The S3 URI for the metrics source."""
 
 class S3DataSourceTypeDef(TypedDict):
+    """Specifies the S3 location of ML model data to deploy.
+
+    Keys:
+        S3Uri: Specifies the S3 path of ML model data to deploy.
+        S3DataType: Specifies the type of ML model data to deploy.
+        CompressionType: Specifies how the ML model data is prepared.
+        ModelAccessConfig: Specifies the access configuration file for the ML model.
+        HubAccessConfig: Configuration information for hub access.
+        ManifestS3Uri: The Amazon S3 URI of the manifest file.
+        ETag: The ETag associated with S3 URI.
+        ManifestEtag: The ETag associated with Manifest S3 URI.
+    """
+
     S3Uri: str
+    """Specifies the S3 path of ML model data to deploy."""
     S3DataType: S3DataType
+    """Specifies the type of ML model data to deploy."""
     CompressionType: CompressionType
+    """Specifies how the ML model data is prepared."""
     ModelAccessConfig: NotRequired[ModelAccessConfigTypeDef]
+    """Specifies the access configuration file for the ML model. You can explicitly
+    accept the model end-user license agreement (EULA) within the `ModelAccessConfig`.
+    You are responsible for reviewing and complying with any applicable license terms
+    and making sure they are acceptable for your use case before downloading or using a
+    model."""
     HubAccessConfig: NotRequired[HubAccessConfigTypeDef]
+    """Configuration information for hub access."""
     ManifestS3Uri: NotRequired[str]
+    """The Amazon S3 URI of the manifest file. The manifest file is a CSV file that
+    stores the artifact locations."""
     ETag: NotRequired[str]
+    """The ETag associated with S3 URI."""
     ManifestEtag: NotRequired[str]
+    """The ETag associated with Manifest S3 URI."""
 
 class SecurityConfigTypeDef(TypedDict):
+    """The KMS Key ID ( `KMSKeyId`) used for encryption of model package information.
+
+    Keys:
+        KmsKeyId: The KMS Key ID ( `KMSKeyId`) used for encryption of model package
+            information.
+    """
+
     KmsKeyId: str
+    """The KMS Key ID ( `KMSKeyId`) used for encryption of model package information."""
 
 class SourceAlgorithmSpecificationTypeDef(TypedDict):
+    """Details about the algorithm that was used to create the model package.
+
+    Keys:
+        SourceAlgorithms: A list of the algorithms that were used to create a model
+            package.
+    """
+
     SourceAlgorithms: Sequence[SourceAlgorithmTypeDef]
+    """A list of the algorithms that were used to create a model package."""
 
 class SourceAlgorithmTypeDef(TypedDict):
+    """Specifies an algorithm that was used to create the model package. The algorithm
+    must be either an algorithm resource in your SageMaker account or an algorithm in
+    Amazon Web Services Marketplace that you are subscribed to.
+
+    Keys:
+        ModelDataUrl: The Amazon S3 path where the model artifacts, which result from
+            model training, are stored.
+        ModelDataSource: Specifies the location of ML model data to deploy during
+            endpoint creation.
+        ModelDataETag: The ETag associated with Model Data URL.
+        AlgorithmName: The name of an algorithm that was used to create the model
+            package.
+    """
+
     ModelDataUrl: NotRequired[str]
+    """The Amazon S3 path where the model artifacts, which result from model training,
+    are stored. This path must point to a single `gzip` compressed tar archive (
+    `.tar.gz` suffix)."""
     ModelDataSource: NotRequired[ModelDataSourceTypeDef]
+    """Specifies the location of ML model data to deploy during endpoint creation."""
     ModelDataETag: NotRequired[str]
+    """The ETag associated with Model Data URL."""
     AlgorithmName: str
+    """The name of an algorithm that was used to create the model package. The algorithm
+    must be either an algorithm resource in your SageMaker account or an algorithm in
+    Amazon Web Services Marketplace that you are subscribed to."""
 
 class StatisticsTypeDef(TypedDict):
+    """Model quality statistics.
+
+    Keys:
+        ContentType: The metric source content type.
+        ContentDigest: The hash key used for the metrics source.
+        S3Uri: The S3 URI for the metrics source.
+    """
+
     ContentType: str
+    """The metric source content type."""
     ContentDigest: NotRequired[str]
+    """The hash key used for the metrics source."""
     S3Uri: str
+    """The S3 URI for the metrics source."""
 
 class TagTypeDef(TypedDict):
+    """A tag object that consists of a key and an optional value, used to manage
+    metadata for SageMaker Amazon Web Services resources.
+
+    Keys:
+        Key: The tag key.
+        Value: The tag value.
+    """
+
     Key: str
+    """The tag key. Tag keys must be unique per resource."""
     Value: str
+    """The tag value."""
 
 class TransformInputTypeDef(TypedDict):
+    """A description of the input source and the way the transform job consumes it.
+
+    Keys:
+        DataSource: Describes the location of the channel data, which is, the S3
+            location of the input data that the model can consume.
+        ContentType: The multipurpose internet mail extension (MIME) type of the data.
+        CompressionType: If your transform data is compressed, specify the compression
+            type.
+        SplitType: The method to use to split the transform job's data files into
+            smaller batches.
+    """
+
     DataSource: DataSourceTypeDef
+    """Describes the location of the channel data, which is, the S3 location of the
+    input data that the model can consume."""
     ContentType: NotRequired[str]
+    """The multipurpose internet mail extension (MIME) type of the data. Amazon
+    SageMaker uses the MIME type with each http call to transfer data to the transform
+    job."""
     CompressionType: NotRequired[CompressionType]
+    """If your transform data is compressed, specify the compression type. Amazon
+    SageMaker automatically decompresses the data for the transform job accordingly. The
+    default value is `None`."""
     SplitType: NotRequired[SplitType]
+    """The method to use to split the transform job's data files into smaller batches.
+    Splitting is necessary when the total size of each object is too large to fit in a
+    single request. You can also use data splitting to improve performance by processing
+    multiple concurrent mini-batches. The default value for `SplitType` is `None`, which
+    indicates that input data files are not split, and request payloads contain the
+    entire contents of an input object. Set the value of this parameter to `Line` to
+    split records on a newline character boundary. `SplitType` also supports a number of
+    record-oriented binary data formats. Currently, the supported record formats are:
+
+    - RecordIO
+    - TFRecord"""
 
 class TransformJobDefinitionTypeDef(TypedDict):
+    """The `TransformJobDefinition` object that describes the transform job used for the
+    validation of the model package.
+
+    Keys:
+        MaxConcurrentTransforms: The maximum number of parallel requests that can be
+            sent to each instance in a transform job.
+        MaxPayloadInMB: The maximum payload size allowed, in MB.
+        BatchStrategy: A string that determines the number of records included in a
+            single mini-batch.
+        Environment: The environment variables to set in the Docker container.
+        TransformInput: A description of the input source and the way the transform job
+            consumes it.
+        TransformOutput: Identifies the Amazon S3 location where you want Amazon
+            SageMaker to save the results from the transform job.
+        TransformResources: Identifies the ML compute instances for the transform job.
+    """
+
     MaxConcurrentTransforms: NotRequired[int]
+    """The maximum number of parallel requests that can be sent to each instance in a
+    transform job. The default value is 1."""
     MaxPayloadInMB: NotRequired[int]
+    """The maximum payload size allowed, in MB. A payload is the data portion of a
+    record (without metadata)."""
     BatchStrategy: NotRequired[BatchStrategyType]
+    """A string that determines the number of records included in a single
+    mini-batch."""
     Environment: NotRequired[Mapping[str, str]]
+    """The environment variables to set in the Docker container. We support up to 16 key
+    and values entries in the map."""
     TransformInput: TransformInputTypeDef
+    """A description of the input source and the way the transform job consumes it."""
     TransformOutput: TransformOutputTypeDef
+    """Identifies the Amazon S3 location where you want Amazon SageMaker to save the
+    results from the transform job."""
     TransformResources: TransformResourcesTypeDef
+    """Identifies the ML compute instances for the transform job."""
 
 class TransformOutputTypeDef(TypedDict):
+    """Identifies the Amazon S3 location where you want Amazon SageMaker to save the
+    results from the transform job.
+
+    Keys:
+        S3OutputPath: The Amazon S3 path where you want Amazon SageMaker to store the
+            results of the transform job.
+        Accept: The MIME type used to specify the output data.
+        AssembleWith: Defines how to assemble the results of the transform job as a
+            single S3 object.
+        KmsKeyId: The Amazon Web Services Key Management Service (Amazon Web Services
+            KMS) key that Amazon SageMaker uses to encrypt the model artifacts at rest
+            using Amazon S3 server-side encryption.
+    """
+
     S3OutputPath: str
+    """The Amazon S3 path where you want Amazon SageMaker to store the results of the
+    transform job. For example, `s3://bucket-name/key-name-prefix`."""
     Accept: NotRequired[str]
+    """The MIME type used to specify the output data. Amazon SageMaker uses the MIME
+    type with each http call to transfer data from the transform job."""
     AssembleWith: NotRequired[AssembleWithType]
+    """Defines how to assemble the results of the transform job as a single S3 object.
+    Choose a format that is most convenient to you. To concatenate the results in binary
+    format, specify `None`. To add a newline character at the end of every transformed
+    record, specify `Line`."""
     KmsKeyId: NotRequired[str]
+    """The Amazon Web Services Key Management Service (Amazon Web Services KMS) key that
+    Amazon SageMaker uses to encrypt the model artifacts at rest using Amazon S3
+    server-side encryption. The `KmsKeyId` can be any of the following formats:
+
+    - Key ID: `1234abcd-12ab-34cd-56ef-1234567890ab`
+    - Key ARN:
+      `arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab`
+    - Alias name: `alias/ExampleAlias`
+    - Alias name ARN: `arn:aws:kms:us-west-2:111122223333:alias/ExampleAlias`"""
 
 class TransformResourcesTypeDef(TypedDict):
-    InstanceType: InstanceType
-    InstanceCount: int
-    VolumeKmsKeyId: NotRequired[str]
-    TransformAmiVersion: NotRequired[str]
+    """Identifies the ML compute instances for the transform job.
 
-class ValidationProfileTypeDef(TypedDict):
-    ProfileName: str
-    TransformJobDefinition: TransformJobDefinitionTypeDef
+    Keys:
+        InstanceType: The ML compute instance type for the transform job.
+        InstanceCount: The number of ML compute instances to use in the transform job.
+        VolumeKmsKeyId: The Amazon Web Services Key Management Service (Amazon Web
+            Services KMS) key that Amazon SageMaker uses to encrypt model data on the
+            storage volume attached to the ML compute instance(s) that run the batch
+            transform job.
+        TransformAmiVersion: Specifies an option from a collection of preconfigured
+            Amazon Machine Image (AMI) images.
+    """
+
+    InstanceType: InstanceType
+    """The ML compute instance type for the transform job. If you are using built-in
+    algorithms to transform moderately sized datasets, we recommend using ml.m4.xlarge
+    or `ml.m5.large`instance types."""
+    InstanceCount: int
+    """The number of ML compute instances to use in the transform job. The default value
+    is `1`, and the maximum is `100`. For distributed transform jobs, specify a value
+    greater than `1`."""
+    VolumeKmsKeyId: NotRequired[str]
+    """The Amazon Web Services Key Management Service (Amazon Web Services KMS) key that
+    Amazon SageMaker uses to encrypt model data on the storage volume attached to the ML
+    compute instance(s) that run the batch transform job."""
+    TransformAmiVersion: NotRequired[str]
+    """Specifies an option from a collection of preconfigured Amazon Machine Image (AMI)
+    images. Each image is configured by Amazon Web Services with a set of software and
+    driver versions."""
 
 class ValidationSpecificationTypeDef(TypedDict):
+    """Specifies configurations for one or more transform jobs that SageMaker runs to
+    test the model package.
+
+    Keys:
+        ValidationRole: The IAM roles to be used for the validation of the model
+            package.
+        ValidationProfiles: An array of `ModelPackageValidationProfile` objects, each of
+            which specifies a batch transform job that SageMaker runs to validate your
+            model package.
+    """
+
     ValidationRole: str
-    ValidationProfiles: Sequence[ValidationProfileTypeDef]
+    """The IAM roles to be used for the validation of the model package."""
+    ValidationProfiles: Sequence[ModelPackageValidationProfileTypeDef]
+    """An array of `ModelPackageValidationProfile` objects, each of which specifies a
+    batch transform job that SageMaker runs to validate your model package."""
+
+class SageMakerExceptions:
+    """The exceptions of the `sagemaker` client (`client.exceptions`): botocore's ClientError and the subclasses the pages name."""
+
+    ClientError: type[_ClientError]
+
+    class ConflictException(_ClientError):
+        """The `ConflictException` error of the service (a botocore ClientError)."""
+
+    class ResourceLimitExceeded(_ClientError):
+        """The `ResourceLimitExceeded` error of the service (a botocore ClientError)."""
 
 class SageMakerClient:
     """A boto3 `sagemaker` client, as seen by a type checker."""
@@ -811,7 +1647,48 @@ class SageMakerClient:
         SkipModelValidation: SkipModelValidationType = ...,
         SourceUri: str = ...,
         SecurityConfig: SecurityConfigTypeDef = ...,
-        ModelCard: ModelCardTypeDef = ...,
+        ModelCard: ModelPackageModelCardTypeDef = ...,
         ModelLifeCycle: ModelLifeCycleTypeDef = ...,
     ) -> CreateModelPackageResponseTypeDef:
-        """Creates a model package that you can use to create SageMaker models or list on Amazon Web Services Marketplace, or a versioned model that is part of a model group. Buyers can subscribe to model packages listed on Amazon Web Services Marketplace to create models in SageMaker."""
+        """Creates a model package that you can use to create SageMaker models or list
+        on Amazon Web Services Marketplace, or a versioned model that is part of a model
+        group. Buyers can subscribe to model packages listed on Amazon Web Services
+        Marketplace to create models in SageMaker.
+
+        Args:
+            ModelPackageName: The name of the model package.
+            ModelPackageGroupName: The name or Amazon Resource Name (ARN) of the model package group that this model version belongs to.
+            ModelPackageDescription: A description of the model package.
+            ModelPackageRegistrationType: The package registration type of the model package input.
+            InferenceSpecification: Specifies details about inference jobs that you can run with models based on this model package, including the following information:
+            ValidationSpecification: Specifies configurations for one or more transform jobs that SageMaker runs to test the model package.
+            SourceAlgorithmSpecification: Details about the algorithm that was used to create the model package.
+            CertifyForMarketplace: Whether to certify the model package for listing on Amazon Web Services Marketplace.
+            Tags: A list of key value pairs associated with the model.
+            ModelApprovalStatus: Whether the model is approved for deployment.
+            MetadataProperties: Metadata properties of the tracking entity, trial, or trial component.
+            ModelMetrics: A structure that contains model metrics reports.
+            ClientToken: A unique token that guarantees that the call to this API is idempotent.
+            Domain: The machine learning domain of your model package and its components.
+            Task: The machine learning task your model package accomplishes.
+            SamplePayloadUrl: The Amazon Simple Storage Service (Amazon S3) path where the sample payload is stored.
+            CustomerMetadataProperties: The metadata properties associated with the model package versions.
+            DriftCheckBaselines: Represents the drift check baselines that can be used when the model monitor is set using the model package.
+            AdditionalInferenceSpecifications: An array of additional Inference Specification objects.
+            SkipModelValidation: Indicates if you want to skip model validation.
+            SourceUri: The URI of the source for the model package.
+            SecurityConfig: The KMS Key ID ( `KMSKeyId`) used for encryption of model package information.
+            ModelCard: The model card associated with the model package.
+            ModelLifeCycle: A structure describing the current state of the model in its life cycle.
+        """
+
+    @property
+    def exceptions(self) -> SageMakerExceptions:
+        """The exception classes of the client, for `except client.exceptions.X:`."""
+
+# Old names of renamed classes, deprecated: they go at the next regeneration (CHANGES.md).
+DataSourceS3DataSourceS3DataType = S3DataSourceS3DataType
+DriftCheckBaselinesBiasTypeDef = BiasTypeDef
+DriftCheckBaselinesExplainabilityTypeDef = ExplainabilityTypeDef
+ModelCardTypeDef = ModelPackageModelCardTypeDef
+ValidationProfileTypeDef = ModelPackageValidationProfileTypeDef

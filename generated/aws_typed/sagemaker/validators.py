@@ -5,22 +5,31 @@ unknown_key, wrong_type, invalid_enum, too_deep: nested deeper than
 `_runtime.MAX_DEPTH`, or containing itself) with its path; `check_<operation>(params)` raises
 one ParamValidationError listing them all; `install(client)` runs the check on a boto3
 client before each request is built, so a bad call fails before anything is sent.
+
+Each takes `enums`: what a value outside an enum's documented values is. "error": an
+invalid_enum issue; "warn": an EnumValueWarning, and the request goes on; "off": nothing.
+None (the default) means `_runtime.ENUMS`, chosen when the package was generated.
 """
 
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping
+import functools
+from typing import Any, Mapping
 
 from aws_typed._runtime import (
+    EnumMode,
     Issue,
-    ParamValidationError,
+    Validator,
     check_bool,
     check_enum,
     check_int,
     check_str,
     check_required,
     check_structure,
+    enum_mode,
     join,
+    settle,
+    validation_error,
 )
 
 __all__ = [
@@ -417,7 +426,7 @@ _SupportedRealtimeInferenceInstanceType = frozenset(
     }
 )
 _BatchStrategyType = frozenset({"MultiRecord", "SingleRecord"})
-_DataSourceS3DataSourceS3DataType = frozenset(
+_S3DataSourceS3DataType = frozenset(
     {"ManifestFile", "S3Prefix", "AugmentedManifestFile", "Converse"}
 )
 _SplitType = frozenset({"None", "Line", "RecordIO", "TFRecord"})
@@ -700,7 +709,9 @@ def _check_CreateModelPackageRequest(
             value["SecurityConfig"], join(path, "SecurityConfig"), issues, depth + 1
         )
     if "ModelCard" in value:
-        _check_ModelCard(value["ModelCard"], join(path, "ModelCard"), issues, depth + 1)
+        _check_ModelPackageModelCard(
+            value["ModelCard"], join(path, "ModelCard"), issues, depth + 1
+        )
     if "ModelLifeCycle" in value:
         _check_ModelLifeCycle(
             value["ModelLifeCycle"], join(path, "ModelLifeCycle"), issues, depth + 1
@@ -1026,18 +1037,20 @@ def _check_ValidationSpecification(
         else:
             for i0, y0 in enumerate(v):
                 p0 = f"{p}[{i0}]"
-                _check_ValidationProfile(y0, p0, issues, depth + 2)
+                _check_ModelPackageValidationProfile(y0, p0, issues, depth + 2)
 
 
-_KEYS_ValidationProfile: frozenset[str] = frozenset(
+_KEYS_ModelPackageValidationProfile: frozenset[str] = frozenset(
     {"ProfileName", "TransformJobDefinition"}
 )
 
 
-def _check_ValidationProfile(
+def _check_ModelPackageValidationProfile(
     value: Any, path: str, issues: list[Issue], depth: int
 ) -> None:
-    if not check_structure(value, path, _KEYS_ValidationProfile, issues, depth):
+    if not check_structure(
+        value, path, _KEYS_ModelPackageValidationProfile, issues, depth
+    ):
         return
     check_required(value, path, ("ProfileName", "TransformJobDefinition"), issues)
     if "ProfileName" in value:
@@ -1171,7 +1184,7 @@ def _check_DataSourceS3DataSource(
         check_enum(
             value["S3DataType"],
             join(path, "S3DataType"),
-            _DataSourceS3DataSourceS3DataType,
+            _S3DataSourceS3DataType,
             issues,
         )
     if "S3Uri" in value:
@@ -1319,13 +1332,13 @@ def _check_ModelMetrics(value: Any, path: str, issues: list[Issue], depth: int) 
             value["ModelQuality"], join(path, "ModelQuality"), issues, depth + 1
         )
     if "ModelDataQuality" in value:
-        _check_ModelQuality(
+        _check_ModelDataQuality(
             value["ModelDataQuality"], join(path, "ModelDataQuality"), issues, depth + 1
         )
     if "Bias" in value:
-        _check_Bias(value["Bias"], join(path, "Bias"), issues, depth + 1)
+        _check_ModelMetricsBias(value["Bias"], join(path, "Bias"), issues, depth + 1)
     if "Explainability" in value:
-        _check_Explainability(
+        _check_ModelMetricsExplainability(
             value["Explainability"], join(path, "Explainability"), issues, depth + 1
         )
 
@@ -1341,7 +1354,7 @@ def _check_ModelQuality(value: Any, path: str, issues: list[Issue], depth: int) 
             value["Statistics"], join(path, "Statistics"), issues, depth + 1
         )
     if "Constraints" in value:
-        _check_Statistics(
+        _check_Constraints(
             value["Constraints"], join(path, "Constraints"), issues, depth + 1
         )
 
@@ -1361,25 +1374,60 @@ def _check_Statistics(value: Any, path: str, issues: list[Issue], depth: int) ->
         check_str(value["S3Uri"], join(path, "S3Uri"), issues)
 
 
-_KEYS_Bias: frozenset[str] = frozenset(
+_KEYS_Constraints: frozenset[str] = frozenset({"ContentType", "ContentDigest", "S3Uri"})
+
+
+def _check_Constraints(value: Any, path: str, issues: list[Issue], depth: int) -> None:
+    if not check_structure(value, path, _KEYS_Constraints, issues, depth):
+        return
+    check_required(value, path, ("ContentType", "S3Uri"), issues)
+    if "ContentType" in value:
+        check_str(value["ContentType"], join(path, "ContentType"), issues)
+    if "ContentDigest" in value:
+        check_str(value["ContentDigest"], join(path, "ContentDigest"), issues)
+    if "S3Uri" in value:
+        check_str(value["S3Uri"], join(path, "S3Uri"), issues)
+
+
+_KEYS_ModelDataQuality: frozenset[str] = frozenset({"Statistics", "Constraints"})
+
+
+def _check_ModelDataQuality(
+    value: Any, path: str, issues: list[Issue], depth: int
+) -> None:
+    if not check_structure(value, path, _KEYS_ModelDataQuality, issues, depth):
+        return
+    if "Statistics" in value:
+        _check_Statistics(
+            value["Statistics"], join(path, "Statistics"), issues, depth + 1
+        )
+    if "Constraints" in value:
+        _check_Constraints(
+            value["Constraints"], join(path, "Constraints"), issues, depth + 1
+        )
+
+
+_KEYS_ModelMetricsBias: frozenset[str] = frozenset(
     {"Report", "PreTrainingReport", "PostTrainingReport"}
 )
 
 
-def _check_Bias(value: Any, path: str, issues: list[Issue], depth: int) -> None:
-    if not check_structure(value, path, _KEYS_Bias, issues, depth):
+def _check_ModelMetricsBias(
+    value: Any, path: str, issues: list[Issue], depth: int
+) -> None:
+    if not check_structure(value, path, _KEYS_ModelMetricsBias, issues, depth):
         return
     if "Report" in value:
-        _check_Statistics(value["Report"], join(path, "Report"), issues, depth + 1)
+        _check_Report(value["Report"], join(path, "Report"), issues, depth + 1)
     if "PreTrainingReport" in value:
-        _check_Statistics(
+        _check_PreTrainingReport(
             value["PreTrainingReport"],
             join(path, "PreTrainingReport"),
             issues,
             depth + 1,
         )
     if "PostTrainingReport" in value:
-        _check_Statistics(
+        _check_PostTrainingReport(
             value["PostTrainingReport"],
             join(path, "PostTrainingReport"),
             issues,
@@ -1387,16 +1435,71 @@ def _check_Bias(value: Any, path: str, issues: list[Issue], depth: int) -> None:
         )
 
 
-_KEYS_Explainability: frozenset[str] = frozenset({"Report"})
+_KEYS_Report: frozenset[str] = frozenset({"ContentType", "ContentDigest", "S3Uri"})
 
 
-def _check_Explainability(
+def _check_Report(value: Any, path: str, issues: list[Issue], depth: int) -> None:
+    if not check_structure(value, path, _KEYS_Report, issues, depth):
+        return
+    check_required(value, path, ("ContentType", "S3Uri"), issues)
+    if "ContentType" in value:
+        check_str(value["ContentType"], join(path, "ContentType"), issues)
+    if "ContentDigest" in value:
+        check_str(value["ContentDigest"], join(path, "ContentDigest"), issues)
+    if "S3Uri" in value:
+        check_str(value["S3Uri"], join(path, "S3Uri"), issues)
+
+
+_KEYS_PreTrainingReport: frozenset[str] = frozenset(
+    {"ContentType", "ContentDigest", "S3Uri"}
+)
+
+
+def _check_PreTrainingReport(
     value: Any, path: str, issues: list[Issue], depth: int
 ) -> None:
-    if not check_structure(value, path, _KEYS_Explainability, issues, depth):
+    if not check_structure(value, path, _KEYS_PreTrainingReport, issues, depth):
+        return
+    check_required(value, path, ("ContentType", "S3Uri"), issues)
+    if "ContentType" in value:
+        check_str(value["ContentType"], join(path, "ContentType"), issues)
+    if "ContentDigest" in value:
+        check_str(value["ContentDigest"], join(path, "ContentDigest"), issues)
+    if "S3Uri" in value:
+        check_str(value["S3Uri"], join(path, "S3Uri"), issues)
+
+
+_KEYS_PostTrainingReport: frozenset[str] = frozenset(
+    {"ContentType", "ContentDigest", "S3Uri"}
+)
+
+
+def _check_PostTrainingReport(
+    value: Any, path: str, issues: list[Issue], depth: int
+) -> None:
+    if not check_structure(value, path, _KEYS_PostTrainingReport, issues, depth):
+        return
+    check_required(value, path, ("ContentType", "S3Uri"), issues)
+    if "ContentType" in value:
+        check_str(value["ContentType"], join(path, "ContentType"), issues)
+    if "ContentDigest" in value:
+        check_str(value["ContentDigest"], join(path, "ContentDigest"), issues)
+    if "S3Uri" in value:
+        check_str(value["S3Uri"], join(path, "S3Uri"), issues)
+
+
+_KEYS_ModelMetricsExplainability: frozenset[str] = frozenset({"Report"})
+
+
+def _check_ModelMetricsExplainability(
+    value: Any, path: str, issues: list[Issue], depth: int
+) -> None:
+    if not check_structure(
+        value, path, _KEYS_ModelMetricsExplainability, issues, depth
+    ):
         return
     if "Report" in value:
-        _check_Statistics(value["Report"], join(path, "Report"), issues, depth + 1)
+        _check_Report(value["Report"], join(path, "Report"), issues, depth + 1)
 
 
 _KEYS_DriftCheckBaselines: frozenset[str] = frozenset(
@@ -1410,11 +1513,9 @@ def _check_DriftCheckBaselines(
     if not check_structure(value, path, _KEYS_DriftCheckBaselines, issues, depth):
         return
     if "Bias" in value:
-        _check_DriftCheckBaselinesBias(
-            value["Bias"], join(path, "Bias"), issues, depth + 1
-        )
+        _check_Bias(value["Bias"], join(path, "Bias"), issues, depth + 1)
     if "Explainability" in value:
-        _check_DriftCheckBaselinesExplainability(
+        _check_Explainability(
             value["Explainability"], join(path, "Explainability"), issues, depth + 1
         )
     if "ModelQuality" in value:
@@ -1422,34 +1523,32 @@ def _check_DriftCheckBaselines(
             value["ModelQuality"], join(path, "ModelQuality"), issues, depth + 1
         )
     if "ModelDataQuality" in value:
-        _check_ModelQuality(
+        _check_ModelDataQuality(
             value["ModelDataQuality"], join(path, "ModelDataQuality"), issues, depth + 1
         )
 
 
-_KEYS_DriftCheckBaselinesBias: frozenset[str] = frozenset(
+_KEYS_Bias: frozenset[str] = frozenset(
     {"ConfigFile", "PreTrainingConstraints", "PostTrainingConstraints"}
 )
 
 
-def _check_DriftCheckBaselinesBias(
-    value: Any, path: str, issues: list[Issue], depth: int
-) -> None:
-    if not check_structure(value, path, _KEYS_DriftCheckBaselinesBias, issues, depth):
+def _check_Bias(value: Any, path: str, issues: list[Issue], depth: int) -> None:
+    if not check_structure(value, path, _KEYS_Bias, issues, depth):
         return
     if "ConfigFile" in value:
         _check_ConfigFile(
             value["ConfigFile"], join(path, "ConfigFile"), issues, depth + 1
         )
     if "PreTrainingConstraints" in value:
-        _check_Statistics(
+        _check_PreTrainingConstraints(
             value["PreTrainingConstraints"],
             join(path, "PreTrainingConstraints"),
             issues,
             depth + 1,
         )
     if "PostTrainingConstraints" in value:
-        _check_Statistics(
+        _check_PostTrainingConstraints(
             value["PostTrainingConstraints"],
             join(path, "PostTrainingConstraints"),
             issues,
@@ -1472,20 +1571,54 @@ def _check_ConfigFile(value: Any, path: str, issues: list[Issue], depth: int) ->
         check_str(value["S3Uri"], join(path, "S3Uri"), issues)
 
 
-_KEYS_DriftCheckBaselinesExplainability: frozenset[str] = frozenset(
-    {"Constraints", "ConfigFile"}
+_KEYS_PreTrainingConstraints: frozenset[str] = frozenset(
+    {"ContentType", "ContentDigest", "S3Uri"}
 )
 
 
-def _check_DriftCheckBaselinesExplainability(
+def _check_PreTrainingConstraints(
     value: Any, path: str, issues: list[Issue], depth: int
 ) -> None:
-    if not check_structure(
-        value, path, _KEYS_DriftCheckBaselinesExplainability, issues, depth
-    ):
+    if not check_structure(value, path, _KEYS_PreTrainingConstraints, issues, depth):
+        return
+    check_required(value, path, ("ContentType", "S3Uri"), issues)
+    if "ContentType" in value:
+        check_str(value["ContentType"], join(path, "ContentType"), issues)
+    if "ContentDigest" in value:
+        check_str(value["ContentDigest"], join(path, "ContentDigest"), issues)
+    if "S3Uri" in value:
+        check_str(value["S3Uri"], join(path, "S3Uri"), issues)
+
+
+_KEYS_PostTrainingConstraints: frozenset[str] = frozenset(
+    {"ContentType", "ContentDigest", "S3Uri"}
+)
+
+
+def _check_PostTrainingConstraints(
+    value: Any, path: str, issues: list[Issue], depth: int
+) -> None:
+    if not check_structure(value, path, _KEYS_PostTrainingConstraints, issues, depth):
+        return
+    check_required(value, path, ("ContentType", "S3Uri"), issues)
+    if "ContentType" in value:
+        check_str(value["ContentType"], join(path, "ContentType"), issues)
+    if "ContentDigest" in value:
+        check_str(value["ContentDigest"], join(path, "ContentDigest"), issues)
+    if "S3Uri" in value:
+        check_str(value["S3Uri"], join(path, "S3Uri"), issues)
+
+
+_KEYS_Explainability: frozenset[str] = frozenset({"Constraints", "ConfigFile"})
+
+
+def _check_Explainability(
+    value: Any, path: str, issues: list[Issue], depth: int
+) -> None:
+    if not check_structure(value, path, _KEYS_Explainability, issues, depth):
         return
     if "Constraints" in value:
-        _check_Statistics(
+        _check_Constraints(
             value["Constraints"], join(path, "Constraints"), issues, depth + 1
         )
     if "ConfigFile" in value:
@@ -1589,11 +1722,15 @@ def _check_SecurityConfig(
         check_str(value["KmsKeyId"], join(path, "KmsKeyId"), issues)
 
 
-_KEYS_ModelCard: frozenset[str] = frozenset({"ModelCardContent", "ModelCardStatus"})
+_KEYS_ModelPackageModelCard: frozenset[str] = frozenset(
+    {"ModelCardContent", "ModelCardStatus"}
+)
 
 
-def _check_ModelCard(value: Any, path: str, issues: list[Issue], depth: int) -> None:
-    if not check_structure(value, path, _KEYS_ModelCard, issues, depth):
+def _check_ModelPackageModelCard(
+    value: Any, path: str, issues: list[Issue], depth: int
+) -> None:
+    if not check_structure(value, path, _KEYS_ModelPackageModelCard, issues, depth):
         return
     if "ModelCardContent" in value:
         check_str(value["ModelCardContent"], join(path, "ModelCardContent"), issues)
@@ -1625,21 +1762,25 @@ def _check_ModelLifeCycle(
         check_str(value["StageDescription"], join(path, "StageDescription"), issues)
 
 
-def validate_create_model_package(params: Mapping[str, Any]) -> list[Issue]:
+def validate_create_model_package(
+    params: Mapping[str, Any], enums: EnumMode | None = None
+) -> list[Issue]:
     """Every issue of a `create_model_package` request (CreateModelPackage)."""
     issues: list[Issue] = []
     _check_CreateModelPackageRequest(params, "", issues, 0)
-    return issues
+    return settle(issues, enums, "create_model_package")
 
 
-def check_create_model_package(params: Mapping[str, Any]) -> None:
+def check_create_model_package(
+    params: Mapping[str, Any], enums: EnumMode | None = None
+) -> None:
     """Raise ParamValidationError listing every issue of a `create_model_package` request."""
-    issues = validate_create_model_package(params)
+    issues = validate_create_model_package(params, enums)
     if issues:
-        raise ParamValidationError(issues)
+        raise validation_error(issues)
 
 
-OPERATIONS: dict[str, Callable[[Mapping[str, Any]], list[Issue]]] = {
+OPERATIONS: dict[str, Validator] = {
     "create_model_package": validate_create_model_package,
 }
 _BY_API_NAME: dict[str, str] = {
@@ -1647,32 +1788,40 @@ _BY_API_NAME: dict[str, str] = {
 }
 
 
-def validate(operation: str, params: Mapping[str, Any]) -> list[Issue]:
+def validate(
+    operation: str, params: Mapping[str, Any], enums: EnumMode | None = None
+) -> list[Issue]:
     """Issues of `params` for the operation's Python method name (`create_model_package`)."""
     try:
         validator = OPERATIONS[operation]
     except KeyError:
         raise KeyError(f"sagemaker has no operation {operation!r}") from None
-    return validator(params)
+    return validator(params, enums)
 
 
-def check(operation: str, params: Mapping[str, Any]) -> None:
-    issues = validate(operation, params)
+def check(
+    operation: str, params: Mapping[str, Any], enums: EnumMode | None = None
+) -> None:
+    """Raise ParamValidationError listing every issue of `params`."""
+    issues = validate(operation, params, enums)
     if issues:
-        raise ParamValidationError(issues)
+        raise validation_error(issues)
 
 
-def _before_parameter_build(params: Mapping[str, Any], model: Any, **_: Any) -> None:
+def _before_parameter_build(
+    params: Mapping[str, Any], model: Any, enums: EnumMode, **_: Any
+) -> None:
     operation = _BY_API_NAME.get(getattr(model, "name", ""))
     if operation is not None:
-        check(operation, params)
+        check(operation, params, enums)
 
 
-def install(client: Any) -> Any:
-    """Validate every call of this boto3 client before its request is built; returns the client."""
-    client.meta.events.register(
-        "before-parameter-build." + client.meta.service_model.service_id.hyphenize(),
-        _before_parameter_build,
-        unique_id="aws_typed.sagemaker.validate",
-    )
+def install(client: Any, enums: EnumMode | None = None) -> Any:
+    """Validate every call of this boto3 client before its request is built; returns the
+    client. Installing again replaces the check (and its `enums` mode)."""
+    event = "before-parameter-build." + client.meta.service_model.service_id.hyphenize()
+    unique_id = "aws_typed.sagemaker.validate"
+    hook = functools.partial(_before_parameter_build, enums=enum_mode(enums))
+    client.meta.events.unregister(event, unique_id=unique_id)
+    client.meta.events.register(event, hook, unique_id=unique_id)
     return client
