@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,7 +27,7 @@ from codegen.emit.models import emit_models
 from codegen.emit.stubs import emit_stubs
 from codegen.emit.validators import emit_validators
 from codegen.naming import ServiceNames, resolve
-from codegen.registry import NameOptions
+from codegen.registry import NameOptions, Registry
 from codegen.tree import Operation
 from codegen.writer import remove_empty_dirs
 
@@ -85,13 +85,14 @@ def check_enums(enums: str) -> None:
 
 def render_package(
     operations: Sequence[Operation], package: str, targets: Sequence[str] = TARGETS,
-    enums: str = config.DEFAULT_ENUMS,
+    enums: str = config.DEFAULT_ENUMS, registries: Mapping[str, Registry] | None = None,
 ) -> dict[str, str]:
     """Relative path → unformatted text of every file of the package; `enums`: the
-    validators' default enum mode (config.ENUM_MODES)."""
+    validators' default enum mode (config.ENUM_MODES); `registries`: the names registry
+    of each service (their deprecated aliases kept, as for unchanged pages)."""
     check_package_name(package)
     check_enums(enums)
-    services = resolve(operations)
+    services = resolve(operations, registries, keep_deprecated=True)
     files: dict[str, str] = {
         "pyproject.toml": render("pyproject.toml.jinja2", package=package, version=PACKAGE_VERSION),
         f"{package}/__init__.py": render("package_init.py.jinja2", package=package, services=services),

@@ -392,7 +392,7 @@ def diff_command(
 @click.option(
     "--reresolve-names", is_flag=True,
     help="Name every class afresh instead of keeping the published names (.codegen/names/); "
-    "renamed classes keep their old names as deprecated aliases until the next regeneration.",
+    "renamed classes keep their old names as deprecated aliases until the pages next change.",
 )
 @click.option(
     "--rename-package", is_flag=True,

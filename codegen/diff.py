@@ -109,7 +109,7 @@ RULES: dict[str, Rule] = {
             "class-renamed",
             "WARN",
             "a generated class or Literal alias has a new name (the old one stays a deprecated "
-            "alias until the next regeneration)",
+            "alias until the pages next change)",
         ),
     )
 }

@@ -715,8 +715,13 @@ def resolve_service(
     registry: Registry | None = None,
     reresolve: bool = False,
     overrides: Mapping[str, str] | None = None,
+    keep_deprecated: bool = False,
 ) -> ServiceNames:
     """Names for every class and enum of one service's client operations (module docstring).
+
+    `keep_deprecated`: the registry's deprecated aliases stay (the pages did not change
+    since the run that made them: a regeneration for a new codegen is not the one that
+    drops them).
 
     `registry`: the names published before, kept for the places they name unless
     `reresolve`; `overrides`: name → the name to use instead."""
@@ -810,7 +815,7 @@ def resolve_service(
         cls = names.by_path.get((op_name, target))
         if cls is not None:
             names.by_path[(op_name, path)] = cls
-    _record(names, old, structs, enums)
+    _record(names, old, structs, enums, keep_deprecated)
     return names
 
 
@@ -833,10 +838,12 @@ def _places(group: _Group) -> list[str]:
     return sorted(s.place for s in group.sites)
 
 
-def _record(names: ServiceNames, old: Registry, structs: Sequence[_Group], enums: Sequence[_Group]) -> None:
+def _record(
+    names: ServiceNames, old: Registry, structs: Sequence[_Group], enums: Sequence[_Group], keep: bool
+) -> None:
     """The registry this run publishes, and the renames against the one it read: a name
     the old registry had for some of these places and that no longer exists keeps a
-    deprecated alias to its successor until the next regeneration."""
+    deprecated alias to its successor until the pages next change."""
     classes = [Entry(g.name, tuple(_places(g)), g.stem if g.stem != g.name else "") for g in structs]
     enum_entries = [Entry(g.name, tuple(_places(g))) for g in enums]
     places = {id(e): list(e.paths) for e in classes + enum_entries}
@@ -853,6 +860,18 @@ def _record(names: ServiceNames, old: Registry, structs: Sequence[_Group], enums
                 names.renames.append((entry.name, new))
                 if entry.name not in now:
                     names.aliases.append(Alias(entry.name, new, kind, entry.stem_or_name))
+    if keep:
+        kept = {a.old for a in names.aliases}
+        enum_names = {g.name for g in enums}
+        stems = {g.name: g.stem for g in structs}
+        for old_name, new_name in old.deprecated:
+            if old_name in kept or old_name in now or new_name not in now:
+                continue
+            kind = "enum" if new_name in enum_names else "class"
+            # (`XOutput` as a response dataclass: its TypedDict was `XOutputTypeDef`)
+            response_twin = stems.get(new_name, new_name) != new_name and old_name.endswith("Output")
+            old_stem = old_name[: -len("Output")] if response_twin else old_name
+            names.aliases.append(Alias(old_name, new_name, kind, old_stem))
     names.renames.sort()
     names.aliases.sort()
     names.registry = registry_with(classes, enum_entries, {a.old: a.new for a in names.aliases})
@@ -946,6 +965,7 @@ def resolve(
     registries: Mapping[str, Registry] | None = None,
     reresolve: bool = False,
     overrides: Mapping[str, Mapping[str, str]] | None = None,
+    keep_deprecated: bool = False,
 ) -> list[ServiceNames]:
     """One ServiceNames per boto3 service, sorted by service name; `registries` and
     `overrides` per service id (see resolve_service)."""
@@ -960,5 +980,6 @@ def resolve(
                 (registries or {}).get(sid),
                 reresolve,
                 (overrides or {}).get(sid),
+                keep_deprecated,
             ))
     return out

@@ -16,7 +16,7 @@ places, so it keeps its name; a page added elsewhere adds places, not a new key.
 
 `stem` is the resolver's name when the module name differs (a response-only class that
 shares its name with a request class carries `Output`); `deprecated` lists the aliases
-the last run kept for renamed classes, dropped by the next regeneration.
+kept for renamed classes, until the service is regenerated from changed pages.
 
 This module only reads, writes and matches registries; codegen/naming.py decides what
 the names are, and checks every name read here before it reaches a template.

@@ -247,11 +247,15 @@ def _run_unit(
     for service in sorted(by_service):
         ops = sorted(by_service[service], key=lambda op: op.sort_key)
         registry_file = mf.names_path(out, service)
+        # Each operation's JSON text once, for the parse cache, the tree and this question:
+        # are the pages what the last run described (then its deprecated aliases stay)?
+        as_json = {id(op): _compact_json(tree.operation_to_json(op)) for op in ops}
+        same_tree = read_disk(tree_path(out, service)).text == _tree_text([as_json[id(op)] for op in ops])
         try:
             registry = _load_registry(registry_file)
             resolved = resolve(
                 ops, {service: registry} if registry else None, task.names.reresolve,
-                {service: task.names.overrides_for(service)},
+                {service: task.names.overrides_for(service)}, keep_deprecated=same_tree,
             )
             # (paginator and waiter pages, and the exceptions of all pages: checked here too)
             extras = client_extras(resolved[0], ops) if resolved else None
@@ -269,8 +273,6 @@ def _run_unit(
                 if read_disk(registry_file).text != text:
                     mf.atomic_write(registry_file, text.encode("utf-8"))
         if not task.dry_run:
-            # Each operation's JSON text once, for both the parse cache and the tree.
-            as_json = {id(op): _compact_json(tree.operation_to_json(op)) for op in ops}
             entries = {source: (sha, as_json[id(op)]) for source, (sha, op) in cache[service].items()}
             mf.save_parsed(out, service, task.generator, entries)
             _stage_tree(out, service, ops, [as_json[id(op)] for op in ops], result, renames.get(service, []))
@@ -340,6 +342,11 @@ def tree_path(out: Path, service: str, staged: bool = False) -> Path:
     return mf.state_dir(out) / "trees" / f"{service or '_'}.json{'.new' if staged else ''}"
 
 
+def _tree_text(ops_json: Sequence[str]) -> str:
+    """tree.document_to_json of the operations, written out (`ops_json`: each operation's)."""
+    return f'{{"ir_version":{_compact_json(tree.IR_VERSION)},"operations":[{",".join(ops_json)}]}}'
+
+
 def _compact_json(value: Any) -> str:
     # Compact: indented JSON goes through json's pure-Python encoder, several times slower.
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
@@ -353,8 +360,7 @@ def _stage_tree(
     the main process puts it in place once CHANGES.md has the section. `ops` in
     sort_key order; `ops_json` their tree.operation_to_json as compact JSON text."""
     saved = tree_path(out, service)
-    # (tree.document_to_json, written out)
-    new_text = f'{{"ir_version":{_compact_json(tree.IR_VERSION)},"operations":[{",".join(ops_json)}]}}'
+    new_text = _tree_text(ops_json)
     # (None: missing, or not a plain UTF-8 file: a link or a FIFO is never read through)
     old_text = read_disk(saved).text
     if old_text == new_text and not renames:

@@ -135,7 +135,12 @@ def test_reresolve_names_renames_with_aliases_and_changelog(project: tuple[Path,
         assert f"class `{old}` renamed to `{new}` (`class-renamed`)" in changes
     assert changes.count("class-renamed") == len(renamed)
     assert json.loads(registry_file.read_text())["deprecated"] == {old: new for old, new in renamed.items()}
-    # The next regeneration of the service drops the aliases (and reports nothing again).
+    # Redone without a page change (a generated file gone; a new codegen): they stay.
+    (out / PKG / "sagemaker" / "models.py").unlink()
+    generate(inp, out)
+    models = (out / PKG / "sagemaker" / "models.py").read_text()
+    assert all(f"\n{old} = {new}\n" in models for old, new in renamed.items())
+    # The next regeneration from changed pages drops them (and reports nothing again).
     edit(inp / PAGE, 2)
     generate(inp, out)
     models = (out / PKG / "sagemaker" / "models.py").read_text()

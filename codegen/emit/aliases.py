@@ -2,7 +2,7 @@
 
 They are plain assignments, so that type checkers follow them (a module `__getattr__`
 would make every unknown name `Any`); CHANGES.md says they are deprecated and when they
-go: at the next regeneration of the service.
+go: when the service is regenerated from changed pages.
 """
 
 from __future__ import annotations

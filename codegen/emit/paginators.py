@@ -39,6 +39,7 @@ BOTOCORE_IMPORTS = (
     ("Paginator", "_Paginator"),
     ("Waiter", "_Waiter"),
     ("ClientError", "_ClientError"),
+    ("ResponseMetadataTypeDef", "_ResponseMetadataTypeDef"),
 )
 
 # The config members boto3 documents on every page, as botocore reads them.

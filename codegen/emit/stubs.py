@@ -19,6 +19,18 @@ if TYPE_CHECKING:  # (extras builds on this module's views)
 NOT_PARAMS = frozenset({"self", "kwargs"})
 
 
+# What every response carries and no page documents: key → (type in the stub, its
+# docstring). The types live in the package's _botocore.pyi (templates/botocore.pyi.jinja2).
+# Nothing service-specific belongs here.
+UNDOCUMENTED_RESPONSE_KEYS: dict[str, tuple[str, str]] = {
+    "ResponseMetadata": (
+        "_ResponseMetadataTypeDef",
+        "What botocore adds to every response: the request id, the HTTP status code and "
+        "headers, and the number of retries.",
+    ),
+}
+
+
 @dataclass(frozen=True, slots=True)
 class KeyView:
     wire: str
@@ -85,6 +97,13 @@ def _typed_dict(names: ServiceNames, info: ClassInfo, flavour: Flavour) -> Typed
         required = flavour == "request" and member.required and not member.autopopulated
         doc = docstrings.member_text(member.documentation, member.shape)
         keys.append(KeyView(wire, ann if required else f"NotRequired[{ann}]", doc))
+    if flavour == "response" and info.name in names.top_responses:
+        documented = {k.wire for k in keys}
+        keys += [
+            KeyView(key, annotation, doc)
+            for key, (annotation, doc) in UNDOCUMENTED_RESPONSE_KEYS.items()
+            if key not in documented
+        ]
     # A key that is no identifier (or a dunder) is written as a string: functional syntax.
     functional = any(not is_identifier(k.wire) for k in keys)
     doc = docstrings.class_text(names, info)

@@ -5,7 +5,10 @@ client: SageMakerClient = boto3.client("sagemaker")
 
 from collections.abc import Mapping, Sequence
 from typing import Literal, NotRequired, TypedDict
-from aws_typed._botocore import ClientError as _ClientError
+from aws_typed._botocore import (
+    ClientError as _ClientError,
+    ResponseMetadataTypeDef as _ResponseMetadataTypeDef,
+)
 
 __all__ = [
     "SageMakerClient",
@@ -920,10 +923,15 @@ class CreateModelPackageResponseTypeDef(TypedDict):
 
     Keys:
         ModelPackageArn: The Amazon Resource Name (ARN) of the new model package.
+        ResponseMetadata: What botocore adds to every response: the request id, the HTTP
+            status code and headers, and the number of retries.
     """
 
     ModelPackageArn: NotRequired[str]
     """The Amazon Resource Name (ARN) of the new model package."""
+    ResponseMetadata: _ResponseMetadataTypeDef
+    """What botocore adds to every response: the request id, the HTTP status code and
+    headers, and the number of retries."""
 
 class DataSourceS3DataSourceTypeDef(TypedDict):
     """The S3 location of the data source that is associated with a channel.
@@ -1686,7 +1694,7 @@ class SageMakerClient:
     def exceptions(self) -> SageMakerExceptions:
         """The exception classes of the client, for `except client.exceptions.X:`."""
 
-# Old names of renamed classes, deprecated: they go at the next regeneration (CHANGES.md).
+# Old names of renamed classes, deprecated: they go when the pages next change (CHANGES.md).
 DataSourceS3DataSourceS3DataType = S3DataSourceS3DataType
 DriftCheckBaselinesBiasTypeDef = BiasTypeDef
 DriftCheckBaselinesExplainabilityTypeDef = ExplainabilityTypeDef

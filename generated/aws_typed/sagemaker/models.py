@@ -2856,7 +2856,7 @@ class ModelLifeCycle(_Model):
         )
 
 
-# Old names of renamed classes, deprecated: they go at the next regeneration (CHANGES.md).
+# Old names of renamed classes, deprecated: they go when the pages next change (CHANGES.md).
 DataSourceS3DataSourceS3DataType = S3DataSourceS3DataType
 DriftCheckBaselinesBias = Bias
 DriftCheckBaselinesExplainability = Explainability
