@@ -235,7 +235,7 @@ def test_whole_reference_keeps_published_names() -> None:
     new_root = corpus_root()
     services = sorted(p.name for p in new_root.iterdir() if (p / "client").is_dir())
     moved: list[tuple[str, str, str, str]] = []
-    compared = 0
+    compared = split = 0
     for service in services:
         new_ops = parse_ok(new_root / service / "client", broken_upstream_ok=True)
         if not any(op.kind == "client" for op in new_ops):
@@ -259,11 +259,20 @@ def test_whole_reference_keeps_published_names() -> None:
             continue
         before = naming.resolve_service(old_ops)
         after = naming.resolve_service(new_ops, reg.loads(reg.dumps(before.registry)))
-        for key, name in before.by_path.items():
-            if key in after.by_path and key[1] not in ("input", "output"):
-                compared += 1
-                if after.by_path[key] != name:
+        shared = [(key, name) for key, name in before.by_path.items()
+                  if key in after.by_path and key[1] not in ("input", "output")]
+        successors: dict[str, set[str]] = {}
+        for key, name in shared:
+            successors.setdefault(name, set()).add(after.by_path[key])
+        for key, name in shared:
+            compared += 1
+            if after.by_path[key] != name:
+                split += 1
+                # Only where the published class split in two (its places now hold two
+                # structures): the part at the most places keeps the name (docs/names.md).
+                if len(successors[name]) < 2 or name not in successors[name]:
                     moved.append((service, *key, after.by_path[key]))
-    print(f"{len(services)} services, {compared} places compared, {len(moved)} moved")
+    print(f"{len(services)} services, {compared} places compared, {split} at classes that split, "
+          f"{len(moved)} moved otherwise")
     assert compared > 100_000
     assert not moved, moved[:10]
