@@ -22,6 +22,7 @@ from typing import Any
 
 import pytest
 from conftest import SEED, parse_service
+from oracle import api_url
 from gen_support import import_fresh, parse_ok
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -327,6 +328,56 @@ def test_stub_method_carries_the_operation_description(seed: Seed, seed_out: Pat
     lines = {line.strip() for line in args.splitlines()}
     for wire, member in op.input.members:  # one line each: what pyright shows for the parameter
         assert f"{wire}: {docstrings.first_sentence(member.documentation)}" in lines, wire
+
+
+def _class_docs(seed_out: Path) -> dict[str, str]:
+    source = (seed_out / PKG / "sagemaker" / "models.py").read_text(encoding="utf-8")
+    return {n.name: ast.get_docstring(n) or "" for n in ast.parse(source).body if isinstance(n, ast.ClassDef)}
+
+
+def test_docstrings_link_the_aws_api_page(seed: Seed, seed_out: Path) -> None:
+    """The client method and the operation's request and response classes end with the
+    page's "AWS API Documentation" link: the one boto3 builds from botocore's model."""
+    op, names = seed
+    assert op.api_name is not None
+    line = f"See also: AWS API Documentation ({api_url('sagemaker', op.api_name)})"
+    stub = _parsed_stub(seed_out)
+    client = next(n for n in stub.body if isinstance(n, ast.ClassDef) and n.name == names.client_class)
+    method = next(n for n in client.body if isinstance(n, ast.FunctionDef) and n.name == op.name)
+    assert (ast.get_docstring(method) or "").endswith("\n\n" + line)
+    classes = _class_docs(seed_out)
+    response = names.response_class(op)
+    assert response is not None
+    for cls_name in (names.request_class(op), response):
+        assert classes[cls_name].endswith("\n\n" + line), cls_name
+    # (a nested structure may be shared by operations: no one operation's link)
+    nested = names.class_at(op.name, "input.InferenceSpecification")
+    assert "See also" not in classes[nested]
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "https://docs.aws.amazon.com.evil.example/goto/WebAPI/sagemaker-2017-07-24/CreateModelPackage",
+        "http://docs.aws.amazon.com/goto/WebAPI/sagemaker-2017-07-24/CreateModelPackage",
+        "https://docs.aws.amazon.com/goto/WebAPI/x?a=%22%22%22/CreateModelPackage",
+    ],
+)
+def test_a_link_elsewhere_is_left_out(tmp_path: Path, link: str) -> None:
+    """A page's link off AWS's documentation hosts (or needing escapes) parses, keeps its
+    API name, and reaches no docstring or docs page."""
+    text = SEED.read_text(encoding="utf-8")
+    real = "https://docs.aws.amazon.com/goto/WebAPI/sagemaker-2017-07-24/CreateModelPackage"
+    assert real in text
+    page = tmp_path / "in" / "sagemaker" / "client" / SEED.name
+    page.parent.mkdir(parents=True)
+    page.write_text(text.replace(real, link), encoding="utf-8")
+    [op] = parse_ok(page)
+    assert (op.api_name, op.api_url) == ("CreateModelPackage", "")
+    files = build.render_package([op], PKG, ("models", "stubs", "docs"))
+    for rel, generated in files.items():
+        assert "See also" not in generated and "AWS API Documentation" not in generated, rel
+        assert "evil" not in generated and "%22" not in generated, rel
 
 
 # --- what an IDE shows: pyright's language server, asked for hovers ---------------------
