@@ -549,7 +549,8 @@ def test_every_class_of_a_service_carries_page_text(service: str, reference: Pat
         for cls in (n for n in tree.body if isinstance(n, ast.ClassDef) and n.name in owner):
             c = info[owner[cls.name]] if tree is stub else info[cls.name]
             op = by_op[c.op]
-            summary = words((ast.get_docstring(cls) or "").split("\n\nAttributes:\n")[0].split("\n\nKeys:\n")[0])
+            doc = (ast.get_docstring(cls) or "").split("\n\nSee also: ")[0]  # (an operation's link)
+            summary = words(doc.split("\n\nAttributes:\n")[0].split("\n\nKeys:\n")[0])
             if summary == words(cls.name):  # the fallback: only where the page says nothing
                 assert _undescribed(op, c.path), (cls.name, c.path)
             else:
@@ -568,5 +569,7 @@ def test_every_class_of_a_service_carries_page_text(service: str, reference: Pat
     overloaded = {"get_paginator", "get_waiter"}
     for method in (n for n in client.body if isinstance(n, ast.FunctionDef) and n.name in by_op.keys() - overloaded):
         op = by_op[method.name]
-        doc = ast.get_docstring(method) or ""
+        doc, link, _ = (ast.get_docstring(method) or "").partition("\n\nSee also: ")
+        # (boto3's own methods, `copy` and `upload_file`, have no AWS API page)
+        assert _ == (f"AWS API Documentation ({op.api_url})" if op.api_name else ""), method.name
         assert words(doc.split("\n\nArgs:\n")[0]) == words(docstrings.first_paragraph(op.documentation)) or not op.documentation
