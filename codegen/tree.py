@@ -8,6 +8,7 @@ changes it after parsing. This module imports nothing else of codegen.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -28,6 +29,17 @@ ShapeType = Literal[
     "recursive",
 ]
 OperationKind = Literal["client", "paginator", "waiter"]
+
+# What `api_url` may hold (docs/shape-tree.md): an https link to AWS's documentation
+# hosts, of URL characters that need no escaping in a docstring or a Markdown link (no
+# quotes, brackets, parentheses, backslashes, spaces, `%`, query or fragment). Every
+# link of the boto3 1.44.8 reference is `https://docs.aws.amazon.com/goto/WebAPI/<uid>/<Op>`.
+API_URL = re.compile(r"https://(?:docs\.aws\.amazon\.com|docs\.amazonaws\.cn)/[A-Za-z0-9._~/-]{1,200}")
+
+
+def api_url_ok(url: str) -> bool:
+    """Whether `url` may be an operation's `api_url` (the page's link is kept only then)."""
+    return bool(API_URL.fullmatch(url))
 SCALAR_TYPES: frozenset[str] = frozenset(
     {"string", "integer", "float", "boolean", "timestamp", "blob", "document"}
 )
@@ -105,6 +117,8 @@ class Operation:
     # The boto3 service name (`sagemaker`, `bedrock-runtime`), taken from the page's
     # breadcrumb link; the class prefix in `service` is not enough to build a client.
     service_id: str = ""
+    # The page's "AWS API Documentation" link, when it passes `api_url_ok` ("" otherwise).
+    api_url: str = ""
 
     @property
     def sort_key(self) -> tuple[str, str, str]:
@@ -174,6 +188,7 @@ def operation_to_json(op: Operation) -> dict[str, Any]:
         "kind": op.kind,
         "name": op.name,
         "api_name": op.api_name,
+        "api_url": op.api_url,
         "documentation": op.documentation,
         "deprecated": op.deprecated,
         "input": shape_to_json(op.input),
@@ -234,6 +249,7 @@ def operation_from_json(data: Mapping[str, Any]) -> Operation:
         kind=data["kind"],
         name=data["name"],
         api_name=data.get("api_name"),
+        api_url=data.get("api_url", ""),
         documentation=data.get("documentation", ""),
         deprecated=bool(data.get("deprecated", False)),
         input=shape_from_json(data["input"]),

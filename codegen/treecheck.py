@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import Any, get_args
 
 from codegen.escape import printable, shown
-from codegen.tree import IR_VERSION, OperationKind, ShapeType
+from codegen.tree import IR_VERSION, OperationKind, ShapeType, api_url_ok
 
 # Shapes nested in one another, counted from an operation's input/output. The deepest
 # operation of the whole boto3 1.44.8 reference is far below (recursion is cut by
@@ -115,6 +115,11 @@ def _check_operation(op: Any, where: str) -> None:
             _text(op[key], f"{where}.{key}")
     if op.get("api_name") is not None:
         _text(op["api_name"], f"{where}.api_name")
+    if "api_url" in op:
+        _text(op["api_url"], f"{where}.api_url")
+        if op["api_url"] and not api_url_ok(op["api_url"]):
+            # (the reader keeps no other: a saved tree is not to smuggle one into docstrings)
+            raise NotATree(f"{where}.api_url: not an https link to AWS documentation, got {_short(op['api_url'])}")
     if "deprecated" in op:
         _expect(op["deprecated"], bool, "expected true or false", f"{where}.deprecated")
     exceptions = op.get("exceptions", [])

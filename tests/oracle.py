@@ -246,6 +246,13 @@ def _as_list(value: Any) -> list[str]:
     return value if isinstance(value, list) else [value]
 
 
+def api_url(service: str, api: str) -> str:
+    """The "AWS API Documentation" link boto3 puts on an operation's pages: built from
+    the service model's `uid` ("" without one: boto3 writes no link then)."""
+    uid = session().get_service_model(service).metadata.get("uid")
+    return f"https://docs.aws.amazon.com/goto/WebAPI/{uid}/{api}" if uid else ""
+
+
 def expected_operation(service: str, kind: str, name: str) -> dict[str, Any] | None:
     """The contract JSON (without documentation) of a page; None for hand-written methods."""
     sess = session()
@@ -292,6 +299,7 @@ def expected_operation(service: str, kind: str, name: str) -> dict[str, Any] | N
         output_json = _structure(op.output_shape, [], "output", walk, "output", include_out, exclude_out)
     return {
         "api_name": op.name,
+        "api_url": api_url(service, op.name),
         "deprecated": bool(op.deprecated),
         "input": input_json,
         "output": output_json,
@@ -343,7 +351,7 @@ def compare_shape(expected: dict[str, Any], actual: dict[str, Any], path: str) -
 
 def compare_operation(expected: dict[str, Any], actual: dict[str, Any]) -> list[str]:
     diffs: list[str] = []
-    for key in ("api_name", "deprecated", "exceptions"):
+    for key in ("api_name", "api_url", "deprecated", "exceptions"):
         if expected[key] != actual[key]:
             diffs.append(f"{key}: expected {expected[key]!r}, page parsed {actual[key]!r}")
     diffs += compare_shape(expected["input"], actual["input"], "input")

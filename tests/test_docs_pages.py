@@ -23,7 +23,7 @@ from codegen import build, escape
 from codegen.emit import docs, docsyntax
 from codegen.naming import resolve
 from conftest import parse_service
-from oracle import customisations, session
+from oracle import api_url, customisations, session
 
 SERVICES = ("sagemaker", "s3", "dynamodb")
 PKG = "aws_typed"
@@ -192,6 +192,7 @@ def test_exceptions_paginators_waiters(site: Path, operations: dict[str, list], 
     exceptions_page = (folder / "exceptions.md").read_text(encoding="utf-8")
     for op in names.operations:
         page = (folder / f"{op.name}.md").read_text(encoding="utf-8")
+        assert f" · [AWS API Documentation]({api_url(service, op.api_name)})" in page.split("\n\n", 2)[1], op.name
         errors = [e.name for e in model.operation_model(op.api_name).error_shapes]
         listed = re.findall(r"^- \[`(\w+)`\]\(exceptions\.md#(\w+)\)$", _section(page, "Exceptions"), re.MULTILINE)
         assert listed == [(e, e.lower()) for e in errors], op.name

@@ -22,6 +22,7 @@ from typing import Any
 
 import pytest
 from conftest import SEED, parse_service
+from oracle import api_url
 from gen_support import import_fresh, parse_ok
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -329,6 +330,56 @@ def test_stub_method_carries_the_operation_description(seed: Seed, seed_out: Pat
         assert f"{wire}: {docstrings.first_sentence(member.documentation)}" in lines, wire
 
 
+def _class_docs(seed_out: Path) -> dict[str, str]:
+    source = (seed_out / PKG / "sagemaker" / "models.py").read_text(encoding="utf-8")
+    return {n.name: ast.get_docstring(n) or "" for n in ast.parse(source).body if isinstance(n, ast.ClassDef)}
+
+
+def test_docstrings_link_the_aws_api_page(seed: Seed, seed_out: Path) -> None:
+    """The client method and the operation's request and response classes end with the
+    page's "AWS API Documentation" link: the one boto3 builds from botocore's model."""
+    op, names = seed
+    assert op.api_name is not None
+    line = f"See also: AWS API Documentation ({api_url('sagemaker', op.api_name)})"
+    stub = _parsed_stub(seed_out)
+    client = next(n for n in stub.body if isinstance(n, ast.ClassDef) and n.name == names.client_class)
+    method = next(n for n in client.body if isinstance(n, ast.FunctionDef) and n.name == op.name)
+    assert (ast.get_docstring(method) or "").endswith("\n\n" + line)
+    classes = _class_docs(seed_out)
+    response = names.response_class(op)
+    assert response is not None
+    for cls_name in (names.request_class(op), response):
+        assert classes[cls_name].endswith("\n\n" + line), cls_name
+    # (a nested structure may be shared by operations: no one operation's link)
+    nested = names.class_at(op.name, "input.InferenceSpecification")
+    assert "See also" not in classes[nested]
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "https://docs.aws.amazon.com.evil.example/goto/WebAPI/sagemaker-2017-07-24/CreateModelPackage",
+        "http://docs.aws.amazon.com/goto/WebAPI/sagemaker-2017-07-24/CreateModelPackage",
+        "https://docs.aws.amazon.com/goto/WebAPI/x?a=%22%22%22/CreateModelPackage",
+    ],
+)
+def test_a_link_elsewhere_is_left_out(tmp_path: Path, link: str) -> None:
+    """A page's link off AWS's documentation hosts (or needing escapes) parses, keeps its
+    API name, and reaches no docstring or docs page."""
+    text = SEED.read_text(encoding="utf-8")
+    real = "https://docs.aws.amazon.com/goto/WebAPI/sagemaker-2017-07-24/CreateModelPackage"
+    assert real in text
+    page = tmp_path / "in" / "sagemaker" / "client" / SEED.name
+    page.parent.mkdir(parents=True)
+    page.write_text(text.replace(real, link), encoding="utf-8")
+    [op] = parse_ok(page)
+    assert (op.api_name, op.api_url) == ("CreateModelPackage", "")
+    files = build.render_package([op], PKG, ("models", "stubs", "docs"))
+    for rel, generated in files.items():
+        assert "See also" not in generated and "AWS API Documentation" not in generated, rel
+        assert "evil" not in generated and "%22" not in generated, rel
+
+
 # --- what an IDE shows: pyright's language server, asked for hovers ---------------------
 
 
@@ -498,7 +549,8 @@ def test_every_class_of_a_service_carries_page_text(service: str, reference: Pat
         for cls in (n for n in tree.body if isinstance(n, ast.ClassDef) and n.name in owner):
             c = info[owner[cls.name]] if tree is stub else info[cls.name]
             op = by_op[c.op]
-            summary = words((ast.get_docstring(cls) or "").split("\n\nAttributes:\n")[0].split("\n\nKeys:\n")[0])
+            doc = (ast.get_docstring(cls) or "").split("\n\nSee also: ")[0]  # (an operation's link)
+            summary = words(doc.split("\n\nAttributes:\n")[0].split("\n\nKeys:\n")[0])
             if summary == words(cls.name):  # the fallback: only where the page says nothing
                 assert _undescribed(op, c.path), (cls.name, c.path)
             else:
@@ -517,5 +569,7 @@ def test_every_class_of_a_service_carries_page_text(service: str, reference: Pat
     overloaded = {"get_paginator", "get_waiter"}
     for method in (n for n in client.body if isinstance(n, ast.FunctionDef) and n.name in by_op.keys() - overloaded):
         op = by_op[method.name]
-        doc = ast.get_docstring(method) or ""
+        doc, link, _ = (ast.get_docstring(method) or "").partition("\n\nSee also: ")
+        # (boto3's own methods, `copy` and `upload_file`, have no AWS API page)
+        assert _ == (f"AWS API Documentation ({op.api_url})" if op.api_name else ""), method.name
         assert words(doc.split("\n\nArgs:\n")[0]) == words(docstrings.first_paragraph(op.documentation)) or not op.documentation

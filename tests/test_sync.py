@@ -17,13 +17,14 @@ import shlex
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from codegen import render
-from releases import data, render_release
+from releases import data, model_changes, render_release
 
 PROJECT_TOML = """\
 [tool.codegen]
@@ -32,6 +33,7 @@ out = "build/bindings"
 package-name = "synced"
 targets = "models"  # (the quickest to regenerate: sync runs generate's own pipeline)
 """
+SLOW = 1800  # seconds: a sync of all of sagemaker on a shared machine
 HOOKS = Path(__file__).resolve().parents[1] / ".pre-commit-hooks.yaml"
 
 
@@ -113,11 +115,16 @@ def sagemaker_sync(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     root = make_project(tmp_path_factory.mktemp("sagemaker") / "project", {"sagemaker": handful})
     before = root.parent / "before"
     shutil.copytree(root / "pages", before)
+    unsynced = root.parent / "unsynced"  # (the project as it was, for --dry-run and --fail-on)
+    shutil.copytree(root, unsynced, symlinks=True)
     generated_before = snapshot(root / "build" / "bindings")
-    done = codegen(root, "sync", "sagemaker", "--format", "json", "-j", "2")
+    start = time.perf_counter()
+    # (the render and parse of 548 pages, and generate: minutes on a loaded machine)
+    done = codegen(root, "sync", "sagemaker", "--format", "json", "-j", "2", timeout=SLOW)
+    print(f"\ncodegen sync sagemaker ({len(handful)} pages to the whole service): {time.perf_counter() - start:.1f} s")
     return {
         "root": root, "before": before, "done": done, "handful": handful,
-        "generated_before": generated_before, "new": new,
+        "generated_before": generated_before, "new": new, "unsynced": unsynced,
     }
 
 
@@ -132,7 +139,7 @@ def test_sync_moves_the_pages_to_the_installed_release(sagemaker_sync: dict[str,
 def test_sync_prints_what_codegen_diff_reports(sagemaker_sync: dict[str, Any]) -> None:
     root = sagemaker_sync["root"]
     report = json.loads(sagemaker_sync["done"].stdout)
-    diffed = codegen(root, "diff", sagemaker_sync["before"], root / "pages", "--format", "json", "-j", "2")
+    diffed = codegen(root, "diff", sagemaker_sync["before"], root / "pages", "--format", "json", "-j", "2", timeout=SLOW)
     assert diffed.returncode == 0, diffed.stderr
     assert without_sources(report) == without_sources(json.loads(diffed.stdout))
     assert report["old"]["operations"] == len(sagemaker_sync["handful"])
@@ -146,11 +153,71 @@ def test_sync_prints_what_codegen_diff_reports(sagemaker_sync: dict[str, Any]) -
     assert report["summary"]["WARN"] > 0 and report["summary"]["INFO"] > 0
 
 
+def _reported_facts(report: dict[str, Any]) -> set[model_changes.Fact]:
+    """The facts of a `--format json` report, as model_changes.diff_facts takes them
+    from a DiffResult: (rule, operation, path, value) per location and value (a change
+    of the operation itself has the path null in JSON, "" in a fact)."""
+    facts: set[model_changes.Fact] = set()
+    for change in report["changes"]:
+        rule, detail = change["rule"], change["detail"]
+        if "-enum-value-" in rule:
+            values = list(detail["values"])
+        elif rule == "api-name-changed":
+            values = [str(detail["new"])]
+        elif rule == "shape-flag-changed":
+            values = [str(detail["flag"])]
+        else:
+            values = [str(detail.get("exception", ""))]
+        facts |= {(rule, loc["operation"], loc["path"] or "", v) for loc in change["locations"] for v in values}
+    return facts
+
+
+def _address(page: Path) -> str:
+    """`SageMaker.Client.create_model_package` for `.../client/create_model_package.rst`."""
+    return f"{data.SERVICE_CLASS}.{page.parent.name.capitalize()}.{page.stem}"
+
+
+def test_sync_summary_is_what_the_models_changed(sagemaker_sync: dict[str, Any]) -> None:
+    """Computed from the botocore models of 1.42.50 and 1.44.8 alone (the pages of both
+    are rendered from them): every change to the handful of pages the project had, and
+    every page of 1.44.8 it did not have as an added operation (the model's operations,
+    paginators and waiters, and boto3's own methods such as `close`); nothing else (but
+    the rules no model decides: docs, cut sections, class names)."""
+    report = json.loads(sagemaker_sync["done"].stdout)
+    had = {_address(p) for p in sagemaker_sync["handful"]}
+    whole = model_changes.expected_facts(data.model(data.OLD), data.model(data.NEW), data.SERVICE_CLASS)
+    release = {_address(p) for p in sagemaker_sync["new"].rglob("*.rst")}
+    assert model_changes.pages(data.model(data.NEW), data.SERVICE_CLASS).keys() <= release
+    expected = {f for f in whole if f[1] in had} | {("operation-added", op, "", "") for op in release - had}
+    reported = {f for f in _reported_facts(report) if f[0] in model_changes.MODEL_RULES}
+    assert reported == expected, (sorted(reported - expected)[:5], sorted(expected - reported)[:5])
+    enum_added = {f for f in expected if f[0].endswith("-enum-value-added")}
+    assert enum_added and {f[1] for f in enum_added} <= had  # e.g. instance types 1.44.8 added
+    levels = model_changes.documented_levels((Path(__file__).resolve().parents[1] / "docs" / "diff-json.md").read_text())
+    for change in report["changes"]:
+        assert change["level"] == levels[change["rule"]], change["rule"]
+    print(f"summary: {report['summary']}, of which {len(enum_added)} enum values added")
+
+
+def test_sync_fail_on_leaves_the_project(sagemaker_sync: dict[str, Any]) -> None:
+    """On the project before the sync, --fail-on WARN (sagemaker's move has WARN changes)
+    prints the same summary, exits 1 and writes nothing. (--dry-run: the signin tests.)"""
+    project = sagemaker_sync["unsynced"]
+    before = snapshot(project)
+    synced = json.loads(sagemaker_sync["done"].stdout)
+    assert synced["summary"]["WARN"] > 0
+    gated = codegen(project, "sync", "sagemaker", "--fail-on", "WARN", "--format", "json", "-j", "2", timeout=SLOW)
+    assert gated.returncode == 1, gated.stderr
+    assert snapshot(project) == before
+    assert "nothing was written" in gated.stderr
+    assert without_sources(json.loads(gated.stdout)) == without_sources(synced)
+
+
 def test_sync_regenerates(sagemaker_sync: dict[str, Any]) -> None:
     root = sagemaker_sync["root"]
     assert sagemaker_sync["done"].returncode == 0
     assert "build/bindings" in sagemaker_sync["done"].stderr  # generate's closing line
-    checked = codegen(root, "check", "-j", "2")
+    checked = codegen(root, "check", "-j", "2", timeout=SLOW)
     assert checked.returncode == 0, checked.stdout + checked.stderr
     after = snapshot(root / "build" / "bindings")
     changed = {k for k in after.keys() | sagemaker_sync["generated_before"].keys()

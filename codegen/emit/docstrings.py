@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from codegen.naming import ClassInfo, ServiceNames
-from codegen.tree import Operation, Shape
+from codegen.tree import Operation, Shape, api_url_ok
 
 WIDTH = 88  # black's line length: docstring lines wrap there
 
@@ -39,10 +39,6 @@ _BULLET = re.compile(r"(?P<indent> *)(?P<mark>- |\d+\. )")
 # backtick); not after the abbreviations the reference uses mid-sentence.
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z`(\[\"'])")
 _ABBREVIATIONS = frozenset({"e.g.", "i.e.", "etc.", "vs.", "approx.", "Inc.", "Ltd.", "No.", "Mr.", "Dr.", "St."})
-
-# The reference pages' "See also: AWS API Documentation" target (docs/shape-tree.md
-# keeps only its last segment, `api_name`).
-_API_URL = re.compile(r"https://docs\.aws\.amazon\.com/goto/WebAPI/[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9]+")
 
 
 def scrub(text: str) -> str:
@@ -256,6 +252,13 @@ def class_text(names: ServiceNames, info: ClassInfo) -> str:
     return clean_text(text)
 
 
+def class_link(names: ServiceNames, info: ClassInfo) -> str:
+    """The `See also` line of an operation's request or response class ("" for any
+    other class: a structure is shared by operations, its page is the operation's)."""
+    op = _operation(names, info.op) if info.path in ("input", "output") else None
+    return "" if op is None else see_also(op.api_url)
+
+
 def member_text(documentation: str, shape: Shape) -> str:
     """A member's description as clean text, or its shape's when the member has none
     (a list's item, a map's value)."""
@@ -269,9 +272,10 @@ def member_text(documentation: str, shape: Shape) -> str:
 
 
 def see_also(url: str) -> str:
-    """The `See also` line for the AWS API reference `url` of a page ("" for anything
-    but a docs.aws.amazon.com/goto/WebAPI link)."""
-    if not _API_URL.fullmatch(url):
+    """The `See also` line for an operation's `api_url` ("" when it has none). The tree's
+    rule (tree.api_url_ok) is checked again: a link of URL characters only, no quote,
+    backslash or space, so the line needs nothing but the docstring escaping."""
+    if not api_url_ok(url):
         return ""
     return f"See also: AWS API Documentation ({url})"
 

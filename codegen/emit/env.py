@@ -74,11 +74,17 @@ def doc(text: str, depth: int, fallback: str = "") -> str:
 
 
 def classdoc(
-    summary: str, depth: int, attributes: Iterable[tuple[str, str]], fallback: str, heading: str = "Attributes"
+    summary: str,
+    depth: int,
+    attributes: Iterable[tuple[str, str]],
+    fallback: str,
+    heading: str = "Attributes",
+    link: str = "",
 ) -> str:
     """A class's docstring statement: the first paragraph of its page description (or
-    `fallback`), then a `heading:` section, one entry per (name, description)."""
-    body = docstrings.class_body(summary, attributes, depth, fallback, heading)
+    `fallback`), then a `heading:` section, one entry per (name, description), then the
+    `link` line (docstrings.see_also)."""
+    body = docstrings.class_body(summary, attributes, depth, fallback, heading, link)
     return layout.docstring(doc_escape(body), depth)
 
 

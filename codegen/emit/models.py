@@ -35,6 +35,7 @@ class ClassView:
     name: str
     doc: str
     fields: tuple[FieldView, ...]
+    link: str = ""  # docstrings.class_link: an operation's request and response only
 
 
 # What from_dict checks each scalar with (codegen/emit/types.py gives the same types).
@@ -124,7 +125,7 @@ def class_view(names: ServiceNames, info: ClassInfo) -> ClassView:
                 | ({"to_wire"} if dump else set()),
             )
         )
-    return ClassView(info.name, docstrings.class_text(names, info), tuple(fields))
+    return ClassView(info.name, docstrings.class_text(names, info), tuple(fields), docstrings.class_link(names, info))
 
 
 def _isort_key(name: str) -> tuple[int, str]:

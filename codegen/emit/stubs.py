@@ -127,7 +127,7 @@ def _method(names: ServiceNames, op_index: int) -> MethodView:
         returns = typed_dict_name(names, response, "response")
     else:
         returns = py_type(names, op.name, "output", op.output, "response")
-    return MethodView(op.name, tuple(params), returns, op.documentation, extra)
+    return MethodView(op.name, tuple(params), returns, op.documentation, extra, docstrings.see_also(op.api_url))
 
 
 def emit_stubs(names: ServiceNames, package: str, extras: ClientExtras) -> str:

@@ -26,7 +26,7 @@ from codegen.rst import syntax
 from codegen.rst.directives import desc, register, xref
 from codegen.rst.fastparse import FastParser
 from codegen.rst.text import blocks_text, inline_text
-from codegen.tree import EMPTY_STRUCTURE, Member, Operation, OperationKind, Shape
+from codegen.tree import EMPTY_STRUCTURE, Member, Operation, OperationKind, Shape, api_url_ok
 
 _KIND_BY_CLASS: dict[str, OperationKind] = {
     "Client": "client",
@@ -303,7 +303,7 @@ def _read(document: nodes.document, text: str, source: str) -> Operation:
         raise PageError(source, text.count("\n") + 1, "truncated page: the method has no body")
     _check_body_open(body, source)
 
-    api_name = _api_name(body, source)
+    api_name, api_url = _api_link(body, source)
     deprecated = any(
         isinstance(n, nodes.danger) and _DEPRECATED in n.astext() for n in body
     )
@@ -343,6 +343,7 @@ def _read(document: nodes.document, text: str, source: str) -> Operation:
         kind=kind,
         name=name,
         api_name=api_name,
+        api_url=api_url,
         documentation=_description(body),
         deprecated=deprecated,
         input=_with_targets(input_shape, "input", ctx),
@@ -449,17 +450,20 @@ def _line_of(node: nodes.Node) -> int | None:
     return None
 
 
-def _api_name(body: Sequence[nodes.Node], source: str) -> str | None:
+def _api_link(body: Sequence[nodes.Node], source: str) -> tuple[str | None, str]:
+    """The operation's API name (the link's last segment, checked) and the link itself,
+    kept only if tree.api_url_ok: a link elsewhere stays out of docstrings and docs."""
     for node in body:
         if isinstance(node, nodes.paragraph) and node.astext().startswith("See also:"):
             for ref in node.findall(nodes.reference):
                 if ref.astext().strip() == _API_LINK and ref.get("refuri"):
-                    name = str(ref["refuri"]).rstrip("/").rsplit("/", 1)[-1]
+                    url = str(ref["refuri"])
+                    name = url.rstrip("/").rsplit("/", 1)[-1]
                     try:
-                        return naming.check_api_name(name)
+                        return naming.check_api_name(name), url if api_url_ok(url) else ""
                     except naming.InvalidName as exc:
                         raise PageError(source, _line_of(node), str(exc)) from None
-    return None
+    return None, ""
 
 
 def _is_heading(node: nodes.Node, title: str) -> bool:
