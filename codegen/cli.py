@@ -435,7 +435,7 @@ def _run_generate(
         result = build.generate(
             [cfg.input], cfg.out, cfg.package_name, build.parse_targets(cfg.targets), jobs=jobs or _cores(),
             force=force, progress=display, lock_timeout=lock_timeout, rename_package=rename_package,
-            names=NameOptions.of(reresolve_names, cfg.names), enums=cfg.enums,
+            names=NameOptions.of(reresolve_names, cfg.names), enums=cfg.enums, responses=cfg.responses,
         )
     except build.BuildError as exc:
         _echo_errors(exc.lines)
@@ -551,6 +551,7 @@ def check(
         result = incremental.regenerate(
             [cfg.input], cfg.out, cfg.package_name, build.parse_targets(cfg.targets), jobs=jobs or _cores(),
             dry_run=True, lock_timeout=lock_timeout, names=NameOptions.of(False, cfg.names), enums=cfg.enums,
+            responses=cfg.responses,
         )
     except build.BuildError as exc:
         _echo_errors(exc.lines)
@@ -603,6 +604,7 @@ def watch_command(
             result = build.generate(
                 [cfg.input], cfg.out, cfg.package_name, build.parse_targets(cfg.targets), jobs=jobs or _cores(),
                 lock_timeout=lock_timeout, names=NameOptions.of(False, cfg.names), enums=cfg.enums,
+                responses=cfg.responses,
             )
         except build.BuildError as exc:
             _echo_errors(exc.lines)

@@ -4,6 +4,9 @@ and with the options an existing output was generated with (its manifest).
 `enums` ("error" | "warn" | "off", default "warn": docs/runtime.md) is what the generated
 validators make of a value outside an enum's documented values unless a call says
 otherwise; it is read from `[tool.codegen]` on every run (not recorded in the manifest).
+`responses` ("present" | "optional", default "present": docs/typing.md) is whether the
+types take a response's documented keys as always there; it is read on every run too, and
+recorded in the manifest, so that a change regenerates every service.
 
 Precedence, for the package name and the targets: a flag given on the command line,
 then the options recorded in `<out>/.codegen/manifest.json`, then `[tool.codegen]`,
@@ -22,8 +25,12 @@ from typing import Any
 ENUM_MODES = ("error", "warn", "off")
 # "warn": AWS accepts enum values newer than the pages a package was generated from.
 DEFAULT_ENUMS = "warn"
+RESPONSE_MODES = ("present", "optional")
+# "present": no false errors on ordinary code (`resp["Body"]`), as with types-boto3.
+DEFAULT_RESPONSES = "present"
 DEFAULTS: dict[str, Any] = {
     "input": "input", "out": "generated", "package-name": "aws_typed", "targets": None, "enums": DEFAULT_ENUMS,
+    "responses": DEFAULT_RESPONSES,
 }
 
 
@@ -50,6 +57,7 @@ class Config:
     # [tool.codegen.names]: service id → {class or Literal-alias name: the name to use instead}
     names: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     enums: str = DEFAULT_ENUMS  # one of ENUM_MODES
+    responses: str = DEFAULT_RESPONSES  # one of RESPONSE_MODES
 
     def rename_refused(self, package_flag: str | None) -> str | None:
         """The one-line error when `package_flag` would rename the output's package."""
@@ -71,6 +79,13 @@ def enums_problem(value: object) -> str | None:
     if isinstance(value, str) and value in ENUM_MODES:
         return None
     return f"enums must be one of {', '.join(map(repr, ENUM_MODES))}, not {value!r}"
+
+
+def responses_problem(value: object) -> str | None:
+    """Why `value` is not a responses mode; None when it is one."""
+    if isinstance(value, str) and value in RESPONSE_MODES:
+        return None
+    return f"responses must be one of {', '.join(map(repr, RESPONSE_MODES))}, not {value!r}"
 
 
 def _key_line(pyproject: Path, key: str) -> int:
@@ -129,9 +144,10 @@ def load(start: Path | None = None, **overrides: Any) -> Config:
             line = getattr(exc, "lineno", None) or 1
             raise ConfigError(f"{pyproject}:{line}: cannot read [tool.codegen]: {exc}") from None
         values.update({k: v for k, v in section.items() if k in DEFAULTS})
-        problem = enums_problem(values["enums"])
-        if problem is not None:
-            raise ConfigError(f"{pyproject}:{_key_line(pyproject, 'enums')}: [tool.codegen] {problem}")
+        for key, check in (("enums", enums_problem), ("responses", responses_problem)):
+            problem = check(values[key])
+            if problem is not None:
+                raise ConfigError(f"{pyproject}:{_key_line(pyproject, key)}: [tool.codegen] {problem}")
         names = _name_overrides(section.get("names", {}), pyproject)
     given = {k.replace("_", "-"): v for k, v in overrides.items() if v is not None}
 
@@ -148,6 +164,7 @@ def load(start: Path | None = None, **overrides: Any) -> Config:
     return Config(
         input=path("input"), out=out, package_name=str(values["package-name"]), root=root,
         targets=values["targets"], recorded=recorded, enums=str(values["enums"]), names=names,
+        responses=str(values["responses"]),
     )
 
 

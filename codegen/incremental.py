@@ -128,6 +128,7 @@ def regenerate(
     rename_package: bool = False,
     names: NameOptions = NameOptions(),
     enums: str = config.DEFAULT_ENUMS,
+    responses: str = config.DEFAULT_RESPONSES,
 ) -> RegenResult:
     """Bring `out` up to date with `inputs`; see the module docstring. Raises BuildError
     when nothing can be done (or `package` is not the one `out` was generated with, and
@@ -138,11 +139,13 @@ def regenerate(
     nothing. Runs on one output folder take turns (codegen/lock.py): a run waits for the
     one in progress, saying so once through `on_wait` (default: stderr), for at most
     `lock_timeout` seconds (None: as long as it takes), else BuildError. `enums`: the
-    validators' default enum mode, which only the package-level `_runtime.py` holds.
+    validators' default enum mode, which only the package-level `_runtime.py` holds;
+    `responses` how the models and stubs type response keys (a change redoes every service).
     """
-    args = (inputs, out, package, targets, jobs, force, dry_run, progress, rename_package, names, enums)
+    args = (inputs, out, package, targets, jobs, force, dry_run, progress, rename_package, names, enums, responses)
     build.check_package_name(package)
     build.check_enums(enums)
+    build.check_responses(responses)
     if not dry_run:
         build._check_writable(out)
     try:
@@ -373,6 +376,7 @@ def _regenerate(
     rename_package: bool = False,
     names: NameOptions = NameOptions(),
     enums: str = config.DEFAULT_ENUMS,
+    responses: str = config.DEFAULT_RESPONSES,
 ) -> RegenResult:
     """Bring `out` up to date with `inputs`; see the module docstring. Raises BuildError."""
     build.check_package_name(package)
@@ -383,7 +387,7 @@ def _regenerate(
     generator = mf.generator_hash()
     new = mf.Manifest(
         generator=generator, templates=mf.templates_hash(), package=package, targets=targets,
-        names=names.settings_key(),
+        names=names.settings_key(), responses=responses,
     )
     old = mf.load(out)
     if old is not None and old.package != package:
@@ -417,6 +421,7 @@ def _regenerate(
             dry_run=dry_run,
             weight=sum(pages.size.get(s, 0) for s in units[name]),
             names=names,
+            responses=responses,
         )
         for name in affected
     ]

@@ -125,9 +125,10 @@ class Manifest:
     files: dict[str, FileRecord] = field(default_factory=dict)
     orphans: dict[str, str] = field(default_factory=dict)  # rel → pristine sha
     names: str = ""  # the name overrides ([tool.codegen.names]), as registry.NameOptions.settings_key
+    responses: str = ""  # [tool.codegen] responses (config.RESPONSE_MODES); "": before the setting
 
-    def settings(self) -> tuple[str, str, str, tuple[str, ...], str]:
-        return (self.generator, self.templates, self.package, self.targets, self.names)
+    def settings(self) -> tuple[str, str, str, tuple[str, ...], str, str]:
+        return (self.generator, self.templates, self.package, self.targets, self.names, self.responses)
 
     def service_files(self, service: str) -> dict[str, FileRecord]:
         return {rel: rec for rel, rec in self.files.items() if rec.service == service}
@@ -147,6 +148,7 @@ class Manifest:
             "files": {rel: {"sha": f.sha, "service": f.service} for rel, f in sorted(self.files.items())},
             "orphans": dict(sorted(self.orphans.items())),
             "names": self.names,
+            "responses": self.responses,
         }
 
     def dumps(self) -> str:
@@ -171,6 +173,7 @@ class Manifest:
             files={rel: FileRecord(str(f["sha"]), str(f["service"])) for rel, f in data["files"].items()},
             orphans={str(k): str(v) for k, v in data.get("orphans", {}).items()},
             names=str(data.get("names", "")),
+            responses=str(data.get("responses", "")),
         )
 
 

@@ -22,7 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from codegen import build, diff, tree
+from codegen import build, config, diff, tree
 from codegen import manifest as mf
 from codegen.emit.extras import ClientExtras, client_extras
 from codegen.naming import ServiceNames, resolve
@@ -51,6 +51,7 @@ class UnitTask:
     dry_run: bool = False
     weight: int = 0  # bytes of its pages: units are started biggest first
     names: NameOptions = NameOptions()
+    responses: str = config.DEFAULT_RESPONSES  # how response keys are typed (config.RESPONSE_MODES)
 
     @property
     def size(self) -> int:
@@ -324,7 +325,7 @@ def _write_service(
     result.summaries[service] = summary_of(names)
     # The templates write what black would (codegen/emit/layout.py): no black here; it
     # only runs over hand edits merged into a module (merge.py).
-    files = build.render_service(names, task.package, task.targets, others, extras)
+    files = build.render_service(names, task.package, task.targets, others, extras, task.responses)
     for rel in sorted(files):
         text = files[rel]
         kept = write_one(

@@ -8,6 +8,7 @@ import subprocess
 from functools import lru_cache
 import sys
 from pathlib import Path
+from typing import Any
 
 from codegen import build
 from codegen.parse import parse_paths
@@ -56,8 +57,10 @@ def parse_dir(path: Path) -> tuple[Operation, ...]:
     return tuple(parse_ok(path))
 
 
-def write_package(ops: list[Operation] | tuple[Operation, ...], out: Path, package: str, formatted: bool = True) -> dict[str, str]:
-    files = build.render_package(ops, package)
+def write_package(ops: list[Operation] | tuple[Operation, ...], out: Path, package: str, formatted: bool = True,
+                  **options: Any) -> dict[str, str]:
+    """`options`: render_package's keyword arguments (enums, responses)."""
+    files = build.render_package(ops, package, **options)
     if formatted:
         files = build.format_files(files)
     build.write_tree(out, files)

@@ -416,14 +416,23 @@ def test_validated_checks_with_the_service_validator(pkg: Loaded) -> None:
 
 
 def test_validated_type_checks_a_response_model(pkg: Loaded) -> None:
-    """Response models have no request validator: validated() loads its own dump strictly."""
-    dynamodb = pkg.models("dynamodb")
-    cls = getattr(dynamodb, pkg.names["dynamodb"].response_class(operation(pkg, "dynamodb", "get_item")))
-    value = getattr(dynamodb, pkg.names["dynamodb"].class_at("get_item", "output.Item{}"))
+    """Response models have no request validator: validated() loads its own dump strictly,
+    so (responses = "present", the default) it wants every documented key."""
+    dynamodb, names = pkg.models("dynamodb"), pkg.names["dynamodb"]
+    cls = getattr(dynamodb, names.response_class(operation(pkg, "dynamodb", "get_item")))
+    value = getattr(dynamodb, names.class_at("get_item", "output.Item{}"))
     item = {"a": value.from_dict({"S": "x"})}
-    assert cls.validated(**fields_of(pkg, "dynamodb", cls, Item=item)).to_dict() == {"Item": {"a": {"S": "x"}}}
     with pytest.raises(pkg.runtime.ParamValidationError) as raised:
-        cls.validated(**fields_of(pkg, "dynamodb", cls, Item={"a": 5}))
+        cls.validated(**fields_of(pkg, "dynamodb", cls, Item=item))
+    assert [(i.path, i.code) for i in raised.value.issues] == [("ConsumedCapacity", "missing_required")]
+    output = expected_operation("dynamodb", "client", "get_item")
+    assert output is not None
+    consumed = example(output["output"]["members"]["ConsumedCapacity"]["shape"], unknown=False)
+    capacity = getattr(dynamodb, names.class_at("get_item", "output.ConsumedCapacity")).from_dict(consumed)
+    given = fields_of(pkg, "dynamodb", cls, Item=item, ConsumedCapacity=capacity)
+    assert cls.validated(**given).to_dict() == {"Item": {"a": {"S": "x"}}, "ConsumedCapacity": consumed}
+    with pytest.raises(pkg.runtime.ParamValidationError) as raised:
+        cls.validated(**dict(given, **fields_of(pkg, "dynamodb", cls, Item={"a": 5})))
     assert [(i.path, i.code) for i in raised.value.issues] == [("Item.a", "wrong_type")]
     assert "Item.a" in botocore_paths("GetItem", "output", {"Item": {"a": 5}}, "dynamodb")
 

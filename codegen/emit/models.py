@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from codegen.config import DEFAULT_RESPONSES
 from codegen.emit.aliases import model_aliases
 from codegen.emit import docstrings
+from codegen.emit.responses import field_present
 from codegen.emit.env import pyrepr, render
 from codegen.emit.types import py_type
 from codegen.naming import ClassInfo, ServiceNames, is_class_shape
@@ -23,6 +25,15 @@ class FieldView:
     from_wire: str
     doc: str
     helpers: frozenset[str]  # the runtime's functions the two expressions call
+    present: bool = False  # a response key typed as always there (emit/responses.py)
+
+    @property
+    def declaration(self) -> str:
+        """The annotation and default. A present key's default is the runtime's ABSENT
+        (UNSET, typed Any): a model built without it stays convenient to write."""
+        if self.required:
+            return self.annotation
+        return f"{self.annotation} = ABSENT" if self.present else f"{self.annotation} | UnsetType = UNSET"
 
     @property
     def entry(self) -> tuple[str, str]:
@@ -101,13 +112,14 @@ def loader(names: ServiceNames, op: str, path: str, shape: Shape) -> str:
     return _SCALAR_LOADERS.get(shape.type, "as_any")
 
 
-def class_view(names: ServiceNames, info: ClassInfo) -> ClassView:
+def class_view(names: ServiceNames, info: ClassInfo, responses: str = DEFAULT_RESPONSES) -> ClassView:
     attrs = names.attrs[info.name]
     fields = []
     for wire, member in info.shape.members:
         path = f"{info.path}.{wire}"
         attr = attrs[wire]
         required = member.required and not member.autopopulated
+        present = not required and field_present(names, info, member, responses)
         key = pyrepr(wire)  # black's quotes: the rendered text is final (no black pass)
         load = loader(names, info.op, path, member.shape)
         dump = needs_dump(names, info.op, path, member.shape)
@@ -118,11 +130,13 @@ def class_view(names: ServiceNames, info: ClassInfo) -> ClassView:
                 annotation=py_type(names, info.op, path, member.shape, "model"),
                 required=required,
                 to_wire=f"to_wire(self.{attr}, at, {key})" if dump else f"self.{attr}",
-                from_wire=f"{'need' if required else 'load'}(rest, {key}, at, {load})",
+                from_wire=f"{'need' if required or present else 'load'}(rest, {key}, at, {load})",
                 doc=docstrings.member_text(member.documentation, member.shape),
                 helpers=frozenset(_NAME.findall(load)) & _HELPERS
-                | {"need" if required else "load"}
-                | ({"to_wire"} if dump else set()),
+                | {"need" if required or present else "load"}
+                | ({"to_wire"} if dump else set())
+                | ({"ABSENT"} if present else set()),
+                present=present,
             )
         )
     return ClassView(info.name, docstrings.class_text(names, info), tuple(fields), docstrings.class_link(names, info))
@@ -133,9 +147,10 @@ def _isort_key(name: str) -> tuple[int, str]:
     return (0 if name.isupper() else 1 if name[:1].isupper() else 2, name)
 
 
-def emit_models(names: ServiceNames, package: str) -> str:
+def emit_models(names: ServiceNames, package: str, responses: str = DEFAULT_RESPONSES) -> str:
+    """`responses`: how response-only classes type their fields (config.RESPONSE_MODES)."""
     wanted = names.api_classes()
-    classes = [class_view(names, info) for info in names.classes if info.name in wanted]
+    classes = [class_view(names, info, responses) for info in names.classes if info.name in wanted]
     annotations = " ".join(f.annotation for c in classes for f in c.fields)
     helpers = sorted({h for c in classes for f in c.fields for h in f.helpers})
     # Every model subclasses the runtime's Model (imported as _Model: no generated class

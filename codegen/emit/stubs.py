@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from codegen.emit.aliases import stub_aliases
+from codegen.config import DEFAULT_RESPONSES
 from codegen.emit import docstrings
+from codegen.emit.responses import key_present
 from codegen.emit.env import pyrepr, render
 from codegen.emit.types import Flavour, py_type, typed_dict_name
 from codegen.naming import ClassInfo, ServiceNames, is_identifier
@@ -90,11 +92,14 @@ class MethodView:
         return ", ".join(parts)
 
 
-def _typed_dict(names: ServiceNames, info: ClassInfo, flavour: Flavour) -> TypedDictView:
+def _typed_dict(names: ServiceNames, info: ClassInfo, flavour: Flavour, responses: str) -> TypedDictView:
     keys = []
     for wire, member in info.shape.members:
         ann = py_type(names, info.op, f"{info.path}.{wire}", member.shape, flavour)
-        required = flavour == "request" and member.required and not member.autopopulated
+        if flavour == "request":
+            required = member.required and not member.autopopulated
+        else:
+            required = key_present(info.shape, member, responses)
         doc = docstrings.member_text(member.documentation, member.shape)
         keys.append(KeyView(wire, ann if required else f"NotRequired[{ann}]", doc))
     if flavour == "response" and info.name in names.top_responses:
@@ -130,12 +135,15 @@ def _method(names: ServiceNames, op_index: int) -> MethodView:
     return MethodView(op.name, tuple(params), returns, op.documentation, extra, docstrings.see_also(op.api_url))
 
 
-def emit_stubs(names: ServiceNames, package: str, extras: ClientExtras) -> str:
+def emit_stubs(
+    names: ServiceNames, package: str, extras: ClientExtras, responses: str = DEFAULT_RESPONSES
+) -> str:
+    """`responses`: which response keys are Required (config.RESPONSE_MODES)."""
     # (not the request of a boto3 method the template writes itself: no method takes it)
     replaced = {op.name for op in names.all_client_operations if extras.replaces(op)}
     classes = [i for i in names.classes if not (i.top and i.op in replaced)]
-    typed_dicts = [_typed_dict(names, i, "request") for i in classes if i.name in names.request_side]
-    typed_dicts += [_typed_dict(names, i, "response") for i in classes if i.name in names.response_side]
+    typed_dicts = [_typed_dict(names, i, "request", responses) for i in classes if i.name in names.request_side]
+    typed_dicts += [_typed_dict(names, i, "response", responses) for i in classes if i.name in names.response_side]
     typed_dicts.sort(key=lambda t: t.name)
     methods = [
         _method(names, i)
