@@ -67,6 +67,15 @@ BASE_METHODS: dict[str, tuple[tuple[Param, ...], str]] = {
         ),
         "_PresignedPostTypeDef",
     ),
+    # (rds and dsql: IAM auth tokens, presigned URLs like generate_presigned_url's)
+    "generate_db_auth_token": (
+        (Param("DBHostname", "str"), Param("Port", "int"), Param("DBUsername", "str"), Param("Region", "str | None", True)),
+        "str",
+    ),
+    **{
+        name: ((Param("Hostname", "str"), Param("Region", "str | None", True), Param("ExpiresIn", "int", True)), "str")
+        for name in ("generate_db_connect_auth_token", "generate_db_connect_admin_auth_token")
+    },
     "upload_file": (
         _transfer(("Filename", "_FileName"), ("Bucket", "str"), ("Key", "str"), extra_args="_UploadExtraArgsTypeDef"),
         "None",
