@@ -167,7 +167,7 @@ def emit_stubs(names: ServiceNames, package: str, extras: ClientExtras) -> str:
 
 def _botocore_imports(extras: ClientExtras, text: str) -> list[tuple[str, str]]:
     """What the stub takes from the package's _botocore.pyi: (name, local alias)."""
-    from codegen.emit.extras import BOTO3_IMPORTS
+    from codegen.emit.boto3_methods import BOTO3_IMPORTS
     from codegen.emit.paginators import BOTOCORE_IMPORTS
 
     used = set(re.findall(r"\w+", text))
