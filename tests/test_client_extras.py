@@ -190,9 +190,10 @@ def test_misuse_is_caught_line_by_line_by_mypy(package: Path) -> None:
     assert found == _marked(BAD), output
 
 
-def _pyright(out: Path, *paths: str) -> dict[str, set[int]]:
-    """The lines pyright (standard) reports errors on, by file name."""
-    (out / "pyrightconfig.json").write_text(json.dumps({"typeCheckingMode": "standard", "pythonVersion": "3.11"}))
+def _pyright(out: Path, *paths: str, **settings: str) -> dict[str, set[int]]:
+    """The lines pyright (standard, with these settings) reports errors on, by file name."""
+    config = {"typeCheckingMode": "standard", "pythonVersion": "3.11", **settings}
+    (out / "pyrightconfig.json").write_text(json.dumps(config))
     proc = subprocess.run(
         [sys.executable, "-m", "pyright", "--outputjson", *paths],
         cwd=out, capture_output=True, text=True, timeout=900, env=dict(os.environ),

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from codegen.emit import paginators
+from codegen.emit.boto3_methods import EXTRA_ARGS, BaseMethodView, base_method
 from codegen.emit.exceptions import exception_names
 from codegen.emit.paginators import HelperView
 from codegen.emit.types import typed_dict_name
@@ -17,16 +18,8 @@ from codegen.escape import shown
 from codegen.naming import RESERVED_CLASS_NAMES, InvalidName, ServiceNames, pascal
 from codegen.tree import Operation
 
-# boto3's own client methods (botocore.client.BaseClient), as they are in boto3:
-# their pages show the parameters, but not that they are positional, nor the return
-# type. Nothing service-specific: the same for every client.
-BASE_METHODS: dict[str, tuple[str, str]] = {
-    # name: (parameters after self, return type)
-    "can_paginate": ("operation_name: str", "bool"),
-    "close": ("", "None"),
-}
-# Pages of boto3's own methods that the stub replaces (api_name None: no AWS operation).
-REPLACED = frozenset(BASE_METHODS) | {"get_paginator", "get_waiter"}
+# Pages of boto3's own methods that the stub writes as overloads (paginators, waiters).
+OVERLOADED = frozenset({"get_paginator", "get_waiter"})
 
 # What client.pyi imports besides its own classes (templates/client.pyi.jinja2).
 STUB_IMPORTS = frozenset(
@@ -40,26 +33,22 @@ class ClientExtras:
     waiters: tuple[HelperView, ...]
     exceptions_class: str
     exceptions: tuple[str, ...]
-    # boto3's own methods whose page is among the client pages: name, signature parts and
-    # the page's description
-    base_methods: tuple[tuple[str, str, str, str], ...]
+    # boto3's own methods whose page is among the client pages (and agrees with the table)
+    base_methods: tuple[BaseMethodView, ...]
     generic_paginator: bool  # a get_paginator page, and no paginator page
     generic_waiter: bool
 
-    @staticmethod
-    def replaces(op: Operation) -> bool:
+    def replaces(self, op: Operation) -> bool:
         """A page of boto3's own methods that the stub writes from BASE_METHODS / the overloads."""
-        return is_replaced(op)
+        if op.api_name is not None:
+            return False
+        return op.name in OVERLOADED or any(m.name == op.name for m in self.base_methods)
 
     @property
     def annotations(self) -> str:
         views = (*self.paginators, *self.waiters)
-        return " ".join(paginators.annotation_text(views).values())
-
-
-def is_replaced(op: Operation) -> bool:
-    """A page of boto3's own methods that the stub writes from BASE_METHODS / the overloads."""
-    return op.api_name is None and op.name in REPLACED
+        texts = [*paginators.annotation_text(views).values(), *(m.params_text for m in self.base_methods)]
+        return " ".join(texts + [m.returns for m in self.base_methods])
 
 
 def client_extras(names: ServiceNames, operations: Sequence[Operation]) -> ClientExtras:
@@ -68,15 +57,14 @@ def client_extras(names: ServiceNames, operations: Sequence[Operation]) -> Clien
     clashes with another of the stub."""
     pages = paginators.helpers(names, [o for o in operations if o.kind == "paginator"], "paginator")
     waiters = paginators.helpers(names, [o for o in operations if o.kind == "waiter"], "waiter")
-    present = {op.name: op.documentation for op in names.all_client_operations if is_replaced(op)}
+    present = {op.name for op in names.all_client_operations if op.api_name is None}
+    methods = [m for op in names.all_client_operations if (m := base_method(op)) is not None]
     extras = ClientExtras(
         paginators=tuple(pages),
         waiters=tuple(waiters),
         exceptions_class=pascal(names.service) + "Exceptions",
         exceptions=tuple(exception_names(operations)),
-        base_methods=tuple(
-            (n, *BASE_METHODS[n], present[n]) for n in sorted(present.keys() & set(BASE_METHODS))
-        ),
+        base_methods=tuple(sorted(methods, key=lambda m: m.name)),
         # (botocore's untyped get_paginator / get_waiter where no page types one)
         generic_paginator=not pages and "get_paginator" in present,
         generic_waiter=not waiters and "get_waiter" in present,
@@ -121,4 +109,6 @@ def package_stub_files(package: str, targets: Sequence[str]) -> dict[str, str]:
     """The package-level stub the client stubs import (`<package>/_botocore.pyi`)."""
     from codegen.emit.env import render
 
-    return {f"{package}/_botocore.pyi": render("botocore.pyi.jinja2")} if "stubs" in targets else {}
+    if "stubs" not in targets:
+        return {}
+    return {f"{package}/_botocore.pyi": render("botocore.pyi.jinja2", extra_args=EXTRA_ARGS)}

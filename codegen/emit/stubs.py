@@ -175,12 +175,13 @@ def emit_stubs(
 
 def _botocore_imports(extras: ClientExtras, text: str) -> list[tuple[str, str]]:
     """What the stub takes from the package's _botocore.pyi: (name, local alias)."""
+    from codegen.emit.boto3_methods import BOTO3_IMPORTS
     from codegen.emit.paginators import BOTOCORE_IMPORTS
 
     used = set(re.findall(r"\w+", text))
-    wanted = {"_ClientError"}  # (the exceptions container's base)
+    wanted = {"_ClientError", "_ClientMeta"}  # (the exceptions container's base, `meta`)
     if extras.generic_paginator:
         wanted.add("_Paginator")
     if extras.generic_waiter:
         wanted.add("_Waiter")
-    return [(name, alias) for name, alias in BOTOCORE_IMPORTS if alias in wanted | used]
+    return [(name, alias) for name, alias in (*BOTOCORE_IMPORTS, *BOTO3_IMPORTS) if alias in wanted | used]

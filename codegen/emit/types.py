@@ -43,6 +43,21 @@ _SCALARS: dict[str, dict[str, str]] = {
     },
 }
 
+# Streaming blobs (a payload of its own: `GetObject`'s `Body`, `Invoke`'s `Payload`).
+# botocore reads a response's as it comes: a botocore.response.StreamingBody. A request's
+# may be what botocore's validator takes for any blob (bytes, bytearray, str) or a binary
+# file object it reads from (open(path, "rb"), io.BytesIO, a StreamingBody). The models
+# keep the object botocore gave (Any). `_`-names: the package's _botocore.pyi.
+_STREAMING: dict[str, str] = {
+    "model": "Any",
+    "request": "str | bytes | bytearray | IO[bytes] | _StreamingBody",
+    "response": "_StreamingBody",
+}
+# A response's event stream: botocore.eventstream.EventStream, iterated event by event,
+# each event a dict with one key (the event's name). (A request's stays Any: boto3 has
+# no client that sends event streams.)
+EVENT_STREAM = "_EventStream[dict[str, Any]]"
+
 
 def typed_dict_name(names: ServiceNames, class_name: str, flavour: Flavour) -> str:
     """`<Stem>TypeDef` for requests and top-level responses, `<Stem>OutputTypeDef` else
@@ -59,14 +74,14 @@ def py_type(names: ServiceNames, op: str, path: str, shape: Shape, flavour: Flav
     if shape.type == "string" and shape.enum:
         return names.enum_at(op, path)
     if shape.type == "blob" and shape.streaming:
-        return "bytes | IO[bytes]" if flavour == "request" else "Any"
+        return _STREAMING[flavour]
     if shape.type in _SCALARS[flavour]:
         return _SCALARS[flavour][shape.type]
     if shape.type == "structure":
         if not is_class_shape(shape):
-            return "Any" if shape.event_stream else (
-                "Mapping[str, Any]" if flavour == "request" else "dict[str, Any]"
-            )
+            if shape.event_stream:
+                return EVENT_STREAM if flavour == "response" else "Any"
+            return "Mapping[str, Any]" if flavour == "request" else "dict[str, Any]"
         return _class_ref(names, names.class_at(op, path), flavour)
     if shape.type == "recursive":
         target = names.by_path.get((op, path))
