@@ -69,7 +69,8 @@ def head_label() -> str:
 def check_source(source: Path) -> None:
     """PYTHONPATH=source imports codegen from there (not the installed, editable one)."""
     found = subprocess.run([sys.executable, "-c", "import codegen; print(codegen.__file__)"],
-                           env=dict(os.environ, PYTHONPATH=str(source)), capture_output=True, text=True)
+                           env=dict(os.environ, PYTHONPATH=str(source)), cwd=source.parent,
+                           capture_output=True, text=True)
     if not found.stdout.strip().startswith(str(source.resolve())):
         raise SystemExit(f"{source}: codegen imports from {found.stdout.strip() or found.stderr[-300:]}")
 
