@@ -23,21 +23,21 @@ from codegen.naming import ServiceNames
 from gen_support import import_fresh, parse_ok, run_mypy, write_package
 
 SERVICES = ("bedrock-agent", "fsx")
-PKG = "aws_typed_rec"
 _SEGMENT = re.compile(r"\.[^.\[\]{}]+|\[\]|\{\}")
 
 
 @pytest.fixture(scope="module", params=SERVICES)
-def generated(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, ServiceNames]:
+def generated(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, ServiceNames, str]:
     from codegen.render import render_service
 
     root = tmp_path_factory.mktemp("ref")
     render_service(request.param, root)
     ops = parse_ok(root / request.param)
     out = tmp_path_factory.mktemp("out")
-    write_package(ops, out, PKG, formatted=False)
     (names,) = naming.resolve(ops)
-    return out, names
+    package = f"aws_typed_rec_{names.module}"  # (one per service: both are imported in one process)
+    write_package(ops, out, package, formatted=False)
+    return out, names, package
 
 
 def outward_references(names: ServiceNames) -> Iterator[tuple[str, str, str, str]]:
@@ -62,8 +62,8 @@ def outward_references(names: ServiceNames) -> Iterator[tuple[str, str, str, str
                     yield names.by_path[(op.name, holder)], segments[cut][1:], target, side
 
 
-def test_recursive_references_lead_to_the_class_of_their_side(generated: tuple[Path, ServiceNames]) -> None:
-    out, names = generated
+def test_recursive_references_lead_to_the_class_of_their_side(generated: tuple[Path, ServiceNames, str]) -> None:
+    out, names, package = generated
     refs = set(outward_references(names))
     # one member of a class, in different places, leads to different classes (the bug:
     # typed at all of them as at the first)
@@ -71,7 +71,7 @@ def test_recursive_references_lead_to_the_class_of_their_side(generated: tuple[P
     for _, member, target, _ in refs:
         targets.setdefault(member, set()).add(target)
     assert any(len(t) > 1 for t in targets.values()), refs
-    stub = ast.parse((out / PKG / names.module / "client.pyi").read_text())
+    stub = ast.parse((out / package / names.module / "client.pyi").read_text())
     typed_dicts = {
         node.name: {
             item.target.id: ast.unparse(item.annotation)
@@ -79,7 +79,7 @@ def test_recursive_references_lead_to_the_class_of_their_side(generated: tuple[P
         }
         for node in stub.body if isinstance(node, ast.ClassDef)
     }
-    models = import_fresh(out, f"{PKG}.{names.module}.models")
+    models = import_fresh(out, f"{package}.{names.module}.models")
     for holder, member, target, side in refs:
         flavour: typing.Literal["request", "response"] = "request" if side == "input" else "response"
         holder_td, target_td = (typed_dict_name(names, c, flavour) for c in (holder, target))
@@ -97,7 +97,7 @@ def _classes(annotation: object) -> set[object]:
 
 
 @pytest.mark.parametrize("generated", ["bedrock-agent"], indirect=True)
-def test_generated_package_passes_mypy_strict(generated: tuple[Path, ServiceNames]) -> None:
-    out, _ = generated
-    proc = run_mypy(out, "-p", PKG)
+def test_generated_package_passes_mypy_strict(generated: tuple[Path, ServiceNames, str]) -> None:
+    out, _, package = generated
+    proc = run_mypy(out, "-p", package)
     assert proc.returncode == 0, proc.stdout[-5000:] + proc.stderr[-2000:]
