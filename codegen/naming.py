@@ -281,8 +281,17 @@ def is_class_shape(shape: Shape) -> bool:
     return not shape.truncated or bool(shape.members)
 
 
-def structure_key(shape: Shape, path: str) -> Hashable:
-    """Canonical form of a shape without documentation: equal keys, one class."""
+def structure_key(shape: Shape, path: str, ancestors: Mapping[str, Shape] | None = None) -> Hashable:
+    """Canonical form of a shape without documentation: equal keys, one class.
+
+    `ancestors` (path → structure above `shape`): a recursive reference that leads out of
+    `shape` is keyed by its target too. Its class types it, so two places whose references
+    lead to different structures (bedrock-agent's `Loop`, in a request and a response
+    `Definition`) are two classes."""
+    return _key(shape, path, path, ancestors)
+
+
+def _key(shape: Shape, path: str, root: str, ancestors: Mapping[str, Shape] | None) -> Hashable:
     if shape.type == "structure":
         return (
             "structure",
@@ -290,18 +299,23 @@ def structure_key(shape: Shape, path: str) -> Hashable:
             shape.event_stream,
             shape.union,
             tuple(
-                (name, m.required, m.autopopulated, structure_key(m.shape, f"{path}.{name}"))
+                (name, m.required, m.autopopulated, _key(m.shape, f"{path}.{name}", root, ancestors))
                 for name, m in shape.members
             ),
         )
     if shape.type == "list":
         assert shape.member is not None
-        return ("list", structure_key(shape.member, path + "[]"))
+        return ("list", _key(shape.member, path + "[]", root, ancestors))
     if shape.type == "map":
         assert shape.key is not None and shape.value is not None
-        return ("map", structure_key(shape.key, path), structure_key(shape.value, path + "{}"))
+        return ("map", _key(shape.key, path, root, ancestors), _key(shape.value, path + "{}", root, ancestors))
     if shape.type == "recursive":
-        return ("recursive", path_depth(path) - path_depth(shape.target or ""))
+        target = shape.target or ""
+        key: tuple[Hashable, ...] = ("recursive", path_depth(path) - path_depth(target))
+        outside = target != root and not target.startswith((root + ".", root + "[", root + "{"))
+        if ancestors is not None and outside and target in ancestors:
+            key += (structure_key(ancestors[target], target, ancestors),)
+        return key
     return (shape.type, shape.enum, shape.streaming, shape.json_value, bool(shape.python_type))
 
 
@@ -550,6 +564,7 @@ class _Walker:
         self.structs: list[_Site] = []
         self.enums: list[_Site] = []
         self.recursive: list[tuple[str, str, str]] = []  # (op, path, target)
+        self.ancestors: dict[str, Shape] = {}  # path → structure, of the side being walked
         # The member names of the operation being walked: a text mentions them (`ReturnConsumedCapacity`), never as a type.
         self.op_members: frozenset[str] = frozenset()
         self.op_members_of = ""
@@ -587,6 +602,9 @@ class _Walker:
         top = path in _SIDES
         if not top and not is_class_shape(shape):
             return
+        if top:
+            self.ancestors.clear()
+        self.ancestors[path] = shape  # (what a recursive reference below leads to)
         own = frozenset(n for n, _ in shape.members)
         if top:
             if self.op_members_of != op.name:
@@ -598,7 +616,7 @@ class _Walker:
             excluded = own | siblings | self.operation_words | self.op_members
             # (pascal: a member name from a page is no identifier until made one)
             cand = candidate(pascal(member), reach, texts, excluded)
-            self._add(self.structs, op, side, path, shape, structure_key(shape, path), cand, quals)
+            self._add(self.structs, op, side, path, shape, structure_key(shape, path, self.ancestors), cand, quals)
             quals = (pascal(member),) + quals
         for name, child in shape.members:
             docs = (child.documentation,) if child.documentation else ()

@@ -151,9 +151,13 @@ def emit_stubs(
         if not extras.replaces(op)  # boto3's own methods: the template writes them
     ]
     helpers = (*extras.paginators, *extras.waiters)
-    text = " ".join(k.annotation for t in typed_dicts for k in t.keys)
-    text += " ".join(p.annotation for m in methods for p in m.params) + " ".join(m.returns for m in methods)
-    text += " " + extras.annotations
+    # (one separator between all: the last key's type must not run into the first parameter's)
+    text = " ".join([
+        *(k.annotation for t in typed_dicts for k in t.keys),
+        *(p.annotation for m in methods for p in m.params),
+        *(m.returns for m in methods),
+        extras.annotations,
+    ])
     return render(
         "client.pyi.jinja2",
         names=names,
