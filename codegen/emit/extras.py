@@ -15,11 +15,15 @@ from codegen.emit.exceptions import exception_names
 from codegen.emit.paginators import HelperView
 from codegen.emit.types import typed_dict_name
 from codegen.escape import shown
-from codegen.naming import RESERVED_CLASS_NAMES, InvalidName, ServiceNames, pascal
+from codegen.naming import RESERVED_CLASS_NAMES, SERVICE_NAMES, InvalidName, ServiceNames, pascal
 from codegen.tree import Operation
 
 # Pages of boto3's own methods that the stub writes as overloads (paginators, waiters).
 OVERLOADED = frozenset({"get_paginator", "get_waiter"})
+
+# What the service package's root has besides the stub's names, which it re-exports
+# (templates/service_init.py.jinja2, service_init.pyi.jinja2): functions and submodules.
+SERVICE_ROOT_NAMES = SERVICE_NAMES | {"create_client"}
 
 # What client.pyi imports besides its own classes (templates/client.pyi.jinja2).
 STUB_IMPORTS = frozenset(
@@ -86,8 +90,14 @@ def _stub_names(names: ServiceNames) -> Iterable[str]:
 
 def _check_clashes(names: ServiceNames, extras: ClientExtras, operations: Sequence[Operation]) -> None:
     taken = dict.fromkeys(_stub_names(names), "a class of the stub")
-    taken.update(dict.fromkeys(STUB_IMPORTS | RESERVED_CLASS_NAMES, "a name the stub imports"))
     source = next((o.source for o in operations if o.kind == "client"), "") or "<tree>"
+    # The service package re-exports the stub's names beside its own (functions and
+    # submodules, none capitalised): at run time it tells them apart by the capital.
+    lower = sorted(n for n in taken if not n[:1].isupper())
+    if lower:
+        raise InvalidName(f"{source}:1: class {lower[0]} does not start with a capital letter")
+    taken.update(dict.fromkeys(STUB_IMPORTS | RESERVED_CLASS_NAMES, "a name the stub imports"))
+    taken.update(dict.fromkeys(SERVICE_ROOT_NAMES, "a name of the service package"))
     new = [(v.class_name, f"{v.kind} class", v.source) for v in (*extras.paginators, *extras.waiters)]
     new.append((extras.exceptions_class, "exceptions class", source))
     for name, what, page in new:
