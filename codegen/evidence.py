@@ -46,6 +46,9 @@ _WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z0-9]+")
 # How AWS's text introduces a type: the word right before or after the name.
 _BEFORE = re.compile(r"(?:\b(?:[Ee]ach|[Aa]n?|[Oo]ne|of)\s+[`\[]*)$")
 _TYPE_BEFORE = re.compile(r"(?:\b[Tt]ype:?\s+[`\[]*)$")
+# How it says what a list's items are: "an array of ``X``", "each ``X``", "``X`` objects".
+_ITEMS_BEFORE = re.compile(r"(?:\b(?:(?:[Ll]ist|[Aa]rray|[Ss]et|[Cc]ollection) of|[Ee]ach)\s+[`\[]*)$")
+_ITEMS_AFTER = re.compile(r"^[`\]]*\s*(?:objects|structures)\b")
 _AFTER = re.compile(r"^[`\]]*(?:\([^)]*\))?\s*(?:objects?|structures?|data type|elements?|type)\b")
 
 
@@ -108,17 +111,21 @@ def _related(word: str, member: str) -> int:
     return 0
 
 
-# How a text presents a word: as a type (`X objects`, `Type: X`), as a thing (`an ``X```,
-# `each ``X```, a link to its API page), or not at all.
+# How a text presents a word: as what the items of a list are (`an array of X`, `each X`,
+# `X objects`), as a type (`X object`, `Type: X`), as a thing (`an ``X```, a link to its
+# API page), or not at all.
+AS_ITEMS = 3
 AS_TYPE = 2
 AS_THING = 1
 
 
 def _introduced(text: str, start: int, end: int, quoted: bool) -> int:
-    """How the text presents the word at [start, end): AS_TYPE, AS_THING or 0. `Each`,
+    """How the text presents the word at [start, end): AS_ITEMS, AS_TYPE, AS_THING or 0. `Each`,
     `a`, `an`, `of` count only before a quoted name (```X```, a link), since plain prose
     says "a SageMaker cluster" too."""
     before = text[max(0, start - 12) : start]
+    if _ITEMS_BEFORE.search(text[max(0, start - 16) : start]) or _ITEMS_AFTER.match(text[end : end + 16]):
+        return AS_ITEMS
     if _TYPE_BEFORE.search(before) or _AFTER.match(text[end : end + 24]):
         return AS_TYPE
     return AS_THING if quoted and _BEFORE.search(before) else 0
@@ -166,8 +173,11 @@ def candidate(member: str, reach: Reach, texts: tuple[str, ...], excluded: froze
             continue  # a structure of its own: only the member's name with a qualifier
         if not (introduced or related == 2):
             continue
-        if plural is not None and not related:
-            continue  # a list named in the plural (`Tags`): its items are named like it
+        if plural is not None and not related and introduced != AS_ITEMS:
+            # a list named in the plural (`Tags`): its items are named like it, unless the
+            # text says what they are ("An array of ``RegistrationDeniedReasonInformation``
+            # objects" for `DeniedReasons`)
+            continue
         score = 2 * bool(introduced) + related
         if best is None or (score, -index) > (best[0], best[1]):
             best = (score, -index, word)
