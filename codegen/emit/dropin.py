@@ -89,10 +89,7 @@ def dropin_files(package: str, services: Iterable[Service], targets: Sequence[st
         resource_parameters=parameters(RESOURCE_PARAMETERS), session_parameters=parameters(SESSION_PARAMETERS),
     )
     files = {
-        f"{DIST}/pyproject.toml": render(
-            "boto3_stubs_pyproject.toml.jinja2", package=package, version=version,
-            packages=["boto3-stubs", *(f"boto3-stubs.{p}" for p in sorted(PACKAGES))],
-        ),
+        f"{DIST}/pyproject.toml": render("boto3_stubs_pyproject.toml.jinja2", package=package, version=version),
         f"{STUBS}/__init__.pyi": render("boto3_init.pyi.jinja2", **context),
         f"{STUBS}/session.pyi": render("boto3_session.pyi.jinja2", **context),
         f"{STUBS}/py.typed": "partial\n",  # other modules: boto3's own (PEP 561)
