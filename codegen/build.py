@@ -78,9 +78,11 @@ def parse_targets(text: str | Iterable[str] | None) -> tuple[str, ...]:
     chosen = [t.strip() for t in items if t.strip()]
     unknown = [t for t in chosen if t not in ALL_TARGETS]
     if unknown or not chosen:
-        raise BuildError([f"error: unknown target(s) {', '.join(unknown) or '(none)'}; choose from {', '.join(ALL_TARGETS)}"])
+        choices = ", ".join(ALL_TARGETS)
+        raise BuildError([f"error: unknown target(s) {', '.join(unknown) or '(none)'}; choose from {choices}"])
     if dropin.TARGET in chosen and "stubs" not in chosen:
-        raise BuildError([f"error: target {dropin.TARGET} types boto3.client with the client stubs: add the target stubs"])
+        why = f"target {dropin.TARGET} types boto3.client with the client stubs"
+        raise BuildError([f"error: {why}: add the target stubs"])
     return tuple(t for t in ALL_TARGETS if t in chosen)
 
 

@@ -22,6 +22,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -91,15 +92,23 @@ def theirs() -> Path:
     """boto3-stubs with the five services' packages, installed once into the cache."""
     requirement = side_by_side_requirement()
     target = Path.home() / ".cache" / "codegen" / f"side-by-side-{_stubs_version()}"
+    target.parent.mkdir(parents=True, exist_ok=True)
     done = target / ".installed"
     if not done.is_file() or done.read_text() != requirement:
-        shutil.rmtree(target, ignore_errors=True)
+        # Installed aside and moved into place: another test process may do the same.
+        staging = Path(tempfile.mkdtemp(prefix=f"{target.name}-", dir=target.parent))
         proc = subprocess.run(
-            [sys.executable, "-m", "pip", "install", "--quiet", "--target", str(target), requirement],
+            [sys.executable, "-m", "pip", "install", "--quiet", "--target", str(staging), requirement],
             capture_output=True, text=True, timeout=900,
         )
         assert proc.returncode == 0, proc.stdout + proc.stderr  # the registry serves it: never a skip
-        done.write_text(requirement)
+        (staging / done.name).write_text(requirement)
+        shutil.rmtree(target, ignore_errors=True)
+        try:
+            staging.rename(target)
+        except OSError:  # another process moved its copy first
+            shutil.rmtree(staging, ignore_errors=True)
+    assert done.read_text() == requirement
     return target
 
 
@@ -353,3 +362,19 @@ def test_dropin_target_needs_the_stubs_and_goes_when_dropped(reference: Path, tm
     build.generate([tmp_path / "in"], out, PKG, build.parse_targets("stubs"))
     assert not (out / dropin.DIST).exists()
     assert (out / PKG / "sqs" / "client.pyi").is_file()
+
+
+def test_a_client_class_name_two_services_share_is_imported_qualified() -> None:
+    """(Client class names come from the pages' service names: two may coincide.)"""
+    entries = [
+        dropin._Overload(service_id, module, "SameClient", "")
+        for service_id, module in (("svc-a", "svc_a"), ("svc-b", "svc_b"))
+    ]
+    files = dropin.dropin_files(PKG, entries, ("stubs", dropin.TARGET), build.PACKAGE_VERSION)
+    init, session = files[f"{dropin.STUBS}/__init__.pyi"], files[f"{dropin.STUBS}/session.pyi"]
+    for text in (init, session):
+        assert f"from {PKG}.svc_a.client import SameClient as SameClient_svc_a\n" in text
+        assert f"from {PKG}.svc_b.client import SameClient as SameClient_svc_b\n" in text
+        assert text.count(") -> SameClient_svc_b:") == 1
+    assert build.format_files(files) == dict(sorted(files.items()))
+    assert dropin.dropin_files(PKG, entries, ("stubs",), build.PACKAGE_VERSION) == {}

@@ -16,7 +16,9 @@ boto3. What the pages do not type (resources, boto3's other modules) is present 
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 from codegen.emit.env import render
@@ -74,6 +76,26 @@ class Service(Protocol):
     def client_class(self) -> str: ...
 
 
+@dataclass(frozen=True, slots=True)
+class _Overload:
+    service_id: str
+    module: str
+    client_class: str
+    local: str  # the name the stub imports it as
+
+
+def _overloads(services: Iterable[Service]) -> list[_Overload]:
+    """The services by id; a client class name two services share is imported under
+    a name qualified by its module (both stubs import every client)."""
+    ordered = sorted(services, key=lambda s: s.service_id)
+    shared = {c for c, n in Counter(s.client_class for s in ordered).items() if n > 1}
+    overloads = []
+    for s in ordered:
+        local = f"{s.client_class}_{s.module}" if s.client_class in shared else s.client_class
+        overloads.append(_Overload(s.service_id, s.module, s.client_class, local))
+    return overloads
+
+
 def parameters(table: Iterable[tuple[str, str]]) -> str:
     return ", ".join(f"{name}: {annotation} = ..." for name, annotation in table)
 
@@ -81,7 +103,7 @@ def parameters(table: Iterable[tuple[str, str]]) -> str:
 def dropin_files(package: str, services: Iterable[Service], targets: Sequence[str], version: str) -> dict[str, str]:
     """`<out>`-relative path → text of the drop-in's files; none unless it is a target
     (and there is a service)."""
-    ordered = sorted(services, key=lambda s: s.service_id)
+    ordered = _overloads(services)
     if TARGET not in targets or not ordered:
         return {}
     context = dict(
