@@ -20,6 +20,7 @@ from codegen import config
 from codegen import manifest as mf
 from codegen import workers
 from codegen import naming
+from codegen.emit import dropin
 from codegen.emit.docs import NavService, emit_mkdocs, emit_service_docs
 from codegen.emit.env import docline, render
 from codegen.emit.extras import ClientExtras, client_extras, package_stub_files
@@ -36,6 +37,10 @@ if TYPE_CHECKING:
     from codegen.progress import Progress
 
 TARGETS = ("models", "validators", "stubs", "docs")
+# Targets made only when asked for (--targets / [tool.codegen] targets): the stub-only
+# boto3 package (codegen/emit/dropin.py), which needs the client stubs.
+OPTIONAL_TARGETS = (dropin.TARGET,)
+ALL_TARGETS = TARGETS + OPTIONAL_TARGETS
 MANIFEST = ".codegen-files"
 PACKAGE_VERSION = "0.1.0"
 
@@ -71,10 +76,14 @@ def parse_targets(text: str | Iterable[str] | None) -> tuple[str, ...]:
         return TARGETS
     items = text.split(",") if isinstance(text, str) else list(text)
     chosen = [t.strip() for t in items if t.strip()]
-    unknown = [t for t in chosen if t not in TARGETS]
+    unknown = [t for t in chosen if t not in ALL_TARGETS]
     if unknown or not chosen:
-        raise BuildError([f"error: unknown target(s) {', '.join(unknown) or '(none)'}; choose from {', '.join(TARGETS)}"])
-    return tuple(t for t in TARGETS if t in chosen)
+        choices = ", ".join(ALL_TARGETS)
+        raise BuildError([f"error: unknown target(s) {', '.join(unknown) or '(none)'}; choose from {choices}"])
+    if dropin.TARGET in chosen and "stubs" not in chosen:
+        why = f"target {dropin.TARGET} types boto3.client with the client stubs"
+        raise BuildError([f"error: {why}: add the target stubs"])
+    return tuple(t for t in ALL_TARGETS if t in chosen)
 
 
 def check_enums(enums: str) -> None:
@@ -108,6 +117,7 @@ def render_package(
         f"{package}/_runtime.py": render("runtime.py.jinja2", package=package, enums=enums),
         f"{package}/py.typed": "",
         **(package_stub_files(package, targets) if services else {}),
+        **dropin.dropin_files(package, services, targets, PACKAGE_VERSION),
     }
     if "docs" in targets:
         files["docs/index.md"] = render("docs_index.md.jinja2", package=package, services=services)

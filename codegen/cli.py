@@ -376,7 +376,7 @@ def diff_command(
 @click.argument("input_path", metavar="[INPUT]", required=False, type=click.Path(path_type=Path))
 @click.option("--out", type=click.Path(path_type=Path), default=None, help="Output folder.")
 @click.option("--package-name", default=None, help="Import name of the generated package.")
-@click.option("--targets", default=None, help="Comma list of models,validators,stubs,docs.")
+@click.option("--targets", default=None, help="Comma list of models,validators,stubs,docs[,boto3-stubs].")
 @click.option(
     "--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes [number of cores]."
 )
@@ -528,7 +528,7 @@ def _report_conflicts(conflicts: Any, forced: bool) -> None:
 @click.argument("input_path", metavar="[INPUT]", required=False, type=click.Path(path_type=Path))
 @click.option("--out", type=click.Path(path_type=Path), default=None, help="Output folder.")
 @click.option("--package-name", default=None, help="Import name of the generated package.")
-@click.option("--targets", default=None, help="Comma list of models,validators,stubs,docs.")
+@click.option("--targets", default=None, help="Comma list of models,validators,stubs,docs[,boto3-stubs].")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes [cores].")
 @click.option(
     "--lock-timeout", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
@@ -580,7 +580,7 @@ def check(
 @click.argument("input_path", metavar="[INPUT]", required=False, type=click.Path(path_type=Path))
 @click.option("--out", type=click.Path(path_type=Path), default=None, help="Output folder.")
 @click.option("--package-name", default=None, help="Import name of the generated package.")
-@click.option("--targets", default=None, help="Comma list of models,validators,stubs,docs.")
+@click.option("--targets", default=None, help="Comma list of models,validators,stubs,docs[,boto3-stubs].")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes [cores].")
 @click.option("--interval", type=float, default=0.5, show_default=True, help="Seconds between polls.")
 @click.option("--debounce", type=float, default=0.3, show_default=True, help="Quiet seconds before a run.")

@@ -97,6 +97,7 @@ def _render_package_level(
         for _, s in sorted(summaries.items())
     ]
     from codegen.emit.env import render
+    from codegen.emit.dropin import dropin_files
     from codegen.emit.extras import package_stub_files
 
     files: dict[str, str] = {
@@ -105,6 +106,7 @@ def _render_package_level(
         f"{package}/_runtime.py": render("runtime.py.jinja2", package=package, enums=enums),
         f"{package}/py.typed": "",
         **package_stub_files(package, targets),
+        **dropin_files(package, services, targets, build.PACKAGE_VERSION),
     }
     if "docs" in targets:
         from codegen.emit.docs import NavService, emit_mkdocs
@@ -381,7 +383,7 @@ def _regenerate(
     """Bring `out` up to date with `inputs`; see the module docstring. Raises BuildError."""
     build.check_package_name(package)
     progress = progress or Quiet()
-    targets = tuple(t for t in build.TARGETS if t in targets)
+    targets = tuple(t for t in build.ALL_TARGETS if t in targets)
     result = RegenResult(out=out, dry_run=dry_run)
     clock = t0 = time.perf_counter()
     generator = mf.generator_hash()
