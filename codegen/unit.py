@@ -80,6 +80,12 @@ class Previous:
 
     base: Mapping[str, str]
     legacy: frozenset[str]
+    # input page → (sha of its bytes, its service) as the last run read them
+    pages: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+
+    def pages_of(self, service: str) -> dict[str, str]:
+        """The last run's pages of `service`: source → sha."""
+        return {source: sha for source, (sha, key) in self.pages.items() if key == service}
 
     @classmethod
     def of(cls, out: Path, old: mf.Manifest | None) -> Previous:
@@ -91,7 +97,8 @@ class Previous:
             return cls({}, frozenset(listing))
         base = dict(old.orphans)
         base.update((rel, rec.sha) for rel, rec in old.files.items())
-        return cls(base, frozenset())
+        pages = {source: (rec.sha, rec.service or "") for source, rec in old.pages.items()}
+        return cls(base, frozenset(), pages)
 
 
 @lru_cache(maxsize=2)
@@ -249,9 +256,16 @@ def _run_unit(
         ops = sorted(by_service[service], key=lambda op: op.sort_key)
         registry_file = mf.names_path(out, service)
         # Each operation's JSON text once, for the parse cache, the tree and this question:
-        # are the pages what the last run described (then its deprecated aliases stay)?
+        # are the pages what the last run read, or at least the tree it described? Then
+        # its deprecated aliases stay (a run redone for a new codegen is no regeneration
+        # from changed pages, even when the new codegen reads more from them).
         as_json = {id(op): _compact_json(tree.operation_to_json(op)) for op in ops}
-        same_tree = read_disk(tree_path(out, service)).text == _tree_text([as_json[id(op)] for op in ops])
+        same_pages = previous.pages_of(service) == {
+            source: sha for source, (sha, key, _) in result.pages.items() if key == service
+        }
+        same_tree = same_pages or (
+            read_disk(tree_path(out, service)).text == _tree_text([as_json[id(op)] for op in ops])
+        )
         try:
             registry = _load_registry(registry_file)
             resolved = resolve(
