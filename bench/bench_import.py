@@ -15,6 +15,10 @@ first use), for
 
 each with `.pyc` (compiled beforehand by a first import) and without (`-B`, with every
 `__pycache__` of the package removed first, so that each run compiles what it imports).
+Models are timed in a package generated without validators (`--targets models`), so
+that the service's `__init__`, which imports its validators, does not count them.
+Wall time and the child's CPU time (`time.process_time`) are both shown: on a shared,
+loaded machine the wall time mostly measures waiting for a core.
 The class and operation are the service's largest (most members / request members), so
 the figure is the worst first use. Prints a Markdown table (seconds).
 """
@@ -35,20 +39,20 @@ PACKAGE = "aws_typed"
 
 _CHILD = r"""
 import sys, time
-t = time.perf_counter()
+t = time.perf_counter(), time.process_time()
 import importlib
 kind, svc, name = sys.argv[1:4]
 mod = importlib.import_module(f"PACKAGE.{svc}.{kind}")
-if kind == "models":
+if kind == "models" and name:
     cls = getattr(mod, name)
     cls.from_dict({}, strict=False).to_dict()
-else:
+elif name:
     getattr(mod, "validate_" + name)({})
-print(time.perf_counter() - t)
+print(time.perf_counter() - t[0], time.process_time() - t[1])
 """.replace("PACKAGE", PACKAGE)
 
 
-def generate(services: list[str], out: Path) -> None:
+def generate(services: list[str], out: Path, targets: tuple[str, ...]) -> None:
     from codegen.build import generate as run
     from codegen.render import boto3_version
 
@@ -57,21 +61,26 @@ def generate(services: list[str], out: Path) -> None:
     for service in services:
         if not (inputs / service).exists():
             shutil.copytree(cache / service, inputs / service)
-    result = run([inputs], out / "pkg", PACKAGE, targets=("models", "validators"), jobs=os.cpu_count() or 1)
+    result = run([inputs], out / "-".join(("pkg", *targets)), PACKAGE, targets=targets, jobs=os.cpu_count() or 1)
     if result.errors:
         sys.exit("\n".join(result.errors))
 
 
 def largest(pkg: Path, service: str) -> tuple[str, str]:
-    """(class, operation): the model with the most fields and the operation whose
-    request class it is, or the first operation's, taken from the generated code."""
+    """(class, operation): the model with the most fields, and the service's first
+    operation ("" without validators), taken from the generated code."""
     code = f"""
 import dataclasses, json, sys
 sys.path.insert(0, {str(pkg)!r})
-from {PACKAGE}.{service} import models, validators
+from {PACKAGE}.{service} import models
 names = [n for n in models.__all__ if isinstance(getattr(models, n), type)]
-cls = max(names, key=lambda n: (len(dataclasses.fields(getattr(models, n))), n))
-ops = sorted(validators.OPERATIONS)
+cls = max(names, key=lambda n: (len(dataclasses.fields(getattr(models, n))), n), default="")
+try:
+    from {PACKAGE}.{service} import validators
+except ImportError:
+    ops = [""]
+else:
+    ops = sorted(validators.OPERATIONS) or [""]
 print(json.dumps([cls, ops[0]]))
 """
     found = subprocess.run([sys.executable, "-B", "-c", code], check=True, capture_output=True, text=True)
@@ -84,18 +93,21 @@ def drop_pycache(root: Path) -> None:
         shutil.rmtree(cache)
 
 
-def measure(pkg: Path, kind: str, service: str, name: str, pyc: bool, runs: int) -> float:
+def measure(pkg: Path, kind: str, service: str, name: str, pyc: bool, runs: int) -> tuple[float, float]:
+    """Median (wall, CPU) seconds of `runs` fresh interpreters."""
     env = {**os.environ, "PYTHONPATH": str(pkg)}
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     args = [sys.executable, *([] if pyc else ["-B"]), "-c", _CHILD, kind, service, name]
     drop_pycache(pkg)
     if pyc:  # compile once, outside the measured runs
         subprocess.run(args, env=env, check=True, capture_output=True)
-    times = []
+    wall, cpu = [], []
     for _ in range(runs):
         done = subprocess.run(args, env=env, check=True, capture_output=True, text=True)
-        times.append(float(done.stdout))
-    return statistics.median(times)
+        w, c = done.stdout.split()
+        wall.append(float(w))
+        cpu.append(float(c))
+    return statistics.median(wall), statistics.median(cpu)
 
 
 def main() -> None:
@@ -105,19 +117,26 @@ def main() -> None:
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
     out = args.out or Path(tempfile.mkdtemp(prefix="bench-import-"))
-    pkg = out / "pkg"
-    if not (pkg / PACKAGE).is_dir() or any(not (pkg / PACKAGE / s).is_dir() for s in args.services):
-        generate(args.services, out)
+    # Models are measured in a package generated without validators: the service's
+    # __init__ imports its validators (templates/service_init.py.jinja2), which would be
+    # measured twice.
+    packages = {"models": ("models",), "validators": ("models", "validators")}
+    for targets in packages.values():
+        pkg = out / "-".join(("pkg", *targets))
+        if not (pkg / PACKAGE).is_dir() or any(not (pkg / PACKAGE / s).is_dir() for s in args.services):
+            generate(args.services, out, targets)
+    print("Seconds, wall / CPU of the child (median of", args.runs, "runs)\n")
     print("| service | models .pyc | models no .pyc | validators .pyc | validators no .pyc | class | operation |")
     print("|---|---|---|---|---|---|---|")
     for service in args.services:
-        cls, op = largest(pkg, service)
+        cls, op = largest(out / "pkg-models-validators", service)
         row = [
-            measure(pkg, kind, service, name, pyc, args.runs)
+            measure(out / "-".join(("pkg", *packages[kind])), kind, service, name, pyc, args.runs)
             for kind, name in (("models", cls), ("validators", op))
             for pyc in (True, False)
         ]
-        print(f"| {service} | " + " | ".join(f"{t:.3f}" for t in row) + f" | `{cls}` | `{op}` |", flush=True)
+        cells = " | ".join(f"{w:.3f} / {c:.3f}" for w, c in row)
+        print(f"| {service} | {cells} | `{cls}` | `{op}` |", flush=True)
     if args.out is None:
         shutil.rmtree(out)
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 from pathlib import Path
@@ -171,3 +170,29 @@ def test_upgrade_from_one_models_file_keeps_hand_edits(tmp_path: Path) -> None:
     assert models.read_text() == mine  # the edits are all there
     assert model_file(out / PKG / "sagemaker", request).is_file()  # the new layout beside it
     assert incremental.regenerate([inp], out, PKG).conflicts  # and still reported
+
+
+@pytest.mark.corpus
+def test_every_service_imports_its_models_in_under_a_tenth_of_a_second(tmp_path: Path) -> None:
+    """Import of `<pkg>.<service>.models` plus the first use of its largest class, for
+    every service of the reference, with and without .pyc (bench/bench_import.py: CPU
+    time of a fresh interpreter, median of five). Prints the slowest service."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_import", REPO / "bench" / "bench_import.py")
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    out = tmp_path / "pkg"
+    result = build.generate([corpus_root()], out, PKG, targets=("models",), jobs=2)
+    assert not [e for e in result.errors if "bullets and syntax block disagree" not in e]
+    times: dict[tuple[str, bool], float] = {}
+    for service in sorted(p.name for p in (out / PKG).iterdir() if (p / "models.py").is_file()):
+        cls, _ = bench.largest(out, service)
+        if not cls:
+            continue  # (a service without a structure has no class to use)
+        for pyc in (True, False):
+            times[service, pyc] = bench.measure(out, "models", service, cls, pyc, 5)[1]
+    (slowest, pyc), worst = max(times.items(), key=lambda item: item[1])
+    print(f"slowest: {slowest} ({'with' if pyc else 'without'} .pyc): {worst:.3f} s of {len(times) // 2} services")
+    assert worst < 0.1, (slowest, pyc, worst)
