@@ -1,4 +1,4 @@
-"""Shape tree → `<service>/models.py`: slots, keyword-only dataclasses with to_dict/from_dict."""
+"""Shape tree → `<service>/models.py` and `_models/mNNN.py`: slots, keyword-only dataclasses with to_dict/from_dict, loaded on first use (BUCKETS)."""
 
 from __future__ import annotations
 
