@@ -183,6 +183,8 @@ def _bucket_module(
     # Every model subclasses the runtime's Model (imported as _Model: no generated class
     # name starts with `_`, so a structure called `Model` cannot clash).
     helpers += ["Model as _Model", "Walk", "dump", "dumping", "unknown", "walk"] if classes else []
+    # (a module whose classes have only required members has no UNSET default)
+    unset = ["UNSET", "UnsetType"] if any(not f.required for c in classes for f in c.fields) else []
     typing_names = [
         n for n, used in (
             ("IO", "IO[" in annotations),
@@ -201,7 +203,7 @@ def _bucket_module(
         package=package,
         uses_datetime="datetime" in annotations,
         typing_names=typing_names,
-        runtime_names=sorted(["UNSET", "UnsetType", *helpers], key=_isort_key) if classes else [],
+        runtime_names=sorted([*unset, *helpers], key=_isort_key),
         lazy=lazy,
         elsewhere=[(home, sorted(elsewhere[home])) for home in sorted(elsewhere)],
     )
