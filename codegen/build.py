@@ -152,7 +152,7 @@ def render_service(
     base = f"{package}/{names.module}"
     files = service_init_files(names, package, targets)
     if "models" in targets:
-        files[f"{base}/models.py"] = emit_models(names, package, responses)
+        files.update((f"{base}/{rel}", text) for rel, text in emit_models(names, package, responses).items())
     if "validators" in targets:
         files[f"{base}/validators.py"] = emit_validators(names, package)
     if "stubs" in targets:

@@ -81,3 +81,18 @@ def run_mypy(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
          "--no-error-summary", "--show-error-codes", *args],
         cwd=cwd, env=env, capture_output=True, text=True, timeout=600,
     )
+
+
+def model_file(service_dir: Path, name: str) -> Path:
+    """The module of a service's package that defines model `name` (codegen/emit/models.py)."""
+    from codegen.emit.models import MODELS_DIR, bucket_of
+
+    return service_dir / MODELS_DIR / f"{bucket_of(name)}.py"
+
+
+def models_text(service_dir: Path) -> str:
+    """`models.py` and every module defining its classes, one after the other."""
+    from codegen.emit.models import MODELS_DIR
+
+    paths = [service_dir / "models.py", *sorted((service_dir / MODELS_DIR).glob("*.py"))]
+    return "".join(p.read_text(encoding="utf-8") for p in paths)

@@ -30,11 +30,12 @@ from click.testing import CliRunner
 
 from codegen import build, progress
 from codegen.cli import main
+from codegen.emit.models import MODELS_DIR, bucket_of
 from conftest import SEED
 
 PKG = "typed_promises"
 PAGE = "sagemaker/client/create_model_package.rst"
-MODELS = f"{PKG}/sagemaker/models.py"
+MODELS = f"{PKG}/sagemaker/{MODELS_DIR}/{bucket_of('Container')}.py"  # (the module defining Container)
 
 
 def codegen(*args: str | Path, timeout: float = 120, **kw: object) -> subprocess.CompletedProcess[str]:

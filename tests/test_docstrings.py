@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 from conftest import SEED, parse_service
 from oracle import api_url
-from gen_support import import_fresh, parse_ok
+from gen_support import import_fresh, models_text, parse_ok
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -277,7 +277,7 @@ def _strings_after_fields(cls: ast.ClassDef) -> dict[str, str]:
 def test_attribute_docstrings_follow_their_fields(seed: Seed, seed_out: Path) -> None:
     """The string after each field (what pyright and pylance show on hover)."""
     op, names = seed
-    source = (seed_out / PKG / "sagemaker" / "models.py").read_text(encoding="utf-8")
+    source = models_text(seed_out / PKG / "sagemaker")
     classes = {node.name: node for node in ast.parse(source).body if isinstance(node, ast.ClassDef)}
     checked = 0
     for cls_name, shape in [
@@ -534,7 +534,7 @@ def test_every_class_of_a_service_carries_page_text(service: str, reference: Pat
     [names] = naming.resolve(ops)
     files = build.render_package(ops, PKG)
     module = names.module
-    models = ast.parse(files[f"{PKG}/{module}/models.py"])
+    models = ast.parse("".join(text for rel, text in sorted(files.items()) if rel.startswith(f"{PKG}/{module}/_models/")))
     stub = ast.parse(files[f"{PKG}/{module}/client.pyi"])
     by_op = {op.name: op for op in ops if op.kind == "client"}
     info = {c.name: c for c in names.classes}

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 from conftest import SEED
-from gen_support import run_mypy
+from gen_support import models_text, run_mypy
 
 from codegen import escape, naming
 from codegen.emit import env, layout
@@ -379,7 +379,7 @@ def test_combined_hostile_text_is_generated_and_inert(combined: dict[str, object
     assert report["failed"] == {} and stdout == ""
     assert not Path(str(combined["sentinel"])).exists()
     # the text is there, as data: every enum value read from the page is a value of its Literal
-    models = (out / "hostile" / "sagemaker" / "models.py").read_text(encoding="utf-8")
+    models = models_text(out / "hostile" / "sagemaker")
     values = {
         node.value
         for node in ast.walk(ast.parse(models))

@@ -21,7 +21,7 @@ from click.testing import CliRunner
 
 from codegen import build, lock
 from codegen.cli import main
-from gen_support import parse_ok
+from gen_support import models_text, parse_ok
 from test_kill import SERVICES, assert_gone, assert_unlocked, wait_for_workers
 
 PKG = "typed_lock"
@@ -252,5 +252,5 @@ def test_a_fifo_in_place_of_a_state_file_is_no_hang(tmp_path: Path, state: str) 
     proc = generate(tmp_path / "in", out)
     _, stderr = proc.communicate(timeout=120)
     assert proc.returncode == 0 and "Traceback" not in stderr
-    assert '"Other"' in (out / PKG / "sagemaker" / "models.py").read_text()
+    assert '"Other"' in models_text(out / PKG / "sagemaker")
     assert (out / state).is_file()

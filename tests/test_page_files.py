@@ -19,6 +19,7 @@ from conftest import SEED
 from codegen import files, parse, tree
 from codegen.cli import main
 from codegen.parse import find_pages, read_page_bytes
+from gen_support import models_text
 from codegen.rst.reader import MAX_DEPTH, MAX_INDENT, NotAMethodPage, PageError, parse_page
 
 SECRET = "AKIA-this-must-never-be-printed"
@@ -463,7 +464,7 @@ def test_two_pages_for_one_method_are_an_error(tmp_path: Path) -> None:
     assert [line for line in gen.stderr.splitlines() if line.startswith("error: ")] == [wanted]
     stub = (out / "aws_typed" / "sagemaker" / "client.pyi").read_text()
     assert stub.count("def create_model_package(") == 1
-    assert "Othr" not in (out / "aws_typed" / "sagemaker" / "models.py").read_text()
+    assert "Othr" not in models_text(out / "aws_typed" / "sagemaker")
 
 
 @pytest.mark.parametrize(

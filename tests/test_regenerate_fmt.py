@@ -65,7 +65,8 @@ def test_chunked_equals_whole(
         assert chunkfmt.format_source(edited, pyi=pyi) == expected, rel
         if edited not in whole:  # formatted piece by piece, not in one call
             chunked.append(rel.rsplit("/", 1)[-1])
-    assert {"models.py", "validators.py"} <= set(chunked), chunked  # (others may fall back to one call)
+    # (others may fall back to one call: the models are split into short modules now)
+    assert "validators.py" in chunked, chunked
 
 
 SAMPLES = [

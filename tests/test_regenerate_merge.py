@@ -18,7 +18,7 @@ from codegen.cli import main
 from codegen.merge import merge
 from conftest import SEED
 from codegen import naming
-from gen_support import parse_ok, run_mypy
+from gen_support import model_file, models_text, parse_ok, run_mypy
 
 PKG = "typed_merge"
 PAGE = "sagemaker/client/create_model_package.rst"
@@ -210,33 +210,34 @@ def card_class() -> str:
     return names.class_at("create_model_package", "input.ModelCard")
 
 
-def user_edits(models: Path) -> None:
-    """Edits as a user would make them to the generated models of the seed page."""
+def user_edits(service: Path) -> list[Path]:
+    """Edits as a user would make them to the generated models of the seed page, in the
+    modules defining the classes; returns those modules."""
     card = card_class()
-    text = models.read_text()
+    card_file, cycle_file = model_file(service, card), model_file(service, "ModelLifeCycle")
+    text = card_file.read_text()
     text = text.replace("from dataclasses import dataclass\n", "import json\nfrom dataclasses import dataclass\n")
     text = text.replace("from typing import ", "from typing import ClassVar\nfrom typing import ", 1)
+    text, count = re.subn(
+        rf'(class {card}\(_Model\):\n    """.*?"""\n)',
+        r"\1\n    MAX_CONTENT: ClassVar[int] = 100_000\n\n"
+        r"    def to_json(self) -> str:\n        return json.dumps(self.to_dict())\n\n"
+        r"    @property\n    def approved(self) -> bool:\n"
+        r'        return self.model_card_status == "Approved"\n',
+        text, count=1, flags=re.DOTALL,
+    )
+    assert count == 1
+    text += f'\n\ndef card(content: str) -> {card}:\n    """A helper."""\n    return {card}(model_card_content=content)\n'
+    card_file.write_text(text)
     # (the class docstrings are the page's text: matched whatever they say)
     text, count = re.subn(
         r'(class ModelLifeCycle\(_Model\):\n    )""".*?"""',
         r'\1"""Where a model is in its life cycle (written by hand)."""',
-        text, count=1, flags=re.DOTALL,
+        cycle_file.read_text(), count=1, flags=re.DOTALL,
     )
     assert count == 1
-    text, count = re.subn(
-        rf'(class {card}\(_Model\):\n    """.*?"""\n)', r"\1\n    MAX_CONTENT: ClassVar[int] = 100_000\n", text, count=1, flags=re.DOTALL
-    )
-    assert count == 1
-    anchor = "\n\n@dataclass(slots=True, kw_only=True, repr=False)\nclass ModelLifeCycle(_Model):"
-    assert anchor in text
-    text = text.replace(
-        anchor,
-        "\n    def to_json(self) -> str:\n        return json.dumps(self.to_dict())\n\n"
-        "    @property\n    def approved(self) -> bool:\n"
-        '        return self.model_card_status == "Approved"\n' + anchor,
-    )
-    text += f'\n\ndef card(content: str) -> {card}:\n    """A helper."""\n    return {card}(model_card_content=content)\n'
-    models.write_text(text)
+    cycle_file.write_text(text)
+    return sorted({card_file, cycle_file})
 
 
 @pytest.fixture()
@@ -251,13 +252,14 @@ def seeded(tmp_path: Path) -> tuple[Path, Path]:
 
 def test_user_code_survives_release_move(seeded: tuple[Path, Path], reference: Path) -> None:
     inp, out = seeded
-    models = out / PKG / "sagemaker" / "models.py"
-    user_edits(models)
+    service = out / PKG / "sagemaker"
+    edited = user_edits(service)
     shutil.copyfile(reference / PAGE, inp / PAGE)  # the same page, boto3 1.44.8
     result = incremental.regenerate([inp], out, PKG)
     assert result.conflicts == []
-    assert f"{PKG}/sagemaker/models.py" in result.merged
-    text = models.read_text()
+    # (a module whose generated text changed too is merged; the others are left as they are)
+    assert set(result.merged) <= {path.relative_to(out).as_posix() for path in edited}
+    text = models_text(service)
     # new fields and classes from the new release
     assert "managed_storage_type: ManagedStorageType | UnsetType = UNSET" in text
     assert "class AdditionalModelDataSource(_Model):" in text
@@ -283,7 +285,8 @@ def test_user_code_survives_release_move(seeded: tuple[Path, Path], reference: P
 
 def test_conflict_is_reported_and_nothing_lost(seeded: tuple[Path, Path], reference: Path) -> None:
     inp, out = seeded
-    models = out / PKG / "sagemaker" / "models.py"
+    models = model_file(out / PKG / "sagemaker", "Container")
+    rel = models.relative_to(out).as_posix()
     text = models.read_text()
     start = text.index("def to_dict(self", text.index("class Container(_Model):"))
     cut = text.index("\n", text.index('"""', start)) + 1  # after the method's docstring
@@ -292,7 +295,7 @@ def test_conflict_is_reported_and_nothing_lost(seeded: tuple[Path, Path], refere
     shutil.copyfile(reference / PAGE, inp / PAGE)
     result = incremental.regenerate([inp], out, PKG)
     [conflict] = result.conflicts
-    assert (conflict.file, conflict.cls, conflict.member) == (f"{PKG}/sagemaker/models.py", "Container", "def to_dict")
+    assert (conflict.file, conflict.cls, conflict.member) == (rel, "Container", "def to_dict")
     assert conflict.ours is not None and "never sent" in conflict.ours
     assert conflict.theirs is not None and "AdditionalModelDataSources" in conflict.theirs
     assert models.read_text() == mine  # not overwritten
@@ -306,7 +309,7 @@ def test_conflict_is_reported_and_nothing_lost(seeded: tuple[Path, Path], refere
 
     forced = runner.invoke(main, ["generate", str(inp), "--out", str(out), "--package-name", PKG, "--force"])
     assert forced.exit_code == 0, forced.output
-    backup = out / PKG / "sagemaker" / "models.py.orig"
+    backup = out / (rel + ".orig")
     assert backup.read_text() == mine
     container = models.read_text().split("class Container(_Model):")[1].split("\nclass ")[0]
     assert "AdditionalModelDataSources" in container and "never sent" not in container

@@ -1,9 +1,11 @@
-"""Shape tree → `<service>/models.py`: slots, keyword-only dataclasses with to_dict/from_dict."""
+"""Shape tree → `<service>/models.py` and `_models/mNNN.py`: slots, keyword-only dataclasses with to_dict/from_dict, loaded on first use (BUCKETS)."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+import zlib
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 
 from codegen.config import DEFAULT_RESPONSES
 from codegen.emit.aliases import model_aliases
@@ -11,7 +13,7 @@ from codegen.emit import docstrings
 from codegen.emit.responses import field_present
 from codegen.emit.env import pyrepr, render
 from codegen.emit.types import py_type
-from codegen.naming import ClassInfo, ServiceNames, is_class_shape
+from codegen.naming import ClassInfo, EnumInfo, ServiceNames, is_class_shape
 from codegen.tree import Shape
 
 
@@ -62,6 +64,7 @@ _SCALAR_LOADERS = {
 
 _HELPERS = frozenset({"list_of", "map_of", "as_any", "as_dict", *_SCALAR_LOADERS.values()})
 _NAME = re.compile(r"[A-Za-z_]\w*")
+_STRING_OR_NAME = re.compile(r"\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'|[A-Za-z_]\w*")  # (strings stay as they are)
 
 
 def _class_of(names: ServiceNames, op: str, path: str, shape: Shape) -> str | None:
@@ -147,22 +150,105 @@ def _isort_key(name: str) -> tuple[int, str]:
     return (0 if name.isupper() else 1 if name[:1].isupper() else 2, name)
 
 
-def emit_models(names: ServiceNames, package: str, responses: str = DEFAULT_RESPONSES) -> str:
-    """`responses`: how response-only classes type their fields (config.RESPONSE_MODES)."""
-    wanted = names.api_classes()
-    classes = [class_view(names, info, responses) for info in names.classes if info.name in wanted]
+# The module layout (docs/runtime.md, "Import time"): `models.py` is a small module whose
+# PEP 562 __getattr__ imports the module defining a name on first use; the classes and
+# enum aliases live in `_models/mNNN.py`, NNN being the CRC-32 of the name modulo BUCKETS.
+# A bucket depends on the name alone, so a class never moves (hand edits stay where they
+# are) whatever else the pages add; BUCKETS must never change (the runtime computes the
+# same, _runtime.lazy_attribute). 128 keeps ec2's largest bucket to a few tens of KB.
+BUCKETS = 128
+MODELS_DIR = "_models"
+
+
+def bucket_of(name: str) -> str:
+    """The module (in `_models/`, `_validators/`) that defines `name`."""
+    return f"m{zlib.crc32(name.encode('utf-8')) % BUCKETS:03d}"
+
+
+def _localise(code: str, here: str, defined: Mapping[str, str]) -> str:
+    """`code` with each generated name that another bucket defines read from the
+    `models` module when a value is loaded (`later(_models, "X")`), not imported with
+    this module nor on every from_dict."""
+
+    def one(match: re.Match[str]) -> str:
+        name = match.group(0)
+        home = defined.get(name)
+        return name if home is None or home == here else f'later(_models, "{name}")'
+
+    return _STRING_OR_NAME.sub(one, code)
+
+
+def _bucket_module(
+    names: ServiceNames, package: str, bucket: str, classes: list[ClassView], enums: list[EnumInfo],
+    defined: Mapping[str, str],
+) -> str:
+    classes = [
+        replace(c, fields=tuple(replace(f, from_wire=_localise(f.from_wire, bucket, defined)) for f in c.fields))
+        for c in classes
+    ]
     annotations = " ".join(f.annotation for c in classes for f in c.fields)
-    helpers = sorted({h for c in classes for f in c.fields for h in f.helpers})
+    # Names of other buckets that the annotations use: for type checkers only.
+    elsewhere: dict[str, set[str]] = {}
+    for name in set(_NAME.findall(annotations)):
+        home = defined.get(name)
+        if home is not None and home != bucket:
+            elsewhere.setdefault(home, set()).add(name)
+    lazy = any("later(_models" in f.from_wire for c in classes for f in c.fields)
+    helpers = sorted({h for c in classes for f in c.fields for h in f.helpers} | ({"later"} if lazy else set()))
     # Every model subclasses the runtime's Model (imported as _Model: no generated class
     # name starts with `_`, so a structure called `Model` cannot clash).
     helpers += ["Model as _Model", "Walk", "dump", "dumping", "unknown", "walk"] if classes else []
+    # (a module whose classes have only required members has no UNSET default)
+    unset = ["UNSET", "UnsetType"] if any(not f.required for c in classes for f in c.fields) else []
+    typing_names = [
+        n for n, used in (
+            ("IO", "IO[" in annotations),
+            ("TYPE_CHECKING", bool(elsewhere)),
+            ("Any", bool(classes)),
+            ("Literal", bool(enums)),
+            ("Mapping", bool(classes)),
+        ) if used
+    ]
     return render(
         "models.py.jinja2",
         names=names,
+        bucket=bucket,
         classes=classes,
+        enums=enums,
         package=package,
         uses_datetime="datetime" in annotations,
-        uses_io="IO[" in annotations,
-        runtime_names=sorted(["UNSET", "UnsetType", *helpers], key=_isort_key),
-        aliases=model_aliases(names, {c.name for c in classes} | {e.name for e in names.enums}),
+        typing_names=typing_names,
+        runtime_names=sorted([*unset, *helpers], key=_isort_key),
+        lazy=lazy,
+        elsewhere=[(home, sorted(elsewhere[home])) for home in sorted(elsewhere)],
     )
+
+
+def emit_models(names: ServiceNames, package: str, responses: str = DEFAULT_RESPONSES) -> dict[str, str]:
+    """The service's model modules, by path relative to its folder: `models.py` and
+    `_models/*.py` (see BUCKETS). `responses`: how response-only classes type their
+    fields (config.RESPONSE_MODES)."""
+    wanted = names.api_classes()
+    classes = [class_view(names, info, responses) for info in names.classes if info.name in wanted]
+    enums = names.enums
+    defined = {n: bucket_of(n) for n in [c.name for c in classes] + [e.name for e in enums]}
+    buckets = sorted(set(defined.values()))
+    files = {
+        "models.py": render(
+            "models_lazy.py.jinja2",
+            names=names,
+            package=package,
+            buckets=buckets,
+            buckets_count=BUCKETS,
+            aliases=model_aliases(names, set(defined)),
+        ),
+        f"{MODELS_DIR}/__init__.py": render("models_dir.py.jinja2", names=names, package=package),
+    }
+    for bucket in buckets:
+        files[f"{MODELS_DIR}/{bucket}.py"] = _bucket_module(
+            names, package, bucket,
+            [c for c in classes if defined[c.name] == bucket],
+            [e for e in enums if defined[e.name] == bucket],
+            defined,
+        )
+    return files
