@@ -9,6 +9,9 @@ match the API) and `LoadError` (data that a model's `from_dict` cannot load) are
 `ValueError`s and carry the path of each problem; `ParamValidationError` also subclasses
 botocore's where botocore is installed. `EnumValueWarning`: a value outside an enum's
 documented values, sent anyway (`enums="warn"`, the default).
+
+Runs on Python 3.11 or newer (pyproject.toml `requires-python`); the client stubs need
+no typing_extensions.
 """
 
 from __future__ import annotations

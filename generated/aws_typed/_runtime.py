@@ -20,6 +20,11 @@ Depth: the validators, `from_dict` and `to_dict` follow nested data up to MAX_DE
 dicts and lists (models count as dicts) inside one another, well above DynamoDB's own
 limit of 32 levels of `M`/`L` (two per level). Deeper data, and data that contains
 itself, is an error with its path, never a RecursionError.
+
+Responses: a response key the models type as always there (`[tool.codegen] responses =
+"present"`, the default) is required by a strict `from_dict`, a LoadError with its path
+when absent; `from_dict(data, strict=False)` leaves it UNSET. With "optional", every
+response field is `X | UnsetType` and may be absent.
 """
 
 from __future__ import annotations
@@ -52,6 +57,7 @@ from typing import (
 )
 
 __all__ = [
+    "ABSENT",
     "ENUMS",
     "MAX_DEPTH",
     "UNSET",
@@ -90,6 +96,10 @@ class UnsetType(enum.Enum):
 
 
 UNSET: Final = UnsetType.UNSET
+# The default of a response field typed as always there (`[tool.codegen] responses =
+# "present"`, docs/typing.md): UNSET, typed Any, so that a model built without the
+# field still type-checks. A strict from_dict never leaves such a field UNSET.
+ABSENT: Any = UNSET
 
 IssueCode = Literal[
     "missing_required", "unknown_key", "wrong_type", "invalid_enum", "too_deep"
@@ -530,6 +540,17 @@ def _convert(value: Any, loader: Loader, at: Walk) -> Any:
     return value
 
 
+def later(models: Any, name: str) -> Loader:
+    """The loader of class `name` of a generated `models` module, looked up when a value
+    is loaded: the module defining it is imported for data that has one, not with the
+    class whose from_dict runs (docs/runtime.md, "Import time")."""
+
+    def load_later(value: Any, at: Walk) -> Any:
+        return _convert(value, getattr(models, name), at)
+
+    return load_later
+
+
 def load(data: dict[Any, Any], key: str, at: Walk, loader: Loader) -> Any:
     """`loader(data[key])`, or UNSET when the key is absent; takes the key out of `data`
     (the copy from `walk`)."""
@@ -727,7 +748,9 @@ def model_issues(model: Model) -> list[Issue]:
     """What Model.validated finds wrong with `model`."""
     cls = type(model)
     data = model.to_dict()
-    package, _, _ = cls.__module__.rpartition(".")
+    package, _, bucket = cls.__module__.partition("._models.")
+    if not bucket:  # (defined in `<service>.models`, as before the models were split)
+        package = package.rpartition(".")[0]
     try:
         validators = importlib.import_module(f"{package}.validators")
     except ImportError:
@@ -743,3 +766,40 @@ def model_issues(model: Model) -> list[Issue]:
     except ParamValidationError as error:
         issues += error.issues
     return issues
+
+
+def lazy_attribute(
+    namespace: dict[str, Any], name: str, package: str, key: str, buckets: int = 128
+) -> Any:
+    """A generated `models` / `validators` module's PEP 562 `__getattr__`: import the
+    module of `package` that defines `name` (`mNNN`, NNN being the CRC-32 of `key`
+    modulo `buckets`, as codegen/emit/models.py places it), take `key` from it and keep
+    it in `namespace` as `name`, so that the next use costs nothing."""
+    if name == "__all__":
+        # (`from ... import *`: every name; it imports every module)
+        import pkgutil
+
+        found: list[str] = []
+        for info in pkgutil.iter_modules(importlib.import_module(package).__path__):
+            part = importlib.import_module(f"{package}.{info.name}")
+            found += getattr(part, "__all__", [])
+        namespace["__all__"] = sorted(found)
+        return namespace["__all__"]
+    missing = AttributeError(
+        f"module {namespace['__name__']!r} has no attribute {name!r}"
+    )
+    if name.startswith("__"):
+        raise missing
+    import zlib
+
+    module = f"{package}.m{zlib.crc32(key.encode('utf-8')) % buckets:03d}"
+    try:
+        value = getattr(importlib.import_module(module), key)
+    except ModuleNotFoundError as exc:
+        if exc.name != module:
+            raise
+        raise missing from None
+    except AttributeError:
+        raise missing from None
+    namespace[name] = value
+    return value

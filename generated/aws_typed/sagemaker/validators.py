@@ -14,7 +14,7 @@ None (the default) means `_runtime.ENUMS`, chosen when the package was generated
 from __future__ import annotations
 
 import functools
-from typing import Any, Mapping
+from typing import Any, Mapping, TypeVar, cast
 
 from aws_typed._runtime import (
     EnumMode,
@@ -1816,12 +1816,17 @@ def _before_parameter_build(
         check(operation, params, enums)
 
 
-def install(client: Any, enums: EnumMode | None = None) -> Any:
+# (lowercase: the module's `_<Enum>` value sets start with a capital)
+_client_type = TypeVar("_client_type")
+
+
+def install(client: _client_type, enums: EnumMode | None = None) -> _client_type:
     """Validate every call of this boto3 client before its request is built; returns the
-    client. Installing again replaces the check (and its `enums` mode)."""
-    event = "before-parameter-build." + client.meta.service_model.service_id.hyphenize()
+    client, its static type kept. Installing again replaces the check (and its mode)."""
+    meta = cast(Any, client).meta  # (whatever type the caller's client has)
+    event = "before-parameter-build." + meta.service_model.service_id.hyphenize()
     unique_id = "aws_typed.sagemaker.validate"
     hook = functools.partial(_before_parameter_build, enums=enum_mode(enums))
-    client.meta.events.unregister(event, unique_id=unique_id)
-    client.meta.events.register(event, hook, unique_id=unique_id)
+    meta.events.unregister(event, unique_id=unique_id)
+    meta.events.register(event, hook, unique_id=unique_id)
     return client
