@@ -331,7 +331,7 @@ def test_stub_method_carries_the_operation_description(seed: Seed, seed_out: Pat
 
 
 def _class_docs(seed_out: Path) -> dict[str, str]:
-    source = (seed_out / PKG / "sagemaker" / "models.py").read_text(encoding="utf-8")
+    source = models_text(seed_out / PKG / "sagemaker")
     return {n.name: ast.get_docstring(n) or "" for n in ast.parse(source).body if isinstance(n, ast.ClassDef)}
 
 

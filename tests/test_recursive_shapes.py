@@ -85,8 +85,23 @@ def test_recursive_references_lead_to_the_class_of_their_side(generated: tuple[P
         holder_td, target_td = (typed_dict_name(names, c, flavour) for c in (holder, target))
         assert target_td in typed_dicts, (target_td, "not defined")
         assert re.search(rf"\b{target_td}\b", typed_dicts[holder_td][member]), (holder_td, member, target_td)
-        hints = typing.get_type_hints(getattr(models, holder))
+        # (a class of another model module is a name of `models`, loaded on first use)
+        hints = typing.get_type_hints(getattr(models, holder), localns=_Lazy(models))
         assert getattr(models, target) in _classes(hints[names.attrs[holder][member]]), (holder, member, target)
+
+
+class _Lazy(dict[str, object]):
+    """The names of a lazy `models` module, as get_type_hints looks them up."""
+
+    def __init__(self, module: object) -> None:
+        super().__init__()
+        self.module = module
+
+    def __missing__(self, name: str) -> object:
+        try:
+            return getattr(self.module, name)
+        except AttributeError:
+            raise KeyError(name) from None
 
 
 def _classes(annotation: object) -> set[object]:

@@ -23,7 +23,7 @@ from typing import Any, Iterator
 import boto3
 import pytest
 from botocore.stub import Stubber
-from gen_support import import_fresh, parse_ok, run_mypy
+from gen_support import import_fresh, models_text, parse_ok, run_mypy
 
 from codegen import build, naming
 from oracle import expected_operation
@@ -171,15 +171,15 @@ def test_setting_is_validated_and_a_change_regenerates(packages: Packages, tmp_p
     project = tmp_path / "project"
     shutil.copytree(packages.outs["optional"].parent, project)
     pyproject = project / "pyproject.toml"
-    models = project / "out" / PKGS["optional"] / "sagemaker" / "models.py"
-    assert "model_package_arn: str | UnsetType = UNSET" in models.read_text()
+    models = project / "out" / PKGS["optional"] / "sagemaker"
+    assert "model_package_arn: str | UnsetType = UNSET" in models_text(models)
     assert run_cli(project, "check").exit_code == 0
     text = pyproject.read_text()
     pyproject.write_text(text.replace('"optional"', '"present"'))
     assert run_cli(project, "check").exit_code == 1  # stale: every service follows the setting
     res = run_cli(project, "generate")
     assert res.exit_code == 0, res.output
-    assert "model_package_arn: str = ABSENT" in models.read_text()
+    assert "model_package_arn: str = ABSENT" in models_text(models)
     pyproject.write_text(text.replace('"optional"', '"sometimes"').replace('out = "out"', 'out = "out2"'))
     res = run_cli(project, "generate")
     assert res.exit_code == 1 and "Traceback" not in res.output

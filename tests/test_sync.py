@@ -199,6 +199,9 @@ def test_sync_summary_is_what_the_models_changed(sagemaker_sync: dict[str, Any])
     print(f"summary: {report['summary']}, of which {len(enum_added)} enum values added")
 
 
+# (a second render of all of sagemaker: minutes on 2 cores; the signin tests check
+# --fail-on in the default suite)
+@pytest.mark.corpus
 def test_sync_fail_on_leaves_the_project(sagemaker_sync: dict[str, Any]) -> None:
     """On the project before the sync, --fail-on WARN (sagemaker's move has WARN changes)
     prints the same summary, exits 1 and writes nothing. (--dry-run: the signin tests.)"""

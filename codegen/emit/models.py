@@ -199,7 +199,7 @@ def _bucket_module(
     # name starts with `_`, so a structure called `Model` cannot clash).
     helpers += ["Model as _Model", "Walk", "dump", "dumping", "unknown", "walk"] if classes else []
     # (a module whose classes have only required members has no UNSET default)
-    unset = ["UNSET", "UnsetType"] if any(not f.required for c in classes for f in c.fields) else []
+    unset = ["UNSET", "UnsetType"] if any(not (f.required or f.present) for c in classes for f in c.fields) else []
     typing_names = [
         n for n, used in (
             ("IO", "IO[" in annotations),

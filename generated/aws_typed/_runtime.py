@@ -729,7 +729,7 @@ class Model:
         model = cls(**fields)
         issues = model_issues(model)
         if issues:
-            raise ParamValidationError(issues)
+            raise validation_error(issues)
         return model
 
     @reprlib.recursive_repr()

@@ -7,7 +7,7 @@ service packages do: `from aws_typed.sagemaker import SageMakerClient`.
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from aws_typed.sagemaker.client import *
+from .client import *
 from aws_typed.sagemaker.validators import (
     check as check,
     install as install,

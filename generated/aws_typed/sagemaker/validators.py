@@ -1816,8 +1816,7 @@ def _before_parameter_build(
         check(operation, params, enums)
 
 
-# (lowercase: the module's `_<Enum>` value sets start with a capital)
-_client_type = TypeVar("_client_type")
+_client_type = TypeVar("_client_type")  # (lowercase: `_<Enum>` are value sets)
 
 
 def install(client: _client_type, enums: EnumMode | None = None) -> _client_type:

@@ -12,9 +12,7 @@ from typing import Any, Literal, Mapping
 
 from aws_typed._runtime import (
     ABSENT,
-    UNSET,
     Model as _Model,
-    UnsetType,
     Walk,
     as_str,
     dump,
