@@ -300,8 +300,9 @@ def test_dropin_files_are_black_clean_and_typed(ours: Path) -> None:
         str(p.relative_to(ours)): p.read_text() for p in (ours / dropin.DIST).rglob("*") if p.is_file()
     }
     assert files[f"{dropin.STUBS}/py.typed"] == "partial\n"
+    before = len(layout.FALLBACKS)  # (a global: other tests of this process add to it)
     assert build.format_files(files) == dict(sorted(files.items()))
-    assert layout.FALLBACKS == []
+    assert layout.FALLBACKS[before:] == []
     init = files[f"{dropin.STUBS}/__init__.pyi"]
     for record in mf.load(ours).services.values():  # type: ignore[union-attr]
         s = record.summary
