@@ -113,6 +113,8 @@ def streams(client: S3Client) -> int:
 def invoke(client: LambdaClient) -> object:
     resp = client.invoke(FunctionName="f", Payload=json.dumps({{"a": 1}}))
     client.invoke(FunctionName="f", Payload=b"{{}}", InvocationType="Event")
+    # (no lambda page documents generate_presigned_url: botocore adds it to every client)
+    url: str = client.generate_presigned_url("invoke", {{"FunctionName": "f"}}, 60)
     result: object = json.loads(resp["Payload"].read())
     for event in client.invoke_with_response_stream(FunctionName="f", Payload="{{}}")["EventStream"]:
         print(event.get("PayloadChunk"))
@@ -174,6 +176,7 @@ def s3(client: S3Client) -> None:
 
 def lam(client: LambdaClient) -> None:
     client.invoke(FunctionName="f", Payload=1)  # E
+    client.generate_presigned_url(ClientMethod=1)  # E
     client.invoke(FunctionName="f")["Payload"].decode()  # E
 
 

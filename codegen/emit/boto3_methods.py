@@ -190,3 +190,22 @@ def base_method(op: Operation) -> BaseMethodView | None:
         return None
     docs = tuple((name, docstrings.member_text(m.documentation, m.shape)) for name, m in op.input.members)
     return BaseMethodView(op.name, params, returns, op.documentation, docs)
+
+
+# botocore adds these to every client (botocore.signers), but the reference has their
+# page only for some services (generate_presigned_url: s3's): where a service's pages
+# have none, the stub still types them, from the table, without the page's text.
+EVERY_CLIENT = ("generate_presigned_url",)
+
+
+def unpaged_methods(paged: set[str]) -> list[BaseMethodView]:
+    """The EVERY_CLIENT methods no page of the service documents (`paged`: the names of
+    boto3's own methods its pages have)."""
+    views = []
+    for name in EVERY_CLIENT:
+        if name not in paged:
+            params, returns = BASE_METHODS[name]
+            doc = f"botocore's `{name}`, which every client has (no page of this service documents it)."
+            views.append(BaseMethodView(name, params, returns, doc, ()))
+    return views
+

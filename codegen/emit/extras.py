@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from codegen.emit import paginators
-from codegen.emit.boto3_methods import EXTRA_ARGS, BaseMethodView, base_method
+from codegen.emit.boto3_methods import EXTRA_ARGS, BaseMethodView, base_method, unpaged_methods
 from codegen.emit.exceptions import exception_names
 from codegen.emit.paginators import HelperView
 from codegen.emit.types import typed_dict_name
@@ -63,6 +63,7 @@ def client_extras(names: ServiceNames, operations: Sequence[Operation]) -> Clien
     waiters = paginators.helpers(names, [o for o in operations if o.kind == "waiter"], "waiter")
     present = {op.name for op in names.all_client_operations if op.api_name is None}
     methods = [m for op in names.all_client_operations if (m := base_method(op)) is not None]
+    methods += unpaged_methods(present)
     extras = ClientExtras(
         paginators=tuple(pages),
         waiters=tuple(waiters),

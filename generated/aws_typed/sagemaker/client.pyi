@@ -6,7 +6,7 @@ Its names import from `aws_typed.sagemaker` too.
 """
 
 from collections.abc import Mapping, Sequence
-from typing import Literal, NotRequired, TypedDict
+from typing import Any, Literal, NotRequired, TypedDict
 from aws_typed._botocore import (
     ClientError as _ClientError,
     ResponseMetadataTypeDef as _ResponseMetadataTypeDef,
@@ -1694,6 +1694,16 @@ class SageMakerClient:
 
         See also: AWS API Documentation (https://docs.aws.amazon.com/goto/WebAPI/sagemaker-2017-07-24/CreateModelPackage)
         """
+
+    def generate_presigned_url(
+        self,
+        ClientMethod: str,
+        Params: Mapping[str, Any] | None = ...,
+        ExpiresIn: int = ...,
+        HttpMethod: str | None = ...,
+    ) -> str:
+        """botocore's `generate_presigned_url`, which every client has (no page of this
+        service documents it)."""
 
     @property
     def exceptions(self) -> SageMakerExceptions:
