@@ -108,12 +108,19 @@ def drop_pycache(root: Path) -> None:
         shutil.rmtree(cache)
 
 
+def drop_service_pycache(pkg: Path, service: str) -> None:
+    """The compiled files of what the child imports: the package root and the service
+    (not the whole package: a corpus run would walk every service's folder each time)."""
+    shutil.rmtree(pkg / PACKAGE / "__pycache__", ignore_errors=True)
+    drop_pycache(pkg / PACKAGE / service)
+
+
 def measure(pkg: Path, kind: str, service: str, name: str, pyc: bool, runs: int) -> tuple[float, float]:
     """Median (wall, CPU) seconds of `runs` fresh interpreters."""
     env = {**os.environ, "PYTHONPATH": str(pkg)}
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     args = [sys.executable, *([] if pyc else ["-B"]), "-c", _CHILD, kind, service, name]
-    drop_pycache(pkg)
+    drop_service_pycache(pkg, service)
     if pyc:  # compile once, outside the measured runs
         subprocess.run(args, env=env, check=True, capture_output=True)
     wall, cpu = [], []

@@ -392,11 +392,11 @@ def test_code_added_to_a_check_runs_and_is_kept(tmp_path: Path, reference: Path)
 from {PKG}.sagemaker import validators
 issues = []
 validators._check_{name}({{"Mine": 1}}, "", issues, 0)
-print(sorted(i.code for i in issues))
+print(" ".join(i.code for i in issues))
 """
     done = _run(code, out)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["['mine',", "'unknown_key']"]
+    assert {"mine", "unknown_key"} <= set(done.stdout.split())
 
 
 def _bench() -> Any:
