@@ -16,7 +16,6 @@ such a member, not with the caller.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from codegen.emit.env import pyrepr, render
@@ -171,9 +170,8 @@ def _operations(names: ServiceNames) -> list[OperationView]:
     return [OperationView(o.name, o.api_name or "", names.request_class(o)) for o in ops]
 
 
-def _runtime_names(checks: Iterable[CheckView], operations: bool) -> list[str]:
+def _runtime_names(checks: list[CheckView], operations: bool) -> list[str]:
     """What a bucket imports from `_runtime`."""
-    checks = list(checks)
     used = {h for c in checks for h in c.helpers}
     used |= {"Issue", "check_structure"} if checks else set()
     used |= {"check_required"} if any(c.required for c in checks) else set()
