@@ -19,13 +19,15 @@ Models are timed in a package generated without validators (`--targets models`),
 that the service's `__init__`, which imports its validators, does not count them.
 Wall time and the child's CPU time (`time.process_time`) are both shown: on a shared,
 loaded machine the wall time mostly measures waiting for a core.
-The class and operation are the service's largest (most members / request members), so
-the figure is the worst first use. Prints a Markdown table (seconds).
+The class is the service's largest (most members) and the operation the one whose module
+of `_validators/` is the largest file (what the first validation imports), so the figure
+is the worst first use. Prints a Markdown table (seconds).
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
 import json
 import os
 import shutil
@@ -67,25 +69,38 @@ def generate(services: list[str], out: Path, targets: tuple[str, ...]) -> None:
 
 
 def largest(pkg: Path, service: str) -> tuple[str, str]:
-    """(class, operation): the model with the most fields, and the service's first
-    operation ("" without validators), taken from the generated code."""
+    """(class, operation): the model with the most fields ("" without models), and the
+    operation whose validators module is the largest ("" without validators)."""
     code = f"""
 import dataclasses, json, sys
 sys.path.insert(0, {str(pkg)!r})
-from {PACKAGE}.{service} import models
-names = [n for n in models.__all__ if isinstance(getattr(models, n), type)]
-cls = max(names, key=lambda n: (len(dataclasses.fields(getattr(models, n))), n), default="")
 try:
-    from {PACKAGE}.{service} import validators
+    from {PACKAGE}.{service} import models
 except ImportError:
-    ops = [""]
+    names = []
 else:
-    ops = sorted(validators.OPERATIONS) or [""]
-print(json.dumps([cls, ops[0]]))
+    names = [n for n in models.__all__ if isinstance(getattr(models, n), type)]
+print(json.dumps(max(names, key=lambda n: (len(dataclasses.fields(getattr(models, n))), n), default="")))
 """
     found = subprocess.run([sys.executable, "-B", "-c", code], check=True, capture_output=True, text=True)
-    cls, op = json.loads(found.stdout)
-    return cls, op
+    return json.loads(found.stdout), heaviest_operation(pkg, service)
+
+
+def heaviest_operation(pkg: Path, service: str) -> str:
+    """The operation whose `_validators/` module (the module of its request class) is the
+    largest file, read from validators.py's `_REQUESTS` without importing anything."""
+    from codegen.emit.models import bucket_of
+
+    service_dir = pkg / PACKAGE / service
+    facade = service_dir / "validators.py"
+    if not facade.is_file():
+        return ""
+    requests: dict[str, str] = {}
+    for node in ast.parse(facade.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.target.id == "_REQUESTS":
+            requests = ast.literal_eval(node.value) if node.value is not None else {}
+    sizes = {op: (service_dir / "_validators" / f"{bucket_of(cls)}.py").stat().st_size for op, cls in requests.items()}
+    return max(sorted(sizes), key=lambda op: sizes[op], default="")
 
 
 def drop_pycache(root: Path) -> None:
@@ -93,12 +108,19 @@ def drop_pycache(root: Path) -> None:
         shutil.rmtree(cache)
 
 
+def drop_service_pycache(pkg: Path, service: str) -> None:
+    """The compiled files of what the child imports: the package root and the service
+    (not the whole package: a corpus run would walk every service's folder each time)."""
+    shutil.rmtree(pkg / PACKAGE / "__pycache__", ignore_errors=True)
+    drop_pycache(pkg / PACKAGE / service)
+
+
 def measure(pkg: Path, kind: str, service: str, name: str, pyc: bool, runs: int) -> tuple[float, float]:
     """Median (wall, CPU) seconds of `runs` fresh interpreters."""
     env = {**os.environ, "PYTHONPATH": str(pkg)}
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     args = [sys.executable, *([] if pyc else ["-B"]), "-c", _CHILD, kind, service, name]
-    drop_pycache(pkg)
+    drop_service_pycache(pkg, service)
     if pyc:  # compile once, outside the measured runs
         subprocess.run(args, env=env, check=True, capture_output=True)
     wall, cpu = [], []

@@ -154,7 +154,7 @@ def render_service(
     if "models" in targets:
         files.update((f"{base}/{rel}", text) for rel, text in emit_models(names, package, responses).items())
     if "validators" in targets:
-        files[f"{base}/validators.py"] = emit_validators(names, package)
+        files.update((f"{base}/{rel}", text) for rel, text in emit_validators(names, package).items())
     if "stubs" in targets:
         if extras is None:
             extras = client_extras(names, names.all_client_operations)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import importlib
 import os
+import shutil
 import subprocess
 from functools import lru_cache
 import sys
 from pathlib import Path
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from codegen import build
@@ -65,6 +67,21 @@ def write_package(ops: list[Operation] | tuple[Operation, ...], out: Path, packa
         files = build.format_files(files)
     build.write_tree(out, files)
     return files
+
+
+def package_with_scripts(reference: Path, base: Path, services: Sequence[str], package: str,
+                         scripts: Mapping[str, str]) -> Path:
+    """The package generated (the whole pipeline) from the reference pages of `services`
+    in `base`, with the user scripts (file name → text, `{pkg}` standing for the
+    package) beside it; the folder of both."""
+    for service in services:
+        shutil.copytree(reference / service, base / "in" / service)
+    out = base / "out"
+    result = build.generate([base / "in"], out, package)
+    assert result.errors == [] and result.services == sorted(services)
+    for name, text in scripts.items():
+        (out / name).write_text(text.format(pkg=package))
+    return out
 
 
 def import_fresh(out: Path, module: str) -> object:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import dataclasses
 import inspect
 import re
-import shutil
 from pathlib import Path
 
 import boto3
@@ -23,10 +22,10 @@ import botocore.client
 import botocore.response
 import pytest
 from boto3.s3.transfer import S3Transfer, TransferConfig
-from gen_support import parse_ok, run_mypy
+from gen_support import package_with_scripts, parse_ok, run_mypy
 from test_client_extras import _marked, _mypy_error_lines, _pyright
 
-from codegen import build, naming
+from codegen import naming
 from codegen.emit.env import render
 from codegen.emit.boto3_methods import BASE_METHODS, EXTRA_ARGS, base_method
 from codegen.emit.extras import client_extras
@@ -189,14 +188,7 @@ def bedrock(client: BedrockRuntimeClient) -> None:
 @pytest.fixture(scope="module")
 def package(reference: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     base = tmp_path_factory.mktemp("boto3_methods")
-    for service in SERVICES:
-        shutil.copytree(reference / service, base / "in" / service)
-    out = base / "out"
-    result = build.generate([base / "in"], out, PKG)
-    assert result.errors == [] and result.services == sorted(SERVICES)
-    (out / "good.py").write_text(GOOD.format(pkg=PKG))
-    (out / "bad.py").write_text(BAD.format(pkg=PKG))
-    return out
+    return package_with_scripts(reference, base, SERVICES, PKG, {"good.py": GOOD, "bad.py": BAD})
 
 
 def test_user_script_passes_mypy_strict(package: Path) -> None:

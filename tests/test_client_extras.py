@@ -22,7 +22,7 @@ import boto3
 import botocore.exceptions
 import pytest
 from botocore import xform_name
-from gen_support import parse_ok, run_mypy
+from gen_support import package_with_scripts, parse_ok, run_mypy
 
 from codegen import build, naming
 from codegen.emit.extras import ClientExtras, client_extras
@@ -164,14 +164,7 @@ def _marked(text: str) -> set[int]:
 def package(reference: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The package of the s3 and dynamodb pages, with the user scripts beside it."""
     base = tmp_path_factory.mktemp("extras")
-    for service in PACKAGE_SERVICES:
-        shutil.copytree(reference / service, base / "in" / service)
-    out = base / "out"
-    result = build.generate([base / "in"], out, PKG)
-    assert result.errors == [] and result.services == sorted(PACKAGE_SERVICES)
-    (out / "good.py").write_text(GOOD.format(pkg=PKG))
-    (out / "bad.py").write_text(BAD.format(pkg=PKG))
-    return out
+    return package_with_scripts(reference, base, PACKAGE_SERVICES, PKG, {"good.py": GOOD, "bad.py": BAD})
 
 
 def _mypy_error_lines(out: Path, script: str) -> tuple[set[int], str]:

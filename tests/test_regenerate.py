@@ -19,6 +19,7 @@ from codegen import build, incremental, unit
 from codegen import manifest as mf
 from codegen import watch
 from codegen.emit.models import MODELS_DIR
+from codegen.emit.validators import VALIDATORS_DIR
 
 PKG = "typed_regen"
 
@@ -152,11 +153,11 @@ def test_removed_page_and_service(tree: tuple[Path, Path], reference: Path, tmp_
     inp, out = tree
     (inp / "kinesis/client/list_streams.rst").unlink()
     result = regen(inp, out)
-    # Its page, and the pages of the structures only it used, and the model modules
-    # left without a class (the whole output is checked against a clean run below).
+    # Its page, and the pages of the structures only it used, and the model and validator
+    # modules left without a class (the whole output is checked against a clean run below).
     assert "docs/kinesis/list_streams.md" in result.removed
     assert all(
-        r.startswith(("docs/kinesis/structures/", f"{PKG}/kinesis/{MODELS_DIR}/"))
+        r.startswith(("docs/kinesis/structures/", f"{PKG}/kinesis/{MODELS_DIR}/", f"{PKG}/kinesis/{VALIDATORS_DIR}/"))
         for r in result.removed if r != "docs/kinesis/list_streams.md"
     )
     assert not (out / "docs/kinesis/list_streams.md").exists()

@@ -1,8 +1,17 @@
-"""Shape tree → `<service>/validators.py`: one generated check function per structure.
+"""Shape tree → `<service>/validators.py` and `_validators/mNNN.py`: one generated check
+function per structure, loaded on first use.
 
 The checks are straight-line code, not a walker over a model: for each member the
 emitter writes the isinstance/enum tests its shape calls for, and calls the check of
 a nested structure's class. Issue paths read `InferenceSpecification.Containers[0].Image`.
+
+Layout (docs/runtime.md, "Import time"): the check of class X (`_check_X`, `_KEYS_X`) and
+the value set of enum X (`_X`) live in `_validators/<bucket_of(X)>.py`, the same bucket
+as the model; `validate_<op>` and `check_<op>` in the bucket of the operation's request
+class. `validators.py` defines no check: its PEP 562 `__getattr__` imports a bucket when
+one of its names is first used. A check calling one of another bucket reads it from
+`validators` (`_validators._check_Y(...)`), so that bucket is imported when data has
+such a member, not with the caller.
 """
 
 from __future__ import annotations
@@ -11,8 +20,14 @@ from dataclasses import dataclass
 
 from codegen.emit.env import pyrepr, render
 from codegen.emit.layout import fit
-from codegen.naming import ClassInfo, ServiceNames, is_class_shape
+from codegen.emit.models import BUCKETS, bucket_of
+from codegen.naming import ClassInfo, EnumInfo, ServiceNames, is_class_shape
 from codegen.tree import Operation, Shape
+
+VALIDATORS_DIR = "_validators"
+# How a check reads a name of another bucket: through the validators module, whose
+# __getattr__ imports that bucket on first use (templates/validators_bucket.py.jinja2).
+_FACADE = "_validators"
 
 _HELPERS = {
     "string": "str",
@@ -31,6 +46,9 @@ class CheckView:
     required: tuple[str, ...]
     body: str  # member checks, indented for the function body
     closed: bool  # unknown keys are errors (not for a truncated page section)
+    helpers: frozenset[str]  # the runtime's check_* functions the body calls
+    enums: frozenset[str]  # the enums whose value sets the body reads
+    elsewhere: bool  # the body reads names of other buckets from the validators module
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +62,18 @@ class _Writer:
     def __init__(self, names: ServiceNames) -> None:
         self.names = names
         self.used: set[str] = set()
+        self.enums: set[str] = set()
+        self.here = ""  # the bucket of the check being written
+        self.elsewhere = False
+
+    def ref(self, name: str, defined_as: str) -> str:
+        """`defined_as` (a module-level name for `name`: `_check_X`, `_X`) as code in
+        the bucket being written: read from the validators module when another bucket
+        defines it."""
+        if bucket_of(name) == self.here:
+            return defined_as
+        self.elsewhere = True
+        return f"{_FACADE}.{defined_as}"
 
     def checks(self, op: str, path: str, shape: Shape, x: str, p: str, depth: int, ind: str) -> list[str]:
         """Statements checking value `x` (at path expression `p`) against `shape`."""
@@ -53,10 +83,11 @@ class _Writer:
         inside = f"depth + {depth + 1}"
         if shape.type == "recursive":
             target = self.names.by_path.get((op, path))
-            return [] if target is None else [f"{ind}_check_{target}({x}, {p}, issues, {inside})"]
+            return [] if target is None else [f"{ind}{self.ref(target, '_check_' + target)}({x}, {p}, issues, {inside})"]
         if shape.type == "structure":
             if is_class_shape(shape):
-                return [f"{ind}_check_{self.names.class_at(op, path)}({x}, {p}, issues, {inside})"]
+                cls = self.names.class_at(op, path)
+                return [f"{ind}{self.ref(cls, '_check_' + cls)}({x}, {p}, issues, {inside})"]
             if shape.event_stream:
                 return []
             return self._wrong(f"isinstance({x}, dict)", "a dict", x, p, ind)
@@ -91,7 +122,8 @@ class _Writer:
         if shape.type == "string" and shape.enum:
             alias = self.names.enum_at(op, path)
             self.used.add("enum")
-            return [f"{ind}check_enum({x}, {p}, _{alias}, issues)"]
+            self.enums.add(alias)
+            return [f"{ind}check_enum({x}, {p}, {self.ref(alias, '_' + alias)}, issues)"]
         self.used.add(shape.type)
         return [f"{ind}check_{_HELPERS[shape.type]}({x}, {p}, issues)"]
 
@@ -103,24 +135,28 @@ class _Writer:
         ]
 
     def check_view(self, info: ClassInfo) -> CheckView:
+        self.here, self.used, self.enums, self.elsewhere = bucket_of(info.name), set(), set(), False
         lines: list[str] = []
         for wire, member in info.shape.members:
             key = pyrepr(wire)
-            body = self.checks(info.op, f"{info.path}.{wire}", member.shape, "v", "p", 0, "        ")
-            if len(body) == 1 and "(v, p, " in body[0]:
+            checks = self.checks(info.op, f"{info.path}.{wire}", member.shape, "v", "p", 0, "        ")
+            if len(checks) == 1 and "(v, p, " in checks[0]:
                 # One call: pass the value and path straight in.
-                call = body[0].strip().replace("(v, p, ", f"(value[{key}], join(path, {key}), ", 1)
+                call = checks[0].strip().replace("(v, p, ", f"(value[{key}], join(path, {key}), ", 1)
                 lines += [f"    if {key} in value:", f"        {call}"]
-            elif body:
+            elif checks:
                 lines += [
                     f"    if {key} in value:",
                     f"        v = value[{key}]",
                     f"        p = join(path, {key})",
-                    *body,
+                    *checks,
                 ]
         required = tuple(w for w, m in info.shape.members if m.required and not m.autopopulated)
         keys = tuple(w for w, _ in info.shape.members)
-        return CheckView(info.name, keys, required, "\n".join(_fit_indented(line) for line in lines), not info.shape.truncated)
+        body = "\n".join(_fit_indented(line) for line in lines)
+        helpers = frozenset("check_enum" if u == "enum" else f"check_{_HELPERS[u]}" for u in self.used)
+        return CheckView(info.name, keys, required, body, not info.shape.truncated, helpers, frozenset(self.enums),
+                         self.elsewhere)
 
 
 def _fit_indented(line: str) -> str:
@@ -134,18 +170,69 @@ def _operations(names: ServiceNames) -> list[OperationView]:
     return [OperationView(o.name, o.api_name or "", names.request_class(o)) for o in ops]
 
 
-def emit_validators(names: ServiceNames, package: str) -> str:
+def _runtime_names(checks: list[CheckView], operations: bool) -> list[str]:
+    """What a bucket imports from `_runtime`."""
+    used = {h for c in checks for h in c.helpers}
+    used |= {"Issue", "check_structure"} if checks else set()
+    used |= {"check_required"} if any(c.required for c in checks) else set()
+    used |= {"join"} if any("join(path, " in c.body for c in checks) else set()
+    used |= {"EnumMode", "Issue", "settle", "validation_error"} if operations else set()
+    return sorted(used)
+
+
+def _bucket_module(
+    names: ServiceNames, package: str, bucket: str, checks: list[CheckView], enums: list[EnumInfo],
+    operations: list[OperationView],
+) -> str:
+    exported = [f"_{e.name}" for e in enums]
+    for c in checks:
+        exported += [f"_KEYS_{c.name}"] if c.closed else []
+        exported += [f"_check_{c.name}"]
+    for o in operations:
+        exported += [f"check_{o.name}", f"validate_{o.name}"]
+    return render(
+        "validators_bucket.py.jinja2",
+        names=names,
+        package=package,
+        bucket=bucket,
+        checks=checks,
+        enums=enums,
+        operations=operations,
+        exported=exported,
+        runtime_names=_runtime_names(checks, bool(operations)),
+        elsewhere=any(c.elsewhere for c in checks),
+    )
+
+
+def emit_validators(names: ServiceNames, package: str) -> dict[str, str]:
+    """The service's validator modules, by path relative to its folder: `validators.py`
+    and `_validators/*.py` (one per bucket that defines something)."""
     writer = _Writer(names)
     wanted = names.api_request_classes()
     checks = [writer.check_view(i) for i in names.classes if i.name in wanted]
-    return render(
-        "validators.py.jinja2",
-        names=names,
-        package=package,
-        checks=checks,
-        operations=_operations(names),
-        used=writer.used,
-        helpers=sorted(
-            {"check_enum" if u == "enum" else f"check_{_HELPERS[u]}" for u in writer.used}
-        ),
+    operations = _operations(names)
+    used_enums = {e for c in checks for e in c.enums}
+    enums = [e for e in names.enums if e.name in used_enums]
+    home = {c.name: bucket_of(c.name) for c in checks}
+    buckets = sorted(
+        set(home.values()) | {bucket_of(e.name) for e in enums} | {home[o.request_class] for o in operations}
     )
+    files = {
+        "validators.py": render(
+            "validators.py.jinja2",
+            names=names,
+            package=package,
+            operations=operations,
+            buckets=buckets,
+            buckets_count=BUCKETS,
+        ),
+        f"{VALIDATORS_DIR}/__init__.py": render("validators_dir.py.jinja2", names=names, package=package),
+    }
+    for bucket in buckets:
+        files[f"{VALIDATORS_DIR}/{bucket}.py"] = _bucket_module(
+            names, package, bucket,
+            [c for c in checks if home[c.name] == bucket],
+            [e for e in enums if bucket_of(e.name) == bucket],
+            [o for o in operations if home[o.request_class] == bucket],
+        )
+    return files
