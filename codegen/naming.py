@@ -291,10 +291,11 @@ def is_event_stream(shape: Shape) -> bool:
 def structure_key(shape: Shape, path: str, ancestors: Mapping[str, Shape] | None = None) -> Hashable:
     """Canonical form of a shape without documentation: equal keys, one class.
 
-    `ancestors` (path → structure above `shape`): a recursive reference that leads out of
-    `shape` is keyed by its target too. Its class types it, so two places whose references
-    lead to different structures (bedrock-agent's `Loop`, in a request and a response
-    `Definition`) are two classes."""
+    `ancestors` (path → structure or list above `shape`): a recursive reference that leads
+    out of `shape` is keyed by its target too. Its class types it, so two places whose
+    references lead to different structures (bedrock-agent's `Loop`, in a request and a
+    response `Definition`) or lists of them (fsx's `AdministrativeActions` of a file
+    system's or a volume's) are two classes."""
     return _key(shape, path, path, ancestors)
 
 
@@ -579,7 +580,7 @@ class _Walker:
         self.structs: list[_Site] = []
         self.enums: list[_Site] = []
         self.recursive: list[tuple[str, str, str]] = []  # (op, path, target)
-        self.ancestors: dict[str, Shape] = {}  # path → structure, of the side being walked
+        self.ancestors: dict[str, Shape] = {}  # path → structure or list, of the side being walked
         # The member names of the operation being walked: a text mentions them (`ReturnConsumedCapacity`), never as a type.
         self.op_members: frozenset[str] = frozenset()
         self.op_members_of = ""
@@ -611,6 +612,7 @@ class _Walker:
             self._add(self.enums, op, side, path, shape, ("enum", cand.name, shape.enum), cand, quals)
             return
         if shape.type == "list" and shape.member is not None:
+            self.ancestors[path] = shape  # (a list can repeat too: `Configurations[].Configurations`)
             self.walk(op, side, path + "[]", shape.member, member, "item", texts, quals, siblings)
             return
         if shape.type == "map" and shape.key is not None and shape.value is not None:

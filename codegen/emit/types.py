@@ -89,7 +89,15 @@ def py_type(names: ServiceNames, op: str, path: str, shape: Shape, flavour: Flav
         return _class_ref(names, names.class_at(op, path), flavour)
     if shape.type == "recursive":
         target = names.by_path.get((op, path))
-        return "Any" if target is None else _class_ref(names, target, flavour)
+        if target is not None:
+            return _class_ref(names, target, flavour)
+        # A list that repeats a list above it (`children[].children`): a list of the
+        # structure that list holds. (The models keep the dicts: `Any` there.)
+        item = names.by_path.get((op, f"{shape.target}[]")) if shape.target and flavour != "model" else None
+        if item is None:
+            return "Any"
+        inner = _class_ref(names, item, flavour)
+        return f"Sequence[{inner}]" if flavour == "request" else f"list[{inner}]"
     if shape.type == "list":
         assert shape.member is not None
         inner = py_type(names, op, path + "[]", shape.member, flavour)
