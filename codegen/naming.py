@@ -21,6 +21,10 @@
   pages, never on their order. The other takes the smallest qualifier that makes it
   unique (its member name, the nearest enclosing member name or one of its words, ...),
   at most 40 characters unless the page shows the longer name.
+* Event streams: a response's event stream is the union of its events,
+  `<Operation>EventStream` (no page names it); it and the structures below it are named
+  last, around every other name, joining a class of the rest that is the same structure
+  called alike: the events of a page move no other name.
 """
 
 from __future__ import annotations
