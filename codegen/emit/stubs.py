@@ -35,10 +35,6 @@ UNDOCUMENTED_RESPONSE_KEYS: dict[str, tuple[str, str]] = {
 }
 
 
-# What an event stream's TypedDict is (no page says: the event stream's own text is the member's).
-EVENT_DOC = "One event of an event stream: a dict with one of these keys, the event's name."
-
-
 @dataclass(frozen=True, slots=True)
 class KeyView:
     wire: str
@@ -118,8 +114,6 @@ def _typed_dict(names: ServiceNames, info: ClassInfo, flavour: Flavour, response
     # A key that is no identifier (or a dunder) is written as a string: functional syntax.
     functional = any(not is_identifier(k.wire) for k in keys)
     doc = docstrings.class_text(names, info)
-    if info.shape.event_stream:
-        doc = f"{EVENT_DOC}\n\n{doc}" if doc else EVENT_DOC
     return TypedDictView(typed_dict_name(names, info.name, flavour), tuple(keys), functional, doc)
 
 
