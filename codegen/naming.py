@@ -21,6 +21,10 @@
   pages, never on their order. The other takes the smallest qualifier that makes it
   unique (its member name, the nearest enclosing member name or one of its words, ...),
   at most 40 characters unless the page shows the longer name.
+* Event streams: a response's event stream is the union of its events,
+  `<Operation>EventStream` (no page names it); it and the structures below it are named
+  last, around every other name, joining a class of the rest that is the same structure
+  called alike: the events of a page move no other name.
 """
 
 from __future__ import annotations
@@ -273,21 +277,29 @@ def path_depth(path: str) -> int:
 
 
 def is_class_shape(shape: Shape) -> bool:
-    """Structures that become a class. Event streams stay `Any`, and so does a truncated
-    structure whose page listed no members; one that lists some (from the syntax block)
-    becomes an open class: known members typed, other keys let through."""
+    """Structures that become a class. Event streams do not (the models take botocore's
+    object as it is: is_event_stream), and neither does a truncated structure whose page
+    listed no members; one that lists some (from the syntax block) becomes an open class:
+    known members typed, other keys let through."""
     if shape.type != "structure" or shape.event_stream:
         return False
     return not shape.truncated or bool(shape.members)
 
 
+def is_event_stream(shape: Shape) -> bool:
+    """A response's event stream: named in the stubs only, as the union of its events
+    (one key each), the events below it as classes of their own."""
+    return shape.type == "structure" and shape.event_stream
+
+
 def structure_key(shape: Shape, path: str, ancestors: Mapping[str, Shape] | None = None) -> Hashable:
     """Canonical form of a shape without documentation: equal keys, one class.
 
-    `ancestors` (path → structure above `shape`): a recursive reference that leads out of
-    `shape` is keyed by its target too. Its class types it, so two places whose references
-    lead to different structures (bedrock-agent's `Loop`, in a request and a response
-    `Definition`) are two classes."""
+    `ancestors` (path → structure or list above `shape`): a recursive reference that leads
+    out of `shape` is keyed by its target too. Its class types it, so two places whose
+    references lead to different structures (bedrock-agent's `Loop`, in a request and a
+    response `Definition`) or lists of them (fsx's `AdministrativeActions` of a file
+    system's or a volume's) are two classes."""
     return _key(shape, path, path, ancestors)
 
 
@@ -398,6 +410,8 @@ class ServiceNames:
             stack = list(info.shape.children(info.path))
             while stack:
                 path, shape = stack.pop()
+                if is_event_stream(shape):
+                    continue  # (the models and docs take botocore's object as it is)
                 if shape.type == "recursive" or is_class_shape(shape):
                     child = self.by_path.get((info.op, path))
                     if child is not None:
@@ -478,6 +492,12 @@ class _Names:
         self.reserved = set(reserved)
         self.side: dict[str, set[str]] = {side: set() for side in _SIDES}
         self.module: set[str] = set(self.reserved)
+
+    def copy(self) -> _Names:
+        new = _Names(self.reserved)
+        new.side = {side: set(names) for side, names in self.side.items()}
+        new.module = set(self.module)
+        return new
 
     def claim(self, group: _Group, stem: str, pinned: str = "") -> bool:
         """Give `stem` to `group` if no other holds it where the group is used (`pinned`:
@@ -564,11 +584,14 @@ class _Walker:
         self.structs: list[_Site] = []
         self.enums: list[_Site] = []
         self.recursive: list[tuple[str, str, str]] = []  # (op, path, target)
-        self.ancestors: dict[str, Shape] = {}  # path → structure, of the side being walked
+        self.ancestors: dict[str, Shape] = {}  # path → structure or list, of the side being walked
         # The member names of the operation being walked: a text mentions them (`ReturnConsumedCapacity`), never as a type.
         self.op_members: frozenset[str] = frozenset()
         self.op_members_of = ""
         self.count = 0
+        # The response event streams met, walked last (walk_events): what the walk knew there.
+        self.deferred: list[tuple[Operation, str, Shape, str, tuple[str, ...], tuple[str, ...], frozenset[str],
+                                  dict[str, Shape], frozenset[str]]] = []
 
     def walk(
         self,
@@ -593,6 +616,7 @@ class _Walker:
             self._add(self.enums, op, side, path, shape, ("enum", cand.name, shape.enum), cand, quals)
             return
         if shape.type == "list" and shape.member is not None:
+            self.ancestors[path] = shape  # (a list can repeat too: `Configurations[].Configurations`)
             self.walk(op, side, path + "[]", shape.member, member, "item", texts, quals, siblings)
             return
         if shape.type == "map" and shape.key is not None and shape.value is not None:
@@ -600,27 +624,51 @@ class _Walker:
             self.walk(op, side, path + "{}", shape.value, member, "value", texts, quals, siblings)
             return
         top = path in _SIDES
-        if not top and not is_class_shape(shape):
-            return
         if top:
             self.ancestors.clear()
-        self.ancestors[path] = shape  # (what a recursive reference below leads to)
-        own = frozenset(n for n, _ in shape.members)
-        if top:
             if self.op_members_of != op.name:
                 self.op_members_of = op.name
                 self.op_members = frozenset(_member_names(op.input)) | set(op.exceptions)
                 if op.output is not None:
                     self.op_members |= frozenset(_member_names(op.output))
+        elif side == "output" and is_event_stream(shape):
+            self.deferred.append(
+                (op, path, shape, member, texts, quals, siblings, dict(self.ancestors), self.op_members)
+            )
+            return
+        elif not is_class_shape(shape):
+            return
         else:
-            excluded = own | siblings | self.operation_words | self.op_members
+            excluded = frozenset(n for n, _ in shape.members) | siblings | self.operation_words | self.op_members
             # (pascal: a member name from a page is no identifier until made one)
             cand = candidate(pascal(member), reach, texts, excluded)
             self._add(self.structs, op, side, path, shape, structure_key(shape, path, self.ancestors), cand, quals)
             quals = (pascal(member),) + quals
+        self._members(op, side, path, shape, quals)
+
+    def _members(self, op: Operation, side: str, path: str, shape: Shape, quals: tuple[str, ...]) -> None:
+        self.ancestors[path] = shape  # (what a recursive reference below leads to)
+        own = frozenset(n for n, _ in shape.members)
         for name, child in shape.members:
             docs = (child.documentation,) if child.documentation else ()
             self.walk(op, side, f"{path}.{name}", child.shape, name, "member", docs, quals, own)
+
+    def walk_events(self) -> tuple[list[_Site], list[_Site]]:
+        """The sites at and below the response event streams met (their structure and enum
+        sites), after every other place's: so that a page's events move no other name."""
+        main = self.structs, self.enums
+        self.structs, self.enums = [], []
+        for op, path, shape, member, texts, quals, siblings, ancestors, op_members in self.deferred:
+            self.ancestors, self.op_members, self.op_members_of = ancestors, op_members, op.name
+            # The union of the stream's events (the stubs' TypedDict of one key per event):
+            # no page names it; a response has at most one, so the operation does.
+            cand = Candidate(operation_class_stem(op) + "EventStream", DERIVED, member)
+            key = structure_key(shape, path, self.ancestors)
+            self._add(self.structs, op, "output", path, shape, key, cand, quals)
+            self._members(op, "output", path, shape, (pascal(member),) + quals)
+        events = self.structs, self.enums
+        self.structs, self.enums = main
+        return events
 
     def _add(self, sites: list[_Site], op: Operation, side: str, path: str, shape: Shape,
              key: Hashable, cand: Candidate, quals: tuple[str, ...]) -> None:
@@ -784,39 +832,27 @@ def resolve_service(
         if op.output is not None:
             walker.walk(op, "output", "output", op.output, "", "member", (), (stem,), frozenset())
 
+    event_structs, event_enums = walker.walk_events()
+
     old = registry or Registry()
     for entry in old.classes + old.enums:
         check_name("name in the names registry", entry.name, frozenset(reserved))
         if entry.stem:
             check_name("name in the names registry", entry.stem, frozenset(reserved))
     if not reresolve:
-        _mark_registered(walker, old)
-    structs, enums = _struct_groups(walker.structs), _enum_groups(walker.enums)
-    class_match = match_registry(old.classes, [_places(g) for g in structs] if old.classes else [])
-    enum_match = match_registry(old.enums, [_places(g) for g in enums] if old.enums else [])
-    pins: dict[int, tuple[str, str, frozenset[str]]] = {}
-    enum_pins: dict[int, str] = {}
-    if not reresolve:
-        pins = {i: (e.name, e.stem_or_name, e.sides) for i, e in class_match.taken.items()}
-        enum_pins = {i: e.name for i, e in enum_match.taken.items()}
-    _assign(structs, enums, reserved, pins, enum_pins)
+        _mark_registered(walker.structs + event_structs, walker.enums + event_enums, old)
     wanted = dict(overrides or {})
-    if any(g.name in wanted for g in structs + enums):
-        # An override renames what the registry or the resolver would name: pinned
-        # like a registered name, and the rest named around it.
-        for name in wanted.values():
-            check_name("name override", name, frozenset(reserved))
-        pins.update({
-            i: (wanted[g.name], wanted[g.name], frozenset()) for i, g in enumerate(structs) if g.name in wanted
-        })
-        enum_pins.update({i: wanted[g.name] for i, g in enumerate(enums) if g.name in wanted})
-        structs, enums = _struct_groups(walker.structs), _enum_groups(walker.enums)
-        _assign(structs, enums, reserved, pins, enum_pins)
-    structs = [g for g in structs if g.name]  # (those that joined another class)
-    for group in structs + enums:
-        # Made of identifiers only (pascal, the texts' words, checked registry names):
-        # checked once more, as every name from a page is before it reaches a template.
-        check_name("class name", group.name, frozenset(reserved))
+    structs, enums, taken = _named(walker.structs, walker.enums, old, reresolve, wanted, reserved, _Names(reserved))
+    # Then the events, around the names of the rest: their structures join a class of the
+    # rest that is the same structure called alike, and move no other name.
+    event_structs, event_enums = _join(structs, enums, event_structs, event_enums, taken)
+    given = {g.name for g in structs + enums}
+    old_events = Registry(
+        tuple(e for e in old.classes if e.name not in given), tuple(e for e in old.enums if e.name not in given)
+    )
+    more_structs, more_enums, _ = _named(event_structs, event_enums, old_events, reresolve, wanted, reserved, taken)
+    structs += more_structs
+    enums += more_enums
 
     for group in sorted(structs, key=lambda g: min(s.order for s in g.sites)):
         site = min(group.sites, key=lambda s: s.order)
@@ -837,16 +873,91 @@ def resolve_service(
     return names
 
 
-def _mark_registered(walker: _Walker, old: Registry) -> None:
+def _named(
+    sites: Sequence[_Site],
+    enum_sites: Sequence[_Site],
+    old: Registry,
+    reresolve: bool,
+    wanted: Mapping[str, str],
+    reserved: set[str],
+    base: _Names,
+) -> tuple[list[_Group], list[_Group], _Names]:
+    """The classes and Literal aliases of these sites, named around the names `base` holds
+    (the registry's names first, then the resolver's rule, then the overrides `wanted`),
+    and the names then taken."""
+    structs, enums = _struct_groups(sites), _enum_groups(enum_sites)
+    class_match = match_registry(old.classes, [_places(g) for g in structs] if old.classes else [])
+    enum_match = match_registry(old.enums, [_places(g) for g in enums] if old.enums else [])
+    pins: dict[int, tuple[str, str, frozenset[str]]] = {}
+    enum_pins: dict[int, str] = {}
+    if not reresolve:
+        pins = {i: (e.name, e.stem_or_name, e.sides) for i, e in class_match.taken.items()}
+        enum_pins = {i: e.name for i, e in enum_match.taken.items()}
+    taken = base.copy()
+    _assign(structs, enums, taken, pins, enum_pins)
+    if any(g.name in wanted for g in structs + enums):
+        # An override renames what the registry or the resolver would name: pinned
+        # like a registered name, and the rest named around it.
+        for name in wanted.values():
+            check_name("name override", name, frozenset(reserved))
+        pins.update({
+            i: (wanted[g.name], wanted[g.name], frozenset()) for i, g in enumerate(structs) if g.name in wanted
+        })
+        enum_pins.update({i: wanted[g.name] for i, g in enumerate(enums) if g.name in wanted})
+        structs, enums = _struct_groups(sites), _enum_groups(enum_sites)
+        taken = base.copy()
+        _assign(structs, enums, taken, pins, enum_pins)
+    structs = [g for g in structs if g.name]  # (those that joined another class)
+    for group in structs + enums:
+        # Made of identifiers only (pascal, the texts' words, checked registry names):
+        # checked once more, as every name from a page is before it reaches a template.
+        check_name("class name", group.name, frozenset(reserved))
+    return structs, enums, taken
+
+
+def _join(
+    structs: Sequence[_Group], enums: Sequence[_Group], sites: Sequence[_Site], enum_sites: Sequence[_Site],
+    taken: _Names,
+) -> tuple[list[_Site], list[_Site]]:
+    """Event sites that are a class or Literal alias of the rest join it: the same
+    structure under the name it has there (a response class, or one that can be used in
+    responses under its name), the same member name and values. The others, returned,
+    are named on their own."""
+    by_key: dict[Hashable, list[_Group]] = {}
+    for group in structs:
+        by_key.setdefault(group.sites[0].key, []).append(group)
+    rest: list[_Site] = []
+    for site in sites:
+        joined = next(
+            (g for g in by_key.get(site.key, ()) if site.cand.name in (g.want, g.stem, g.name)
+             and taken.extend(g, frozenset({site.side}))),
+            None,
+        )
+        if joined is None:
+            rest.append(site)
+        else:
+            joined.sites.append(site)
+            joined.sides |= {site.side}
+    enum_by_key = {g.sites[0].key: g for g in enums}
+    rest_enums: list[_Site] = []
+    for site in enum_sites:
+        if site.key in enum_by_key:
+            enum_by_key[site.key].sites.append(site)
+        else:
+            rest_enums.append(site)
+    return rest, rest_enums
+
+
+def _mark_registered(sites: Sequence[_Site], enum_sites: Sequence[_Site], old: Registry) -> None:
     """Places the registry names keep that name as their evidence: no rule of the resolver
     regroups them (a published class neither merges into another nor splits by name)."""
     where = {p: e.name for e in old.classes for p in e.paths}
-    for site in walker.structs:
+    for site in sites:
         name = where.get(site.place)
         if name is not None:
             site.cand = Candidate(name, REGISTERED, site.cand.member)
     where = {p: e.name for e in old.enums for p in e.paths}
-    for site in walker.enums:
+    for site in enum_sites:
         name = where.get(site.place)
         if name is not None:
             site.key = ("enum", name, site.shape.enum)
@@ -898,13 +1009,12 @@ def _record(
 def _assign(
     structs: list[_Group],
     enums: list[_Group],
-    reserved: set[str],
+    taken: _Names,
     pins: Mapping[int, tuple[str, str, frozenset[str]]],
     enum_pins: Mapping[int, str],
 ) -> None:
-    """Names for every class and Literal alias: registered (pinned) names first, then the
-    resolver's rule (module docstring)."""
-    taken = _Names(reserved)
+    """Names for every class and Literal alias, besides those `taken` holds: registered
+    (pinned) names first, then the resolver's rule (module docstring)."""
     pinned = set()
     for index, (name, stem, sides) in sorted(pins.items(), key=lambda p: p[1]):
         group = structs[index]

@@ -124,7 +124,8 @@ def bedrock(client: BedrockRuntimeClient) -> str:
     body = client.invoke_model(modelId="m", body=json.dumps({{"prompt": "hi"}}))["body"].read().decode()
     stream = client.invoke_model_with_response_stream(modelId="m", body=b"{{}}")["body"]
     for event in stream:
-        body += event["chunk"]["bytes"].decode()
+        if "chunk" in event:
+            body += event["chunk"]["bytes"].decode()
     reply = client.converse_stream(modelId="m", messages=[{{"role": "user", "content": [{{"text": "hi"}}]}}])
     for part in reply["stream"]:
         if "contentBlockDelta" in part:

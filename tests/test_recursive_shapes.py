@@ -56,7 +56,7 @@ def outward_references(names: ServiceNames) -> Iterator[tuple[str, str, str, str
                     holder = side + "".join(segments[:cut])
                     if (op.name, holder) in names.by_path:
                         break
-                # (None: the reference leads to a list, not a class; typed Any)
+                # (None: the reference leads to a list, not a class: list_references)
                 target = names.by_path.get((op.name, path))
                 if target is not None and holder != shape.target:
                     yield names.by_path[(op.name, holder)], segments[cut][1:], target, side
@@ -88,6 +88,56 @@ def test_recursive_references_lead_to_the_class_of_their_side(generated: tuple[P
         # (a class of another model module is a name of `models`, loaded on first use)
         hints = typing.get_type_hints(getattr(models, holder), localns=_Lazy(models))
         assert getattr(models, target) in _classes(hints[names.attrs[holder][member]]), (holder, member, target)
+
+
+def list_references(names: ServiceNames) -> Iterator[tuple[str, str, str, str, str, str]]:
+    """(operation, path, target, holder class, its member, side) for every recursive
+    reference to a list above it (`Resources[].Resources`: the page prints
+    `{'... recursive ...'}` where the list repeats)."""
+    for op in names.all_client_operations:
+        for side, top in (("input", op.input), ("output", op.output)):
+            for path, shape in top.walk(side) if top is not None else ():
+                if shape.type != "recursive" or (op.name, path) in names.by_path or not shape.target:
+                    continue
+                holder, _, member = path.rpartition(".")
+                yield op.name, path, shape.target, names.by_path[(op.name, holder)], member, side
+
+
+def _botocore_shape(service: str, api: str, path: str) -> str:
+    """The name of botocore's shape at a contract path (the oracle)."""
+    from oracle import session
+
+    model = session().get_service_model(service).operation_model(api)
+    side, shape = ("input", model.input_shape) if path.startswith("input") else ("output", model.output_shape)
+    for segment in _SEGMENT.findall(path[len(side):]):
+        shape = shape.member if segment == "[]" else shape.value if segment == "{}" else shape.members[segment[1:]]
+    return str(shape.name)
+
+
+@pytest.mark.parametrize("generated", ["fsx"], indirect=True)
+def test_recursive_references_to_a_list_are_lists_of_its_structure(generated: tuple[Path, ServiceNames, str]) -> None:
+    out, names, package = generated
+    refs = list(list_references(names))
+    assert refs  # (fsx's AdministrativeActions[].TargetFileSystemValues.AdministrativeActions)
+    stub = ast.parse((out / package / names.module / "client.pyi").read_text())
+    typed_dicts = {
+        node.name: {
+            item.target.id: ast.unparse(item.annotation)
+            for item in node.body if isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name)
+        }
+        for node in stub.body if isinstance(node, ast.ClassDef)
+    }
+    apis = {op.name: op.api_name for op in names.all_client_operations}
+    for op, path, target, holder, member, side in refs:
+        # botocore: the member is the list it repeats
+        assert _botocore_shape(names.service_id, apis[op] or "", path) == _botocore_shape(
+            names.service_id, apis[op] or "", target
+        ), (op, path, target)
+        flavour: typing.Literal["request", "response"] = "request" if side == "input" else "response"
+        item = typed_dict_name(names, names.class_at(op, target + "[]"), flavour)
+        outer = "Sequence" if flavour == "request" else "list"
+        annotation = typed_dicts[typed_dict_name(names, holder, flavour)][member]
+        assert re.fullmatch(rf"(NotRequired\[)?{outer}\[{item}\]\]?", annotation), (holder, member, annotation)
 
 
 class _Lazy(dict[str, object]):

@@ -13,19 +13,18 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from codegen.emit.stubs import NOT_PARAMS, MethodView, ParamView
+from codegen.emit.stubs import MethodView, method_view
 from codegen.emit.types import py_type, typed_dict_name
 from codegen.naming import (
     InvalidName,
     ServiceNames,
     check_api_name,
     check_name,
-    is_identifier,
     pascal,
     snake_case,
     structure_key,
 )
-from codegen.tree import SCALAR_TYPES, Operation, Shape
+from codegen.tree import SCALAR_TYPES, Member, Operation, Shape
 
 # How the client stub imports the stand-ins of _botocore.pyi (underscored: the resolver
 # never makes such a name, so they clash with no class of the stub).
@@ -111,26 +110,18 @@ def _check_page(page: Operation, kind: str) -> None:
 def _method(names: ServiceNames, page: Operation, client_op: Operation | None, kind: str) -> MethodView:
     config_member, config_type, config_keys = _CONFIGS[kind]
     twins = {} if client_op is None else client_op.input.member_map
-    params = []
-    extra = page.input.truncated
-    for wire, member in page.input.members:
-        if not is_identifier(wire, NOT_PARAMS):
-            extra = True  # passed through **kwargs
-            continue
+
+    def annotation(wire: str, member: Member) -> str:
         path = f"input.{wire}"
         twin = twins.get(wire)
         if wire == config_member and _is_config(member.shape, config_keys):
-            ann = config_type
-        elif client_op is not None and twin is not None and _same(twin.shape, member.shape, path):
-            ann = py_type(names, client_op.name, path, twin.shape, "request")
-        else:
-            ann = _loose(names, page, path, member.shape)
-        params.append(ParamView(wire, ann, member.required and not member.autopopulated))
-    if kind == "waiter":
-        returns = "None"
-    else:
-        returns = f"{PAGE_ITERATOR}[{_page_type(names, client_op)}]"
-    return MethodView(_METHOD[kind], tuple(params), returns, page.documentation, extra)
+            return config_type
+        if client_op is not None and twin is not None and _same(twin.shape, member.shape, path):
+            return py_type(names, client_op.name, path, twin.shape, "request")
+        return _loose(names, page, path, member.shape)
+
+    returns = "None" if kind == "waiter" else f"{PAGE_ITERATOR}[{_page_type(names, client_op)}]"
+    return method_view(_METHOD[kind], page, annotation, returns)
 
 
 def _is_config(shape: Shape, keys: frozenset[str]) -> bool:

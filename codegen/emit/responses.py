@@ -9,10 +9,11 @@ the operation may return, and none says it always does. So either reading is a c
   requires), so `resp["Body"]` checks, as with types-boto3;
 - "optional": every response key may be absent (`NotRequired`; `X | UnsetType`).
 
-Either way a member of a tagged union (only one key is set) and a member that repeats a
-structure it is inside (else every response would be infinite) may be absent, and a
-class used on the request side too keeps the page's required flags in its model (a
-caller builds it): only response-only classes follow the setting.
+Either way a member of a tagged union or an event of an event stream (only one key is
+set) and a member that repeats a structure it is inside (else every response would be
+infinite) may be absent, and a class used on the request side too keeps the page's
+required flags in its model (a caller builds it): only response-only classes follow the
+setting.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from codegen.tree import Member, Shape
 
 def key_present(shape: Shape, member: Member, responses: str) -> bool:
     """A key of response structure `shape` typed as always there."""
-    return responses == "present" and not shape.union and member.shape.type != "recursive"
+    return responses == "present" and not (shape.union or shape.event_stream) and member.shape.type != "recursive"
 
 
 def field_present(names: ServiceNames, info: ClassInfo, member: Member, responses: str) -> bool:

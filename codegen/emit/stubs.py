@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -13,6 +14,7 @@ from codegen.emit.responses import key_present
 from codegen.emit.env import pyrepr, render
 from codegen.emit.types import Flavour, py_type, typed_dict_name
 from codegen.naming import ClassInfo, ServiceNames, is_identifier
+from codegen.tree import Member, Operation
 
 if TYPE_CHECKING:  # (extras builds on this module's views)
     from codegen.emit.extras import ClientExtras
@@ -115,24 +117,35 @@ def _typed_dict(names: ServiceNames, info: ClassInfo, flavour: Flavour, response
     return TypedDictView(typed_dict_name(names, info.name, flavour), tuple(keys), functional, doc)
 
 
-def _method(names: ServiceNames, op_index: int) -> MethodView:
-    op = names.all_client_operations[op_index]
+def method_view(
+    name: str, page: Operation, annotation: Callable[[str, Member], str], returns: str, link: str = ""
+) -> MethodView:
+    """The method a page documents: its request's members as keyword-only parameters,
+    each typed `annotation(wire name, member)` (one that cannot be a parameter goes
+    through **kwargs, as does what a truncated request may hold)."""
     params = []
-    extra = op.input.truncated
-    for wire, member in op.input.members:
+    extra = page.input.truncated
+    for wire, member in page.input.members:
         if not is_identifier(wire, NOT_PARAMS):
             extra = True  # passed through **kwargs
             continue
-        ann = py_type(names, op.name, f"input.{wire}", member.shape, "request")
         doc = docstrings.member_text(member.documentation, member.shape)
-        params.append(ParamView(wire, ann, member.required and not member.autopopulated, doc))
+        params.append(ParamView(wire, annotation(wire, member), member.required and not member.autopopulated, doc))
+    return MethodView(name, tuple(params), returns, page.documentation, extra, link)
+
+
+def _method(names: ServiceNames, op: Operation) -> MethodView:
     if op.output is None:
         returns = "None"
     elif (response := names.response_class(op)) is not None:
         returns = typed_dict_name(names, response, "response")
     else:
         returns = py_type(names, op.name, "output", op.output, "response")
-    return MethodView(op.name, tuple(params), returns, op.documentation, extra, docstrings.see_also(op.api_url))
+
+    def annotation(wire: str, member: Member) -> str:
+        return py_type(names, op.name, f"input.{wire}", member.shape, "request")
+
+    return method_view(op.name, op, annotation, returns, docstrings.see_also(op.api_url))
 
 
 def emit_stubs(
@@ -146,8 +159,8 @@ def emit_stubs(
     typed_dicts += [_typed_dict(names, i, "response", responses) for i in classes if i.name in names.response_side]
     typed_dicts.sort(key=lambda t: t.name)
     methods = [
-        _method(names, i)
-        for i, op in enumerate(names.all_client_operations)
+        _method(names, op)
+        for op in names.all_client_operations
         if not extras.replaces(op)  # boto3's own methods: the template writes them
     ]
     helpers = (*extras.paginators, *extras.waiters)

@@ -54,9 +54,10 @@ _STREAMING: dict[str, str] = {
     "response": "_StreamingBody",
 }
 # A response's event stream: botocore.eventstream.EventStream, iterated event by event,
-# each event a dict with one key (the event's name). (A request's stays Any: boto3 has
-# no client that sends event streams.)
-EVENT_STREAM = "_EventStream[dict[str, Any]]"
+# each event a dict with one key (the event's name): the TypedDict of the union of its
+# events that the resolver names. (A request's stays Any: boto3 has no client that sends
+# event streams.)
+EVENT_STREAM = "_EventStream[{}]"
 
 
 def typed_dict_name(names: ServiceNames, class_name: str, flavour: Flavour) -> str:
@@ -80,12 +81,23 @@ def py_type(names: ServiceNames, op: str, path: str, shape: Shape, flavour: Flav
     if shape.type == "structure":
         if not is_class_shape(shape):
             if shape.event_stream:
-                return EVENT_STREAM if flavour == "response" else "Any"
+                if flavour != "response":
+                    return "Any"
+                events = names.by_path.get((op, path))
+                return EVENT_STREAM.format("dict[str, Any]" if events is None else _class_ref(names, events, flavour))
             return "Mapping[str, Any]" if flavour == "request" else "dict[str, Any]"
         return _class_ref(names, names.class_at(op, path), flavour)
     if shape.type == "recursive":
         target = names.by_path.get((op, path))
-        return "Any" if target is None else _class_ref(names, target, flavour)
+        if target is not None:
+            return _class_ref(names, target, flavour)
+        # A list that repeats a list above it (`children[].children`): a list of the
+        # structure that list holds. (The models keep the dicts: `Any` there.)
+        item = names.by_path.get((op, f"{shape.target}[]")) if shape.target and flavour != "model" else None
+        if item is None:
+            return "Any"
+        inner = _class_ref(names, item, flavour)
+        return f"Sequence[{inner}]" if flavour == "request" else f"list[{inner}]"
     if shape.type == "list":
         assert shape.member is not None
         inner = py_type(names, op, path + "[]", shape.member, flavour)
