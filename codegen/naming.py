@@ -714,7 +714,52 @@ def _merge_contested(groups: list[_Group]) -> list[_Group]:
                 main.sides |= group.sides
             else:
                 out.append(group)
-    return out
+    return _merge_alike(out)
+
+
+# What AWS appends to a type's name for another type of the same content: `XSummary`
+# (the list view of `X`), `XDescription`, `XInfo`, ... are data types of their own.
+OTHER_TYPE_SUFFIXES = frozenset({"Summary", "Description", "Info", "Data", "Filter", "Detail", "Details"})
+
+
+def _merge_alike(groups: list[_Group]) -> list[_Group]:
+    """One structure under names that are forms of one name is one class: `Tag` and
+    `CertificateTag` (a qualified use), `ScheduleConfig` and `ScheduleConfiguration`,
+    `Throttle` and `ThrottleSettings`, `Predicate` and `Predicates`, `Tag` and `TagsToAdd`,
+    `OAuth2Credentials` and `Oauth2`. The name is the strongest evidence's, then one a
+    member holding the structure itself has (a list's singular is a made form: `Aliase`,
+    `ServerlessCach`), then the one met at more places, then the shorter. Unrelated names (`AcceleratorCount`, `NetworkInterfaceCount`),
+    a name with one of OTHER_TYPE_SUFFIXES, and structures without members (all alike)
+    stay apart, as AWS's own types do."""
+    by_key: dict[Hashable, list[_Group]] = {}
+    for group in groups:
+        if group.strength < REGISTERED and group.sites[0].shape.members:
+            by_key.setdefault(group.sites[0].key, []).append(group)
+    joined: set[int] = set()
+    for same in by_key.values():
+        order = sorted(same, key=lambda g: (-g.strength, _only_items(g), -len(g.sites), len(g.want), g.want))
+        for index, group in enumerate(order):
+            home = next((h for h in order[:index] if id(h) not in joined and _alike(group.want, h.want)), None)
+            if home is not None:
+                home.sites += group.sites
+                home.sides |= group.sides
+                joined.add(id(group))
+    return [g for g in groups if id(g) not in joined]
+
+
+def _only_items(group: _Group) -> bool:
+    return all(s.path.endswith(("[]", "{}")) for s in group.sites)
+
+
+def _alike(a: str, b: str) -> bool:
+    """Are `a` and `b` forms of one type name (`_merge_alike`)?"""
+    short, long = sorted((a, b), key=lambda n: (len(n), n))
+    if long.lower().startswith(short.lower()):
+        # `Throttle` / `ThrottleSettings`, `Tag` / `TagsToAdd`, `VPCOptions` / `VpcOptions`
+        return long[len(short):] not in OTHER_TYPE_SUFFIXES
+    words, qualified = _CAMEL_WORDS.findall(short), _CAMEL_WORDS.findall(long)
+    # `Tag` / `CertificateTag`: a qualified use; `Predicate` / `Predicates` is a prefix
+    return qualified[-len(words):] == words or singular(long) == short
 
 
 def _words(name: str) -> int:
