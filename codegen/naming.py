@@ -38,7 +38,9 @@ from codegen.escape import shown
 from codegen.registry import Entry, Registry, place
 from codegen.registry import match as match_registry
 from codegen.registry import with_entries as registry_with
-from codegen.evidence import DERIVED, MAX_MADE_UP, MEMBER_NAME, REGISTERED, REVEALED_IN_TEXT, Candidate, Reach, candidate, singular
+from codegen.evidence import (
+    DERIVED, MAX_MADE_UP, MEMBER_NAME, REGISTERED, REVEALED_IN_TEXT, Candidate, Reach, candidate, singular, text_names
+)
 from codegen.tree import Operation, Shape
 
 # Names a model class defines itself, or that the generated modules import.
@@ -438,6 +440,7 @@ class _Site:
     order: int  # traversal order: where its class is listed in the modules
     about: bool = False  # the operation is named after it (`DescribeAddresses`, `Address`)
     place: str = ""  # `operation:path`, the names registry's key (codegen/registry.py)
+    mentions: frozenset[str] = frozenset()  # type-like words of the texts under its member
 
 
 @dataclass(slots=True)
@@ -455,16 +458,19 @@ class _Group:
     def first(self) -> tuple[str, int, str]:
         return min((s.op, _SIDES.index(s.side), s.path) for s in self.sites)
 
-    def rank(self) -> tuple[int, int, int, int, int, tuple[str, int, str]]:
+    def rank(self) -> tuple[int, int, int, int, int, int, tuple[str, int, str]]:
         """Who keeps a name both want: a request class before a response class (so that
         both sides' classes can carry AWS's name, the response one with `Output`), then
         the stronger evidence, then the structure an operation is named after
         (`create_customer_gateway` → `CustomerGateway`), then the one nearer the top of its
-        operation, then the one met at more places, then the first."""
+        operation, then the one with more members (AWS gives the plain name to the full
+        type, a qualified one to its variants), then the one met at more places, then
+        the first."""
         about = any(s.about for s in self.sites)
         side = 0 if "input" in self.sides else 1
         depth = min(path_depth(s.path) for s in self.sites)
-        return (side, -self.strength, -about, depth, -len(self.sites), self.first)
+        members = len(self.sites[0].shape.members)
+        return (side, -self.strength, -about, depth, -members, -len(self.sites), self.first)
 
 
 _SIDES = ("input", "output")
@@ -617,6 +623,7 @@ class _Walker:
             # (pascal: a member name from a page is no identifier until made one)
             cand = candidate(pascal(member), reach, texts, excluded)
             self._add(self.structs, op, side, path, shape, structure_key(shape, path, self.ancestors), cand, quals)
+            self.structs[-1].mentions = frozenset(w for w, _ in text_names(texts, own | self.operation_words))
             quals = (pascal(member),) + quals
         for name, child in shape.members:
             docs = (child.documentation,) if child.documentation else ()
@@ -738,6 +745,17 @@ def _merge_alike(groups: list[_Group]) -> list[_Group]:
     joined: set[int] = set()
     for same in by_key.values():
         order = sorted(same, key=lambda g: (-g.strength, _only_items(g), -len(g.sites), len(g.want), g.want))
+        for group in order:
+            # The text under one member names the type another member's name gives it:
+            # `Entity` whose text says "the ``Component``": one `Component`.
+            mentioned = set().union(*(s.mentions for s in group.sites))
+            home = next((h for h in order if h is not group and id(h) not in joined and h.want in mentioned
+                         and not any(group.want in s.mentions for s in h.sites)), None)
+            if home is not None:
+                home.sites += group.sites
+                home.sides |= group.sides
+                joined.add(id(group))
+        order = [g for g in order if id(g) not in joined]
         for index, group in enumerate(order):
             home = next((h for h in order[:index] if id(h) not in joined and _alike(group.want, h.want)), None)
             if home is not None:
