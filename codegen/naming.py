@@ -12,8 +12,10 @@
   3. the member name, or its singular for the items of a plural list or map;
   4. a made-up name: `<Member>Item` / `<Member>Value`.
   Identical structures share a class where the pages call them alike (a made-up name
-  gives way to a shown one, `OverrideVpcConfig` joins `VpcConfig`); the same structure
-  under different member names stays as many classes, as AWS names them.
+  gives way to a shown one; forms of one name, `CertificateTag` and `Tag`,
+  `ScheduleConfig` and `ScheduleConfiguration`; a type the text under one member names;
+  list items joining the structure a member holds directly); the same structure under
+  unrelated member names stays as many classes, as AWS names them.
   When two structures want one name, a request class before a response class (the
   stubs keep the sides apart; a response-only dataclass then carries `Output`), then the
   stronger evidence, the structure an operation is named after, the one nearer the top,
@@ -458,19 +460,18 @@ class _Group:
     def first(self) -> tuple[str, int, str]:
         return min((s.op, _SIDES.index(s.side), s.path) for s in self.sites)
 
-    def rank(self) -> tuple[int, int, int, int, int, int, tuple[str, int, str]]:
+    def rank(self) -> tuple[int, int, int, int, int, tuple[str, int, str]]:
         """Who keeps a name both want: a request class before a response class (so that
         both sides' classes can carry AWS's name, the response one with `Output`), then
         the stronger evidence, then the structure an operation is named after
         (`create_customer_gateway` → `CustomerGateway`), then the one nearer the top of its
-        operation, then the one with more members (AWS gives the plain name to the full
-        type, a qualified one to its variants), then the one met at more places, then
-        the first."""
+        operation, then the one met at more places, then the first. (Not the one with more
+        members, though AWS tends to give the plain name to the fuller type: a member
+        added to one structure would then take the name from another.)"""
         about = any(s.about for s in self.sites)
         side = 0 if "input" in self.sides else 1
         depth = min(path_depth(s.path) for s in self.sites)
-        members = len(self.sites[0].shape.members)
-        return (side, -self.strength, -about, depth, -members, -len(self.sites), self.first)
+        return (side, -self.strength, -about, depth, -len(self.sites), self.first)
 
 
 _SIDES = ("input", "output")
@@ -730,43 +731,58 @@ OTHER_TYPE_SUFFIXES = frozenset({"Summary", "Description", "Info", "Data", "Filt
 
 
 def _merge_alike(groups: list[_Group]) -> list[_Group]:
-    """One structure under names that are forms of one name is one class: `Tag` and
-    `CertificateTag` (a qualified use), `ScheduleConfig` and `ScheduleConfiguration`,
-    `Throttle` and `ThrottleSettings`, `Predicate` and `Predicates`, `Tag` and `TagsToAdd`,
-    `OAuth2Credentials` and `Oauth2`. The name is the strongest evidence's, then one a
-    member holding the structure itself has (a list's singular is a made form: `Aliase`,
-    `ServerlessCach`), then the one met at more places, then the shorter. Unrelated names (`AcceleratorCount`, `NetworkInterfaceCount`),
-    a name with one of OTHER_TYPE_SUFFIXES, and structures without members (all alike)
-    stay apart, as AWS's own types do."""
+    """Identical structures the pages call by related names are one class:
+
+    * a structure the text under one member calls by the name another member gives the
+      identical structure (`Entity`: "the ``Component`` ...") is that one;
+    * forms of one name: `Tag` and `CertificateTag` (a qualified use), `ScheduleConfig`
+      and `ScheduleConfiguration`, `Throttle` and `ThrottleSettings`, `Predicate` and
+      `Predicates`, `Tag` and `TagsToAdd`, `OAuth2Credentials` and `Oauth2` (`_alike`);
+    * list items or map values under a name of their own join the identical structure
+      a member holds directly.
+
+    Each joins the first it relates to in this order: the strongest evidence, then a name
+    a member holding the structure itself has (a list's singular is a made form:
+    `Aliase`, `ServerlessCach`), then the name met at more places, then the shorter.
+    Unrelated names of members that hold it directly (`AcceleratorCount`,
+    `NetworkInterfaceCount`) and structures without members (all alike) stay apart, as
+    AWS's own types do; so do registered classes (published names never merge)."""
     by_key: dict[Hashable, list[_Group]] = {}
     for group in groups:
         if group.strength < REGISTERED and group.sites[0].shape.members:
             by_key.setdefault(group.sites[0].key, []).append(group)
     joined: set[int] = set()
+
+    def join(group: _Group, home: _Group | None) -> None:
+        if home is not None:
+            home.sites += group.sites
+            home.sides |= group.sides
+            joined.add(id(group))
+
     for same in by_key.values():
         order = sorted(same, key=lambda g: (-g.strength, _only_items(g), -len(g.sites), len(g.want), g.want))
         for group in order:
-            # The text under one member names the type another member's name gives it:
-            # `Entity` whose text says "the ``Component``": one `Component`.
             mentioned = set().union(*(s.mentions for s in group.sites))
-            home = next((h for h in order if h is not group and id(h) not in joined and h.want in mentioned
-                         and not any(group.want in s.mentions for s in h.sites)), None)
-            if home is not None:
-                home.sites += group.sites
-                home.sides |= group.sides
-                joined.add(id(group))
+            join(group, next((
+                h for h in order
+                if h is not group and id(h) not in joined and h.want in mentioned
+                and not any(group.want in s.mentions for s in h.sites)  # (each naming the other: neither)
+            ), None))
         order = [g for g in order if id(g) not in joined]
         for index, group in enumerate(order):
-            home = next((h for h in order[:index] if id(h) not in joined and _alike(group.want, h.want)), None)
-            if home is not None:
-                home.sites += group.sites
-                home.sides |= group.sides
-                joined.add(id(group))
+            join(group, next((
+                h for h in order[:index]
+                if id(h) not in joined and (_alike(group.want, h.want) or _only_items(group) and not _any_items(h))
+            ), None))
     return [g for g in groups if id(g) not in joined]
 
 
 def _only_items(group: _Group) -> bool:
     return all(s.path.endswith(("[]", "{}")) for s in group.sites)
+
+
+def _any_items(group: _Group) -> bool:
+    return any(s.path.endswith(("[]", "{}")) for s in group.sites)
 
 
 def _alike(a: str, b: str) -> bool:
@@ -776,7 +792,7 @@ def _alike(a: str, b: str) -> bool:
         # `Throttle` / `ThrottleSettings`, `Tag` / `TagsToAdd`, `VPCOptions` / `VpcOptions`
         return long[len(short):] not in OTHER_TYPE_SUFFIXES
     words, qualified = _CAMEL_WORDS.findall(short), _CAMEL_WORDS.findall(long)
-    # `Tag` / `CertificateTag`: a qualified use; `Predicate` / `Predicates` is a prefix
+    # `Tag` / `CertificateTag`: a qualified use; `Policy` / `Policies`
     return qualified[-len(words):] == words or singular(long) == short
 
 
