@@ -737,7 +737,8 @@ def _merge_alike(groups: list[_Group]) -> list[_Group]:
       identical structure (`Entity`: "the ``Component`` ...") is that one;
     * forms of one name: `Tag` and `CertificateTag` (a qualified use), `ScheduleConfig`
       and `ScheduleConfiguration`, `Throttle` and `ThrottleSettings`, `Predicate` and
-      `Predicates`, `Tag` and `TagsToAdd`, `OAuth2Credentials` and `Oauth2` (`_alike`);
+      `Predicates`, `Tag` and `TagsToAdd`, `OAuth2Credentials` and `Oauth2`
+      (`forms_of_one_name`);
     * list items or map values under a name of their own join the identical structure
       a member holds directly.
 
@@ -772,7 +773,8 @@ def _merge_alike(groups: list[_Group]) -> list[_Group]:
         for index, group in enumerate(order):
             join(group, next((
                 h for h in order[:index]
-                if id(h) not in joined and (_alike(group.want, h.want) or _only_items(group) and not _any_items(h))
+                if id(h) not in joined
+                and (forms_of_one_name(group.want, h.want) or _only_items(group) and not _any_items(h))
             ), None))
     return [g for g in groups if id(g) not in joined]
 
@@ -785,7 +787,7 @@ def _any_items(group: _Group) -> bool:
     return any(s.path.endswith(("[]", "{}")) for s in group.sites)
 
 
-def _alike(a: str, b: str) -> bool:
+def forms_of_one_name(a: str, b: str) -> bool:
     """Are `a` and `b` forms of one type name (`_merge_alike`)?"""
     short, long = sorted((a, b), key=lambda n: (len(n), n))
     if long.lower().startswith(short.lower()):

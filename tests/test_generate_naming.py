@@ -115,7 +115,7 @@ def test_identical_structures_named_alike_share_a_class(service_names: dict[str,
         for shape, places in by_shape.items()
         if len({key for key, _, _ in places}) == 1
         and len({want for _, want, _ in places}) > 1
-        and all(want == shape or naming._alike(want, shape) for _, want, _ in places)
+        and all(want == shape or naming.forms_of_one_name(want, shape) for _, want, _ in places)
     }
     assert len(alike) >= 5, alike
     assert all(len(found) == 1 for found in alike.values()), alike
