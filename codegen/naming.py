@@ -12,8 +12,10 @@
   3. the member name, or its singular for the items of a plural list or map;
   4. a made-up name: `<Member>Item` / `<Member>Value`.
   Identical structures share a class where the pages call them alike (a made-up name
-  gives way to a shown one, `OverrideVpcConfig` joins `VpcConfig`); the same structure
-  under different member names stays as many classes, as AWS names them.
+  gives way to a shown one; forms of one name, `CertificateTag` and `Tag`,
+  `ScheduleConfig` and `ScheduleConfiguration`; a type the text under one member names;
+  list items joining the structure a member holds directly); the same structure under
+  unrelated member names stays as many classes, as AWS names them.
   When two structures want one name, a request class before a response class (the
   stubs keep the sides apart; a response-only dataclass then carries `Output`), then the
   stronger evidence, the structure an operation is named after, the one nearer the top,
@@ -42,7 +44,9 @@ from codegen.escape import shown
 from codegen.registry import Entry, Registry, place
 from codegen.registry import match as match_registry
 from codegen.registry import with_entries as registry_with
-from codegen.evidence import DERIVED, MAX_MADE_UP, MEMBER_NAME, REGISTERED, REVEALED_IN_TEXT, Candidate, Reach, candidate, singular
+from codegen.evidence import (
+    DERIVED, MAX_MADE_UP, MEMBER_NAME, REGISTERED, REVEALED_IN_TEXT, Candidate, Reach, candidate, singular, text_names
+)
 from codegen.tree import Operation, Shape
 
 # Names a model class defines itself, or that the generated modules import.
@@ -452,6 +456,7 @@ class _Site:
     order: int  # traversal order: where its class is listed in the modules
     about: bool = False  # the operation is named after it (`DescribeAddresses`, `Address`)
     place: str = ""  # `operation:path`, the names registry's key (codegen/registry.py)
+    mentions: frozenset[str] = frozenset()  # type-like words of the texts under its member
 
 
 @dataclass(slots=True)
@@ -474,7 +479,9 @@ class _Group:
         both sides' classes can carry AWS's name, the response one with `Output`), then
         the stronger evidence, then the structure an operation is named after
         (`create_customer_gateway` → `CustomerGateway`), then the one nearer the top of its
-        operation, then the one met at more places, then the first."""
+        operation, then the one met at more places, then the first. (Not the one with more
+        members, though AWS tends to give the plain name to the fuller type: a member
+        added to one structure would then take the name from another.)"""
         about = any(s.about for s in self.sites)
         side = 0 if "input" in self.sides else 1
         depth = min(path_depth(s.path) for s in self.sites)
@@ -643,6 +650,7 @@ class _Walker:
             # (pascal: a member name from a page is no identifier until made one)
             cand = candidate(pascal(member), reach, texts, excluded)
             self._add(self.structs, op, side, path, shape, structure_key(shape, path, self.ancestors), cand, quals)
+            self.structs[-1].mentions = frozenset(w for w, _ in text_names(texts, own | self.operation_words))
             quals = (pascal(member),) + quals
         self._members(op, side, path, shape, quals)
 
@@ -762,7 +770,80 @@ def _merge_contested(groups: list[_Group]) -> list[_Group]:
                 main.sides |= group.sides
             else:
                 out.append(group)
-    return out
+    return _merge_alike(out)
+
+
+# What AWS appends to a type's name for another type of the same content: `XSummary`
+# (the list view of `X`), `XDescription`, `XInfo`, ... are data types of their own.
+OTHER_TYPE_SUFFIXES = frozenset({"Summary", "Description", "Info", "Data", "Filter", "Detail", "Details"})
+
+
+def _merge_alike(groups: list[_Group]) -> list[_Group]:
+    """Identical structures the pages call by related names are one class:
+
+    * a structure the text under one member calls by the name another member gives the
+      identical structure (`Entity`: "the ``Component`` ...") is that one;
+    * forms of one name: `Tag` and `CertificateTag` (a qualified use), `ScheduleConfig`
+      and `ScheduleConfiguration`, `Throttle` and `ThrottleSettings`, `Predicate` and
+      `Predicates`, `Tag` and `TagsToAdd`, `OAuth2Credentials` and `Oauth2`
+      (`forms_of_one_name`);
+    * list items or map values under a name of their own join the identical structure
+      a member holds directly.
+
+    Each joins the first it relates to in this order: the strongest evidence, then a name
+    a member holding the structure itself has (a list's singular is a made form:
+    `Aliase`, `ServerlessCach`), then the name met at more places, then the shorter.
+    Unrelated names of members that hold it directly (`AcceleratorCount`,
+    `NetworkInterfaceCount`) and structures without members (all alike) stay apart, as
+    AWS's own types do; so do registered classes (published names never merge)."""
+    by_key: dict[Hashable, list[_Group]] = {}
+    for group in groups:
+        if group.strength < REGISTERED and group.sites[0].shape.members:
+            by_key.setdefault(group.sites[0].key, []).append(group)
+    joined: set[int] = set()
+
+    def join(group: _Group, home: _Group | None) -> None:
+        if home is not None:
+            home.sites += group.sites
+            home.sides |= group.sides
+            joined.add(id(group))
+
+    for same in by_key.values():
+        order = sorted(same, key=lambda g: (-g.strength, _only_items(g), -len(g.sites), len(g.want), g.want))
+        for group in order:
+            mentioned = set().union(*(s.mentions for s in group.sites))
+            join(group, next((
+                h for h in order
+                if h is not group and id(h) not in joined and h.want in mentioned
+                and not any(group.want in s.mentions for s in h.sites)  # (each naming the other: neither)
+            ), None))
+        order = [g for g in order if id(g) not in joined]
+        for index, group in enumerate(order):
+            join(group, next((
+                h for h in order[:index]
+                if id(h) not in joined
+                and (forms_of_one_name(group.want, h.want) or _only_items(group) and not _any_items(h))
+            ), None))
+    return [g for g in groups if id(g) not in joined]
+
+
+def _only_items(group: _Group) -> bool:
+    return all(s.path.endswith(("[]", "{}")) for s in group.sites)
+
+
+def _any_items(group: _Group) -> bool:
+    return any(s.path.endswith(("[]", "{}")) for s in group.sites)
+
+
+def forms_of_one_name(a: str, b: str) -> bool:
+    """Are `a` and `b` forms of one type name (`_merge_alike`)?"""
+    short, long = sorted((a, b), key=lambda n: (len(n), n))
+    if long.lower().startswith(short.lower()):
+        # `Throttle` / `ThrottleSettings`, `Tag` / `TagsToAdd`, `VPCOptions` / `VpcOptions`
+        return long[len(short):] not in OTHER_TYPE_SUFFIXES
+    words, qualified = _CAMEL_WORDS.findall(short), _CAMEL_WORDS.findall(long)
+    # `Tag` / `CertificateTag`: a qualified use; `Policy` / `Policies`
+    return qualified[-len(words):] == words or singular(long) == short
 
 
 def _words(name: str) -> int:

@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
+import name_agreement as na
 from codegen import naming
+from codegen.evidence import singular
 from gen_support import parse_dir, parse_ok
 
 SERVICES = ("dynamodb", "kinesis", "bedrock-runtime")
@@ -75,22 +77,57 @@ def test_class_names_unique_and_identifiers(
         assert names.request_class(op) == f"{op.api_name}Request"
 
 
+def member_want(path: str) -> str:
+    """The name the member name gives a structure at `path`: the member (capitalised), or
+    its singular for the items or values of a plural list or map."""
+    member = re.findall(r"\.([^.\[\]{}]+)", path)[-1]
+    member = member[:1].upper() + member[1:]
+    return (singular(member) or member) if path.endswith(("[]", "{}")) else member
+
+
 def test_identical_structures_named_alike_share_a_class(service_names: dict[str, naming.ServiceNames]) -> None:
-    """Identical structures reached through the same member name are one class (AWS may
-    give identical structures under different member names names of their own:
-    docs/names.md), and no two classes of one structure both have made-up names."""
+    """Identical structures reached through the same member name, or through member names
+    that are forms of one name (`SSESpecification` / `SSESpecificationOverride`,
+    `ItemCollectionMetrics` / its singular), are one class; identical structures under
+    unrelated member names that botocore (the oracle) gives names of their own
+    (`EnableKinesisStreamingConfiguration`, `UpdateKinesisStreamingConfiguration`) stay
+    apart, each named as AWS names it (docs/names.md)."""
     names = service_names["dynamodb"]
     classes: dict[tuple[object, str, str], set[str]] = {}
+    by_shape: dict[str, list[tuple[object, str, str]]] = {}  # botocore shape → (key, want, class)
     for op in names.operations:
+        boto = na.botocore_structures(op.service_id, op.api_name or "")
         for path, shape in op.walk():
             if path in ("input", "output") or not naming.is_class_shape(shape):
                 continue
             member = re.findall(r"\.([^.\[\]{}]+)", path)[-1]
             reach = path[len(path.rstrip("[]{}")):]
-            key = (naming.structure_key(shape, path), member, reach)
-            classes.setdefault(key, set()).add(names.by_path[(op.name, path)])
+            key = naming.structure_key(shape, path)
+            cls = names.by_path[(op.name, path)]
+            classes.setdefault((key, member, reach), set()).add(cls)
+            by_shape.setdefault(boto[path], []).append((key, member_want(path), names.stem_of(cls)))
     assert len(classes) > 50
     assert all(len(found) == 1 for found in classes.values()), [f for f in classes.values() if len(f) > 1]
+    # One botocore shape met under several forms of its name (a qualifier added, a plural):
+    # one class.
+    alike = {
+        shape: {cls for _, _, cls in places}
+        for shape, places in by_shape.items()
+        if len({key for key, _, _ in places}) == 1
+        and len({want for _, want, _ in places}) > 1
+        and all(want == shape or naming.forms_of_one_name(want, shape) for _, want, _ in places)
+    }
+    assert len(alike) >= 5, alike
+    assert all(len(found) == 1 for found in alike.values()), alike
+    # Identical structures that botocore names apart, under unrelated member names: apart.
+    by_key: dict[object, set[str]] = {}
+    for shape, places in by_shape.items():
+        if all(want == shape for _, want, _ in places):
+            by_key.setdefault(places[0][0], set()).add(shape)
+    apart = [shapes for shapes in by_key.values() if len(shapes) > 1]
+    assert apart
+    for shapes in apart:
+        assert all({cls for _, _, cls in by_shape[s]} == {s} for s in shapes), shapes
     # AttributeValue is used by many operations and map members: one class.
     item_paths = [
         (op.name, path)
