@@ -646,7 +646,8 @@ class _Walker:
         elif not is_class_shape(shape):
             return
         else:
-            excluded = frozenset(n for n, _ in shape.members) | siblings | self.operation_words | self.op_members
+            own = frozenset(n for n, _ in shape.members)
+            excluded = own | siblings | self.operation_words | self.op_members
             # (pascal: a member name from a page is no identifier until made one)
             cand = candidate(pascal(member), reach, texts, excluded)
             self._add(self.structs, op, side, path, shape, structure_key(shape, path, self.ancestors), cand, quals)
