@@ -16,7 +16,7 @@ import click
 
 from codegen.diff.compare import Change, DiffResult, compare
 from codegen.diff.rules import LEVELS, RANK
-from codegen.escape import md_code
+from codegen.escape import md_code, printable
 from codegen.tree import Operation
 
 DIFF_JSON_VERSION = 1
@@ -73,8 +73,8 @@ class TextRenderer:
         lines: list[str] = []
         if result.old_label or result.new_label:
             lines.append(
-                f"old: {result.old_label} ({result.old_operations} operations)\n"
-                f"new: {result.new_label} ({result.new_operations} operations)\n"
+                f"old: {printable(result.old_label)} ({result.old_operations} operations)\n"
+                f"new: {printable(result.new_label)} ({result.new_operations} operations)\n"
             )
         per_op, shared = _by_operation(result)
         shared = _level_order(shared)
@@ -84,12 +84,12 @@ class TextRenderer:
             for op in change.operations:
                 refs.setdefault(op, []).append(change)
         for op in sorted(per_op.keys() | refs.keys()):
-            lines.append(op)
+            lines.append(printable(op))
             for change in _level_order(per_op.get(op, [])):
-                paths = [loc.path for loc in change.locations if loc.path]
+                paths = [printable(loc.path) for loc in change.locations if loc.path]
                 head = f"  {self._level(change.level)}  {change.rule}"
                 lines.append(f"{head}  {paths[0]}" if paths else head)
-                lines.append(f"        {change.message}")
+                lines.append(f"        {printable(change.message)}")
                 lines.extend(f"        also at {p}" for p in paths[1:])
             for change in _level_order(refs.get(op, [])):
                 n = sum(1 for loc in change.locations if loc.operation == op)
@@ -106,9 +106,9 @@ class TextRenderer:
                     f"  [{shared_ids[id(change)]}] {self._level(change.level)}  {change.rule}"
                     f"  ({len(change.locations)} paths in {len(ops)} operations)"
                 )
-                lines.append(f"        {change.message}")
+                lines.append(f"        {printable(change.message)}")
                 for loc in change.locations:
-                    lines.append(f"        {loc.address}")
+                    lines.append(f"        {printable(loc.address)}")
             lines.append("")
         lines.append(_summary(result) if result.changes or result.ignored else "No changes.")
         return "\n".join(lines) + "\n"
@@ -169,8 +169,10 @@ class MarkdownRenderer:
 def _md_escape(text: str) -> str:
     """Escape markdown outside the message's `code spans` (names and values). Names
     and values come from pages and may hold backticks themselves, so that Markdown may
-    pair them otherwise: what stands between them has no raw `<`, `&` or link either."""
-    parts = text.split("`")
+    pair them otherwise: what stands between them has no raw `<`, `&` or link either.
+    Nor a line break: a name that ended the bullet's line could start a heading or a
+    change of its own below it (`printable` writes it as `\\n`)."""
+    parts = printable(text).split("`")
     for i in range(0, len(parts), 2):
         parts[i] = re.sub(r"([\\*_<>|\[\]])", r"\\\1", parts[i])
     for i in range(1, len(parts), 2):
