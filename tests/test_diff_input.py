@@ -301,9 +301,9 @@ def test_the_reader_keeps_what_the_check_accepts(tmp_path: Path, valid: dict[str
     assert tree.document_to_json(ops) == valid
 
 
-# A name that would end its line: a forged heading, a forged change, and a terminal
-# control sequence (clear the screen) and carriage return.
-HOSTILE = "Evil\n# 9.9.9\n- `SageMaker.Client.create_model_package`: operation removed\x1b[2J\r\u2028"
+# A name that would end its line: a forged heading, a forged change, a terminal control
+# sequence (clear the screen), a carriage return, and a bidi override (shown reversed).
+HOSTILE = "Evil\n# 9.9.9\n- `SageMaker.Client.create_model_package`: operation removed\x1b[2J\r\u2028\u202e"
 
 
 def _hostile(valid: dict[str, Any]) -> dict[str, Any]:

@@ -154,16 +154,22 @@ class MarkdownRenderer:
             by_op.setdefault(loc.operation, []).append(loc.path)
         if len(change.locations) == 1:
             loc = change.locations[0]
-            where = md_code(loc.operation) + (f" {md_code(loc.path)}" if loc.path else "")
+            where = _md_name(loc.operation) + (f" {_md_name(loc.path)}" if loc.path else "")
             return [f"- {where}: {message} (`{change.rule}`)"]
         lines = [
             f"- {message} (`{change.rule}`), {len(change.locations)} paths"
             f" in {len(by_op)} operation{'s' if len(by_op) != 1 else ''}:"
         ]
         for op, paths in by_op.items():
-            listed = ", ".join(md_code(p) for p in paths if p)
-            lines.append(f"  - {md_code(op)}" + (f": {listed}" if listed else ""))
+            listed = ", ".join(_md_name(p) for p in paths if p)
+            lines.append(f"  - {_md_name(op)}" + (f": {listed}" if listed else ""))
         return lines
+
+
+def _md_name(text: str) -> str:
+    """An operation or path as a code span, with what is not printable (a bidi override
+    that would reorder the line as shown) written as the message writes it."""
+    return md_code(printable(text))
 
 
 def _md_escape(text: str) -> str:
