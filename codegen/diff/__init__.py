@@ -42,13 +42,14 @@ from codegen.diff.render import (
     renderer,
     to_json,
 )
-from codegen.diff.rules import LEVELS, RULES, Level, Rule, level_at_least
+from codegen.diff.rules import LEVELS, RANK, RULES, Level, Rule, level_at_least
 
 __all__ = [
     "CHANGELOG_HEADING",
     "DIFF_JSON_VERSION",
     "FORMATS",
     "LEVELS",
+    "RANK",
     "RULES",
     "Change",
     "Detail",
