@@ -333,7 +333,7 @@ def test_hostile_names_stay_on_their_line(tmp_path: Path, valid: dict[str, Any])
     assert {"request-member-removed", "exception-removed", "api-name-changed"} <= kinds, kinds
     assert any(HOSTILE in c["detail"].get("values", ()) for c in changes)  # JSON keeps the text
 
-    old_ops, new_ops = diff.load_tree(old.read_text()), parse_paths([SEED]).operations
+    old_ops, new_ops = diff.load_tree(old.read_text()), diff.load_operations(SEED, parse_paths)
     code, markdown, _ = run(old, SEED, "--format", "markdown")
     section = diff.changelog_markdown(old_ops, new_ops, "sagemaker")
     for text in (markdown, section):
