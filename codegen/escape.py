@@ -1,8 +1,8 @@
 """Page text made safe for the text codegen writes that is not Python: Markdown, and
 the one-line messages it prints (`printable`, `shown`).
 
-Stdlib only (codegen/diff.py renders CHANGES.md with it too). The Python side, string
-literals and docstrings, is codegen/emit/env.py (pyrepr, doc_escape).
+Stdlib only (codegen/diff/render.py renders CHANGES.md with it too). The Python side,
+string literals and docstrings, is codegen/emit/env.py (pyrepr, doc_escape).
 """
 
 from __future__ import annotations

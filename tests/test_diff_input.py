@@ -299,3 +299,59 @@ def test_the_reader_keeps_what_the_check_accepts(tmp_path: Path, valid: dict[str
     treecheck.check_document(valid)
     ops = diff.load_operations(_saved(tmp_path / "t.json", valid), parse_paths)
     assert tree.document_to_json(ops) == valid
+
+
+# A name that would end its line: a forged heading, a forged change, a terminal control
+# sequence (clear the screen), a carriage return, and a bidi override (shown reversed).
+HOSTILE = "Evil\n# 9.9.9\n- `SageMaker.Client.create_model_package`: operation removed\x1b[2J\r\u2028\u202e"
+
+
+def _hostile(valid: dict[str, Any]) -> dict[str, Any]:
+    """The seed's operation as a saved tree (the old side: one taken from a pull request)
+    could hold it: in a member name, an enum value, an exception and the API name."""
+    data = copy.deepcopy(valid)
+    op = seed(data)
+    data["operations"] = [op]
+    op["input"]["members"][HOSTILE] = {"shape": {"type": "string"}, "required": False}
+    op["exceptions"] = [*op.get("exceptions", []), HOSTILE]
+    op["api_name"] = HOSTILE
+    enum = next(s for s in _spots(op) if s[1] == "enum")[0]["enum"]
+    enum.append(HOSTILE)
+    treecheck.check_document(data)  # the contract allows any text there
+    return data
+
+
+def test_hostile_names_stay_on_their_line(tmp_path: Path, valid: dict[str, Any]) -> None:
+    """Names and values from a tree are text in every format: the Markdown of `codegen
+    diff` and CHANGES.md keeps one line per change (no heading or change of the page's
+    making) and the terminal gets no control character."""
+    old = _saved(tmp_path / "old.json", _hostile(valid))
+    code, out, _ = run(old, SEED, "--format", "json")
+    assert code == 0
+    changes = json.loads(out)["changes"]
+    kinds = {c["rule"] for c in changes}
+    assert {"request-member-removed", "exception-removed", "api-name-changed"} <= kinds, kinds
+    assert any(HOSTILE in c["detail"].get("values", ()) for c in changes)  # JSON keeps the text
+
+    old_ops, new_ops = diff.load_tree(old.read_text()), diff.load_operations(SEED, parse_paths)
+    code, markdown, _ = run(old, SEED, "--format", "markdown")
+    section = diff.changelog_markdown(old_ops, new_ops, "sagemaker")
+    for text in (markdown, section):
+        lines = text.split("\n")  # (a `\r` ends a Markdown line too: not printable)
+        assert all(line.isprintable() for line in lines), text
+        headings = [line for line in lines if line.startswith("#")]  # the title, one per level
+        assert len(headings) == (text is section) + len({c["level"] for c in changes}), text
+        assert not any("9.9.9" in line for line in headings)
+        bullets = [line for line in lines if line.startswith("-")]
+        assert len(bullets) == len(changes), text
+        assert any("`Evil\\n# 9.9.9" in line for line in bullets), text  # shown, escaped
+
+    code, text, _ = run(old, SEED)
+    assert code == 0
+    # (off a terminal click strips escape sequences: on one, the renderer's text is shown)
+    rendered = diff.TextRenderer().render(diff.compare(old_ops, new_ops))
+    for out in (text, rendered):
+        lines = out.split("\n")
+        assert all(line.isprintable() for line in lines), out
+        assert not any(line.startswith(("#", "-")) for line in lines), out  # (ours are indented)
+    assert "request member `Evil\\n# 9.9.9\\n- `SageMaker" in text

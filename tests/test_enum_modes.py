@@ -10,8 +10,8 @@ call's `enums=` overrides it, on `validate`, `check` and `install(client)`.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
-import os
 import warnings
 from pathlib import Path
 from typing import Any
@@ -194,10 +194,8 @@ def test_installed_client_in_each_mode(packages: tuple[Any, Any]) -> None:
 
 
 def run_cli(project: Path, *args: str) -> Any:
-    runner = CliRunner()
-    with runner.isolated_filesystem(temp_dir=project.parent):
-        os.chdir(project)
-        return runner.invoke(main, list(args))
+    with contextlib.chdir(project):  # where `[tool.codegen]` is read from
+        return CliRunner().invoke(main, list(args))
 
 
 def test_pyproject_option(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import subprocess
@@ -292,10 +293,8 @@ def test_cli_generate_defaults_from_pyproject(tmp_path: Path) -> None:
     (project / "pyproject.toml").write_text(
         '[tool.codegen]\ninput = "pages"\nout = "build/typed"\npackage-name = "mypkg"\n'
     )
-    runner = CliRunner()
-    with runner.isolated_filesystem(temp_dir=tmp_path):
-        os.chdir(project)
-        res = runner.invoke(main, ["generate", "--targets", "models,stubs"])
+    with contextlib.chdir(project):
+        res = CliRunner().invoke(main, ["generate", "--targets", "models,stubs"])
     assert res.exit_code == 0, res.output
     assert (project / "build/typed/mypkg/sagemaker/models.py").is_file()
     assert not (project / "build/typed/mypkg/sagemaker/validators.py").exists()
@@ -325,10 +324,8 @@ def test_cli_bad_options_leave_output_untouched(
 @pytest.mark.parametrize("command,code", [("generate", 1), ("check", 2)])
 def test_cli_unreadable_pyproject(tmp_path: Path, command: str, code: int) -> None:
     (tmp_path / "pyproject.toml").write_text("[tool.codegen\n")
-    runner = CliRunner()
-    with runner.isolated_filesystem(temp_dir=tmp_path):
-        os.chdir(tmp_path)
-        res = runner.invoke(main, [command, str(SEED), "--out", str(tmp_path / "out")])
+    with contextlib.chdir(tmp_path):
+        res = CliRunner().invoke(main, [command, str(SEED), "--out", str(tmp_path / "out")])
     assert res.exit_code == code, res.output
     (line,) = res.stderr.splitlines()
     assert line.startswith(f"error: {tmp_path / 'pyproject.toml'}:1: cannot read [tool.codegen]: "), line

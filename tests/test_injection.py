@@ -549,7 +549,7 @@ def test_package_name_is_checked(tmp_path: Path, name: str) -> None:
 
 
 def test_changes_md_carries_no_html(tmp_path: Path) -> None:
-    """CHANGES.md names members and values that come from pages (codegen/diff.py)."""
+    """CHANGES.md names members and values that come from pages (codegen/diff/render.py)."""
     pages = tmp_path / "in" / "sagemaker" / "client"
     pages.mkdir(parents=True)
     page = pages / "create_model_package.rst"
