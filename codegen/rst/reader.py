@@ -242,7 +242,7 @@ def parse_page(data: bytes, source: str) -> Operation:
             operation = _read_by_content(text, source)
             STATS["by content"] += 1
             return operation
-        except (items.Unsure, PageError, NotAMethodPage, RecursionError):
+        except Exception:  # (items.Unsure, a PageError, RecursionError: nothing is trusted)
             STATS["whole"] += 1
         return _read_whole(text, source)
 
