@@ -6,6 +6,7 @@ The one place that turns paths into the shape tree, shared by `parse`, `generate
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor
@@ -120,22 +121,35 @@ def _refused_link(path: Path) -> str:
     return "symbolic link leading outside the input folder (or nowhere): refused, not read"
 
 
+Outcome = Operation | PageError | str  # str: the source of a skipped page (not a method page)
+
+
+def parse_file(page: Path, source: str) -> tuple[str, Outcome]:
+    """Read and parse one page: the sha256 of its bytes ("" when they could not be
+    read) and the outcome. The one way a page is parsed, by `parse`, `generate`
+    (unit.py) and `diff`: a bad page or file is a PageError, never an exception."""
+    try:
+        data = read_page_bytes(page, source)
+    except PageError as exc:  # not a regular file, too big, a refused link, unreadable
+        return "", exc
+    sha = hashlib.sha256(data).hexdigest()
+    try:
+        return sha, parse_page(data, source)
+    except NotAMethodPage:
+        return sha, source
+    except PageError as exc:
+        return sha, exc
+
+
 def read_page(path: Path, source: str | None = None) -> Operation:
     """One page file → its operation (PageError for a bad page or file)."""
     name = source or str(path)
-    return parse_page(read_page_bytes(path, name), name)
-
-
-Outcome = Operation | PageError | str  # str: the source of a skipped page
-
-
-def parse_one(page: Path, source: str) -> Outcome:
-    try:
-        return parse_page(read_page_bytes(page, source), source)
-    except NotAMethodPage:
-        return source
-    except PageError as exc:
-        return exc
+    outcome = parse_file(path, name)[1]
+    if isinstance(outcome, PageError):
+        raise outcome
+    if isinstance(outcome, str):
+        raise NotAMethodPage(name)
+    return outcome
 
 
 Key = tuple[str, str, str]  # Operation.sort_key: (service, kind, name)
@@ -148,7 +162,7 @@ def _parse_chunk(
     source, None)."""
     out: list[tuple[_T | None, PageError | str | None, Key | None]] = []
     for page, source in chunk:
-        outcome = parse_one(page, source)
+        outcome = parse_file(page, source)[1]
         if isinstance(outcome, Operation):
             out.append((keep(outcome), None, outcome.sort_key))
         else:

@@ -26,11 +26,12 @@ from codegen import build, config, diff, tree
 from codegen import manifest as mf
 from codegen.emit.extras import ClientExtras, client_extras
 from codegen.naming import ServiceNames, resolve
-from codegen.parse import duplicate, read_page_bytes
+from codegen import parse
+from codegen.parse import duplicate
 from codegen.registry import NameOptions, Registry, RegistryError
 from codegen.registry import dumps as registry_text
 from codegen.registry import loads as registry_loads
-from codegen.rst.reader import NotAMethodPage, PageError, parse_page
+from codegen.rst.reader import PageError
 from codegen.tree import Operation
 from codegen.writer import WriteLog, read_disk, write_one
 
@@ -133,18 +134,12 @@ def summary_of(names: ServiceNames) -> dict[str, Any]:
 
 
 def parse_file(source: str, path: str) -> tuple[str, Parsed]:
-    """(sha of the bytes parsed, outcome) for one page."""
-    try:
-        data = read_page_bytes(Path(path), source)
-    except PageError as exc:  # not a regular file, too big, a refused link, unreadable
-        return "", str(exc)
-    sha = mf.sha256(data)
-    try:
-        return sha, parse_page(data, source)
-    except NotAMethodPage:
-        return sha, None
-    except PageError as exc:
-        return sha, str(exc)
+    """(sha of the bytes parsed, outcome) for one page (parse.parse_file), as the
+    manifest records it: an error as its line, None for a page without a method."""
+    sha, outcome = parse.parse_file(Path(path), source)
+    if isinstance(outcome, PageError):
+        return sha, str(outcome)
+    return sha, None if isinstance(outcome, str) else outcome
 
 
 def parse_chunk(chunk: list[tuple[str, str]]) -> list[tuple[str, str, Parsed]]:

@@ -11,7 +11,6 @@ from typing import Any
 
 from docutils import nodes
 from docutils.parsers.rst import Directive, directives, roles
-from docutils.parsers.rst.states import Inliner
 
 
 class desc(nodes.Element):
@@ -45,7 +44,7 @@ def _xref_role(
     rawtext: str,
     text: str,
     lineno: int,
-    inliner: Inliner,
+    inliner: Any,  # (docutils' Inliner: nothing of it is used)
     options: dict[str, Any] | None = None,
     content: list[str] | None = None,
 ) -> tuple[list[nodes.Node], list[nodes.system_message]]:
@@ -94,6 +93,18 @@ class TocTree(Directive):
         return []
 
 
+class Refused(Directive):
+    """`role` and `default-role`: they would change docutils' role registry, which is
+    process-wide, for every page parsed after this one. Reference pages never use them."""
+
+    optional_arguments = 1
+    final_argument_whitespace = True
+    has_content = True
+
+    def run(self) -> list[nodes.Node]:
+        raise self.error(f'"{self.name}" directive is not allowed on a reference page')
+
+
 ADMONITIONS: dict[str, type[nodes.Element]] = {
     "note": nodes.note,
     "warning": nodes.warning,
@@ -122,6 +133,8 @@ def register() -> None:
             name, type(f"Lenient{name.title()}", (LenientAdmonition,), {"node_class": node_class})
         )
     directives.register_directive("toctree", TocTree)
+    for name in ("role", "default-role"):
+        directives.register_directive(name, Refused)
     for role in ROLES:
         # (types-docutils declares role functions narrower than docutils accepts)
         roles.register_local_role(role, _xref_role)  # type: ignore[arg-type]

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import codecs
 import gc
-import os
 import re
+from collections import Counter, deque
 from contextlib import contextmanager
 from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -22,9 +22,8 @@ from docutils.parsers.rst import Parser
 
 from codegen import naming
 from codegen.escape import printable, shown
-from codegen.rst import syntax
+from codegen.rst import items, syntax
 from codegen.rst.directives import desc, register, xref
-from codegen.rst.fastparse import FastParser
 from codegen.rst.text import blocks_text, inline_text
 from codegen.tree import EMPTY_STRUCTURE, Member, Operation, OperationKind, Shape, api_url_ok
 
@@ -121,25 +120,21 @@ class _Context:
     recursive: list[tuple[str, str, str]] = field(default_factory=list)
     # path → the ancestor it repeats, once the whole operation is built
     targets: dict[str, str] = field(default_factory=dict)
+    # Read by content (items.py): the page's runs of entries, what each entry reads as
+    # (by its index in cut.keys), and the runs read so far.
+    cut: items.Cut | None = None
+    entries: dict[int, _Entry] = field(default_factory=dict)
+    consumed: set[int] = field(default_factory=set)
+    pending: dict[int, nodes.Node] = field(default_factory=dict)  # parsed, not read yet
 
 
 # --- docutils ------------------------------------------------------------------------
 
-_parser: FastParser | None = None
+_parser: Parser | None = None
 _settings: frontend.Values | None = None
-# CODEGEN_FAST_RST=0 parses with docutils as it comes (no machine reuse, no item cache).
-_fast = os.environ.get("CODEGEN_FAST_RST", "1") != "0"
 
 
-def use_fast_parser(enabled: bool) -> None:
-    """Parse with FastParser's optimisations (the default) or with plain docutils; the
-    trees are the same either way. Also drops the list items cached so far."""
-    global _parser, _fast
-    _fast = enabled
-    _parser = None
-
-
-def _docutils() -> tuple[FastParser, frontend.Values]:
+def _docutils() -> tuple[Parser, frontend.Values]:
     global _parser, _settings
     if _settings is None:
         register()
@@ -152,7 +147,7 @@ def _docutils() -> tuple[FastParser, frontend.Values]:
         # Enum lists of EC2 instance types make single lines of well over 10,000 characters.
         _settings.line_length_limit = 10_000_000
     if _parser is None:
-        _parser = FastParser(fast=_fast)
+        _parser = Parser()
     return _parser, _settings
 
 
@@ -183,11 +178,11 @@ _HAS_STRAY_BREAK = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 
 @contextmanager
 def _gc_paused() -> Generator[None, None, None]:
-    """No cyclic garbage collection while a page is parsed and read. A doctree is tens
-    of thousands of nodes, all alive until the page is done, and each collection on the
-    way would walk them (and everything else alive in the process): about 40% of the
-    time of a parse. `parse_page` frees its tree itself (`_dismantle`)."""
-    if not _fast or not gc.isenabled():
+    """No cyclic garbage collection while a page is parsed and read. A doctree is
+    thousands of nodes, all alive until the page is done, and each collection on the
+    way would walk them (and everything else alive in the process). `parse_page` frees
+    its trees itself (`_dismantle`)."""
+    if not gc.isenabled():
         yield
         return
     gc.disable()
@@ -198,18 +193,33 @@ def _gc_paused() -> Generator[None, None, None]:
 
 
 def doctree(text: str, source: str) -> nodes.document:
+    """The page's doctree, as docutils parses it whole (PageError on an RST error)."""
     with _gc_paused():
-        return _doctree(text, source)
+        if _HAS_STRAY_BREAK.search(text):  # (rare; translate is slow on a long text)
+            text = text.translate(_STRAY_BREAKS)
+        return _rst(text, source)
 
 
-def _doctree(text: str, source: str) -> nodes.document:
+class _Serious:
+    """Counts the system messages of level >= 3 a parse reports (docutils' observer
+    API), so that a clean parse need not look for them in the tree."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, message: nodes.system_message) -> None:
+        if message["level"] >= 3:
+            self.count += 1
+
+
+def _rst(text: str, source: str) -> nodes.document:
     parser, settings = _docutils()
     document = utils.new_document(source, settings)
-    if _HAS_STRAY_BREAK.search(text):  # (rare; translate is slow on a long text)
-        text = text.translate(_STRAY_BREAKS)
+    serious = _Serious()
+    document.reporter.attach_observer(serious)
     parser.parse(text, document)
-    # (the parser counts the serious messages reported: none, no need to look for them)
-    if parser.serious_messages:
+    document.reporter.detach_observer(serious)
+    if serious.count:
         for message in document.findall(nodes.system_message):
             if message["level"] >= 3:
                 # (its paragraphs, on one line: the rest is the offending block, copied whole)
@@ -223,20 +233,133 @@ def _doctree(text: str, source: str) -> nodes.document:
 
 
 def parse_page(data: bytes, source: str) -> Operation:
+    """One page's operation: read by content (`_read_by_content`), or, when that is
+    unsure or finds an error, from docutils' parse of the whole page, whose errors
+    carry the page's own lines."""
     with _gc_paused():
-        text = decode(data, source)
-        _check_layout(text, source)
+        text = _page_text(data, source)
         try:
-            document = doctree(text, source)
-        except RecursionError:
-            raise _too_deep(source) from None
-        try:
-            return _read(document, text, source)
-        except RecursionError:
-            raise _too_deep(source) from None
-        finally:
-            if _fast:
-                _dismantle(document)
+            operation = _read_by_content(text, source)
+            STATS["by content"] += 1
+            return operation
+        except Exception:  # (items.Unsure, a PageError, RecursionError: nothing is trusted)
+            STATS["whole"] += 1
+        return _read_whole(text, source)
+
+
+def parse_page_whole(data: bytes, source: str) -> Operation:
+    """parse_page from docutils' parse of the whole page, never by content (what
+    parse_page falls back to, and what the tests compare it with)."""
+    with _gc_paused():
+        return _read_whole(_page_text(data, source), source)
+
+
+def _page_text(data: bytes, source: str) -> str:
+    text = decode(data, source)
+    _check_layout(text, source)
+    if _HAS_STRAY_BREAK.search(text):  # (rare; translate is slow on a long text)
+        text = text.translate(_STRAY_BREAKS)
+    return text
+
+
+def _read_whole(text: str, source: str) -> Operation:
+    try:
+        document = _rst(text, source)
+    except RecursionError:
+        raise _too_deep(source) from None
+    try:
+        return _read(document, text, source, _Context(source))
+    except RecursionError:
+        raise _too_deep(source) from None
+    finally:
+        _dismantle(document)
+
+
+# Pages read by content, and read whole (by choice or after an error), in this process.
+STATS: Counter[str] = Counter()
+
+
+# Entries read so far, by their text (dedented): what the reader made of each (frozen,
+# so shared). Bounded by the length of the texts kept.
+_MEMO: dict[str, _Entry] = {}
+_MEMO_CHARS = 0
+MAX_MEMO_CHARS = 64_000_000
+
+
+def forget_entries() -> None:
+    """Drop the entries memoised so far."""
+    global _MEMO_CHARS
+    _MEMO.clear()
+    _MEMO_CHARS = 0
+
+
+def _read_by_content(text: str, source: str) -> Operation:
+    """The operation from the page's skeleton and its entries, each distinct entry
+    parsed and read once (items.py). Unsure, PageError or RecursionError: read the
+    page whole."""
+    skeleton, runs = items.split(items.normalise(text), 0)
+    cut = items.Cut()
+    ctx = _Context(source, cut=cut)
+    todo = deque(cut.add_runs(runs))
+    missing: list[int] = []
+    parts: list[str] = []
+    while todo:
+        i = todo.popleft()
+        known = _MEMO.get(cut.keys[i])
+        if known is not None:
+            ctx.entries[i] = known
+            continue
+        missing.append(i)
+        inner, inner_runs = items.split(cut.keys[i], len(cut.runs))
+        cut.within[i] = range(len(cut.runs), len(cut.runs) + len(inner_runs))
+        todo.extend(cut.add_runs(inner_runs))
+        parts.append(inner)
+    document = _rst(skeleton + (items.batch(parts) if parts else ""), source)
+    try:
+        found, batch = items.placeholders(document, len(cut.runs))
+        if (batch is None) != (not missing) or (batch is not None and len(batch) != len(missing)):
+            raise items.Unsure
+        if batch is not None:
+            _read_entries(cut, missing, batch, ctx)
+        for run in found:
+            run["method_text"] = any(ctx.entries[i].method_text for i in cut.runs[run["run"]])
+        operation = _read(document, text, source, ctx)
+        if len(ctx.consumed) != len(found):
+            raise items.Unsure  # a run the reader did not read as entries
+        return operation
+    finally:
+        _dismantle(document)
+
+
+def _read_entries(cut: items.Cut, missing: list[int], batch: nodes.bullet_list, ctx: _Context) -> None:
+    """Read the entries parsed in the batch (`missing`, in the batch's order) and
+    memoise them."""
+    ctx.pending = dict(zip(missing, batch.children))
+    try:
+        for i in missing:
+            if i not in ctx.entries:
+                _read_entry(i, ctx)
+    finally:
+        _dismantle(batch)
+
+
+def _read_entry(i: int, ctx: _Context) -> _Entry:
+    """Entry i of the batch (its own entries first, when _entries meets them)."""
+    global _MEMO_CHARS
+    assert ctx.cut is not None
+    item = ctx.pending.pop(i, None)
+    if not isinstance(item, nodes.list_item):
+        raise items.Unsure
+    entry = _entry(item, ctx, 1, False)
+    if any(n not in ctx.consumed for n in ctx.cut.within[i]):
+        raise items.Unsure  # a run of it read as something else
+    ctx.entries[i] = entry
+    key = ctx.cut.keys[i]
+    if _MEMO_CHARS > MAX_MEMO_CHARS:
+        forget_entries()
+    _MEMO[key] = entry
+    _MEMO_CHARS += len(key)
+    return entry
 
 
 # Nesting limits, set well above the deepest page of the boto3 1.44.8 reference: its
@@ -266,11 +389,12 @@ def _check_layout(text: str, source: str) -> None:
 def _too_deep(source: str) -> PageError:
     # Nesting that stays under MAX_INDENT but still runs docutils out of stack (blocks
     # indented one column deeper each): the page is refused, the parser made anew.
-    use_fast_parser(_fast)
+    global _parser
+    _parser = None
     return PageError(source, 1, "nested too deeply to read")
 
 
-def _dismantle(document: nodes.document) -> None:
+def _dismantle(document: nodes.Element) -> None:
     """Empty every children list of a doctree nobody needs any more: parent and child
     point at each other, so the tree would otherwise wait for the cycle collector,
     which walks it all; this way reference counting frees it at once."""
@@ -282,7 +406,7 @@ def _dismantle(document: nodes.document) -> None:
             children.clear()  # type: ignore[attr-defined]
 
 
-def _read(document: nodes.document, text: str, source: str) -> Operation:
+def _read(document: nodes.document, text: str, source: str, ctx: _Context) -> Operation:
     try:
         method, kind, service, name = _find_method(document, source)
     except NotAMethodPage:
@@ -296,7 +420,6 @@ def _read(document: nodes.document, text: str, source: str) -> Operation:
         raise
     service_id = _service_id(document, source)
     _check_body_complete(method, source)
-    ctx = _Context(source)
     body = _flat(method.children)
     if not body:
         # (every method of the reference has a description, at least)
@@ -405,6 +528,8 @@ def _check_body_open(body: Sequence[nodes.Node], source: str) -> None:
 
 
 def _is_method_text(node: nodes.Node) -> bool:
+    if isinstance(node, items.EntryRun):
+        return bool(node.get("method_text"))  # (set once its entries are read)
     return isinstance(node, nodes.field_list) or (
         isinstance(node, nodes.paragraph) and node.astext().strip() in _SECTIONS
     )
@@ -628,6 +753,8 @@ def _split_body(children: Sequence[nodes.Node]) -> tuple[list[nodes.Node], nodes
 
 
 def _is_entry_list(lst: nodes.bullet_list) -> bool:
+    if isinstance(lst, items.EntryRun):
+        return True
     if lst.get("bullet") != "-" or not lst.children:
         return False
     first = lst.children[0]
@@ -639,15 +766,25 @@ def _is_entry_list(lst: nodes.bullet_list) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class _Entry:
+    """What the reader makes of one `- **Name** *(type) --*` entry and its own entries:
+    nothing but its text decides it (so it is memoised by its text, see _MEMO), bar
+    `line` (its page's line, for errors; read by content, a line of no page) and
+    `cut_off`, which the page decides (see _cut_off)."""
+
     name: str | None
     marker: TypeMarker
     required: bool
-    docs: list[nodes.Node]
-    children: list[_Entry]
+    doc: str  # its documentation (_text of its blocks)
+    union: bool  # documented as a tagged union
+    children: tuple[_Entry, ...]
     line: int
     # Its bullets may have been cut off by a description that breaks the page's
     # indentation upstream: it ends its list, and entries follow the list (see _entries).
     cut_off: bool = False
+    height: int = 1  # levels of entries, itself included
+    # Method text (a field list, a section heading) somewhere in it: an error where the
+    # method's body is checked (_is_method_text), not inside a field.
+    method_text: bool = False
 
 
 def _entries(
@@ -655,13 +792,40 @@ def _entries(
 ) -> list[_Entry]:
     if lst is None:
         return []
-    items = [item for item in lst.children if isinstance(item, nodes.list_item)]
-    if items:
+    if isinstance(lst, items.EntryRun):
+        return _run_entries(lst, ctx, depth, cut_off)
+    listed = [item for item in lst.children if isinstance(item, nodes.list_item)]
+    if listed:
         # A description whose lines boto3 indents less than the entry (apigatewayv2's
         # integrations) ends the entry, its list and maybe its parents' there; the
         # entries that followed are left as stray lists after the list.
         cut_off = cut_off or _entries_follow(lst)
-    return [_entry(item, ctx, depth, cut_off and item is items[-1]) for item in items]
+    return [_entry(item, ctx, depth, cut_off and item is listed[-1]) for item in listed]
+
+
+def _run_entries(run: items.EntryRun, ctx: _Context, depth: int, cut_off: bool) -> list[_Entry]:
+    """The entries of a run cut out of the page, read already (_read_by_content)."""
+    assert ctx.cut is not None
+    number = int(run["run"])
+    if number in ctx.consumed:
+        raise items.Unsure
+    ctx.consumed.add(number)
+    out = [ctx.entries.get(i) or _read_entry(i, ctx) for i in ctx.cut.runs[number]]
+    for entry in out:
+        if depth + entry.height - 1 > MAX_DEPTH:
+            # (the page is read again whole, for the line of the entry too deep)
+            raise PageError(ctx.source, None, f"entries nested deeper than {MAX_DEPTH} levels")
+    if out and (cut_off or _entries_follow(run)):
+        out[-1] = _cut_off(out[-1])
+    return out
+
+
+def _cut_off(entry: _Entry) -> _Entry:
+    """The entry as the last of a list that its page cut off: so is its last entry."""
+    children = entry.children
+    if children:
+        children = (*children[:-1], _cut_off(children[-1]))
+    return replace(entry, cut_off=True, children=children)
 
 
 def _entries_follow(lst: nodes.bullet_list) -> bool:
@@ -706,14 +870,19 @@ def _entry(item: nodes.list_item, ctx: _Context, depth: int, cut_off: bool) -> _
     docs, children = _split_body(item.children[1:])
     if match["rest"].strip():
         docs.insert(0, head)  # description written on the header line
+    entries = tuple(_entries(children, ctx, depth + 1, cut_off))
     return _Entry(
         name=match["name"],
         marker=marker,
         required=match["required"] is not None,
-        docs=docs,
-        children=_entries(children, ctx, depth + 1, cut_off),
+        doc=_text(docs),
+        union=_is_union(docs),
+        children=entries,
         line=line,
         cut_off=cut_off,
+        height=1 + max((e.height for e in entries), default=0),
+        method_text=any(e.method_text for e in entries)
+        or any(next(n.findall(_is_method_text), None) for n in item.children if n is not children),
     )
 
 
@@ -806,11 +975,11 @@ def _build_dict(
         ):
             raise _mismatch(ctx, entry.line, path, "map expected")
         value_node = node.entries[0][1] if isinstance(node, syntax.SyntaxDict) else None
-        key_doc = _text(key_entry.docs)
-        key_only = _Entry(None, key_entry.marker, False, key_entry.docs, [], key_entry.line)
+        key_doc = key_entry.doc
+        key_only = _Entry(None, key_entry.marker, False, key_entry.doc, key_entry.union, (), key_entry.line)
         key = _build_scalar(key_only, path + "<key>", None, ctx, key_doc)
         value_entry = key_entry.children[0]
-        value_doc = _text(value_entry.docs)
+        value_doc = value_entry.doc
         value = _build(value_entry, path + "{}", value_node, ctx, value_doc)
         return Shape(type="map", documentation=doc, key=key, value=value)
     return _build_structure(entry, path, node, ctx, doc, event_stream=False)
@@ -833,13 +1002,13 @@ def _build_structure(
         type="structure",
         documentation=doc,
         members=members,
-        union=_is_union(entry.docs),
+        union=entry.union,
         event_stream=event_stream or bool(isinstance(node, syntax.SyntaxDict) and node.event_stream),
     )
 
 
 def _members(
-    entries: list[_Entry], path: str, node: syntax.SyntaxDict | None, ctx: _Context
+    entries: Sequence[_Entry], path: str, node: syntax.SyntaxDict | None, ctx: _Context
 ) -> tuple[tuple[str, Member], ...]:
     members: list[tuple[str, Member]] = []
     lines: dict[str, int] = {}
@@ -856,7 +1025,7 @@ def _members(
         # boto3 hides some members from the syntax block only (S3's SSECustomerKeyMD5,
         # Glacier's accountId): such a member is read from its bullets alone.
         child_node = node.get(child.name) if node is not None else None
-        doc = _text(child.docs)
+        doc = child.doc
         shape = _build(child, child_path, child_node, ctx, "")
         members.append(
             (
@@ -889,7 +1058,7 @@ def _build_list(
         raise _mismatch(ctx, entry.line, path, "list expected")
     item = entry.children[0]
     item_node = node.item if isinstance(node, syntax.SyntaxList) else None
-    member = _build(item, path + "[]", item_node, ctx, _text(item.docs))
+    member = _build(item, path + "[]", item_node, ctx, item.doc)
     return Shape(type="list", documentation=doc, member=member)
 
 
@@ -964,8 +1133,9 @@ def _input(
                     children.insert(0, nodes.paragraph(text=rest))
         docs, kids = _split_body(children)
         cut_off = id(body) in cut
-        entries.append(_Entry(arg, marker, required, docs, _entries(kids, ctx, 1, cut_off), line, cut_off))
-    root = _Entry(None, TypeMarker("dict"), False, [], entries, 0)
+        params = tuple(_entries(kids, ctx, 1, cut_off))
+        entries.append(_Entry(arg, marker, required, _text(docs), _is_union(docs), params, line, cut_off))
+    root = _Entry(None, TypeMarker("dict"), False, "", False, tuple(entries), 0)
     if not entries and request is None:
         return replace(EMPTY_STRUCTURE, truncated=truncated)
     shape = _build_structure(root, "input", request, ctx, "", event_stream=False)
@@ -1005,7 +1175,7 @@ def _output(
     if len(roots) != 1 or roots[0].name is not None:
         raise PageError(ctx.source, line, "Response Structure is not a single `*(dict) --*` entry")
     root = roots[0]
-    shape = _build(root, "output", response, ctx, _text(root.docs))
+    shape = _build(root, "output", response, ctx, root.doc)
     return replace(shape, truncated=True) if response is None else shape
 
 

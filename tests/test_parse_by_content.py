@@ -1,0 +1,180 @@
+"""Parsing by content (codegen/rst/items.py, reader._read_by_content) changes nothing
+but the speed: the same operations and the same errors, on their own lines, as reading
+docutils' parse of the whole page; each distinct entry parsed once; and only docutils'
+public API in codegen/."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import REPO, SEED
+from docutils import nodes
+
+from codegen import tree
+from codegen.rst import items, reader
+from codegen.rst.reader import NotAMethodPage, PageError, parse_page, parse_page_whole
+
+SEED_SOURCE = "sagemaker/client/create_model_package.rst"
+_ENTRY_LINE = re.compile(rb"^ *- (?:\*\*|\*\()", re.MULTILINE)
+
+
+@pytest.fixture
+def fresh() -> Iterator[None]:
+    """No entry memoised, no page counted."""
+    reader.forget_entries()
+    reader.STATS.clear()
+    yield
+    reader.forget_entries()
+
+
+def _outcome(parse: object, data: bytes, source: str) -> str:
+    assert callable(parse)
+    try:
+        return tree.dumps([parse(data, source)])
+    except NotAMethodPage:
+        return "not a method page"
+    except PageError as exc:
+        return f"error: {exc}"
+
+
+def _pages(root: Path, service: str) -> list[tuple[bytes, str]]:
+    return [
+        (page.read_bytes(), page.relative_to(root).as_posix())
+        for page in sorted((root / service).rglob("*.rst"))
+    ]
+
+
+@pytest.mark.parametrize("service", ["s3", "dynamodb"])
+def test_same_operations_as_the_whole_page(reference: Path, service: str, fresh: None) -> None:
+    pages = _pages(reference, service)
+    by_content = [_outcome(parse_page, data, source) for data, source in pages]
+    # every page was read by content (none fell back to the whole page)...
+    assert reader.STATS["by content"] == len(pages) and not reader.STATS["whole"]
+    # ...and most entries met more than once
+    entries = sum(len(_ENTRY_LINE.findall(data)) for data, _ in pages)
+    assert len(reader._MEMO) < 0.6 * entries
+    for (data, source), got in zip(pages, by_content):
+        assert got == _outcome(parse_page_whole, data, source), source
+
+
+def test_the_lexer_cuts_entries_where_docutils_ends_them() -> None:
+    """The texts items.split cuts out of the seed are the list items docutils makes of
+    the same lines (lines right-stripped, as docutils reads them)."""
+    text = SEED.read_text(encoding="utf-8")
+    skeleton, runs = items.split(items.normalise(text), 0)
+    assert len(runs) == skeleton.count(items.TOKEN) > 10
+
+    def entries_of(key: str) -> list[str]:
+        inner, inner_runs = items.split(key, 0)
+        return [k for run in inner_runs for k in run] + [
+            e for run in inner_runs for k in run for e in entries_of(k)
+        ]
+
+    cut = [k for run in runs for k in run]
+    cut += [e for k in cut for e in entries_of(k)]
+    document = reader.doctree(text, SEED_SOURCE)
+    entry_items = [
+        item.rawsource
+        for lst in document.findall(nodes.bullet_list)
+        if reader._is_entry_list(lst)
+        for item in lst.children
+    ]
+    strip = re.compile(r"[ ]+$", re.MULTILINE)
+    assert sorted(strip.sub("", k).rstrip() for k in cut) == sorted(
+        strip.sub("", i).rstrip() for i in entry_items
+    )
+
+
+def test_each_distinct_entry_is_parsed_once(fresh: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    parsed: list[str] = []
+    rst = reader._rst
+
+    def counting(text: str, source: str) -> nodes.document:
+        parsed.append(text)
+        return rst(text, source)
+
+    monkeypatch.setattr(reader, "_rst", counting)
+    data = SEED.read_bytes()
+    first = parse_page(data, SEED_SOURCE)
+    assert len(parsed) == 1 and items.BATCH in parsed[0]
+    batch = parsed[0][parsed[0].index(items.BATCH) :]
+    # an entry documented several times on the page (the shared structures) is in the batch once
+    assert batch.count("\n- **Image** *(string) --*") == 1 < data.count(b"- **Image** *(string) --*")
+    # the second time round, nothing but the skeleton is parsed, and the tree is the same one
+    second = parse_page(data, "other.rst")
+    assert len(parsed) == 2 and items.BATCH not in parsed[1]
+    assert tree.dumps([second]) == tree.dumps([first]).replace(SEED_SOURCE, "other.rst")
+    assert second.input.member_map["InferenceSpecification"].shape is not None
+
+
+def test_error_line_in_an_entry_memoised_on_another_page(fresh: None) -> None:
+    text = SEED.read_text(encoding="utf-8")
+    parse_page(text.encode(), SEED_SOURCE)  # every entry memoised
+    # The same page, moved down, with one entry deep in a repeated structure damaged.
+    entry = "- **ModelDataUrl** *(string) --*"
+    at = text.index(entry, text.index(entry) + 1)  # (its second occurrence)
+    bad = "\n" * 5 + text[:at] + entry.replace("(string)", "(strnig)") + text[at + len(entry) :]
+    with pytest.raises(PageError) as error:
+        parse_page(bad.encode(), "bad.rst")
+    assert "unknown type marker 'strnig'" in error.value.message
+    assert "(strnig)" in bad.splitlines()[error.value.line - 1]
+    assert reader.STATS["whole"] == 1
+    assert _outcome(parse_page_whole, bad.encode(), "bad.rst") == f"error: {error.value}"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        # a doc bullet in the same docutils list as the entries
+        ("\n    - **Containers** *(list) --*", "\n    - a doc bullet\n\n    - **Containers** *(list) --*"),
+        # an entry line run into the paragraph before it
+        ("\n    - **Containers** *(list) --*", "\n    Some text\n    - **Containers** *(list) --*"),
+        # a tab inside a line: docutils expands it from its own column
+        ("The name of the model package.", "The name\tof the model package."),
+        # a placeholder's text on the page
+        ("A description of the model package.", f"A description of the {items.TOKEN}0 package."),
+    ],
+    ids=["mixed-list", "joined-paragraph", "tab", "token"],
+)
+def test_unusual_pages_read_as_whole(change: tuple[str, str], fresh: None) -> None:
+    text = SEED.read_text(encoding="utf-8")
+    assert change[0] in text
+    data = text.replace(change[0], change[1], 1).encode()
+    assert _outcome(parse_page, data, SEED_SOURCE) == _outcome(parse_page_whole, data, SEED_SOURCE)
+
+
+def test_role_directives_are_refused() -> None:
+    """`role` / `default-role` would change docutils' process-wide role registry."""
+    text = SEED.read_text(encoding="utf-8")
+    for directive in (".. default-role:: literal", ".. role:: code(literal)"):
+        with pytest.raises(PageError, match="RST: .*directive is not allowed on a reference page"):
+            parse_page(f"{directive}\n\n{text}".encode(), "role.rst")
+
+
+# docutils' public API (issue 17): these modules, these names from docutils.parsers.rst
+_PUBLIC_MODULES = {"docutils", "docutils.core", "docutils.frontend", "docutils.utils", "docutils.nodes",
+                   "docutils.statemachine", "docutils.parsers.rst"}
+_PUBLIC_RST = {"Parser", "Directive", "directives", "roles"}
+
+
+def test_codegen_uses_only_docutils_public_api() -> None:
+    for path in sorted((REPO / "codegen").rglob("*.py")):
+        module = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(module):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("docutils"):
+                assert node.module in _PUBLIC_MODULES, (path, node.module)
+                names = {a.name for a in node.names}
+                if node.module == "docutils.parsers.rst":
+                    assert names <= _PUBLIC_RST, (path, names)
+                assert not any(n.startswith("_") for n in names), (path, names)
+            elif isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.name.startswith("docutils"):
+                        assert alias.name in _PUBLIC_MODULES, (path, alias.name)
+            elif isinstance(node, ast.Attribute) and node.attr.startswith("_") and not node.attr.startswith("__"):
+                base = ast.unparse(node.value)
+                assert base not in {"roles", "directives", "states", "nodes", "utils", "frontend"}, (path, ast.unparse(node))
