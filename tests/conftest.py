@@ -32,7 +32,7 @@ def boto3_version() -> str:
 def reference(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A boto3 reference tree (`<service>/{client,paginator,waiter}/*.rst`) for the
     default services, as the pinned boto3 renders it."""
-    from codegen.render import render_service
+    from codegen.pipeline.boto3_render import render_service
 
     root = tmp_path_factory.mktemp("reference")
     archives = HERE / "fixtures" / f"boto3-{boto3_version()}"
@@ -47,7 +47,7 @@ def reference(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def corpus_root() -> Path:
     """The whole reference of the pinned boto3, rendered once and cached outside the repo."""
-    from codegen.render import available_services, render_services
+    from codegen.pipeline.boto3_render import available_services, render_services
 
     root = Path.home() / ".cache" / "codegen" / f"boto3-{boto3_version()}"
     for _ in render_services(available_services(), root, jobs=2, reuse=True):

@@ -10,8 +10,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from codegen import build
+from codegen.emit import package as emit_package
 from codegen.parse import parse_paths
+from codegen.pipeline import write
 from codegen.tree import Operation
 
 REPO = Path(__file__).resolve().parent.parent
@@ -60,10 +61,10 @@ def parse_dir(path: Path) -> tuple[Operation, ...]:
 def write_package(ops: list[Operation] | tuple[Operation, ...], out: Path, package: str, formatted: bool = True,
                   **options: Any) -> dict[str, str]:
     """`options`: render_package's keyword arguments (enums, responses)."""
-    files = build.render_package(ops, package, **options)
+    files = emit_package.render_package(ops, package, **options)
     if formatted:
-        files = build.format_files(files)
-    build.write_tree(out, files)
+        files = emit_package.format_files(files)
+    write.write_tree(out, files)
     return files
 
 

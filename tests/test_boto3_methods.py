@@ -26,11 +26,12 @@ from boto3.s3.transfer import S3Transfer, TransferConfig
 from gen_support import parse_ok, run_mypy
 from test_client_extras import _marked, _mypy_error_lines, _pyright
 
-from codegen import build, naming
-from codegen.emit.env import render
+from codegen import naming
 from codegen.emit.boto3_methods import BASE_METHODS, EXTRA_ARGS, base_method
+from codegen.emit.env import render
 from codegen.emit.extras import client_extras
 from codegen.emit.types import py_type
+from codegen.pipeline import run
 from codegen.tree import Member, Shape
 from oracle import session
 
@@ -192,7 +193,7 @@ def package(reference: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     for service in SERVICES:
         shutil.copytree(reference / service, base / "in" / service)
     out = base / "out"
-    result = build.generate([base / "in"], out, PKG)
+    result = run.generate([base / "in"], out, PKG)
     assert result.errors == [] and result.services == sorted(SERVICES)
     (out / "good.py").write_text(GOOD.format(pkg=PKG))
     (out / "bad.py").write_text(BAD.format(pkg=PKG))

@@ -24,8 +24,9 @@ import pytest
 from botocore import xform_name
 from gen_support import parse_ok, run_mypy
 
-from codegen import build, naming
+from codegen import naming
 from codegen.emit.extras import ClientExtras, client_extras
+from codegen.pipeline import run
 from oracle import session
 
 PKG = "aws_typed_extras"
@@ -167,7 +168,7 @@ def package(reference: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     for service in PACKAGE_SERVICES:
         shutil.copytree(reference / service, base / "in" / service)
     out = base / "out"
-    result = build.generate([base / "in"], out, PKG)
+    result = run.generate([base / "in"], out, PKG)
     assert result.errors == [] and result.services == sorted(PACKAGE_SERVICES)
     (out / "good.py").write_text(GOOD.format(pkg=PKG))
     (out / "bad.py").write_text(BAD.format(pkg=PKG))
@@ -334,13 +335,13 @@ def test_regenerate_follows_paginator_and_waiter_pages(reference: Path, tmp_path
     pages = tmp_path / "in" / "dynamodb"
     shutil.copytree(reference / "dynamodb", pages)
     out = tmp_path / "out"
-    build.generate([tmp_path / "in"], out, PKG)
+    run.generate([tmp_path / "in"], out, PKG)
     stub = out / PKG / "dynamodb" / "client.pyi"
     before = stub.read_text()
     assert all(f'Literal["{n}"]' in before for n in ("scan", "query", "table_exists", "table_not_exists"))
     (pages / "paginator" / "Scan.rst").unlink()
     (pages / "waiter" / "TableExists.rst").unlink()
-    result = build.generate([tmp_path / "in"], out, PKG)
+    result = run.generate([tmp_path / "in"], out, PKG)
     assert f"{PKG}/dynamodb/client.pyi" in result.written
     after = stub.read_text()
     assert 'Literal["scan"]' not in after and 'Literal["table_exists"]' not in after

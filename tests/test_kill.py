@@ -15,8 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from codegen import incremental
-from codegen import lock
+from codegen.pipeline import lock, run, write
 from test_regenerate import digest
 
 PKG = "typed_kill"
@@ -77,11 +76,11 @@ def outputs(reference: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[
     for service in SERVICES:
         shutil.copytree(reference / service, inp / service)
     before = root / "before"
-    incremental.regenerate([inp], before, PKG, jobs=2)
+    run.regenerate([inp], before, PKG, jobs=2)
     for page in inp.rglob("*.rst"):
         page.write_bytes(page.read_bytes() + b"\n")
     clean = root / "clean"
-    incremental.regenerate([inp], clean, PKG, jobs=2)
+    run.regenerate([inp], clean, PKG, jobs=2)
     return inp, before, clean
 
 
@@ -200,7 +199,7 @@ def test_the_last_steps_hold_signals() -> None:
     seen: list[int] = []
     previous = signal.signal(signal.SIGTERM, lambda signum, frame: seen.append(signum))
     try:
-        with incremental._signals_held():
+        with write.signals_held():
             os.kill(os.getpid(), signal.SIGTERM)
             time.sleep(0.05)
             assert seen == []

@@ -16,8 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from codegen import build, incremental, naming
+from codegen import naming
+from codegen.emit import package as emit_package
 from codegen.emit.models import BUCKETS, MODELS_DIR, bucket_of
+from codegen.pipeline import run, write
 from conftest import SEED, corpus_root
 from gen_support import REPO, model_file, parse_dir, parse_ok, run_mypy
 
@@ -38,7 +40,7 @@ def sagemaker(reference: Path, tmp_path_factory: pytest.TempPathFactory) -> tupl
     """The whole sagemaker package (1,800 classes), models only."""
     ops = list(parse_dir(reference / "sagemaker"))
     out = tmp_path_factory.mktemp("lazy")
-    build.write_tree(out, build.render_package(ops, PKG, ("models",)))
+    write.write_tree(out, emit_package.render_package(ops, PKG, ("models",)))
     (names,) = naming.resolve(ops)
     return out, names
 
@@ -95,7 +97,7 @@ def test_every_class_is_in_the_module_its_name_gives(sagemaker: tuple[Path, nami
 def test_type_checkers_see_every_class_exactly(tmp_path: Path) -> None:
     ops = parse_ok(SEED)
     (names,) = naming.resolve(ops)
-    build.write_tree(tmp_path, build.render_package(ops, PKG, ("models",)))
+    write.write_tree(tmp_path, emit_package.render_package(ops, PKG, ("models",)))
     request = names.request_class(ops[0])
     spec = names.class_at("create_model_package", "input.InferenceSpecification")
     (tmp_path / "use.py").write_text(
@@ -117,7 +119,7 @@ def test_type_checkers_see_every_class_exactly(tmp_path: Path) -> None:
 def test_unknown_names_and_star_import(tmp_path: Path) -> None:
     ops = parse_ok(SEED)
     (names,) = naming.resolve(ops)
-    build.write_tree(tmp_path, build.render_package(ops, PKG, ("models",)))
+    write.write_tree(tmp_path, emit_package.render_package(ops, PKG, ("models",)))
     code = f"""
 import sys
 from {PKG}.sagemaker import models
@@ -164,12 +166,12 @@ def test_upgrade_from_one_models_file_keeps_hand_edits(tmp_path: Path) -> None:
     mine = text[:start] + "    def mine(self) -> int:\n        return 1\n\n" + text[start:]
     models.write_text(mine)
 
-    result = incremental.regenerate([inp], out, PKG)
+    result = run.regenerate([inp], out, PKG)
     assert [c.file for c in result.conflicts] == [f"{PKG}/sagemaker/models.py"] * len(result.conflicts)
     assert [c.member for c in result.conflicts] == [f"class {request}"], result.conflicts
     assert models.read_text() == mine  # the edits are all there
     assert model_file(out / PKG / "sagemaker", request).is_file()  # the new layout beside it
-    assert incremental.regenerate([inp], out, PKG).conflicts  # and still reported
+    assert run.regenerate([inp], out, PKG).conflicts  # and still reported
 
 
 @pytest.mark.corpus
@@ -184,7 +186,7 @@ def test_every_service_imports_its_models_in_under_a_tenth_of_a_second(tmp_path:
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
     out = tmp_path / "pkg"
-    result = build.generate([corpus_root()], out, PKG, targets=("models",), jobs=2)
+    result = run.generate([corpus_root()], out, PKG, targets=("models",), jobs=2)
     assert not [e for e in result.errors if "bullets and syntax block disagree" not in e]
     times: dict[tuple[str, bool], float] = {}
     for service in sorted(p.name for p in (out / PKG).iterdir() if (p / "models.py").is_file()):

@@ -17,8 +17,8 @@ import pytest
 from boto3.docs.service import ServiceDocumenter
 from click.testing import CliRunner
 
-from codegen import render
 from codegen.cli import main
+from codegen.pipeline import boto3_render as render
 from releases import data, render_release
 
 # A few in the default suite; all of them (ec2 alone takes a minute) in the corpus run.

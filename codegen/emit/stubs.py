@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from codegen.emit.aliases import stub_aliases
-from codegen.config import DEFAULT_RESPONSES
+from codegen.emit.options import DEFAULT_RESPONSES
 from codegen.emit import docstrings
 from codegen.emit.responses import key_present
 from codegen.emit.env import pyrepr, render

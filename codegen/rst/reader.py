@@ -9,7 +9,6 @@ cannot (enum values, recursion) and are checked against the bullets path by path
 from __future__ import annotations
 
 import codecs
-import gc
 import os
 import re
 from contextlib import contextmanager
@@ -20,7 +19,7 @@ from typing import TypeVar, cast
 from docutils import frontend, nodes, utils
 from docutils.parsers.rst import Parser
 
-from codegen import naming
+from codegen import gcpause, naming
 from codegen.escape import printable, shown
 from codegen.rst import syntax
 from codegen.rst.directives import desc, register, xref
@@ -183,18 +182,13 @@ _HAS_STRAY_BREAK = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 
 @contextmanager
 def _gc_paused() -> Generator[None, None, None]:
-    """No cyclic garbage collection while a page is parsed and read. A doctree is tens
-    of thousands of nodes, all alive until the page is done, and each collection on the
-    way would walk them (and everything else alive in the process): about 40% of the
-    time of a parse. `parse_page` frees its tree itself (`_dismantle`)."""
-    if not _fast or not gc.isenabled():
+    """No cyclic garbage collection while a page is parsed and read (codegen/gcpause.py).
+    `parse_page` frees its tree itself (`_dismantle`)."""
+    if not _fast:
         yield
         return
-    gc.disable()
-    try:
+    with gcpause.paused():
         yield
-    finally:
-        gc.enable()
 
 
 def doctree(text: str, source: str) -> nodes.document:

@@ -2,8 +2,8 @@
 
 `<out>/.codegen/manifest.json` records what the last run was made of and what it made:
 
-* `generator`, `templates`: hashes of codegen's own code (and black's version) and of
-  the templates; `package`, `targets`: the options. A change to any re-renders all.
+* `generator`, `templates`: hashes of codegen's own code (every source file, and the
+  versions of Python and of every dependency: generator_hash) and of the templates; `package`, `targets`: the options. A change to any re-renders all.
 * `pages`: input page (source name) → sha256 of its bytes and the boto3 service it
   belongs to (None for a page that is not a method page), and `error` when that version
   of the page failed to parse (reported again by every run until the page changes).
@@ -28,55 +28,66 @@ beyond the page source names the parser gives.
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
 import os
-import stat
-import tempfile
-import zlib
+import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from codegen import files, treecheck
+from codegen import treecheck
 from codegen.emit.env import template_dir
+from codegen.pipeline import write
+from codegen.pipeline.write import get_pristine, is_python, put_pristine, read_disk, read_state, remove_empty_dirs, state_dir
 from codegen.tree import IR_VERSION, Operation, operation_from_json
 
-STATE_DIR = ".codegen"
 MANIFEST_NAME = "manifest.json"
+# The plain list of generated files that outputs kept before, beside the manifest: read
+# only when there is no manifest (its files have no merge base), dropped once one is saved.
+LEGACY_LISTING = ".codegen-files"
 FORMAT_VERSION = 1
-# Modules that do not shape the generated text (their edits do not force a full rebuild).
-_NOT_GENERATOR = frozenset({"cli.py", "watch.py", "diff.py", "render.py", "config.py", "manifest.py"})
+# The runtime dependencies when codegen's own metadata cannot be read (not installed).
+_DEPENDENCIES = ("black", "click", "docutils", "jinja2", "libcst")
 
 
-def sha256(data: bytes | str) -> str:
-    if isinstance(data, str):
-        data = data.encode("utf-8")
-    return hashlib.sha256(data).hexdigest()
-
-
-def _black_version() -> str:
-    # From the installed metadata: importing black costs more than a no-op run's work.
-    from importlib.metadata import PackageNotFoundError, version
+def dependency_versions() -> list[tuple[str, str]]:
+    """(name, version) of Python and of every runtime dependency, from the installed
+    metadata (importing black costs more than a no-op run's work)."""
+    import sys
+    from importlib.metadata import PackageNotFoundError, requires, version
 
     try:
-        return version("black")
-    except PackageNotFoundError:  # pragma: no cover - black is a dependency
-        return "unknown"
+        wanted = [r for r in requires("codegen") or [] if ";" not in r]  # (no extras)
+        names = sorted({re.split(r"[^A-Za-z0-9._-]", r.strip(), maxsplit=1)[0].lower() for r in wanted})
+    except PackageNotFoundError:  # pragma: no cover - run from a source tree
+        names = list(_DEPENDENCIES)
+    found = [("python", "%d.%d" % sys.version_info[:2])]
+    for name in names:
+        try:
+            found.append((name, version(name)))
+        except PackageNotFoundError:  # pragma: no cover - a dependency
+            found.append((name, "missing"))
+    return found
+
+
+def generator_sources() -> list[Path]:
+    """Every source file of codegen (whatever it shapes: the text, CHANGES.md, the state)."""
+    root = Path(__file__).resolve().parent.parent
+    return sorted(root.rglob("*.py"))
 
 
 @lru_cache(maxsize=1)
 def generator_hash() -> str:
-    """codegen's own code and black's version: what turns pages into text."""
-    h = hashlib.sha256(f"black {_black_version()}\0".encode())
-    root = Path(__file__).resolve().parent
-    for path in sorted(root.rglob("*.py")):
-        rel = path.relative_to(root).as_posix()
-        if rel in _NOT_GENERATOR:
-            continue
-        h.update(rel.encode() + b"\0" + path.read_bytes() + b"\0")
+    """What turns pages into the output: codegen's code and its dependencies' versions.
+    A change to any of them re-renders everything (the templates have their own hash)."""
+    h = hashlib.sha256()
+    for name, found in dependency_versions():
+        h.update(f"{name} {found}\0".encode())
+    root = Path(__file__).resolve().parent.parent
+    for path in generator_sources():
+        h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return h.hexdigest()
 
 
@@ -177,10 +188,6 @@ class Manifest:
         )
 
 
-def state_dir(out: Path) -> Path:
-    return out / STATE_DIR
-
-
 def manifest_path(out: Path) -> Path:
     return state_dir(out) / MANIFEST_NAME
 
@@ -188,19 +195,6 @@ def manifest_path(out: Path) -> Path:
 def names_path(out: Path, service: str) -> Path:
     """`.codegen/names/<service>.json`: the service's names registry (codegen/registry.py)."""
     return state_dir(out) / "names" / f"{service or '_'}.json"
-
-
-def read_state(path: Path) -> bytes:
-    """The bytes of a file the output keeps for itself (`.codegen/*`, the listing). The
-    output may come from a pull request: anything but a regular file there (a FIFO would
-    block the read for ever, a device never end, a link leads elsewhere) is an OSError,
-    which every caller takes as a missing or unreadable file."""
-    try:
-        return files.read_regular(path, follow_links=False)
-    except files.NotRead as exc:
-        if exc.error is not None:
-            raise exc.error from None
-        raise OSError(f"{path}: not a regular file") from None
 
 
 def load(out: Path) -> Manifest | None:
@@ -220,96 +214,26 @@ def save(out: Path, manifest: Manifest) -> bool:
             return False
     except OSError:
         pass
-    atomic_write(path, data, durable=True)
+    write.atomic_write(path, data, durable=True)
     return True
 
 
-_TEMP_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
-_temp_names = itertools.count()
-
-
-def _open_temp(path: Path) -> tuple[int, str]:
-    """A new temp file beside `path`: `.<name>.<pid>-<n>.tmp` (what remove_stale_temps
-    looks for), made without mkstemp's random names or a mkdir per file: a cold run
-    writes tens of thousands of files into a few hundred folders."""
-    tmp = f"{path.parent}/.{path.name}.{os.getpid()}-{next(_temp_names)}.tmp"
+def has_earlier_state(out: Path) -> bool:
+    """`.codegen/` holds what a run left (the merge bases, names), beside the lock that
+    every run makes first: when its manifest cannot be read (lost, replaced by a FIFO),
+    the generated files are still the generator's, though their texts are unknown."""
+    folder = state_dir(out)
     try:
-        return os.open(tmp, _TEMP_FLAGS, 0o644), tmp
-    except FileNotFoundError:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except FileExistsError:  # a killed run's leftover with the same pid
-        pass
-    return tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-
-
-def file_mode(path: Path) -> int:
-    """The permission bits a rewrite of `path` keeps (a user's chmod 600 or +x);
-    0o644 for a new file, whatever the umask."""
-    try:
-        st = os.lstat(path)
+        return not folder.is_symlink() and any(p.name not in (MANIFEST_NAME, "lock") for p in folder.iterdir())
     except OSError:
-        return 0o644
-    return stat.S_IMODE(st.st_mode) if stat.S_ISREG(st.st_mode) else 0o644
+        return False
 
 
-def atomic_write(path: Path, data: bytes, durable: bool = False, mode: int | None = None) -> None:
-    """Temp file in the same folder, then rename: readers (and a run killed at any point)
-    see the old or the new file. `durable` also fsyncs (the manifest: written last).
-    The new file has `mode`, by default the permission bits of the file it replaces."""
-    fd, tmp = _open_temp(path)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            if durable:
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.fchmod(fh.fileno(), file_mode(path) if mode is None else mode)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-
-
-# --- pristine copies ------------------------------------------------------------------------
-
-
-def _blob(out: Path, sha: str) -> Path:
-    return state_dir(out) / "pristine" / sha[:2] / sha
-
-
-def put_pristine(out: Path, text: str) -> str:
-    sha = sha256(text)
-    path = _blob(out, sha)
-    if not path.is_file():
-        atomic_write(path, zlib.compress(text.encode("utf-8"), 1))  # level 1: 3x faster, ~15% bigger
-    return sha
-
-
-def get_pristine(out: Path, sha: str) -> str | None:
-    try:
-        text = zlib.decompress(read_state(_blob(out, sha))).decode("utf-8")
-    except (OSError, zlib.error, UnicodeDecodeError):
-        return None
-    return text if sha256(text) == sha else None
-
-
-def gc_pristine(out: Path, keep: Iterable[str]) -> None:
-    """Remove blobs no record refers to (and leftover temp files)."""
-    wanted = set(keep)
-    root = state_dir(out) / "pristine"
-    if not root.is_dir():
-        return
-    for folder in root.iterdir():
-        if not folder.is_dir():
-            continue
-        for blob in folder.iterdir():
-            if blob.name not in wanted:
-                blob.unlink(missing_ok=True)
-        if not any(folder.iterdir()):
-            folder.rmdir()
+def drop_legacy_listing(out: Path) -> None:
+    """The legacy listing, once the manifest that replaces it is saved."""
+    path = out / LEGACY_LISTING
+    if path.is_symlink() or path.is_file():
+        path.unlink()
 
 
 # --- parse cache ----------------------------------------------------------------------------
@@ -353,7 +277,7 @@ def save_parsed(out: Path, service: str, generator: str, pages: Mapping[str, tup
             return
     except OSError:
         pass
-    atomic_write(path, text)
+    write.atomic_write(path, text)
 
 
 def drop_parsed(out: Path, keep: Iterable[str]) -> None:
@@ -368,3 +292,54 @@ def drop_parsed(out: Path, keep: Iterable[str]) -> None:
             for path in folder.iterdir():
                 if path.name not in wanted:
                     path.unlink(missing_ok=True)
+
+
+def rename_package(out: Path, old: Manifest, package: str, dry_run: bool) -> Manifest:
+    """`old` with its package's files moved from `<old package>/` to `<package>/`, on
+    disk too (unless `dry_run`), so that the run that follows merges hand edits in place.
+
+    In the moved modules, and in the generator's last text of them (the merge base),
+    the imports of the old package become imports of the new one (`from old.x import`,
+    `import old`): what a rename asks for, and what lets an import the user extended
+    merge by name. The manifest keeps its old package name, so that the run re-renders
+    everything; it is saved with the files' new paths and bases, and a rename
+    interrupted at any point is picked up by the next one. A file whose new path is
+    taken is left where it is; a file that cannot be decoded is moved as it is."""
+    prefix = old.package + "/"
+    imports = re.compile(rf"^([ \t]*(?:from|import)[ \t]+){re.escape(old.package)}(?=[.\s,]|$)", re.M)
+
+    def moved(rel: str) -> str:
+        return package + "/" + rel[len(prefix) :] if rel.startswith(prefix) else rel
+
+    def renamed(text: str) -> str:
+        return imports.sub(lambda m: m.group(1) + package, text)
+
+    done: list[str] = []
+    files: dict[str, FileRecord] = {}
+    for rel, rec in old.files.items():
+        files[moved(rel)] = rec
+        if not is_python(rel) or dry_run:
+            continue
+        base = get_pristine(out, rec.sha)
+        if base is not None and renamed(base) != base:
+            files[moved(rel)] = FileRecord(put_pristine(out, renamed(base)), rec.service)
+    for rel in sorted({*old.files, *old.orphans}):
+        src, dst = out / rel, out / moved(rel)
+        if dry_run or src == dst:
+            continue
+        if os.path.lexists(src) and not os.path.lexists(dst):
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            os.rename(src, dst)  # a symlink moves as a link; bytes and modes as they are
+            done.append(rel)
+        if rel not in old.files or not is_python(rel) or os.path.lexists(src):
+            continue  # (an orphan keeps its text, which its record's hash is of)
+        disk = read_disk(dst)
+        if disk.data is not None and not disk.problem:
+            text = disk.data.decode("utf-8")  # (its own line ends)
+            if renamed(text) != text:
+                write.atomic_write(dst, renamed(text).encode("utf-8"))
+    result = replace(old, files=files, orphans={moved(rel): sha for rel, sha in old.orphans.items()})
+    if not dry_run:
+        save(out, result)
+        remove_empty_dirs(out, done)
+    return result
