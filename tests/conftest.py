@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import io
 import lzma
+import os
 import sys
 import tarfile
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,9 @@ HERE = Path(__file__).parent
 REPO = HERE.parent
 SEED = REPO / "input" / "sagemaker" / "client" / "create_model_package.rst"
 sys.path.insert(0, str(HERE))  # the oracle module
+# The parse caches of the outputs tests make (codegen/pipeline/state.py cache_dir), and of
+# the `codegen` they run in subprocesses: not in the user's cache folder.
+os.environ.setdefault("CODEGEN_CACHE_DIR", tempfile.mkdtemp(prefix="codegen-test-cache-"))
 
 # Services in the default suite. The slow ones to render are committed as archives
 # made by tests/fixtures/make_fixtures.py; the quick ones are rendered at test time.

@@ -420,7 +420,7 @@ def _regenerate(
                 result.errors.append(refused)
             if new != old:  # an unchanged manifest is not even serialised (a no-op run's largest cost)
                 state.save(out, new)
-            state.drop_legacy_listing(out)
+            state.drop_legacy_state(out)
         bases = {**{rel: r.sha for rel, r in new.files.items()}, **new.orphans}
         write.gc_pristine(out, {sha for rel, sha in bases.items() if write.is_python(rel)})
         write.remove_empty_dirs(out, log.removed)

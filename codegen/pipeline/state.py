@@ -16,10 +16,11 @@
 * `orphans`: files a previous run would have removed but the user had edited;
   they are looked at again on every run.
 
-Pristine texts are content-addressed blobs (zlib), so a blob is written before the
-manifest that refers to it, and unreferenced blobs are dropped after. The parse cache
-(`.codegen/parsed/<service>.json`) keeps each page's shape tree, keyed by the page's
-hash, so that a one-page change parses one page.
+Pristine texts are content-addressed blobs (zlib, codegen/pipeline/write.py), so a blob
+is written before the manifest that refers to it, and unreferenced blobs are dropped
+after. The parse cache keeps each page's shape tree, keyed by the page's hash, so that a
+one-page change parses one page; it can be rebuilt, so it lives in the user's cache
+folder (parsed_dir), not in the output a project commits.
 
 Everything here is deterministic: the manifest holds no times and no absolute paths
 beyond the page source names the parser gives.
@@ -40,13 +41,16 @@ from typing import Any
 from codegen import treecheck
 from codegen.emit.env import template_dir
 from codegen.pipeline import write
-from codegen.pipeline.write import get_pristine, is_python, put_pristine, read_disk, read_state, remove_empty_dirs, state_dir
+from codegen.pipeline.write import (
+    get_pristine, is_python, put_pristine, read_disk, read_state, remove_empty_dirs, sha256, state_dir,
+)
 from codegen.tree import IR_VERSION, Operation, operation_from_json
 
 MANIFEST_NAME = "manifest.json"
 # The plain list of generated files that outputs kept before, beside the manifest: read
 # only when there is no manifest (its files have no merge base), dropped once one is saved.
 LEGACY_LISTING = ".codegen-files"
+_LEGACY_PARSED = "parsed"  # `.codegen/parsed/`: the parse cache, before it went to the cache folder
 FORMAT_VERSION = 1
 # The runtime dependencies when codegen's own metadata cannot be read (not installed).
 _DEPENDENCIES = ("black", "click", "docutils", "jinja2", "libcst")
@@ -229,19 +233,43 @@ def has_earlier_state(out: Path) -> bool:
         return False
 
 
-def drop_legacy_listing(out: Path) -> None:
-    """The legacy listing, once the manifest that replaces it is saved."""
+def drop_legacy_state(out: Path) -> None:
+    """What outputs kept before, once the manifest is saved: the legacy listing, and the
+    parse cache that `.codegen/parsed/` held (now in the user's cache folder: parsed_dir)."""
     path = out / LEGACY_LISTING
     if path.is_symlink() or path.is_file():
         path.unlink()
+    folder = state_dir(out) / _LEGACY_PARSED
+    if folder.is_symlink():  # (never followed: the output may come from a pull request)
+        folder.unlink()
+    elif folder.is_dir():
+        for entry in folder.iterdir():
+            if entry.is_symlink() or entry.is_file():
+                entry.unlink()
+        if not any(folder.iterdir()):
+            folder.rmdir()
 
 
 # --- parse cache ----------------------------------------------------------------------------
 
 
+def cache_dir() -> Path:
+    """The user's cache folder of codegen, as black's: $CODEGEN_CACHE_DIR, else
+    $XDG_CACHE_HOME/codegen, else ~/.cache/codegen. What is there can be rebuilt."""
+    if os.environ.get("CODEGEN_CACHE_DIR"):
+        return Path(os.environ["CODEGEN_CACHE_DIR"])
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "codegen"
+
+
+def parsed_dir(out: Path) -> Path:
+    """The parse cache of the output `out`: in the user's cache folder, not in the output
+    (which a project commits), one folder per output folder."""
+    return cache_dir() / "parsed" / sha256(os.path.abspath(out))[:16]
+
+
 def _parsed_path(out: Path, service: str) -> Path:
     safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in service)
-    return state_dir(out) / "parsed" / f"{safe}.json"
+    return parsed_dir(out) / f"{safe}.json"
 
 
 def load_parsed(out: Path, service: str, generator: str) -> dict[str, tuple[str, Operation]]:
@@ -285,7 +313,7 @@ def drop_parsed(out: Path, keep: Iterable[str]) -> None:
     that comes back is a new service (its names are resolved afresh)."""
     keep = list(keep)
     for folder, wanted in (
-        (state_dir(out) / "parsed", {_parsed_path(out, s).name for s in keep}),
+        (parsed_dir(out), {_parsed_path(out, s).name for s in keep}),
         (state_dir(out) / "names", {names_path(out, s).name for s in keep}),
     ):
         if folder.is_dir():
