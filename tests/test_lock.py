@@ -1,4 +1,4 @@
-"""Runs on one output folder take turns (codegen/lock.py): first runs too, a waiting run
+"""Runs on one output folder take turns (codegen/pipeline/lock.py): first runs too, a waiting run
 says so once with the holder's pid, `--lock-timeout` gives up with one error line, and a
 lock goes with the process that held it."""
 

@@ -1,4 +1,4 @@
-"""`codegen render-rst` / codegen/render.py: boto3's own pages, with every core.
+"""`codegen render-rst` / codegen/pipeline/boto3_render.py: boto3's own pages, with every core.
 
 The oracle is boto3 itself: `ServiceDocumenter.document_service()`, the whole of it,
 against which render.py's method pages only (it skips the resource pages) must be
