@@ -96,6 +96,8 @@ def test_output_of_the_two_manifests_upgrades_keeping_hand_edits(tmp_path: Path,
                           env={**os.environ, "PYTHONPATH": str(base_codegen)}, cwd=base_codegen, timeout=300)
     assert done.returncode == 0, done.stderr
     assert (out / state.LEGACY_LISTING).is_file() and (out / ".codegen" / "parsed").is_dir()
+    assert (out / ".codegen" / "trees" / "sagemaker.json").is_file()
+    changes = (out / "CHANGES.md").read_text(encoding="utf-8")  # (the same tree: no new section)
     validators = out / PKG / "sagemaker" / "validators.py"
     mine = validators.read_text(encoding="utf-8") + "\n\ndef my_check() -> bool:\n    return True\n"
     validators.write_text(mine, encoding="utf-8")
@@ -105,6 +107,8 @@ def test_output_of_the_two_manifests_upgrades_keeping_hand_edits(tmp_path: Path,
     assert validators.read_text(encoding="utf-8").endswith("def my_check() -> bool:\n    return True\n")
     assert not (out / state.LEGACY_LISTING).exists() and not (out / ".codegen" / "parsed").exists()
     assert sorted(p.name for p in (out / ".codegen").iterdir()) == ["lock", "manifest.json", "names", "pristine", "trees"]
+    assert [p.name for p in (out / ".codegen" / "trees").iterdir()] == ["sagemaker.json.gz"]  # (was .json)
+    assert (out / "CHANGES.md").read_text(encoding="utf-8").count("\n## ") == changes.count("\n## ")
 
     clean = tmp_path / "clean"
     run.generate([inp], clean, PKG)

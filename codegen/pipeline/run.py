@@ -463,7 +463,7 @@ def _update_changelog(out: Path, sections: Mapping[str, str], staged: Sequence[s
         assert text is not None
         write.atomic_write(path, text.encode("utf-8", "surrogateescape"))
     for service in sorted(staged):
-        os.replace(unit.tree_path(out, service, staged=True), unit.tree_path(out, service))
+        state.commit_tree(out, service)
     return None
 
 

@@ -28,10 +28,12 @@ beyond the page source names the parser gives.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import os
 import re
+import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -248,6 +250,46 @@ def drop_legacy_state(out: Path) -> None:
                 entry.unlink()
         if not any(folder.iterdir()):
             folder.rmdir()
+
+
+# --- saved trees ----------------------------------------------------------------------------
+
+
+def tree_path(out: Path, service: str, staged: bool = False) -> Path:
+    """`.codegen/trees/<service>.json.gz`: the shape tree CHANGES.md last described
+    (tree.document_to_json; gzip: a tenth of the size, and `zcat` reads it)."""
+    return state_dir(out) / "trees" / f"{service or '_'}.json.gz{'.new' if staged else ''}"
+
+
+def _legacy_tree_path(out: Path, service: str) -> Path:
+    return state_dir(out) / "trees" / f"{service or '_'}.json"  # (before gzip)
+
+
+def read_tree(out: Path, service: str) -> str | None:
+    """The saved tree's JSON text; None when missing or unusable (not a regular file,
+    not gzip, not UTF-8: the output may come from a pull request)."""
+    disk = read_disk(tree_path(out, service))
+    if not disk.exists:
+        return read_disk(_legacy_tree_path(out, service)).text
+    if disk.problem and disk.data is None:
+        return None
+    try:
+        return gzip.decompress(disk.data or b"").decode("utf-8")
+    except (OSError, EOFError, zlib.error, UnicodeDecodeError):
+        return None
+
+
+def stage_tree(out: Path, service: str, text: str) -> None:
+    """The new tree, beside the saved one until commit_tree (once CHANGES.md has it)."""
+    data = gzip.compress(text.encode("utf-8"), compresslevel=6, mtime=0)  # (mtime 0: the same bytes every run)
+    write.atomic_write(tree_path(out, service, staged=True), data)
+
+
+def commit_tree(out: Path, service: str) -> None:
+    os.replace(tree_path(out, service, staged=True), tree_path(out, service))
+    legacy = _legacy_tree_path(out, service)
+    if legacy.is_symlink() or legacy.is_file():
+        legacy.unlink()
 
 
 # --- parse cache ----------------------------------------------------------------------------

@@ -34,7 +34,7 @@ from codegen.rst.reader import NotAMethodPage, PageError, parse_page
 from codegen.tree import Operation
 from codegen.pipeline import state
 from codegen.pipeline import write
-from codegen.pipeline.write import WriteLog, read_disk, read_state, sha256, state_dir, write_one
+from codegen.pipeline.write import WriteLog, read_disk, read_state, sha256, write_one
 
 Report = Callable[[int, str], None]  # (pages done, unit name)
 Parsed = Operation | str | None  # an operation, an error line, or None: not a method page
@@ -244,7 +244,7 @@ def _run_unit(
             source: sha for source, (sha, key, _) in result.pages.items() if key == service
         }
         same_tree = same_pages or (
-            read_disk(tree_path(out, service)).text == _tree_text([as_json[id(op)] for op in ops])
+            state.read_tree(out, service) == _tree_text([as_json[id(op)] for op in ops])
         )
         try:
             registry = _load_registry(registry_file)
@@ -332,11 +332,6 @@ def _write_service(
             result.conflicted.add(service)
 
 
-def tree_path(out: Path, service: str, staged: bool = False) -> Path:
-    """`.codegen/trees/<service>.json`: the shape tree CHANGES.md last described."""
-    return state_dir(out) / "trees" / f"{service or '_'}.json{'.new' if staged else ''}"
-
-
 def _tree_text(ops_json: Sequence[str]) -> str:
     """tree.document_to_json of the operations, written out (`ops_json`: each operation's)."""
     return f'{{"ir_version":{_compact_json(tree.IR_VERSION)},"operations":[{",".join(ops_json)}]}}'
@@ -354,12 +349,11 @@ def _stage_tree(
     """The CHANGES.md section for `service`, and its new tree saved beside the old one;
     the main process puts it in place once CHANGES.md has the section. `ops` in
     sort_key order; `ops_json` their tree.operation_to_json as compact JSON text."""
-    saved = tree_path(out, service)
     new_text = _tree_text(ops_json)
-    # (None: missing, or not a plain UTF-8 file: a link or a FIFO is never read through)
-    old_text = read_disk(saved).text
-    if old_text == new_text and not renames:
-        return
+    # (None: missing, or not a plain gzip file of UTF-8: a link or a FIFO is never read through)
+    old_text = state.read_tree(out, service)
+    if old_text == new_text and not renames and os.path.lexists(state.tree_path(out, service)):
+        return  # (else saved again: a tree of an older layout is moved to this one)
     try:
         old_ops = diff.load_tree(old_text) if old_text else []
     except ValueError:
@@ -371,5 +365,5 @@ def _stage_tree(
         if old_text == new_text:
             title = f"{service}: class names re-resolved"
         result.changelog[service] = diff.changelog_markdown(old_ops, ops, title, renames)
-    write.atomic_write(tree_path(out, service, staged=True), new_text.encode("utf-8"))
+    state.stage_tree(out, service, new_text)
     result.trees.append(service)
