@@ -42,6 +42,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 from codegen.emit.models import MODELS_DIR, bucket_of  # noqa: E402  (run as a script too)
+from codegen.pipeline import write
 SEED_PAGE = "sagemaker/client/create_model_package.rst"
 KEEP_SERVICE = "sagemaker/client/delete_model.rst"  # keeps sagemaker when the seed page goes
 OTHER_SERVICE = "lambda/client/get_account_settings.rst"  # keeps a run when sagemaker goes
@@ -277,9 +278,9 @@ def _state(out: Path, rel: str) -> tuple[bytes | None, int | None, str | None]:
 def run_case(template: Path, pages: dict[str, bytes], work: Path, kind: str, rel: str, change: str, seed: int) -> str:
     """One case; returns its outcome ("kept", "merged", "orig", "restored", ...) or
     raises AssertionError naming what was lost."""
-    from codegen import incremental
-    from codegen import manifest as mf
-    from codegen.writer import read_disk
+    from codegen.pipeline import run
+    from codegen.pipeline import state as mf
+    from codegen.pipeline.write import read_disk
 
     if work.exists():
         shutil.rmtree(work)
@@ -319,16 +320,16 @@ def run_case(template: Path, pages: dict[str, bytes], work: Path, kind: str, rel
         disk = read_disk(out / rel)
         assert not read_disk_problem(user), "undecodable edit overwritten"
         record = (mf.load(out) or mf.Manifest("", "", "", ())).files.get(rel)
-        theirs = mf.get_pristine(out, record.sha) if record is not None else None
+        theirs = write.get_pristine(out, record.sha) if record is not None else None
         assert disk.text is not None and _carried(base, user.decode("utf-8"), theirs, disk.text), "edit not carried"
         assert now_mode == mode, "mode not kept"
         return "merged"
 
-    result = incremental.regenerate([inp], out, PKG, jobs=1)
+    result = run.regenerate([inp], out, PKG, jobs=1)
     outcome = verify(False)
     if any(c.file == rel for c in result.conflicts):
         assert outcome == "kept", "conflict but the file changed"
-        incremental.regenerate([inp], out, PKG, jobs=1, force=True)
+        run.regenerate([inp], out, PKG, jobs=1, force=True)
         outcome = "conflict→" + verify(True)
     return outcome
 
@@ -342,7 +343,7 @@ def read_disk_problem(data: bytes) -> bool:
 
 
 def run(cases: int, seed: int, reference: Path | None, log: Callable[[str], None] = print) -> Stats:
-    from codegen import incremental
+    from codegen.pipeline import run
 
     pages = _pages(reference)
     rng = random.Random(seed)
@@ -359,7 +360,7 @@ def run(cases: int, seed: int, reference: Path | None, log: Callable[[str], None
         root = Path(tmp)
         template = root / "template"
         _write_input(root / "template-in", pages, "none")
-        incremental.regenerate([root / "template-in"], template, PKG, jobs=1)
+        run.regenerate([root / "template-in"], template, PKG, jobs=1)
         for i in range(cases):
             kind, rel, change = ordered[i % len(ordered)]
             case = f"{kind} {rel} {change} seed={seed}:{i}"

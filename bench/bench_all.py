@@ -322,7 +322,7 @@ def _release_python(version: str, code: str, *args: str) -> str:
 
 
 def available_services(version: str) -> list[str]:
-    code = "import json\nfrom codegen.render import available_services\nprint(json.dumps(available_services()))\n"
+    code = "import json\nfrom codegen.pipeline.boto3_render import available_services\nprint(json.dumps(available_services()))\n"
     names: list[str] = json.loads(_release_python(version, code))
     return names
 
@@ -351,7 +351,7 @@ def _active_writers(root: Path, fresh: float = 600.0) -> list[str]:
 _RENDER_MANY = """
 import sys
 from pathlib import Path
-from codegen.render import render_services
+from codegen.pipeline.boto3_render import render_services
 root, jobs, names = Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3:]
 for service, count in render_services(names, root, jobs=jobs, reuse=True):
     print(f"{service}: {count} pages", flush=True)

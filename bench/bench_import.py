@@ -55,8 +55,8 @@ print(time.perf_counter() - t[0], time.process_time() - t[1])
 
 
 def generate(services: list[str], out: Path, targets: tuple[str, ...]) -> None:
-    from codegen.build import generate as run
-    from codegen.render import boto3_version
+    from codegen.pipeline.run import generate as run
+    from codegen.pipeline.boto3_render import boto3_version
 
     cache = Path.home() / ".cache" / "codegen" / f"boto3-{boto3_version()}"
     inputs = out / "input"

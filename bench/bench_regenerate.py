@@ -31,8 +31,8 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="bench-regen-"))
     if not args.warm:
         os.environ["CODEGEN_CACHE"] = str(work / "cache")
-    from codegen import incremental
-    from codegen.render import boto3_version
+    from codegen.pipeline import run
+    from codegen.pipeline.boto3_render import boto3_version
 
     src = args.pages or Path.home() / ".cache" / "codegen" / f"boto3-{boto3_version()}" / "sagemaker"
     inp = work / "input" / src.name
@@ -42,7 +42,7 @@ def main() -> None:
 
     def run(label: str) -> None:
         t = time.perf_counter()
-        result = incremental.regenerate([work / "input"], out, "aws_typed", jobs=args.jobs)
+        result = run.regenerate([work / "input"], out, "aws_typed", jobs=args.jobs)
         times[label] = time.perf_counter() - t
         print(f"{label}: {times[label]:.2f}s rendered={result.rendered} written={len(result.written)} "
               f"timings={ {k: round(v, 2) for k, v in result.timings.items()} }", flush=True)

@@ -33,7 +33,7 @@ def main() -> None:
 class _Stopped(BaseException):
     """SIGINT or SIGTERM, raised in the main thread so that every `finally` runs: the
     workers are stopped, temp files removed, the lock released (codegen/workers.py,
-    codegen/incremental.py)."""
+    codegen/pipeline/run.py)."""
 
     def __init__(self, signum: int) -> None:
         super().__init__(signum)
@@ -186,7 +186,7 @@ def _summary(ops: list[SummaryRow]) -> str:
 def render_rst(services: tuple[str, ...], out: Path, jobs: int | None) -> None:
     """Render boto3's own reference pages (needs the `boto3` extra) into OUT/<service>/."""
     try:
-        from codegen import render
+        from codegen.pipeline import boto3_render as render
     except ImportError as exc:  # pragma: no cover
         raise click.ClickException(str(exc)) from None
     try:
@@ -240,7 +240,8 @@ def sync_command(
     would; 2 on an unknown service or unusable input.
     """
     from codegen import diff as semdiff
-    from codegen import render, sync
+    from codegen.pipeline import boto3_render as render
+    from codegen.pipeline import sync
 
     cfg = _codegen_config(None, None, None, None, failed=2)
     names = list(dict.fromkeys(services))
@@ -428,16 +429,18 @@ def _run_generate(
 ) -> int:
     """`generate` once the options are known (also the last step of `sync`); its exit
     status. `summary_err`: the closing line on stderr (sync's stdout is the change summary)."""
-    from codegen import build, progress
+    from codegen.emit.package import BuildError, parse_targets
+    from codegen.pipeline import progress
+    from codegen.pipeline.run import generate
 
     display = progress.for_stream(sys.stderr, quiet=quiet)
     try:
-        result = build.generate(
-            [cfg.input], cfg.out, cfg.package_name, build.parse_targets(cfg.targets), jobs=jobs or _cores(),
+        result = generate(
+            [cfg.input], cfg.out, cfg.package_name, parse_targets(cfg.targets), jobs=jobs or _cores(),
             force=force, progress=display, lock_timeout=lock_timeout, rename_package=rename_package,
             names=NameOptions.of(reresolve_names, cfg.names), enums=cfg.enums, responses=cfg.responses,
         )
-    except build.BuildError as exc:
+    except BuildError as exc:
         _echo_errors(exc.lines)
         return 1
     if not quiet and result.skipped:
@@ -472,19 +475,19 @@ def _codegen_config(
 ) -> Any:
     """The options of a run; a bad one is one error line and exit `failed` (`check`: 2, as
     everything that keeps it from answering: 1 would read as "stale")."""
-    from codegen import config
+    from codegen.pipeline import config
 
     try:
         cfg = config.load(input=input_path, out=out, package_name=package_name, targets=targets)
     except config.ConfigError as exc:
         _echo_errors([str(exc)])
         sys.exit(failed)
-    from codegen import build
+    from codegen.emit.package import BuildError, check_package_name, parse_targets
 
     try:
-        build.check_package_name(cfg.package_name)  # a bad name first, as any bad option
-        build.parse_targets(cfg.targets)
-    except build.BuildError as exc:
+        check_package_name(cfg.package_name)  # a bad name first, as any bad option
+        parse_targets(cfg.targets)
+    except BuildError as exc:
         _echo_errors(exc.lines)
         sys.exit(failed)
     _refuse_rename(cfg, package_name, rename)
@@ -543,17 +546,18 @@ def check(
     edits that conflict with the regeneration), 0 when up to date, 2 on unreadable input or
     a --package-name other than the one OUT was generated with. Writes nothing.
     --package-name and --targets default to the options OUT was generated with."""
-    from codegen import build, incremental
+    from codegen.emit.package import BuildError, parse_targets
+    from codegen.pipeline.run import regenerate
 
     cfg = _codegen_config(input_path, out, package_name, targets, failed=2)
     _check_input(cfg.input)
     try:
-        result = incremental.regenerate(
-            [cfg.input], cfg.out, cfg.package_name, build.parse_targets(cfg.targets), jobs=jobs or _cores(),
+        result = regenerate(
+            [cfg.input], cfg.out, cfg.package_name, parse_targets(cfg.targets), jobs=jobs or _cores(),
             dry_run=True, lock_timeout=lock_timeout, names=NameOptions.of(False, cfg.names), enums=cfg.enums,
             responses=cfg.responses,
         )
-    except build.BuildError as exc:
+    except BuildError as exc:
         _echo_errors(exc.lines)
         sys.exit(2)
     if result.stale:
@@ -593,7 +597,9 @@ def watch_command(
     jobs: int | None, interval: float, debounce: float, lock_timeout: float | None,
 ) -> None:
     """Regenerate whenever pages under INPUT change (polling, debounced); Ctrl-C stops."""
-    from codegen import build, watch
+    from codegen.emit.package import BuildError, parse_targets
+    from codegen.pipeline import watch
+    from codegen.pipeline.run import generate
 
     cfg = _codegen_config(input_path, out, package_name, targets)
 
@@ -601,12 +607,12 @@ def watch_command(
         for line in changes:
             click.echo(line)
         try:
-            result = build.generate(
-                [cfg.input], cfg.out, cfg.package_name, build.parse_targets(cfg.targets), jobs=jobs or _cores(),
+            result = generate(
+                [cfg.input], cfg.out, cfg.package_name, parse_targets(cfg.targets), jobs=jobs or _cores(),
                 lock_timeout=lock_timeout, names=NameOptions.of(False, cfg.names), enums=cfg.enums,
                 responses=cfg.responses,
             )
-        except build.BuildError as exc:
+        except BuildError as exc:
             _echo_errors(exc.lines)
             return
         _report_conflicts(result.conflicts, forced=False)

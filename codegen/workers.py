@@ -35,7 +35,7 @@ from typing import Any
 
 # What the fork server imports once, before it forks any worker: a worker then starts
 # with codegen's modules (docutils, jinja2, the templates' environment) loaded.
-PRELOAD = ["codegen.unit"]
+PRELOAD = ["codegen.pipeline.unit"]
 
 _PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 

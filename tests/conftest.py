@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import io
 import lzma
+import os
 import sys
 import tarfile
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,9 @@ HERE = Path(__file__).parent
 REPO = HERE.parent
 SEED = REPO / "input" / "sagemaker" / "client" / "create_model_package.rst"
 sys.path.insert(0, str(HERE))  # the oracle module
+# The parse caches of the outputs tests make (codegen/pipeline/state.py cache_dir), and of
+# the `codegen` they run in subprocesses: not in the user's cache folder.
+os.environ.setdefault("CODEGEN_CACHE_DIR", tempfile.mkdtemp(prefix="codegen-test-cache-"))
 
 # Services in the default suite. The slow ones to render are committed as archives
 # made by tests/fixtures/make_fixtures.py; the quick ones are rendered at test time.
@@ -32,7 +37,7 @@ def boto3_version() -> str:
 def reference(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A boto3 reference tree (`<service>/{client,paginator,waiter}/*.rst`) for the
     default services, as the pinned boto3 renders it."""
-    from codegen.render import render_service
+    from codegen.pipeline.boto3_render import render_service
 
     root = tmp_path_factory.mktemp("reference")
     archives = HERE / "fixtures" / f"boto3-{boto3_version()}"
@@ -47,7 +52,7 @@ def reference(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def corpus_root() -> Path:
     """The whole reference of the pinned boto3, rendered once and cached outside the repo."""
-    from codegen.render import available_services, render_services
+    from codegen.pipeline.boto3_render import available_services, render_services
 
     root = Path.home() / ".cache" / "codegen" / f"boto3-{boto3_version()}"
     for _ in render_services(available_services(), root, jobs=2, reuse=True):

@@ -12,8 +12,9 @@ from pathlib import Path
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from codegen import build
+from codegen.emit import package as emit_package
 from codegen.parse import parse_paths
+from codegen.pipeline import run, write
 from codegen.tree import Operation
 
 REPO = Path(__file__).resolve().parent.parent
@@ -62,10 +63,10 @@ def parse_dir(path: Path) -> tuple[Operation, ...]:
 def write_package(ops: list[Operation] | tuple[Operation, ...], out: Path, package: str, formatted: bool = True,
                   **options: Any) -> dict[str, str]:
     """`options`: render_package's keyword arguments (enums, responses)."""
-    files = build.render_package(ops, package, **options)
+    files = emit_package.render_package(ops, package, **options)
     if formatted:
-        files = build.format_files(files)
-    build.write_tree(out, files)
+        files = emit_package.format_files(files)
+    write.write_tree(out, files)
     return files
 
 
@@ -77,7 +78,7 @@ def package_with_scripts(reference: Path, base: Path, services: Sequence[str], p
     for service in services:
         shutil.copytree(reference / service, base / "in" / service)
     out = base / "out"
-    result = build.generate([base / "in"], out, package)
+    result = run.generate([base / "in"], out, package)
     assert result.errors == [] and result.services == sorted(services)
     for name, text in scripts.items():
         (out / name).write_text(text.format(pkg=package))

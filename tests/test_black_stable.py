@@ -15,8 +15,9 @@ from pathlib import Path
 import black
 import pytest
 
-from codegen import build, fmt
+from codegen import fmt
 from codegen.emit import layout
+from codegen.emit import package as emit_package
 from codegen.tree import Operation
 from conftest import SEED, parse_service
 from gen_support import parse_ok
@@ -179,7 +180,7 @@ def _assert_black_stable(files: dict[str, str]) -> int:
 @pytest.mark.parametrize("service", ["seed", "kinesis", "bedrock-runtime", "lambda", "wafv2"])
 def test_rendered_modules_are_black_stable(service: str, reference: Path) -> None:
     with _no_fallbacks():
-        files = build.render_package(_operations(service, reference), "aws_typed")
+        files = emit_package.render_package(_operations(service, reference), "aws_typed")
     assert _assert_black_stable(files) >= 6
 
 
@@ -187,13 +188,13 @@ def test_long_package_name_is_black_stable(reference: Path) -> None:
     """The package name is in imports and strings the templates write: long ones split."""
     package = "a_very_long_package_name_for_the_layout_of_imports_and_strings_xxxxxxxxx"
     with _no_fallbacks():
-        files = build.render_package(_operations("kinesis", reference), package)
+        files = emit_package.render_package(_operations("kinesis", reference), package)
     assert _assert_black_stable(files) >= 6
 
 
 def test_package_without_services_is_black_stable() -> None:
     """The package modules alone (an empty SERVICES) keep black's layout too."""
-    assert _assert_black_stable(build.render_package([], "aws_typed")) == 2
+    assert _assert_black_stable(emit_package.render_package([], "aws_typed")) == 2
 
 
 @contextmanager
@@ -239,13 +240,13 @@ def test_layout_decisions_are_black(service: str, reference: Path, monkeypatch: 
     """Every statement layout splits and every docstring, checked one by one against
     black (cheaper than black on the whole modules of a large service)."""
     with _recording(monkeypatch) as decisions:
-        build.render_package(_operations(service, reference), "aws_typed")
+        emit_package.render_package(_operations(service, reference), "aws_typed")
     assert len(decisions) > 100
     _assert_decisions_are_black(decisions)
 
 
 def _corpus_services() -> list[str]:
-    from codegen.render import available_services
+    from codegen.pipeline.boto3_render import available_services
 
     return sorted(available_services())
 
@@ -261,7 +262,7 @@ def test_every_service_is_black_stable(service: str, monkeypatch: pytest.MonkeyP
 
     parsed = parse_paths([corpus_root() / service], jobs=1)
     with _recording(monkeypatch) as decisions:
-        files = build.render_package(parsed.sorted_operations(), "aws_typed")
+        files = emit_package.render_package(parsed.sorted_operations(), "aws_typed")
     _assert_decisions_are_black(decisions)
     _assert_black_stable({rel: text for rel, text in files.items() if len(text) <= 120_000})
 

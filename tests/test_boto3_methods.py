@@ -28,8 +28,10 @@ from test_client_extras import _marked, _mypy_error_lines, _pyright
 from codegen import naming
 from codegen.emit.env import render
 from codegen.emit.boto3_methods import BASE_METHODS, EXTRA_ARGS, base_method
+from codegen.emit.env import render
 from codegen.emit.extras import client_extras
 from codegen.emit.types import py_type
+from codegen.pipeline import run
 from codegen.tree import Member, Shape
 from oracle import session
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from codegen.parse import parse_paths
-from codegen.render import KINDS, render_service
+from codegen.pipeline.boto3_render import KINDS, render_service
 
 SERVICES = ("dynamodb", "s3", "sqs")
 

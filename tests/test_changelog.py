@@ -7,6 +7,7 @@ release (1.42.50) and the next (1.44.8) (tests/releases/model_changes.py), not f
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import re
@@ -24,6 +25,7 @@ from releases import data, model_changes
 
 from codegen import diff
 from codegen.cli import main
+from codegen.pipeline import state as mf
 
 OPERATION = "SageMaker.Client.create_model_package"
 
@@ -123,13 +125,14 @@ def test_a_damaged_saved_tree_is_replaced_not_a_traceback(reference: Path, tmp_p
     shutil.copyfile(SEED, page)
     out = tmp_path / "out"
     _generate(tmp_path / "pages", out)
-    saved = out / ".codegen" / "trees" / "sagemaker.json"
+    saved = mf.tree_path(out, "sagemaker")
     if damage == "garbage":
         saved.write_bytes(b"\xff garbage")
     elif damage == "merge-conflict":
-        saved.write_text("<<<<<<< HEAD\n" + saved.read_text() + "=======\n{}\n>>>>>>> theirs\n")
+        text = gzip.decompress(saved.read_bytes()).decode()
+        saved.write_bytes(gzip.compress(("<<<<<<< HEAD\n" + text + "=======\n{}\n>>>>>>> theirs\n").encode()))
     elif damage == "not-a-tree":
-        saved.write_text(json.dumps({"ir_version": 1, "operations": [{}]}))
+        saved.write_bytes(gzip.compress(json.dumps({"ir_version": 1, "operations": [{}]}).encode()))
     else:
         saved.unlink()
         fifo = tmp_path / "fifo" if damage == "link-to-fifo" else saved
@@ -144,4 +147,4 @@ def test_a_damaged_saved_tree_is_replaced_not_a_traceback(reference: Path, tmp_p
     assert proc.returncode == 0 and proc.stderr == ""
     assert (out / "CHANGES.md").read_text().count("\n## sagemaker: ") == 2  # the first run's, this one's
     assert saved.is_file() and not saved.is_symlink()
-    assert [op.name for op in diff.load_tree(saved.read_text())] == ["create_model_package"]
+    assert [op.name for op in diff.load_tree(gzip.decompress(saved.read_bytes()).decode())] == ["create_model_package"]

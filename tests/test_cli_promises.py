@@ -28,9 +28,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from codegen import build, progress
 from codegen.cli import main
 from codegen.emit.models import MODELS_DIR, bucket_of
+from codegen.pipeline import progress, run
 from conftest import SEED
 
 PKG = "typed_promises"
@@ -171,7 +171,7 @@ class FakeTerminal(io.StringIO):
 
 
 def _generate_with(display: progress.Progress, out: Path) -> None:
-    build.generate([SEED], out, PKG, jobs=1, progress=display)
+    run.generate([SEED], out, PKG, jobs=1, progress=display)
 
 
 def test_progress_bar_on_a_terminal(tmp_path: Path) -> None:

@@ -24,8 +24,9 @@ import pytest
 from botocore import xform_name
 from gen_support import package_with_scripts, parse_ok, run_mypy
 
-from codegen import build, naming
+from codegen import naming
 from codegen.emit.extras import ClientExtras, client_extras
+from codegen.pipeline import run
 from oracle import session
 
 PKG = "aws_typed_extras"
@@ -327,13 +328,13 @@ def test_regenerate_follows_paginator_and_waiter_pages(reference: Path, tmp_path
     pages = tmp_path / "in" / "dynamodb"
     shutil.copytree(reference / "dynamodb", pages)
     out = tmp_path / "out"
-    build.generate([tmp_path / "in"], out, PKG)
+    run.generate([tmp_path / "in"], out, PKG)
     stub = out / PKG / "dynamodb" / "client.pyi"
     before = stub.read_text()
     assert all(f'Literal["{n}"]' in before for n in ("scan", "query", "table_exists", "table_not_exists"))
     (pages / "paginator" / "Scan.rst").unlink()
     (pages / "waiter" / "TableExists.rst").unlink()
-    result = build.generate([tmp_path / "in"], out, PKG)
+    result = run.generate([tmp_path / "in"], out, PKG)
     assert f"{PKG}/dynamodb/client.pyi" in result.written
     after = stub.read_text()
     assert 'Literal["scan"]' not in after and 'Literal["table_exists"]' not in after

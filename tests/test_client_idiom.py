@@ -24,7 +24,9 @@ from pathlib import Path
 
 import pytest
 
-from codegen import build, naming
+from codegen import naming
+from codegen.emit import package as emit_package
+from codegen.pipeline import run
 from codegen.emit import dropin
 from gen_support import parse_ok
 
@@ -58,7 +60,7 @@ def package(reference: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[
     base = tmp_path_factory.mktemp("idiom")
     shutil.copytree(reference / SERVICE, base / "in" / SERVICE)
     out = base / "out"
-    result = build.generate([base / "in"], out, PKG, build.parse_targets("stubs,boto3-stubs"))
+    result = run.generate([base / "in"], out, PKG, emit_package.parse_targets("stubs,boto3-stubs"))
     assert result.errors == []
     names = naming.resolve_service(parse_ok(reference / SERVICE))
     fields = {

@@ -24,7 +24,7 @@ def test_job_reports_each_error_by_code_and_service(tmp_path: Path) -> None:
     """The job's own check on a small real service: clean as generated, then one error put in.
     (inspector-scan: the corpus run found its stub using _ResponseMetadataTypeDef without
     importing it, the last TypedDict's last key run into the first parameter's type.)"""
-    from codegen.render import render_service
+    from codegen.pipeline.boto3_render import render_service
 
     render_service("inspector-scan", tmp_path / "ref")
     ops = parse_ok(tmp_path / "ref" / "inspector-scan")

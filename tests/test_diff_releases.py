@@ -19,7 +19,7 @@ import pytest
 
 from codegen import diff
 from codegen.parse import parse_paths
-from codegen.render import render_service
+from codegen.pipeline.boto3_render import render_service
 from codegen.tree import Operation
 from releases import data, edited, model_changes
 

@@ -19,9 +19,11 @@ from pathlib import Path
 import pytest
 from botocore import xform_name
 
-from codegen import build, escape
+from codegen import escape
 from codegen.emit import docs, docsyntax
+from codegen.emit import package as emit_package
 from codegen.naming import resolve
+from codegen.pipeline import write
 from conftest import parse_service
 from oracle import api_url, customisations, session
 
@@ -45,8 +47,8 @@ def site(operations: dict[str, list], tmp_path_factory: pytest.TempPathFactory) 
     """The docs of the three services as `codegen generate` writes them."""
     root = tmp_path_factory.mktemp("docs-site")
     ops = [op for service in SERVICES for op in operations[service]]
-    files = build.render_package(ops, PKG, ("docs",))
-    build.write_tree(root, {rel: text for rel, text in files.items() if rel.startswith("docs/") or rel == "mkdocs.yml"})
+    files = emit_package.render_package(ops, PKG, ("docs",))
+    write.write_tree(root, {rel: text for rel, text in files.items() if rel.startswith("docs/") or rel == "mkdocs.yml"})
     return root
 
 
@@ -254,7 +256,7 @@ def test_upstream_mail_links_are_cleaned(reference: Path) -> None:
 
     ops = parse_ok(reference / "lambda" / "client" / "get_function.rst")
     assert "(mailto:Lambda@Edge)" in json.dumps([m.documentation for _, s in ops[0].walk() for _, m in s.members])
-    page = build.render_package(ops, PKG, ("docs",))[f"docs/{resolve(ops)[0].module}/get_function.md"]
+    page = emit_package.render_package(ops, PKG, ("docs",))[f"docs/{resolve(ops)[0].module}/get_function.md"]
     assert "Lambda@Edge" in page and "mailto:" not in page
     text = "[Lambda@Edge](mailto:Lambda@Edge) or [us](mailto:aws-team@amazon.com) see [x](/AmazonS3/a.html)"
     assert escape.md_text(text) == "Lambda@Edge or [us](mailto:aws-team@amazon.com) see x"

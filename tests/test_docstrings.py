@@ -27,9 +27,11 @@ from gen_support import import_fresh, models_text, parse_ok
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from codegen import build, escape, fmt, naming
+from codegen import escape, fmt, naming
 from codegen.emit import docstrings, env
+from codegen.emit import package as emit_package
 from codegen.emit.types import typed_dict_name
+from codegen.pipeline import run
 from codegen.tree import Operation, Shape
 
 PKG = "aws_typed_docs"
@@ -211,7 +213,7 @@ def seed() -> Seed:
 @pytest.fixture(scope="module")
 def seed_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("docs") / "generated"
-    build.generate([SEED], out, PKG, targets=("models", "stubs"))
+    run.generate([SEED], out, PKG, targets=("models", "stubs"))
     return out
 
 
@@ -374,7 +376,7 @@ def test_a_link_elsewhere_is_left_out(tmp_path: Path, link: str) -> None:
     page.write_text(text.replace(real, link), encoding="utf-8")
     [op] = parse_ok(page)
     assert (op.api_name, op.api_url) == ("CreateModelPackage", "")
-    files = build.render_package([op], PKG, ("models", "stubs", "docs"))
+    files = emit_package.render_package([op], PKG, ("models", "stubs", "docs"))
     for rel, generated in files.items():
         assert "See also" not in generated and "AWS API Documentation" not in generated, rel
         assert "evil" not in generated and "%22" not in generated, rel
@@ -532,7 +534,7 @@ def test_every_class_of_a_service_carries_page_text(service: str, reference: Pat
     parameter has its text."""
     ops = parse_service(reference, service).sorted_operations()
     [names] = naming.resolve(ops)
-    files = build.render_package(ops, PKG)
+    files = emit_package.render_package(ops, PKG)
     module = names.module
     models = ast.parse("".join(text for rel, text in sorted(files.items()) if rel.startswith(f"{PKG}/{module}/_models/")))
     stub = ast.parse(files[f"{PKG}/{module}/client.pyi"])

@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from codegen import manifest as mf
 from codegen.cli import main
 from codegen.emit.models import MODELS_DIR, bucket_of
+from codegen.pipeline import state as mf
 from conftest import REPO, SEED
 from gen_support import models_text
 
@@ -93,7 +93,7 @@ def test_undecodable_edit_is_a_conflict_then_kept_by_force(seeded: tuple[Path, P
     assert len(result.stderr.splitlines()) < 15
     assert models.read_bytes() == mine  # not overwritten
     assert not (out / (MODELS + ".orig")).exists()
-    assert f"{PKG}/sagemaker/client.pyi" in (out / ".codegen-files").read_text()  # the rest went through
+    assert f"{PKG}/sagemaker/client.pyi" in mf.load(out).files  # type: ignore[union-attr]  # the rest went through
     dry = check(inp, out)
     assert dry.exit_code == 1 and "not UTF-8" in dry.output
     assert models.read_bytes() == mine
@@ -141,6 +141,9 @@ def test_removed_file_of_an_output_made_before_the_manifest_is_kept(seeded: tupl
     """No manifest (only the plain file list): edits cannot be told apart, so a file the
     generator no longer makes is moved to <file>.orig, never deleted."""
     inp, out = seeded
+    listed = mf.load(out)
+    assert listed is not None
+    (out / mf.LEGACY_LISTING).write_text("".join(f"{rel}\n" for rel in sorted(listed.files)))
     shutil.rmtree(out / ".codegen")
     doc = out / "docs/sagemaker/create_model_package.md"
     mine = doc.read_bytes() + LATIN1_EDIT

@@ -24,8 +24,9 @@ from botocore.stub import Stubber
 from botocore.validate import ParamValidator
 from click.testing import CliRunner
 
-from codegen import build
 from codegen.cli import main
+from codegen.emit import package as emit_package
+from codegen.pipeline import write
 from codegen.tree import Shape
 from conftest import SEED
 from gen_support import import_fresh, parse_ok, write_package
@@ -80,7 +81,7 @@ def packages(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Any]:
 
 
 def write_package_with(ops: Any, out: Path, package: str, enums: str) -> None:
-    build.write_tree(out, build.render_package(ops, package, enums=enums))
+    write.write_tree(out, emit_package.render_package(ops, package, enums=enums))
 
 
 def validators(pkg: Any) -> Any:

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from codegen import build, naming
+from codegen import naming
+from codegen.pipeline import run
 from conftest import boto3_version
 from gen_support import parse_ok, run_mypy
 
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.corpus
 
 
 def rendered(service: str) -> Path:
-    from codegen.render import render_services
+    from codegen.pipeline.boto3_render import render_services
 
     root = Path.home() / ".cache" / "codegen" / f"boto3-{boto3_version()}"
     for _ in render_services([service], root, reuse=True):
@@ -28,7 +29,7 @@ def rendered(service: str) -> Path:
 def test_sagemaker_generates_and_type_checks(tmp_path: Path) -> None:
     out = tmp_path / "sm"
     started = time.perf_counter()
-    result = build.generate([rendered("sagemaker") / "client"], out, "aws_typed", jobs=2)
+    result = run.generate([rendered("sagemaker") / "client"], out, "aws_typed", jobs=2)
     elapsed = time.perf_counter() - started
     print(f"sagemaker: generated {len(result.tracked)} files in {elapsed:.1f}s {result.timings}")
     proc = run_mypy(out, "-p", "aws_typed")
@@ -41,7 +42,7 @@ def test_sagemaker_generates_and_type_checks(tmp_path: Path) -> None:
 
 
 def test_every_member_name_round_trips_in_every_service() -> None:
-    from codegen.render import available_services
+    from codegen.pipeline.boto3_render import available_services
 
     checked = 0
     for service in available_services():

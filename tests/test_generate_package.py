@@ -15,8 +15,10 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from codegen import build, registry
+from codegen import registry
 from codegen.cli import main
+from codegen.emit import package as emit_package
+from codegen.pipeline import run, state as mf
 from conftest import SEED
 from gen_support import REPO, import_fresh, parse_ok, run_mypy, write_package
 from test_generate_validators import botocore_issues, service_model
@@ -27,7 +29,7 @@ PKG = "aws_typed_seed"
 @pytest.fixture(scope="session")
 def seed_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("seed") / "generated"
-    result = build.generate([SEED], out, PKG)
+    result = run.generate([SEED], out, PKG)
     assert result.services == ["sagemaker"]
     return out
 
@@ -78,8 +80,8 @@ def test_deterministic(tmp_path: Path, seed_out: Path) -> None:
 
 def test_second_run_writes_nothing(tmp_path: Path) -> None:
     out = tmp_path / "g"
-    build.generate([SEED], out, PKG)
-    assert build.generate([SEED], out, PKG).written == []
+    run.generate([SEED], out, PKG)
+    assert run.generate([SEED], out, PKG).written == []
 
 
 def test_only_stdlib_at_runtime(seed_out: Path) -> None:
@@ -277,9 +279,10 @@ def test_generated_folder_is_not_stale() -> None:
     # (the names it publishes: its names registry, .codegen/names/)
     registries = {p.stem: registry.loads(p.read_text()) for p in (out / ".codegen" / "names").glob("*.json")}
     assert registries
-    expected = build.format_files(build.render_package(ops, "aws_typed", registries=registries))
+    expected = emit_package.format_files(emit_package.render_package(ops, "aws_typed", registries=registries))
     stale = [rel for rel, text in expected.items() if not (out / rel).is_file() or (out / rel).read_text() != text]
-    listed = (out / build.MANIFEST).read_text().split() if (out / build.MANIFEST).is_file() else []
+    manifest = mf.load(out)
+    listed = list(manifest.files) if manifest is not None else []
     assert not stale and sorted(listed) == sorted(expected), "run `codegen generate`"
 
 
@@ -311,7 +314,7 @@ def test_cli_bad_options_leave_output_untouched(
 ) -> None:
     """One `error: ` line; exit 1, but 2 from `check`, whose 1 means "stale" to CI."""
     out = tmp_path / "out"
-    build.generate([SEED], out, "aws_typed")
+    run.generate([SEED], out, "aws_typed")
     before = tree_digest(out)
     res = CliRunner().invoke(main, [command, str(SEED), "--out", str(out), *args])
     assert res.exit_code == code, res.output

@@ -14,9 +14,8 @@ from click.testing import CliRunner
 from conftest import SEED
 from test_regenerate import PKG, clean_run, digest, make_input, regen
 
-from codegen import incremental, progress, unit
-from codegen import manifest as mf
 from codegen.cli import main
+from codegen.pipeline import pages, progress, run, state as mf, unit, write
 
 # Real pages of three services, so that units run side by side with two workers.
 PAGES = {
@@ -60,10 +59,10 @@ def test_workers_send_back_records_not_text(tmp_path: Path, reference: Path) -> 
     so the main process's memory does not grow with the size of the input."""
     inp = make_input(tmp_path / "in", reference, {p for p in PAGES if p.startswith("sagemaker/")})
     out = tmp_path / "out"
-    pages = incremental._Pages([inp])
+    listed = pages.Pages([inp])
     task = unit.UnitTask(
         name="sagemaker",
-        pages=tuple((s, str(pages.paths[s]), pages.sha[s]) for s in sorted(pages.sha)),
+        pages=tuple((s, str(listed.paths[s]), listed.sha[s]) for s in sorted(listed.sha)),
         out=str(out),
         package=PKG,
         targets=("models", "validators", "stubs", "docs"),
@@ -198,16 +197,16 @@ def test_cold_run_pages_are_hashed_by_the_workers(
     inp = make_input(tmp_path / "in", reference, PAGES)
     out = tmp_path / "out"
     hashed: list[int] = []
-    real = mf.sha256
+    real = write.sha256
 
     def counting(data: bytes | str) -> str:
         hashed.append(1)
         return real(data)
 
-    monkeypatch.setattr(incremental.mf, "sha256", counting)
-    pages = incremental._Pages([inp], hashed=False)
-    assert not hashed and set(pages.sha.values()) == {""}
-    assert pages.size == {s: p.stat().st_size for s, p in pages.paths.items()}
+    monkeypatch.setattr(write, "sha256", counting)
+    listed = pages.Pages([inp], hashed=False)
+    assert not hashed and set(listed.sha.values()) == {""}
+    assert listed.size == {s: p.stat().st_size for s, p in listed.paths.items()}
     monkeypatch.undo()
     regen(inp, out, jobs=2)
     recorded = mf.load(out)

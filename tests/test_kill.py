@@ -15,8 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from codegen import incremental
-from codegen import lock
+from codegen.pipeline import lock, run, state as mf, write
 from test_regenerate import digest
 
 PKG = "typed_kill"
@@ -77,11 +76,11 @@ def outputs(reference: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[
     for service in SERVICES:
         shutil.copytree(reference / service, inp / service)
     before = root / "before"
-    incremental.regenerate([inp], before, PKG, jobs=2)
+    run.regenerate([inp], before, PKG, jobs=2)
     for page in inp.rglob("*.rst"):
         page.write_bytes(page.read_bytes() + b"\n")
     clean = root / "clean"
-    incremental.regenerate([inp], clean, PKG, jobs=2)
+    run.regenerate([inp], clean, PKG, jobs=2)
     return inp, before, clean
 
 
@@ -121,7 +120,7 @@ def wait_for_workers(proc: subprocess.Popen[str]) -> set[int]:
 
 
 def parse_cache(out: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted((out / ".codegen" / "parsed").iterdir())}
+    return {p.name: p.read_bytes() for p in sorted(mf.parsed_dir(out).iterdir())}
 
 
 def assert_gone(pids: set[int], within: float) -> None:
@@ -146,6 +145,7 @@ def test_killed_run_frees_the_output_and_the_next_converges(
     inp, before, clean = outputs
     out = tmp_path / "out"
     shutil.copytree(before, out)
+    shutil.copytree(mf.parsed_dir(before), mf.parsed_dir(out))  # (its parse cache, kept outside it)
     proc, busy = start_busy_run(inp, out)
     helpers = descendants(proc.pid) - busy  # the fork server, the resource tracker
     os.kill(proc.pid, sig)  # the main process only, not its group
@@ -200,7 +200,7 @@ def test_the_last_steps_hold_signals() -> None:
     seen: list[int] = []
     previous = signal.signal(signal.SIGTERM, lambda signum, frame: seen.append(signum))
     try:
-        with incremental._signals_held():
+        with write.signals_held():
             os.kill(os.getpid(), signal.SIGTERM)
             time.sleep(0.05)
             assert seen == []

@@ -19,9 +19,11 @@ from typing import Any
 
 import pytest
 
-from codegen import build, incremental, naming
+from codegen import naming
+from codegen.emit import package as emit_package
 from codegen.emit.models import BUCKETS, MODELS_DIR, bucket_of
 from codegen.emit.validators import VALIDATORS_DIR
+from codegen.pipeline import run, write
 from conftest import SEED, corpus_root
 from gen_support import REPO, model_file, parse_dir, parse_ok, run_mypy
 from test_client_extras import _pyright
@@ -43,7 +45,7 @@ def sagemaker(reference: Path, tmp_path_factory: pytest.TempPathFactory) -> tupl
     """The whole sagemaker package (1,800 classes), models and validators."""
     ops = list(parse_dir(reference / "sagemaker"))
     out = tmp_path_factory.mktemp("lazy")
-    build.write_tree(out, build.render_package(ops, PKG, ("models", "validators")))
+    write.write_tree(out, emit_package.render_package(ops, PKG, ("models", "validators")))
     (names,) = naming.resolve(ops)
     return out, names
 
@@ -100,7 +102,7 @@ def test_every_class_is_in_the_module_its_name_gives(sagemaker: tuple[Path, nami
 def test_type_checkers_see_every_class_exactly(tmp_path: Path) -> None:
     ops = parse_ok(SEED)
     (names,) = naming.resolve(ops)
-    build.write_tree(tmp_path, build.render_package(ops, PKG, ("models",)))
+    write.write_tree(tmp_path, emit_package.render_package(ops, PKG, ("models",)))
     request = names.request_class(ops[0])
     spec = names.class_at("create_model_package", "input.InferenceSpecification")
     (tmp_path / "use.py").write_text(
@@ -122,7 +124,7 @@ def test_type_checkers_see_every_class_exactly(tmp_path: Path) -> None:
 def test_unknown_names_and_star_import(tmp_path: Path) -> None:
     ops = parse_ok(SEED)
     (names,) = naming.resolve(ops)
-    build.write_tree(tmp_path, build.render_package(ops, PKG, ("models",)))
+    write.write_tree(tmp_path, emit_package.render_package(ops, PKG, ("models",)))
     code = f"""
 import sys
 from {PKG}.sagemaker import models
@@ -147,7 +149,7 @@ def test_get_type_hints_needs_the_models_namespace(tmp_path: Path) -> None:
     (imported there for type checkers only) needs `localns` (docs/runtime.md): then it
     gives the exact classes."""
     ops = parse_ok(SEED)
-    build.write_tree(tmp_path, build.render_package(ops, PKG, ("models",)))
+    write.write_tree(tmp_path, emit_package.render_package(ops, PKG, ("models",)))
     (names,) = naming.resolve(ops)
     request = names.request_class(ops[0])
     spec = names.class_at("create_model_package", "input.InferenceSpecification")
@@ -201,7 +203,7 @@ def test_upgrade_from_one_models_file_keeps_hand_edits(tmp_path: Path) -> None:
     checked = text[:cut] + '    issues.append(Issue(path, "mine", "added by hand"))\n' + text[cut:]
     validators.write_text(checked)
 
-    result = incremental.regenerate([inp], out, PKG)
+    result = run.regenerate([inp], out, PKG)
     assert sorted((c.file, c.member) for c in result.conflicts) == [
         (f"{PKG}/sagemaker/models.py", f"class {request}"),
         (f"{PKG}/sagemaker/validators.py", f"def _check_{request}"),
@@ -209,7 +211,7 @@ def test_upgrade_from_one_models_file_keeps_hand_edits(tmp_path: Path) -> None:
     assert models.read_text() == mine and validators.read_text() == checked  # the edits are all there
     assert model_file(out / PKG / "sagemaker", request).is_file()  # the new layout beside it
     assert (out / PKG / "sagemaker" / VALIDATORS_DIR / f"{bucket_of(request)}.py").is_file()
-    assert incremental.regenerate([inp], out, PKG).conflicts  # and still reported
+    assert run.regenerate([inp], out, PKG).conflicts  # and still reported
 
 
 # --- validators ---------------------------------------------------------------------
@@ -220,7 +222,7 @@ def ec2(reference: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path
     """The whole ec2 package (750 operations, 540 enums), validators only."""
     ops = list(parse_dir(reference / "ec2"))
     out = tmp_path_factory.mktemp("lazy_ec2")
-    build.write_tree(out, build.render_package(ops, PKG, ("validators",)))
+    write.write_tree(out, emit_package.render_package(ops, PKG, ("validators",)))
     (names,) = naming.resolve(ops)
     return out, names
 
@@ -329,7 +331,7 @@ def test_type_checkers_see_every_validator_exactly(tmp_path: Path) -> None:
     """mypy --strict and pyright see each validator's signature (not Any), through the
     checks' modules, and an unknown name is an error."""
     ops = parse_ok(SEED)
-    build.write_tree(tmp_path, build.render_package(ops, PKG, ("models", "validators")))
+    write.write_tree(tmp_path, emit_package.render_package(ops, PKG, ("models", "validators")))
     op = ops[0].name
     (tmp_path / "use.py").write_text(
         f"from {PKG}.sagemaker.validators import OPERATIONS, validate_{op}\n"
@@ -370,9 +372,9 @@ def test_code_added_to_a_check_runs_and_is_kept(tmp_path: Path, reference: Path)
     page = inp / "sagemaker" / SEED.relative_to(SEED.parent.parent)
     newer = reference / "sagemaker" / "client" / SEED.name
     out = tmp_path / "out"
-    assert not incremental.regenerate([inp], out, PKG).conflicts
-    before = build.render_package(parse_ok(page), PKG, ("validators",))
-    after = build.render_package(parse_ok(newer), PKG, ("validators",))
+    assert not run.regenerate([inp], out, PKG).conflicts
+    before = emit_package.render_package(parse_ok(page), PKG, ("validators",))
+    after = emit_package.render_package(parse_ok(newer), PKG, ("validators",))
     assert before != after
     (names,) = naming.resolve(parse_ok(page))
     # a check that the newer page leaves as it is (an edit of one it changes is a conflict)
@@ -385,7 +387,7 @@ def test_code_added_to_a_check_runs_and_is_kept(tmp_path: Path, reference: Path)
     mine = '    if "Mine" in value:\n        issues.append(Issue(path, "mine", "added by hand"))\n'
     module.write_text(text[:head] + mine + text[head:])
     shutil.copyfile(newer, page)
-    result = incremental.regenerate([inp], out, PKG)
+    result = run.regenerate([inp], out, PKG)
     assert not result.conflicts, result.conflicts
     assert mine in module.read_text()
     code = f"""
@@ -419,7 +421,7 @@ def corpus_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if given:
         return Path(given)
     out = tmp_path_factory.mktemp("corpus") / "pkg"
-    result = build.generate([corpus_root()], out, PKG, targets=("models", "validators"), jobs=2)
+    result = run.generate([corpus_root()], out, PKG, targets=("models", "validators"), jobs=2)
     assert not [e for e in result.errors if "bullets and syntax block disagree" not in e]
     return out
 

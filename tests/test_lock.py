@@ -1,4 +1,4 @@
-"""Runs on one output folder take turns (codegen/lock.py): first runs too, a waiting run
+"""Runs on one output folder take turns (codegen/pipeline/lock.py): first runs too, a waiting run
 says so once with the holder's pid, `--lock-timeout` gives up with one error line, and a
 lock goes with the process that held it."""
 
@@ -19,8 +19,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from codegen import build, lock
 from codegen.cli import main
+from codegen.emit import package as emit_package
+from codegen.pipeline import lock
 from gen_support import models_text, parse_ok
 from test_kill import SERVICES, assert_gone, assert_unlocked, wait_for_workers
 
@@ -41,7 +42,7 @@ HOLDER = textwrap.dedent(
     """
     import sys
     from pathlib import Path
-    from codegen import lock
+    from codegen.pipeline import lock
     with lock.hold(Path(sys.argv[1])):
         print("held", flush=True)
         sys.stdin.read()  # until the test closes stdin (or kills this process)
@@ -126,7 +127,7 @@ def test_a_waiting_run_goes_on_when_the_holder_dies(tmp_path: Path) -> None:
         holder.kill()
     assert waiter.returncode == 0, stderr
     assert [m.group(1) for m in waiting_lines(first + stderr)] == [str(holder.pid)]
-    files = build.render_package(parse_ok(SEED), PKG)
+    files = emit_package.render_package(parse_ok(SEED), PKG)
     assert f"{len(files)} written" in stdout  # the whole package
 
 
@@ -236,7 +237,7 @@ def test_a_state_folder_that_is_a_link_is_refused(tmp_path: Path, command: str, 
     assert (out / ".codegen").is_symlink()
 
 
-@pytest.mark.parametrize("state", [".codegen/manifest.json", ".codegen/parsed/sagemaker.json", ".codegen-files"])
+@pytest.mark.parametrize("state", [".codegen/manifest.json", ".codegen/trees/sagemaker.json.gz"])
 def test_a_fifo_in_place_of_a_state_file_is_no_hang(tmp_path: Path, state: str) -> None:
     """The files an output keeps for itself come with it from a pull request: a FIFO in
     place of one would block its read for ever. It is taken as a missing file."""

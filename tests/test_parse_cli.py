@@ -16,8 +16,8 @@ from releases import data, model_changes
 
 from codegen import tree, treecheck
 from codegen.cli import main
-from codegen.render import render_service
 from codegen.parse import read_page
+from codegen.pipeline.boto3_render import render_service
 
 SHAPE_TREE = REPO / "docs" / "shape-tree.md"
 

@@ -26,7 +26,8 @@ import pytest
 from conftest import SEED
 from gen_support import parse_ok
 
-from codegen import build, naming
+from codegen import naming
+from codegen.pipeline import run
 from test_generate_validators import botocore_issues
 
 PKG = "aws_typed_versions"
@@ -87,7 +88,7 @@ def _interpreter(version: tuple[int, int]) -> str:
 @pytest.fixture(scope="module")
 def seed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("versions")
-    result = build.generate([SEED], out, PKG)
+    result = run.generate([SEED], out, PKG)
     assert result.errors == []
     return out
 

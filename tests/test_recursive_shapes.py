@@ -28,7 +28,7 @@ _SEGMENT = re.compile(r"\.[^.\[\]{}]+|\[\]|\{\}")
 
 @pytest.fixture(scope="module", params=SERVICES)
 def generated(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, ServiceNames, str]:
-    from codegen.render import render_service
+    from codegen.pipeline.boto3_render import render_service
 
     root = tmp_path_factory.mktemp("ref")
     render_service(request.param, root)

@@ -15,11 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from codegen import build, incremental, unit
-from codegen import manifest as mf
-from codegen import watch
+from codegen.emit import package as emit_package
 from codegen.emit.models import MODELS_DIR
 from codegen.emit.validators import VALIDATORS_DIR
+from codegen.pipeline import run, state as mf, unit, watch, write
 
 PKG = "typed_regen"
 
@@ -43,8 +42,8 @@ def make_input(root: Path, reference: Path, pages: set[str]) -> Path:
     return root
 
 
-def regen(inp: Path, out: Path, **kw: object) -> incremental.RegenResult:
-    return incremental.regenerate([inp], out, PKG, **kw)  # type: ignore[arg-type]
+def regen(inp: Path, out: Path, **kw: object) -> run.RegenResult:
+    return run.regenerate([inp], out, PKG, **kw)  # type: ignore[arg-type]
 
 
 HISTORY = ("CHANGES.md", ".codegen/trees/")  # a log of past revisions, not a function of the input
@@ -93,11 +92,11 @@ def test_manifest_records_inputs_and_outputs(tree: tuple[Path, Path]) -> None:
     assert manifest.files[f"{PKG}/kinesis/models.py"].service == "kinesis"
     assert manifest.files[f"{PKG}/__init__.py"].service == ""
     for rel, rec in manifest.files.items():
-        assert mf.sha256((out / rel).read_text()) == rec.sha
+        assert write.sha256((out / rel).read_text()) == rec.sha
         # Only modules are merged member by member, so only they keep a pristine copy.
-        pristine = mf.get_pristine(out, rec.sha)
+        pristine = write.get_pristine(out, rec.sha)
         assert pristine == ((out / rel).read_text() if rel.endswith((".py", ".pyi")) else None), rel
-    assert (out / incremental.LEGACY_LISTING).read_text().split() == sorted(manifest.files)
+    assert not (out / mf.LEGACY_LISTING).exists()  # one manifest: no listing beside it
 
 
 def test_noop_touches_nothing(tree: tuple[Path, Path]) -> None:
@@ -193,7 +192,7 @@ def test_failure_between_writes_converges(
     inp, out = tree
     (inp / EXTRA).write_bytes((reference / EXTRA).read_bytes())
     (inp / "sagemaker/client/delete_endpoint.rst").unlink()
-    real = mf.atomic_write
+    real = write.atomic_write
     count = 0
 
     def failing(path: Path, data: bytes, durable: bool = False) -> None:
@@ -203,10 +202,10 @@ def test_failure_between_writes_converges(
             raise OSError(28, "No space left on device", str(path))
         real(path, data, durable)
 
-    monkeypatch.setattr(mf, "atomic_write", failing)
-    with pytest.raises(build.BuildError):
+    monkeypatch.setattr(write, "atomic_write", failing)
+    with pytest.raises(emit_package.BuildError):
         regen(inp, out)
-    monkeypatch.setattr(mf, "atomic_write", real)
+    monkeypatch.setattr(write, "atomic_write", real)
     regen(inp, out)
     assert digest(out) == clean_run(tmp_path, reference, (PAGES | {EXTRA}) - {"sagemaker/client/delete_endpoint.rst"})
     assert regen(inp, out).up_to_date
@@ -216,9 +215,9 @@ KILLER = textwrap.dedent(
     """
     import os, signal, sys
     from pathlib import Path
-    from codegen import incremental, manifest as mf
+    from codegen.pipeline import run, write
 
-    limit, count, real = int(sys.argv[3]), 0, mf.atomic_write
+    limit, count, real = int(sys.argv[3]), 0, write.atomic_write
 
     def dying(path, data, durable=False):
         global count
@@ -229,8 +228,8 @@ KILLER = textwrap.dedent(
             os.kill(os.getpid(), signal.SIGKILL)
         real(path, data, durable)
 
-    mf.atomic_write = dying
-    incremental.regenerate([Path(sys.argv[1])], Path(sys.argv[2]), "%s")
+    write.atomic_write = dying
+    run.regenerate([Path(sys.argv[1])], Path(sys.argv[2]), "%s")
     """
     % PKG
 )
@@ -348,6 +347,9 @@ def test_hand_edited_file_of_removed_operation_is_kept(tree: tuple[Path, Path]) 
 def test_output_made_before_the_manifest(tree: tuple[Path, Path]) -> None:
     """An output with only the plain file list (no .codegen/): nothing is lost."""
     inp, out = tree
+    listed = mf.load(out)
+    assert listed is not None
+    (out / mf.LEGACY_LISTING).write_text("".join(f"{rel}\n" for rel in sorted(listed.files)))
     shutil.rmtree(out / ".codegen")
     models = out / PKG / "kinesis" / "models.py"
     mine = models.read_text() + "\nX = 1\n"
@@ -355,6 +357,7 @@ def test_output_made_before_the_manifest(tree: tuple[Path, Path]) -> None:
     result = regen(inp, out)
     assert result.written == [f"{PKG}/kinesis/models.py"]  # the others were already right
     assert (out / f"{PKG}/kinesis/models.py.orig").read_text() == mine
+    assert not (out / mf.LEGACY_LISTING).exists()  # the manifest replaces it
     assert regen(inp, out).up_to_date
 
 
@@ -380,7 +383,7 @@ def test_the_last_steps_hold_signals_with_other_threads_running() -> None:
     try:
         for _ in range(5):
             seen.clear()
-            with incremental._signals_held():
+            with write.signals_held():
                 os.kill(os.getpid(), signal.SIGTERM)
                 time.sleep(0.02)
                 assert seen == []

@@ -8,7 +8,8 @@ from pathlib import Path
 import black
 import pytest
 
-from codegen import build, chunkfmt, fmt
+from codegen import chunkfmt, fmt
+from codegen.emit import package as emit_package
 from conftest import SEED, parse_service
 from gen_support import parse_ok
 
@@ -47,7 +48,7 @@ def test_chunked_equals_whole(
     else:
         parsed = parse_service(reference, source)
         ops = parsed.sorted_operations()  # type: ignore[attr-defined]
-    files = build.render_package(ops, "typed_fmt")
+    files = emit_package.render_package(ops, "typed_fmt")
     whole: list[str] = []
     real = fmt.format_source
 

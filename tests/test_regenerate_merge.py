@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from codegen import incremental
 from codegen.cli import main
-from codegen.merge import merge
+from codegen.pipeline import run
+from codegen.pipeline.merge import merge
 from conftest import SEED
 from codegen import naming
 from gen_support import model_file, models_text, parse_ok, run_mypy
@@ -246,7 +246,7 @@ def seeded(tmp_path: Path) -> tuple[Path, Path]:
     (inp / PAGE).parent.mkdir(parents=True)
     shutil.copyfile(SEED, inp / PAGE)
     out = tmp_path / "generated"
-    incremental.regenerate([inp], out, PKG)
+    run.regenerate([inp], out, PKG)
     return inp, out
 
 
@@ -255,7 +255,7 @@ def test_user_code_survives_release_move(seeded: tuple[Path, Path], reference: P
     service = out / PKG / "sagemaker"
     edited = user_edits(service)
     shutil.copyfile(reference / PAGE, inp / PAGE)  # the same page, boto3 1.44.8
-    result = incremental.regenerate([inp], out, PKG)
+    result = run.regenerate([inp], out, PKG)
     assert result.conflicts == []
     # (a module whose generated text changed too is merged; the others are left as they are)
     assert set(result.merged) <= {path.relative_to(out).as_posix() for path in edited}
@@ -279,7 +279,7 @@ def test_user_code_survives_release_move(seeded: tuple[Path, Path], reference: P
     mypy = run_mypy(out, "-p", PKG)
     assert mypy.returncode == 0, mypy.stdout + mypy.stderr
     # and the next run has nothing to do: edits are not "stale"
-    again = incremental.regenerate([inp], out, PKG)
+    again = run.regenerate([inp], out, PKG)
     assert again.up_to_date and again.written == []
 
 
@@ -293,14 +293,14 @@ def test_conflict_is_reported_and_nothing_lost(seeded: tuple[Path, Path], refere
     mine = text[:cut] + "        assert self.image != \"\", \"never sent\"\n" + text[cut:]
     models.write_text(mine)
     shutil.copyfile(reference / PAGE, inp / PAGE)
-    result = incremental.regenerate([inp], out, PKG)
+    result = run.regenerate([inp], out, PKG)
     [conflict] = result.conflicts
     assert (conflict.file, conflict.cls, conflict.member) == (rel, "Container", "def to_dict")
     assert conflict.ours is not None and "never sent" in conflict.ours
     assert conflict.theirs is not None and "AdditionalModelDataSources" in conflict.theirs
     assert models.read_text() == mine  # not overwritten
     assert f"{PKG}/sagemaker/client.pyi" in result.written  # the rest is regenerated
-    assert incremental.regenerate([inp], out, PKG).conflicts  # still pending on the next run
+    assert run.regenerate([inp], out, PKG).conflicts  # still pending on the next run
 
     runner = CliRunner()
     check = runner.invoke(main, ["check", str(inp), "--out", str(out), "--package-name", PKG])

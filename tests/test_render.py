@@ -1,4 +1,4 @@
-"""`codegen render-rst` / codegen/render.py: boto3's own pages, with every core.
+"""`codegen render-rst` / codegen/pipeline/boto3_render.py: boto3's own pages, with every core.
 
 The oracle is boto3 itself: `ServiceDocumenter.document_service()`, the whole of it,
 against which render.py's method pages only (it skips the resource pages) must be
@@ -17,8 +17,8 @@ import pytest
 from boto3.docs.service import ServiceDocumenter
 from click.testing import CliRunner
 
-from codegen import render
 from codegen.cli import main
+from codegen.pipeline import boto3_render as render
 from releases import data, render_release
 
 # A few in the default suite; all of them (ec2 alone takes a minute) in the corpus run.

@@ -25,7 +25,8 @@ import pytest
 from botocore.stub import Stubber
 from gen_support import import_fresh, models_text, parse_ok, run_mypy
 
-from codegen import build, naming
+from codegen import naming
+from codegen.pipeline import run
 from oracle import expected_operation
 from test_client_extras import _pyright
 from test_enum_modes import run_cli
@@ -130,7 +131,7 @@ def packages(reference: Path, tmp_path_factory: pytest.TempPathFactory) -> Packa
     names = {n.service_id: n for n in naming.resolve(parse_ok(base / "pages"))}
     create = next(op for op in names["sagemaker"].operations if op.name == "create_model_package")
     present = base / "present"
-    assert build.generate([base / "pages"], present, PKGS["present"]).errors == []
+    assert run.generate([base / "pages"], present, PKGS["present"]).errors == []
     project = base / "project"
     project.mkdir()
     (project / "pyproject.toml").write_text(

@@ -29,7 +29,9 @@ from typing import Any
 import pytest
 from test_models_loading import UNKNOWN, assert_typed, example, jsonify, truncated
 
-from codegen import build, naming
+from codegen import naming
+from codegen.emit import package as emit_package
+from codegen.pipeline import write
 from codegen.tree import Operation
 from gen_support import import_fresh, parse_dir
 from oracle import expected_operation
@@ -51,7 +53,7 @@ def package(reference: Path, tmp_path_factory: pytest.TempPathFactory) -> Packag
     ops = [op for service in SERVICES for op in parse_dir(reference / service / "client")]
     out = tmp_path_factory.mktemp("trips")
     start = time.perf_counter()
-    build.write_tree(out, build.render_package(ops, PKG, ("models",)))
+    write.write_tree(out, emit_package.render_package(ops, PKG, ("models",)))
     generated = time.perf_counter() - start
     loaded = Package(ops, out)
     print(f"\nmodels of {', '.join(SERVICES)} ({len(ops)} operations): generated in {generated:.1f} s, "

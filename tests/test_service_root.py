@@ -29,9 +29,11 @@ from pathlib import Path
 import pytest
 from gen_support import parse_ok, run_mypy
 
-from codegen import build, naming
+from codegen import naming
+from codegen.emit import package as emit_package
 from codegen.emit.extras import SERVICE_ROOT_NAMES, client_extras
 from codegen.emit.types import typed_dict_name
+from codegen.pipeline import run
 from codegen.tree import Operation
 
 PKG = "aws_typed_root"
@@ -157,7 +159,7 @@ def package(reference: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[
     for service in SERVICES:
         shutil.copytree(reference / service, base / "in" / service)
     out = base / "out"
-    result = build.generate([base / "in"], out, PKG)
+    result = run.generate([base / "in"], out, PKG)
     assert result.errors == [] and result.services == sorted(SERVICES)
     a, b = (_names(reference, s) for s in SERVICES)
     scripts = {"good.py": GOOD, "bad.py": BAD, "idiom.py": IDIOM}
@@ -316,7 +318,7 @@ def test_each_choice_of_targets_gives_a_root_that_types(
     `__init__.pyi` against what it imports), and the root imports and answers at run time."""
     shutil.copytree(reference / "dynamodb", tmp_path / "in" / "dynamodb")
     out = tmp_path / "out"
-    result = build.generate([tmp_path / "in"], out, PKG, targets=build.parse_targets(targets))
+    result = run.generate([tmp_path / "in"], out, PKG, targets=emit_package.parse_targets(targets))
     assert result.errors == []
     root = out / PKG / "dynamodb"
     has_stub = "stubs" in targets or "validators" in targets

@@ -33,10 +33,10 @@ import pytest
 
 from gen_support import run_mypy
 
-from codegen import build
-from codegen import manifest as mf
 from codegen.emit import dropin, layout
-from codegen.render import render_service
+from codegen.emit import package as emit_package
+from codegen.pipeline import run, state as mf
+from codegen.pipeline.boto3_render import render_service
 
 HERE = Path(__file__).parent
 REPO = HERE.parent
@@ -82,7 +82,7 @@ def ours(reference: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
         shutil.copytree(reference / service, base / "in" / service)
     render_service("sqs", base / "in")
     out = base / "out"
-    result = build.generate([base / "in"], out, PKG, build.parse_targets("stubs,boto3-stubs"), jobs=2)
+    result = run.generate([base / "in"], out, PKG, emit_package.parse_targets("stubs,boto3-stubs"), jobs=2)
     assert result.errors == [] and result.services == list(SERVICES)
     return out
 
@@ -301,7 +301,7 @@ def test_dropin_files_are_black_clean_and_typed(ours: Path) -> None:
     }
     assert files[f"{dropin.STUBS}/py.typed"] == "partial\n"
     before = len(layout.FALLBACKS)  # (a global: other tests of this process add to it)
-    assert build.format_files(files) == dict(sorted(files.items()))
+    assert emit_package.format_files(files) == dict(sorted(files.items()))
     assert layout.FALLBACKS[before:] == []
     init = files[f"{dropin.STUBS}/__init__.pyi"]
     for record in mf.load(ours).services.values():  # type: ignore[union-attr]
@@ -348,11 +348,11 @@ def test_dropin_installs_with_pip(ours: Path, tmp_path: Path) -> None:
 
 
 def test_dropin_target_needs_the_stubs_and_goes_when_dropped(reference: Path, tmp_path: Path) -> None:
-    with pytest.raises(build.BuildError, match="add the target stubs"):
-        build.parse_targets("models,boto3-stubs")
+    with pytest.raises(emit_package.BuildError, match="add the target stubs"):
+        emit_package.parse_targets("models,boto3-stubs")
     render_service("sqs", tmp_path / "in")
     out = tmp_path / "out"
-    build.generate([tmp_path / "in"], out, PKG, build.parse_targets("stubs,boto3-stubs"))
+    run.generate([tmp_path / "in"], out, PKG, emit_package.parse_targets("stubs,boto3-stubs"))
     assert mf.load(out).targets == ("stubs", "boto3-stubs")  # type: ignore[union-attr]
     # The stubs pass mypy --strict themselves (checked as `boto3`: a `-stubs` folder
     # found on the path is an installed package, whose errors mypy does not show).
@@ -360,7 +360,7 @@ def test_dropin_target_needs_the_stubs_and_goes_when_dropped(reference: Path, tm
     shutil.copytree(out / PKG, tmp_path / "typed" / PKG)
     proc = run_mypy(tmp_path / "typed", "-p", "boto3", "--python-version", "3.11")
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    build.generate([tmp_path / "in"], out, PKG, build.parse_targets("stubs"))
+    run.generate([tmp_path / "in"], out, PKG, emit_package.parse_targets("stubs"))
     assert not (out / dropin.DIST).exists()
     assert (out / PKG / "sqs" / "client.pyi").is_file()
 
@@ -371,11 +371,11 @@ def test_a_client_class_name_two_services_share_is_imported_qualified() -> None:
         dropin._Overload(service_id, module, "SameClient", "")
         for service_id, module in (("svc-a", "svc_a"), ("svc-b", "svc_b"))
     ]
-    files = dropin.dropin_files(PKG, entries, ("stubs", dropin.TARGET), build.PACKAGE_VERSION)
+    files = dropin.dropin_files(PKG, entries, ("stubs", dropin.TARGET), emit_package.PACKAGE_VERSION)
     init, session = files[f"{dropin.STUBS}/__init__.pyi"], files[f"{dropin.STUBS}/session.pyi"]
     for text in (init, session):
         assert f"from {PKG}.svc_a.client import SameClient as SameClient_svc_a\n" in text
         assert f"from {PKG}.svc_b.client import SameClient as SameClient_svc_b\n" in text
         assert text.count(") -> SameClient_svc_b:") == 1
-    assert build.format_files(files) == dict(sorted(files.items()))
-    assert dropin.dropin_files(PKG, entries, ("stubs",), build.PACKAGE_VERSION) == {}
+    assert emit_package.format_files(files) == dict(sorted(files.items()))
+    assert dropin.dropin_files(PKG, entries, ("stubs",), emit_package.PACKAGE_VERSION) == {}

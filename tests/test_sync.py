@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from codegen import render
+from codegen.pipeline import boto3_render as render
 from releases import data, model_changes, render_release
 
 PROJECT_TOML = """\

@@ -18,7 +18,7 @@ from gen_support import parse_ok
 from oracle import api_url
 
 from codegen import diff, tree
-from codegen import manifest as mf
+from codegen.pipeline import state as mf
 from codegen.tree import Operation
 
 

@@ -148,7 +148,7 @@ EXTRA_ARGS: dict[str, tuple[tuple[str, str], ...]] = {
 }
 
 # How the client stub imports what these methods, `meta` and streaming members use
-# from _botocore.pyi: (name there, local alias). (Underscored, as paginators.BOTOCORE_IMPORTS.)
+# from _botocore.pyi: (name there, local alias). (Underscored, as stubs.BOTOCORE_IMPORTS.)
 BOTO3_IMPORTS = (
     ("ClientMeta", "_ClientMeta"),
     ("BaseClient", "_BaseClient"),

@@ -7,7 +7,7 @@ import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-from codegen.config import DEFAULT_RESPONSES
+from codegen.emit.options import DEFAULT_RESPONSES
 from codegen.emit.aliases import model_aliases
 from codegen.emit import docstrings
 from codegen.emit.responses import field_present

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from codegen.emit.stubs import MethodView, method_view
+from codegen.emit.stubs import NOT_PARAMS, PAGE_ITERATOR, PAGINATION_CONFIG, WAITER_CONFIG, MethodView, ParamView, method_view
 from codegen.emit.types import py_type, typed_dict_name
 from codegen.naming import (
     InvalidName,
@@ -25,21 +25,6 @@ from codegen.naming import (
     structure_key,
 )
 from codegen.tree import SCALAR_TYPES, Member, Operation, Shape
-
-# How the client stub imports the stand-ins of _botocore.pyi (underscored: the resolver
-# never makes such a name, so they clash with no class of the stub).
-PAGE_ITERATOR = "_PageIterator"
-PAGINATION_CONFIG = "_PaginationConfig"
-WAITER_CONFIG = "_WaiterConfig"
-BOTOCORE_IMPORTS = (
-    ("PageIterator", PAGE_ITERATOR),
-    ("PaginationConfigTypeDef", PAGINATION_CONFIG),
-    ("WaiterConfigTypeDef", WAITER_CONFIG),
-    ("Paginator", "_Paginator"),
-    ("Waiter", "_Waiter"),
-    ("ClientError", "_ClientError"),
-    ("ResponseMetadataTypeDef", "_ResponseMetadataTypeDef"),
-)
 
 # The config members boto3 documents on every page, as botocore reads them.
 _CONFIGS: dict[str, tuple[str, str, frozenset[str]]] = {

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from codegen.emit.aliases import stub_aliases
-from codegen.config import DEFAULT_RESPONSES
+from codegen.emit.options import DEFAULT_RESPONSES
 from codegen.emit import docstrings
 from codegen.emit.responses import key_present
 from codegen.emit.env import pyrepr, render
@@ -21,6 +21,21 @@ if TYPE_CHECKING:  # (extras builds on this module's views)
 
 # Names the stub's method already has: a member called so goes through **kwargs.
 NOT_PARAMS = frozenset({"self", "kwargs"})
+
+# How the client stub imports the stand-ins of _botocore.pyi (underscored: the resolver
+# never makes such a name, so they clash with no class of the stub).
+PAGE_ITERATOR = "_PageIterator"
+PAGINATION_CONFIG = "_PaginationConfig"
+WAITER_CONFIG = "_WaiterConfig"
+BOTOCORE_IMPORTS = (
+    ("PageIterator", PAGE_ITERATOR),
+    ("PaginationConfigTypeDef", PAGINATION_CONFIG),
+    ("WaiterConfigTypeDef", WAITER_CONFIG),
+    ("Paginator", "_Paginator"),
+    ("Waiter", "_Waiter"),
+    ("ClientError", "_ClientError"),
+    ("ResponseMetadataTypeDef", "_ResponseMetadataTypeDef"),
+)
 
 
 # What every response carries and no page documents: key → (type in the stub, its
@@ -193,7 +208,6 @@ def emit_stubs(
 def _botocore_imports(extras: ClientExtras, text: str) -> list[tuple[str, str]]:
     """What the stub takes from the package's _botocore.pyi: (name, local alias)."""
     from codegen.emit.boto3_methods import BOTO3_IMPORTS
-    from codegen.emit.paginators import BOTOCORE_IMPORTS
 
     used = set(re.findall(r"\w+", text))
     wanted = {"_ClientError", "_ClientMeta"}  # (the exceptions container's base, `meta`)

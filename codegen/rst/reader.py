@@ -9,7 +9,6 @@ cannot (enum values, recursion) and are checked against the bullets path by path
 from __future__ import annotations
 
 import codecs
-import gc
 import re
 from collections import Counter, deque
 from contextlib import contextmanager
@@ -20,7 +19,7 @@ from typing import TypeVar, cast
 from docutils import frontend, nodes, utils
 from docutils.parsers.rst import Parser
 
-from codegen import naming
+from codegen import gcpause, naming
 from codegen.escape import printable, shown
 from codegen.rst import items, syntax
 from codegen.rst.directives import desc, register, xref
@@ -178,18 +177,10 @@ _HAS_STRAY_BREAK = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 
 @contextmanager
 def _gc_paused() -> Generator[None, None, None]:
-    """No cyclic garbage collection while a page is parsed and read. A doctree is
-    thousands of nodes, all alive until the page is done, and each collection on the
-    way would walk them (and everything else alive in the process). `parse_page` frees
-    its trees itself (`_dismantle`)."""
-    if not gc.isenabled():
+    """No cyclic garbage collection while a page is parsed and read (codegen/gcpause.py).
+    `parse_page` frees its tree itself (`_dismantle`)."""
+    with gcpause.paused():
         yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def doctree(text: str, source: str) -> nodes.document:

@@ -29,7 +29,6 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from codegen import chunkfmt
-from codegen.writer import is_python
 
 Key = tuple[str, ...]
 
@@ -111,7 +110,7 @@ def merge(base: str | None, ours: str, theirs: str, path: str = "", force: bool 
         return MergeResult(theirs)
     if theirs == base:
         return MergeResult(ours)
-    if base is None or not is_python(path):
+    if base is None or not path.endswith((".py", ".pyi")):  # (others merge as a whole)
         conflict = Conflict(path, "", "<file>", ours, theirs, base)
         return MergeResult(theirs if force else None, [conflict])
     try:

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from codegen import manifest as mf
+from codegen.pipeline.write import state_dir
 
 LOCK_NAME = "lock"
 _POLL = 0.1  # seconds between tries when a timeout is set
@@ -43,7 +43,7 @@ class LockTimeout(Exception):
 
 
 def lock_path(out: Path) -> Path:
-    return mf.state_dir(out) / LOCK_NAME
+    return state_dir(out) / LOCK_NAME
 
 
 def _to_stderr(message: str) -> None:
@@ -68,11 +68,11 @@ def hold(
         yield
         return
     path = lock_path(out)
-    if os.path.islink(mf.state_dir(out)):
+    if os.path.islink(state_dir(out)):
         # (an output from a pull request whose `.codegen/` links elsewhere: the lock, the
         # manifest and the pristine copies would be written wherever it leads)
-        raise OSError(errno.EINVAL, "a symbolic link: refused, not followed", str(mf.state_dir(out)))
-    made = _missing_folders(mf.state_dir(out)) if not shared else []
+        raise OSError(errno.EINVAL, "a symbolic link: refused, not followed", str(state_dir(out)))
+    made = _missing_folders(state_dir(out)) if not shared else []
     deadline = None if timeout is None else time.monotonic() + timeout
     told = False
     while True:
@@ -83,7 +83,7 @@ def hold(
                 yield
                 return
         else:
-            mf.state_dir(out).mkdir(parents=True, exist_ok=True)
+            state_dir(out).mkdir(parents=True, exist_ok=True)
             fd = os.open(path, os.O_RDWR | os.O_CREAT | _FLAGS, 0o644)
         try:
             if not stat.S_ISREG(os.fstat(fd).st_mode):

@@ -1,26 +1,22 @@
-"""The `generate` pipeline: pages → shape tree → rendered text → files on disk.
+"""The files of a generated package: every service's, and the package-level ones.
 
-The templates render black-stable text (codegen/emit/layout.py), so black is not a step
-of the pipeline: format_files (black over every module) is for the tests that check it.
-render_package / render_service / write_tree are the building blocks; generate() runs
-the pipeline incrementally and service by service (codegen/incremental.py,
-codegen/unit.py, docs/regenerate.md).
+render_service renders one service (the workers of `generate` call it,
+codegen/pipeline/unit.py); package_files renders the package-level files from the
+services' summaries (what the manifest keeps of each); render_package is both, from
+operations, for a whole package at once. The templates render black-stable text
+(codegen/emit/layout.py), so black is not a step of the pipeline: format_files (black
+over every module) is for the tests that check it.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import Any
 
-from codegen import config
-from codegen import manifest as mf
-from codegen import workers
-from codegen import naming
+from codegen import naming, workers
 from codegen.emit import dropin
+from codegen.emit import options
 from codegen.emit.docs import NavService, emit_mkdocs, emit_service_docs
 from codegen.emit.env import docline, render
 from codegen.emit.extras import ClientExtras, client_extras, package_stub_files
@@ -28,20 +24,14 @@ from codegen.emit.models import emit_models
 from codegen.emit.stubs import emit_stubs
 from codegen.emit.validators import emit_validators
 from codegen.naming import ServiceNames, resolve
-from codegen.registry import NameOptions, Registry
+from codegen.registry import Registry
 from codegen.tree import Operation
-from codegen.writer import remove_empty_dirs
-
-if TYPE_CHECKING:
-    from codegen.incremental import RegenResult
-    from codegen.progress import Progress
 
 TARGETS = ("models", "validators", "stubs", "docs")
 # Targets made only when asked for (--targets / [tool.codegen] targets): the stub-only
 # boto3 package (codegen/emit/dropin.py), which needs the client stubs.
 OPTIONAL_TARGETS = (dropin.TARGET,)
 ALL_TARGETS = TARGETS + OPTIONAL_TARGETS
-MANIFEST = ".codegen-files"
 PACKAGE_VERSION = "0.1.0"
 
 
@@ -51,17 +41,6 @@ class BuildError(Exception):
     def __init__(self, lines: Sequence[str]) -> None:
         self.lines = list(lines)
         super().__init__("\n".join(self.lines))
-
-
-@dataclass(slots=True)
-class BuildResult:
-    out: Path
-    files: dict[str, str] = field(default_factory=dict)
-    written: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
-    services: list[str] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
-    timings: dict[str, float] = field(default_factory=dict)
 
 
 def check_package_name(name: str) -> None:
@@ -87,30 +66,76 @@ def parse_targets(text: str | Iterable[str] | None) -> tuple[str, ...]:
 
 
 def check_enums(enums: str) -> None:
-    problem = config.enums_problem(enums)
+    problem = options.enums_problem(enums)
     if problem is not None:
         raise BuildError([f"error: {problem}"])
 
 
 def check_responses(responses: str) -> None:
-    problem = config.responses_problem(responses)
+    problem = options.responses_problem(responses)
     if problem is not None:
         raise BuildError([f"error: {problem}"])
 
 
 def render_package(
     operations: Sequence[Operation], package: str, targets: Sequence[str] = TARGETS,
-    enums: str = config.DEFAULT_ENUMS, registries: Mapping[str, Registry] | None = None,
-    responses: str = config.DEFAULT_RESPONSES,
+    enums: str = options.DEFAULT_ENUMS, registries: Mapping[str, Registry] | None = None,
+    responses: str = options.DEFAULT_RESPONSES,
 ) -> dict[str, str]:
     """Relative path → unformatted text of every file of the package; `enums`: the
-    validators' default enum mode (config.ENUM_MODES); `registries`: the names registry
+    validators' default enum mode (options.ENUM_MODES); `registries`: the names registry
     of each service (their deprecated aliases kept, as for unchanged pages); `responses`:
-    how response keys are typed (config.RESPONSE_MODES)."""
+    how response keys are typed (options.RESPONSE_MODES)."""
     check_package_name(package)
     check_enums(enums)
     check_responses(responses)
     services = resolve(operations, registries, keep_deprecated=True)
+    files = package_files({service_key(s.all_client_operations[0]): summary_of(s) for s in services}, package, targets, enums)
+    by_service: dict[str, list[Operation]] = {}  # (grouped as naming.resolve groups them)
+    for op in operations:
+        by_service.setdefault(service_key(op), []).append(op)
+    for names in services:
+        ops = by_service[service_key(names.all_client_operations[0])]
+        others = [op for op in ops if op.kind != "client"]
+        files.update(render_service(names, package, targets, others, client_extras(names, ops), responses))
+    return files
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceEntry:
+    """What the package-level templates read of a service (its manifest summary)."""
+
+    service_id: str
+    service: str
+    module: str
+    client_class: str
+    operations: tuple[str, ...]
+
+
+def summary_of(names: ServiceNames) -> dict[str, Any]:
+    """What the manifest keeps of a service: all that package_files reads of it."""
+    return {
+        "service_id": names.service_id,
+        "service": names.service,
+        "module": names.module,
+        "client_class": names.client_class,
+        "operations": [op.name for op in names.operations],
+    }
+
+
+def package_files(
+    summaries: Mapping[str, Mapping[str, Any]], package: str, targets: Sequence[str] = TARGETS,
+    enums: str = options.DEFAULT_ENUMS,
+) -> dict[str, str]:
+    """Relative path → text of the package-level files (they list every service),
+    from the services' summaries (summary_of), keyed by service_key."""
+    services = [
+        ServiceEntry(
+            str(s["service_id"]), str(s["service"]), str(s["module"]), str(s["client_class"]),
+            tuple(s["operations"]),
+        )
+        for _, s in sorted(summaries.items())
+    ]
     files: dict[str, str] = {
         "pyproject.toml": render("pyproject.toml.jinja2", package=package, version=PACKAGE_VERSION),
         f"{package}/__init__.py": render("package_init.py.jinja2", package=package, services=services),
@@ -121,21 +146,13 @@ def render_package(
     }
     if "docs" in targets:
         files["docs/index.md"] = render("docs_index.md.jinja2", package=package, services=services)
-        files["mkdocs.yml"] = emit_mkdocs(
-            package, (NavService(s.service, s.module, tuple(op.name for op in s.operations)) for s in services)
-        )
-    by_service: dict[str, list[Operation]] = {}  # (grouped as naming.resolve groups them)
-    for op in operations:
-        by_service.setdefault(_service_key(op), []).append(op)
-    for names in services:
-        ops = by_service[_service_key(names.all_client_operations[0])]
-        others = [op for op in ops if op.kind != "client"]
-        files.update(render_service(names, package, targets, others, client_extras(names, ops), responses))
+        files["mkdocs.yml"] = emit_mkdocs(package, (NavService(s.service, s.module, s.operations) for s in services))
     return files
 
 
-def _service_key(op: Operation) -> str:
-    return op.service_id or op.service.lower()  # how naming.resolve groups operations
+def service_key(op: Operation) -> str:
+    """The service an operation belongs to, as naming.resolve groups them."""
+    return op.service_id or op.service.lower()
 
 
 def render_service(
@@ -144,7 +161,7 @@ def render_service(
     targets: Sequence[str],
     others: Sequence[Operation] = (),
     extras: ClientExtras | None = None,
-    responses: str = config.DEFAULT_RESPONSES,
+    responses: str = options.DEFAULT_RESPONSES,
 ) -> dict[str, str]:
     """The files of one service; `others` are its paginator and waiter pages (docs),
     `extras` what the stubs make of all its pages (codegen.emit.extras; by default from
@@ -202,80 +219,3 @@ def format_files(files: dict[str, str], jobs: int = 1, chunked: bool = False) ->
     else:
         done = dict(map(_format_one, items))
     return {rel: done[rel] for rel in sorted(done)}
-
-
-def _check_writable(out: Path) -> None:
-    target = out
-    while not target.exists():
-        if target.parent == target:
-            break
-        target = target.parent
-    if not target.is_dir():
-        raise BuildError([f"error: {out}: not a directory"])
-    try:
-        fd, probe = tempfile.mkstemp(dir=target, prefix=".codegen-probe-")
-        os.close(fd)
-        os.unlink(probe)
-    except OSError as exc:
-        raise BuildError([f"error: {out}: cannot write: {exc.strerror or exc}"]) from None
-
-
-def write_tree(out: Path, files: dict[str, str]) -> tuple[list[str], list[str]]:
-    """Write changed files atomically, drop files of the previous run; (written, removed)."""
-    _check_writable(out)
-    out.mkdir(parents=True, exist_ok=True)
-    manifest = out / MANIFEST
-    previous = set(manifest.read_text(encoding="utf-8").split()) if manifest.is_file() else set()
-    written: list[str] = []
-    for rel, text in files.items():
-        path = out / rel
-        data = text.encode("utf-8")
-        try:
-            if path.read_bytes() == data:
-                continue
-        except OSError:
-            pass
-        mf.atomic_write(path, data)
-        written.append(rel)
-    removed = []
-    for rel in sorted(previous - set(files)):
-        try:
-            (out / rel).unlink()
-            removed.append(rel)
-        except FileNotFoundError:
-            pass
-    remove_empty_dirs(out, removed)
-    listing = "".join(f"{rel}\n" for rel in sorted(files)).encode()
-    if not manifest.is_file() or manifest.read_bytes() != listing:
-        mf.atomic_write(manifest, listing)
-    return written, removed
-
-
-def generate(
-    inputs: Sequence[Path],
-    out: Path,
-    package: str,
-    targets: Sequence[str] = TARGETS,
-    jobs: int = 1,
-    progress: Progress | None = None,
-    force: bool = False,
-    lock_timeout: float | None = None,
-    rename_package: bool = False,
-    names: NameOptions | None = None,
-    enums: str = config.DEFAULT_ENUMS,
-    responses: str = config.DEFAULT_RESPONSES,
-) -> RegenResult:
-    """The whole pipeline, incremental and streamed unit by unit: only what changed since
-    the last run is parsed, rendered and written; hand edits are merged
-    (codegen/incremental.py, docs/regenerate.md). Raises BuildError on bad options or
-    output; pages that fail to parse are listed in `result.errors` (their last good
-    version stands in for them); conflicting hand edits are reported, those files untouched.
-    `enums` is the validators' default enum mode (config.ENUM_MODES); `responses` how
-    response keys are typed (config.RESPONSE_MODES).
-    """
-    from codegen.incremental import regenerate  # it builds on this module's functions
-
-    return regenerate(
-        inputs, out, package, targets, jobs=jobs, force=force, progress=progress, lock_timeout=lock_timeout,
-        rename_package=rename_package, names=names or NameOptions(), enums=enums, responses=responses,
-    )

@@ -3,7 +3,7 @@
 1. Hash every input page; with the manifest of the last run, find the units (service
    folders) with a page new, changed or gone, and so the units to redo (all of them
    when the generator, the templates or the options changed).
-2. Each unit runs in a worker process (codegen/unit.py), biggest first: parse only its
+2. Each unit runs in a worker process (codegen/pipeline/unit.py), biggest first: parse only its
    changed pages (the others come from the parse cache), render its services, write
    its files, and send back only records. A page that fails to parse is listed at the
    end; its last good version (parse cache) stands in for it.
@@ -20,38 +20,40 @@
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
 import os
-import signal
-import stat
 import threading
 import time
-from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Generator, Mapping, Sequence
 from concurrent.futures import as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from codegen import build, config, diff, lock, unit, workers, writer
-from codegen import manifest as mf
-from codegen.parse import find_pages, read_page_bytes
-from codegen.rst.reader import PageError
-from codegen.progress import Progress, Quiet
+from codegen import diff, gcpause, workers
+from codegen.emit import options
+from codegen.emit.package import ALL_TARGETS, TARGETS, BuildError, check_enums, check_package_name, check_responses
+from codegen.emit.package import package_files
+from codegen.pipeline import lock, plan, state, unit, write
+from codegen.pipeline.config import rename_refusal
+from codegen.pipeline.pages import Pages, unit_of
+from codegen.pipeline.progress import Progress, Quiet
+from codegen.pipeline.write import WriteLog
 from codegen.registry import NameOptions
-from codegen.writer import WriteLog
 
 if TYPE_CHECKING:
-    from codegen.merge import Conflict
-
-LEGACY_LISTING = build.MANIFEST  # the plain list of generated files
-BACKUP_SUFFIX = writer.BACKUP_SUFFIX
+    from codegen.pipeline.merge import Conflict
 
 
 @dataclass(slots=True)
-class RegenResult(build.BuildResult):
+class RegenResult:
+    out: Path
+    written: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    services: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
     rendered: list[str] = field(default_factory=list)  # services re-rendered this run
     package_rendered: bool = False
     merged: list[str] = field(default_factory=list)  # files whose hand edits were carried over
@@ -75,52 +77,11 @@ def _hash_json(value: Any) -> str:
     return hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()
 
 
-@dataclass(frozen=True, slots=True)
-class _ServiceEntry:
-    """What the package-level templates read of a service (its manifest summary)."""
-
-    service_id: str
-    service: str
-    module: str
-    client_class: str
-    operations: tuple[str, ...]
-
-
-def _render_package_level(
-    summaries: Mapping[str, Mapping[str, Any]], package: str, targets: Sequence[str], enums: str
-) -> dict[str, str]:
-    services = [
-        _ServiceEntry(
-            str(s["service_id"]), str(s["service"]), str(s["module"]), str(s["client_class"]),
-            tuple(s["operations"]),
-        )
-        for _, s in sorted(summaries.items())
-    ]
-    from codegen.emit.env import render
-    from codegen.emit.dropin import dropin_files
-    from codegen.emit.extras import package_stub_files
-
-    files: dict[str, str] = {
-        "pyproject.toml": render("pyproject.toml.jinja2", package=package, version=build.PACKAGE_VERSION),
-        f"{package}/__init__.py": render("package_init.py.jinja2", package=package, services=services),
-        f"{package}/_runtime.py": render("runtime.py.jinja2", package=package, enums=enums),
-        f"{package}/py.typed": "",
-        **package_stub_files(package, targets),
-        **dropin_files(package, services, targets, build.PACKAGE_VERSION),
-    }
-    if "docs" in targets:
-        from codegen.emit.docs import NavService, emit_mkdocs
-
-        files["docs/index.md"] = render("docs_index.md.jinja2", package=package, services=services)
-        files["mkdocs.yml"] = emit_mkdocs(package, (NavService(s.service, s.module, s.operations) for s in services))
-    return files
-
-
 def regenerate(
     inputs: Sequence[Path],
     out: Path,
     package: str,
-    targets: Sequence[str] = build.TARGETS,
+    targets: Sequence[str] = TARGETS,
     jobs: int = 1,
     force: bool = False,
     dry_run: bool = False,
@@ -129,8 +90,8 @@ def regenerate(
     on_wait: Callable[[str], None] | None = None,
     rename_package: bool = False,
     names: NameOptions = NameOptions(),
-    enums: str = config.DEFAULT_ENUMS,
-    responses: str = config.DEFAULT_RESPONSES,
+    enums: str = options.DEFAULT_ENUMS,
+    responses: str = options.DEFAULT_RESPONSES,
 ) -> RegenResult:
     """Bring `out` up to date with `inputs`; see the module docstring. Raises BuildError
     when nothing can be done (or `package` is not the one `out` was generated with, and
@@ -138,18 +99,23 @@ def regenerate(
     (their units keep their previous output) while every other unit goes through.
 
     `dry_run` computes everything (what would be written, removed, conflict) and writes
-    nothing. Runs on one output folder take turns (codegen/lock.py): a run waits for the
+    nothing. Runs on one output folder take turns (codegen/pipeline/lock.py): a run waits for the
     one in progress, saying so once through `on_wait` (default: stderr), for at most
     `lock_timeout` seconds (None: as long as it takes), else BuildError. `enums`: the
     validators' default enum mode, which only the package-level `_runtime.py` holds;
     `responses` how the models and stubs type response keys (a change redoes every service).
     """
     args = (inputs, out, package, targets, jobs, force, dry_run, progress, rename_package, names, enums, responses)
-    build.check_package_name(package)
-    build.check_enums(enums)
-    build.check_responses(responses)
+    check_package_name(package)
+    check_enums(enums)
+    check_responses(responses)
     if not dry_run:
-        build._check_writable(out)
+        try:
+            write.check_writable(out)
+        except NotADirectoryError:
+            raise BuildError([f"error: {out}: not a directory"]) from None
+        except OSError as exc:
+            raise BuildError([f"error: {out}: cannot write: {exc.strerror or exc}"]) from None
     try:
         with lock.hold(out, lock_timeout, on_wait, shared=dry_run):
             try:
@@ -159,86 +125,18 @@ def regenerate(
                     _remove_temps(out)
                 raise
     except lock.LockTimeout as exc:
-        raise build.BuildError([f"error: {exc}"]) from None
+        raise BuildError([f"error: {exc}"]) from None
     except OSError as exc:
-        raise build.BuildError([f"error: {exc.filename or out}: cannot write: {exc.strerror or exc}"]) from None
+        raise BuildError([f"error: {exc.filename or out}: cannot write: {exc.strerror or exc}"]) from None
 
 
 def _remove_temps(out: Path) -> None:
     """The temp files of workers stopped mid-write (a signal, an error): the run stops
     with nothing half-written, not even a temp file."""
     try:
-        writer.remove_stale_temps(out)
+        write.remove_stale_temps(out)
     except OSError:
         pass
-
-
-def unit_of(source: str) -> str:
-    """The unit a page belongs to: its service folder in boto3's layout
-    (`<service>/<kind>/<page>.rst`), else every page of the input together."""
-    parts = source.split("/")
-    return parts[0] if len(parts) >= 3 else ""
-
-
-class _Pages:
-    """Every input page: source name → (path, sha256 of its bytes).
-
-    Without `hashed` the pages are only listed (sha ""): with no earlier run to compare
-    with, every unit is redone, and the workers hash each page as they read it, so the
-    first workers start at once instead of after a pass over all the input."""
-
-    def __init__(self, inputs: Sequence[Path], hashed: bool = True) -> None:
-        self.paths: dict[str, Path] = {}
-        self.sha: dict[str, str] = {}
-        self.size: dict[str, int] = {}  # bytes: what a unit's work is reckoned by
-        errors: list[str] = []
-        for path in inputs:
-            for page, source in find_pages(path):
-                try:
-                    if hashed:
-                        data = read_page_bytes(page, source)
-                        self.sha[source], self.size[source] = mf.sha256(data), len(data)
-                    else:
-                        self.sha[source], self.size[source] = "", page.lstat().st_size
-                except PageError:
-                    # (a FIFO, a refused link, ...: its unit is redone, and reports it)
-                    self.sha[source], self.size[source] = "unreadable", 0
-                except OSError as exc:
-                    errors.append(f"{source}:1: cannot read: {exc.strerror or exc}")
-                self.paths[source] = page
-        if errors:
-            raise build.BuildError(errors)
-
-    def units(self) -> dict[str, list[str]]:
-        grouped: dict[str, list[str]] = {}
-        for source in self.sha:
-            grouped.setdefault(unit_of(source), []).append(source)
-        return grouped
-
-
-def _affected_units(
-    units: Mapping[str, Sequence[str]], pages: _Pages, old: mf.Manifest | None, same: bool, out: Path
-) -> list[str]:
-    """Units to redo: all when the settings changed, else those with a page new, changed
-    or gone, a pending conflict, or a generated file gone missing."""
-    if old is None or not same:
-        return sorted(units)
-    old_units: dict[str, set[str]] = {}  # unit → services its pages made last time
-    for source, rec in old.pages.items():
-        services = old_units.setdefault(unit_of(source), set())
-        if rec.service is not None:
-            services.add(rec.service)
-    affected = set()
-    for unit, sources in units.items():
-        if any(s not in old.pages or old.pages[s].sha != pages.sha[s] for s in sources):
-            affected.add(unit)
-    affected |= {unit_of(s) for s in old.pages if s not in pages.sha}
-    pending = {s for s, rec in old.services.items() if not rec.key}
-    missing = {rec.service for rel, rec in old.files.items() if not (out / rel).is_file()}
-    for unit, services in old_units.items():
-        if services & (pending | missing) or any(s not in old.services for s in services):
-            affected.add(unit)
-    return sorted(u for u in affected if u in units)
 
 
 def _run_units(
@@ -256,7 +154,7 @@ def _run_units(
             for task in tasks:
                 yield unit.run_unit(task, previous, report=report)
         finally:
-            gc.unfreeze()  # (run_unit froze what each unit left; this process goes on: watch)
+            gcpause.thaw()  # (run_unit froze what each unit left; this process goes on: watch)
         return
     if len(tasks) == 1:
         task = tasks[0]
@@ -273,7 +171,7 @@ def _run_units(
         try:
             yield unit.run_unit(task, previous, preparsed=known, report=report)
         finally:
-            gc.unfreeze()
+            gcpause.thaw()
         return
     queue: Any = workers.context().Queue()
     with workers.pool(jobs, initializer=_init_worker, initargs=(queue,)) as pool:
@@ -331,11 +229,11 @@ def _listen(queue: Any, report: unit.Report) -> None:
 class _UnitRuns:
     """What the units sent back, gathered as they finish (in any order)."""
 
-    def __init__(self, new: mf.Manifest) -> None:
+    def __init__(self, new: state.Manifest) -> None:
         self.new = new
         self.log = WriteLog()
         self.summaries: dict[str, dict[str, Any]] = {}
-        self.files: dict[str, mf.FileRecord] = {}
+        self.files: dict[str, state.FileRecord] = {}
         self.conflicted: set[str] = set()
         self.failed: set[str] = set()
         self.errors: list[str] = []
@@ -351,12 +249,12 @@ class _UnitRuns:
             return
         for service in done.summaries:
             if service in self.produced_by:
-                raise build.BuildError(
+                raise BuildError(
                     [f"error: service {service} has pages in two folders: {self.produced_by[service]}, {done.name}"]
                 )
             self.produced_by[service] = done.name
         for source, (sha, made, error) in done.pages.items():
-            self.new.pages[source] = mf.PageRecord(sha, made, error)
+            self.new.pages[source] = state.PageRecord(sha, made, error)
         self.summaries.update(done.summaries)
         self.files.update(done.files)
         self.conflicted |= done.conflicted
@@ -370,41 +268,41 @@ def _regenerate(
     inputs: Sequence[Path],
     out: Path,
     package: str,
-    targets: Sequence[str] = build.TARGETS,
+    targets: Sequence[str] = TARGETS,
     jobs: int = 1,
     force: bool = False,
     dry_run: bool = False,
     progress: Progress | None = None,
     rename_package: bool = False,
     names: NameOptions = NameOptions(),
-    enums: str = config.DEFAULT_ENUMS,
-    responses: str = config.DEFAULT_RESPONSES,
+    enums: str = options.DEFAULT_ENUMS,
+    responses: str = options.DEFAULT_RESPONSES,
 ) -> RegenResult:
     """Bring `out` up to date with `inputs`; see the module docstring. Raises BuildError."""
-    build.check_package_name(package)
+    check_package_name(package)
     progress = progress or Quiet()
-    targets = tuple(t for t in build.ALL_TARGETS if t in targets)
+    targets = tuple(t for t in ALL_TARGETS if t in targets)
     result = RegenResult(out=out, dry_run=dry_run)
     clock = t0 = time.perf_counter()
-    generator = mf.generator_hash()
-    new = mf.Manifest(
-        generator=generator, templates=mf.templates_hash(), package=package, targets=targets,
+    generator = state.generator_hash()
+    new = state.Manifest(
+        generator=generator, templates=state.templates_hash(), package=package, targets=targets,
         names=names.settings_key(), responses=responses,
     )
-    old = mf.load(out)
+    old = state.load(out)
     if old is not None and old.package != package:
         # The options an output was made with stay its options: a new package name is
         # a rename, asked for explicitly (its files move; hand edits come along).
         if not rename_package:
-            raise build.BuildError([config.rename_refusal(out, old.package, package)])
-        old = writer.rename_package(out, old, package, dry_run)
-    pages = _Pages(inputs, hashed=old is not None)
+            raise BuildError([rename_refusal(out, old.package, package)])
+        old = state.rename_package(out, old, package, dry_run)
+    pages = Pages(inputs, hashed=old is not None)
     if not pages.sha:
-        raise build.BuildError([f"{', '.join(str(p) for p in inputs)}:1: no client operation pages found"])
+        raise BuildError([f"{', '.join(str(p) for p in inputs)}:1: no client operation pages found"])
     # (re-resolving names redoes every service, as new settings do)
     same = old is not None and old.settings() == new.settings() and not names.reresolve
     units = pages.units()
-    affected = _affected_units(units, pages, old, same, out)
+    affected = plan.affected_units(units, pages, old, same, out)
     result.timings["hash"] = time.perf_counter() - clock
 
     old_pages = old.pages if old is not None else {}
@@ -428,7 +326,7 @@ def _regenerate(
         for name in affected
     ]
     if not dry_run:
-        writer.remove_stale_temps(out)
+        write.remove_stale_temps(out)
     previous = unit.Previous.of(out, old)
     progress.start(sum(t.size for t in tasks))
     runs = _UnitRuns(new)
@@ -437,7 +335,7 @@ def _regenerate(
         for done in results:
             runs.add(done)
     except OSError as exc:
-        raise build.BuildError([f"error: {exc.filename or out}: cannot write: {exc.strerror or exc}"]) from None
+        raise BuildError([f"error: {exc.filename or out}: cannot write: {exc.strerror or exc}"]) from None
     finally:
         results.close()  # when stopped early: the workers stop now (codegen/workers.py)
         progress.finish()
@@ -467,23 +365,23 @@ def _regenerate(
         new_files.update({rel: rec for rel, rec in old.files.items() if rec.service in kept})
     if not summaries:
         if result.errors:
-            raise build.BuildError(result.errors)
-        raise build.BuildError([f"{', '.join(str(p) for p in inputs)}:1: no client operation pages found"])
+            raise BuildError(result.errors)
+        raise BuildError([f"{', '.join(str(p) for p in inputs)}:1: no client operation pages found"])
 
     # The package-level files list every service.
     package_key = _hash_json([new.settings(), sorted(summaries.items()), enums])
     try:
         if old is None or not same or package_key != old.package_key or "" in _pending(old) or _missing(out, old, ""):
             try:
-                package_level = _render_package_level(summaries, package, targets, enums)
+                package_level = package_files(summaries, package, targets, enums)
             except Exception as exc:  # a template bug: still one line, no traceback
-                raise build.BuildError([f"error: internal: cannot render the package: {exc!r}"]) from None
+                raise BuildError([f"error: internal: cannot render the package: {exc!r}"]) from None
             result.package_rendered = True
             for rel, text in sorted(package_level.items()):
-                base = writer.write_one(
-                    out, rel, text, previous.base.get(rel), rel in previous.legacy, force, dry_run, log
+                base = write.write_one(
+                    out, rel, text, previous.base.get(rel), previous.is_legacy(rel), force, dry_run, log
                 )
-                new_files[rel] = mf.FileRecord(mf.sha256(text) if base is None else base, "")
+                new_files[rel] = state.FileRecord(write.sha256(text) if base is None else base, "")
                 if base is not None:
                     conflicted.add("")
         elif old is not None:
@@ -495,12 +393,12 @@ def _regenerate(
             before.update({rel: rec.sha for rel, rec in old.files.items()})
             before.update(old.orphans)
         for rel in sorted(set(before) - set(new_files)):
-            if not writer.remove_one(out, rel, before[rel], force, dry_run, log):
+            if not write.remove_one(out, rel, before[rel], force, dry_run, log):
                 new.orphans[rel] = before[rel]
         for rel in sorted(previous.legacy - set(new_files)):
-            writer.remove_legacy(out, rel, dry_run, log)
+            write.remove_legacy(out, rel, dry_run, log)
     except OSError as exc:
-        raise build.BuildError([f"error: {exc.filename or out}: cannot write: {exc.strerror or exc}"]) from None
+        raise BuildError([f"error: {exc.filename or out}: cannot write: {exc.strerror or exc}"]) from None
 
     pages_of: dict[str | None, list[tuple[str, str]]] = {}
     for source, rec in sorted(new.pages.items()):
@@ -508,24 +406,24 @@ def _regenerate(
     for service, summary in summaries.items():
         if service not in new.services:  # else carried over
             key = "" if service in conflicted else _hash_json(pages_of.get(service, []))
-            new.services[service] = mf.ServiceRecord(key, summary)
+            new.services[service] = state.ServiceRecord(key, summary)
     new.package_key = "" if "" in conflicted else package_key
     new.files = dict(sorted(new_files.items()))
     new.pages = dict(sorted(new.pages.items()))
     result.tracked = sorted(new.files)
     result.services = sorted(summaries)
     if not dry_run:
-        with _signals_held():
-            mf.drop_parsed(out, summaries)
-            _write_listing(out, new.files)
+        with write.signals_held():
+            state.drop_parsed(out, summaries)
             refused = _update_changelog(out, runs.changelog, runs.staged)
             if refused:
                 result.errors.append(refused)
             if new != old:  # an unchanged manifest is not even serialised (a no-op run's largest cost)
-                mf.save(out, new)
+                state.save(out, new)
+            state.drop_legacy_state(out)
         bases = {**{rel: r.sha for rel, r in new.files.items()}, **new.orphans}
-        mf.gc_pristine(out, {sha for rel, sha in bases.items() if writer.is_python(rel)})
-        writer.remove_empty_dirs(out, log.removed)
+        write.gc_pristine(out, {sha for rel, sha in bases.items() if write.is_python(rel)})
+        write.remove_empty_dirs(out, log.removed)
     result.written = sorted(log.written)
     result.removed = sorted(log.removed)
     result.merged = sorted(log.merged)
@@ -533,42 +431,17 @@ def _regenerate(
     result.conflicts = log.conflicts
     result.skipped.sort()
     if dry_run and result.errors:
-        raise build.BuildError(result.errors)
+        raise BuildError(result.errors)
     result.timings["finish"] = time.perf_counter() - clock
     result.timings["total"] = time.perf_counter() - t0
     return result
 
 
-@contextmanager
-def _signals_held() -> Iterator[None]:
-    """SIGINT and SIGTERM wait for the end of the block: CHANGES.md, the trees it was
-    computed from and the manifest go together (a run stopped between them would write
-    the changelog's sections again)."""
-    # Not a signal mask: it holds the calling thread only, and the kernel hands a signal
-    # to any thread that does not block it (a listener, a pool's), whose Python handler
-    # then runs in the main thread at once. Handlers that note the signal hold it in
-    # every case; it is raised again, to the handler it was meant for, at the end.
-    caught: list[int] = []
-    try:
-        previous = {sig: signal.signal(sig, lambda signum, frame: caught.append(signum))
-                    for sig in (signal.SIGINT, signal.SIGTERM)}
-    except ValueError:  # not the main thread (an embedding caller): its signals, its handlers
-        yield
-        return
-    try:
-        yield
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
-        for signum in dict.fromkeys(caught):
-            signal.raise_signal(signum)
-
-
-def _pending(old: mf.Manifest) -> set[str]:
+def _pending(old: state.Manifest) -> set[str]:
     return {s for s, rec in old.services.items() if not rec.key} | ({""} if not old.package_key else set())
 
 
-def _missing(out: Path, old: mf.Manifest, service: str) -> bool:
+def _missing(out: Path, old: state.Manifest, service: str) -> bool:
     return any(not (out / rel).is_file() for rel, rec in old.files.items() if rec.service == service)
 
 
@@ -580,7 +453,7 @@ def _update_changelog(out: Path, sections: Mapping[str, str], staged: Sequence[s
     everything since: the error line."""
     if sections:
         path = out / "CHANGES.md"
-        disk = writer.read_disk(path)
+        disk = write.read_disk(path)
         if disk.problem and disk.data is None:
             return f"error: CHANGES.md:1: {disk.problem}: not updated (nor is anything read through it)"
         # surrogateescape: bytes a user put in that are not UTF-8 are written back as they were.
@@ -588,18 +461,35 @@ def _update_changelog(out: Path, sections: Mapping[str, str], staged: Sequence[s
         for service in sorted(sections, reverse=True):
             text = diff.prepend_changelog(text, sections[service])
         assert text is not None
-        mf.atomic_write(path, text.encode("utf-8", "surrogateescape"))
+        write.atomic_write(path, text.encode("utf-8", "surrogateescape"))
     for service in sorted(staged):
-        os.replace(unit.tree_path(out, service, staged=True), unit.tree_path(out, service))
+        state.commit_tree(out, service)
     return None
 
 
-def _write_listing(out: Path, files: Mapping[str, mf.FileRecord]) -> None:
-    listing = "".join(f"{rel}\n" for rel in sorted(files)).encode()
-    path = out / LEGACY_LISTING
-    try:
-        if mf.read_state(path) == listing:
-            return
-    except OSError:
-        pass
-    mf.atomic_write(path, listing)
+def generate(
+    inputs: Sequence[Path],
+    out: Path,
+    package: str,
+    targets: Sequence[str] = TARGETS,
+    jobs: int = 1,
+    progress: Progress | None = None,
+    force: bool = False,
+    lock_timeout: float | None = None,
+    rename_package: bool = False,
+    names: NameOptions | None = None,
+    enums: str = options.DEFAULT_ENUMS,
+    responses: str = options.DEFAULT_RESPONSES,
+) -> RegenResult:
+    """The whole pipeline, incremental and streamed unit by unit: only what changed since
+    the last run is parsed, rendered and written; hand edits are merged
+    (docs/regenerate.md). Raises BuildError on bad options or output; pages that fail
+    to parse are listed in `result.errors` (their last good version stands in for them);
+    conflicting hand edits are reported, those files untouched. `enums` is the validators'
+    default enum mode (options.ENUM_MODES); `responses` how response keys are typed
+    (options.RESPONSE_MODES).
+    """
+    return regenerate(
+        inputs, out, package, targets, jobs=jobs, force=force, progress=progress, lock_timeout=lock_timeout,
+        rename_package=rename_package, names=names or NameOptions(), enums=enums, responses=responses,
+    )

@@ -1,4 +1,4 @@
-"""One unit of `generate` work: the pages of one input folder, start to finish.
+"""One unit of `generate` work (the worker): the pages of one input folder, start to finish.
 
 A unit (normally `<service>/{client,paginator,waiter}/*.rst`) is parsed (pages the parse
 cache has are not), resolved, rendered and written by one worker, which
@@ -13,7 +13,6 @@ with the page's hash, so that every run reports it until the page changes.
 
 from __future__ import annotations
 
-import gc
 import json
 import os
 from collections.abc import Callable, Mapping, Sequence
@@ -22,9 +21,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from codegen import build, config, diff, tree
-from codegen import manifest as mf
+from codegen import diff, gcpause, tree
+from codegen.emit import options
 from codegen.emit.extras import ClientExtras, client_extras
+from codegen.emit.package import render_service, service_key, summary_of
 from codegen.naming import ServiceNames, resolve
 from codegen import parse
 from codegen.parse import duplicate
@@ -33,7 +33,9 @@ from codegen.registry import dumps as registry_text
 from codegen.registry import loads as registry_loads
 from codegen.rst.reader import PageError
 from codegen.tree import Operation
-from codegen.writer import WriteLog, read_disk, write_one
+from codegen.pipeline import state
+from codegen.pipeline import write
+from codegen.pipeline.write import WriteLog, read_disk, read_state, sha256, write_one
 
 Report = Callable[[int, str], None]  # (pages done, unit name)
 Parsed = Operation | str | None  # an operation, an error line, or None: not a method page
@@ -52,7 +54,7 @@ class UnitTask:
     dry_run: bool = False
     weight: int = 0  # bytes of its pages: units are started biggest first
     names: NameOptions = NameOptions()
-    responses: str = config.DEFAULT_RESPONSES  # how response keys are typed (config.RESPONSE_MODES)
+    responses: str = options.DEFAULT_RESPONSES  # how response keys are typed (options.RESPONSE_MODES)
 
     @property
     def size(self) -> int:
@@ -66,7 +68,7 @@ class UnitResult:
     failed: bool = False  # nothing was written: the unit keeps its previous output
     pages: dict[str, tuple[str, str | None, str]] = field(default_factory=dict)  # source → (sha, service, error)
     summaries: dict[str, dict[str, Any]] = field(default_factory=dict)
-    files: dict[str, mf.FileRecord] = field(default_factory=dict)
+    files: dict[str, state.FileRecord] = field(default_factory=dict)
     conflicted: set[str] = field(default_factory=set)  # services with a pending conflict
     log: WriteLog = field(default_factory=WriteLog)
     changelog: dict[str, str] = field(default_factory=dict)  # service → CHANGES.md section
@@ -83,19 +85,25 @@ class Previous:
     legacy: frozenset[str]
     # input page → (sha of its bytes, its service) as the last run read them
     pages: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    # no manifest to be read, though an earlier run left its state: every file is legacy
+    all_legacy: bool = False
 
     def pages_of(self, service: str) -> dict[str, str]:
         """The last run's pages of `service`: source → sha."""
         return {source: sha for source, (sha, key) in self.pages.items() if key == service}
 
+    def is_legacy(self, rel: str) -> bool:
+        """`rel` was generated, but with no record of the text (write.write_one)."""
+        return self.all_legacy or rel in self.legacy
+
     @classmethod
-    def of(cls, out: Path, old: mf.Manifest | None) -> Previous:
+    def of(cls, out: Path, old: state.Manifest | None) -> Previous:
         if old is None:
             try:
-                listing = mf.read_state(out / build.MANIFEST).decode("utf-8").split()
+                listing = read_state(out / state.LEGACY_LISTING).decode("utf-8").split()
             except (OSError, UnicodeDecodeError):
                 listing = []
-            return cls({}, frozenset(listing))
+            return cls({}, frozenset(listing), all_legacy=not listing and state.has_earlier_state(out))
         base = dict(old.orphans)
         base.update((rel, rec.sha) for rel, rec in old.files.items())
         pages = {source: (rec.sha, rec.service or "") for source, rec in old.pages.items()}
@@ -104,33 +112,18 @@ class Previous:
 
 @lru_cache(maxsize=2)
 def _previous_on_disk(out: str, stamp: tuple[int, int]) -> Previous:
-    return Previous.of(Path(out), mf.load(Path(out)))
+    return Previous.of(Path(out), state.load(Path(out)))
 
 
 def previous_on_disk(out: Path) -> Previous:
     """Previous.of the manifest on disk, read once per worker process (the main process
     saves the new manifest only after every worker is done)."""
     try:
-        st = os.stat(mf.manifest_path(out))
+        st = os.stat(state.manifest_path(out))
         stamp = (st.st_mtime_ns, st.st_size)
     except OSError:
         stamp = (0, 0)
     return _previous_on_disk(str(out), stamp)
-
-
-def service_key_of(op: Operation) -> str:
-    """The service an operation belongs to, as naming.resolve groups them."""
-    return op.service_id or op.service.lower()
-
-
-def summary_of(names: ServiceNames) -> dict[str, Any]:
-    return {
-        "service_id": names.service_id,
-        "service": names.service,
-        "module": names.module,
-        "client_class": names.client_class,
-        "operations": [op.name for op in names.operations],
-    }
 
 
 def parse_file(source: str, path: str) -> tuple[str, Parsed]:
@@ -184,22 +177,9 @@ def run_unit(
 
     Raises OSError when a file cannot be written (the run stops there; everything
     written so far is a complete file, and the next run converges)."""
-    # A unit allocates millions of small objects (doctrees, shape trees, rendered lines)
-    # and frees them by reference count; the cyclic collector's repeated passes over
-    # them cost a fifth of the time. Cycles are collected once, at the end, and what
-    # survives that is frozen: a worker's caches grow to hundreds of thousands of
-    # objects, which each later full collection would walk again (a fifth of the time
-    # of a whole-reference run went there). A long-lived caller unfreezes when its units
-    # are done (incremental._run_units).
-    paused = gc.isenabled()
-    gc.disable()
-    try:
+    # (no cyclic collection while it runs, one at the end: codegen/gcpause.py)
+    with gcpause.unit():
         return _run_unit(task, previous, preparsed, report)
-    finally:
-        if paused:
-            gc.enable()
-            gc.collect()
-            gc.freeze()
 
 
 def _run_unit(
@@ -230,7 +210,7 @@ def _run_unit(
             result.pages[source] = (sha, None, error)
             result.skipped.append(source)
             continue
-        key = service_key_of(outcome)
+        key = service_key(outcome)
         method = (key, outcome.kind, outcome.name)
         if method in first_page:
             # (two pages for one method would define it twice in the package)
@@ -249,7 +229,7 @@ def _run_unit(
     renames: dict[str, list[diff.Change]] = {}
     for service in sorted(by_service):
         ops = sorted(by_service[service], key=lambda op: op.sort_key)
-        registry_file = mf.names_path(out, service)
+        registry_file = state.names_path(out, service)
         # Each operation's JSON text once, for the parse cache, the tree and this question:
         # are the pages what the last run read, or at least the tree it described? Then
         # its deprecated aliases stay (a run redone for a new codegen is no regeneration
@@ -259,7 +239,7 @@ def _run_unit(
             source: sha for source, (sha, key, _) in result.pages.items() if key == service
         }
         same_tree = same_pages or (
-            read_disk(tree_path(out, service)).text == _tree_text([as_json[id(op)] for op in ops])
+            state.read_tree(out, service) == _tree_text([as_json[id(op)] for op in ops])
         )
         try:
             registry = _load_registry(registry_file)
@@ -281,10 +261,10 @@ def _run_unit(
             if not task.dry_run:
                 text = registry_text(names.registry)
                 if read_disk(registry_file).text != text:
-                    mf.atomic_write(registry_file, text.encode("utf-8"))
+                    write.atomic_write(registry_file, text.encode("utf-8"))
         if not task.dry_run:
             entries = {source: (sha, as_json[id(op)]) for source, (sha, op) in cache[service].items()}
-            mf.save_parsed(out, service, task.generator, entries)
+            state.save_parsed(out, service, task.generator, entries)
             _stage_tree(out, service, ops, [as_json[id(op)] for op in ops], result, renames.get(service, []))
     return result
 
@@ -317,7 +297,7 @@ def _cached_operations(task: UnitTask) -> dict[str, tuple[str, Operation]]:
     out = Path(task.out)
     cache: dict[str, tuple[str, Operation]] = {}
     for service in task.cached_services:
-        cache.update(mf.load_parsed(out, service, task.generator))
+        cache.update(state.load_parsed(out, service, task.generator))
     return cache
 
 
@@ -334,22 +314,17 @@ def _write_service(
     result.summaries[service] = summary_of(names)
     # The templates write what black would (codegen/emit/layout.py): no black here; it
     # only runs over hand edits merged into a module (merge.py).
-    files = build.render_service(names, task.package, task.targets, others, extras, task.responses)
+    files = render_service(names, task.package, task.targets, others, extras, task.responses)
     for rel in sorted(files):
         text = files[rel]
         kept = write_one(
-            out, rel, text, previous.base.get(rel), rel in previous.legacy, task.force, task.dry_run, result.log
+            out, rel, text, previous.base.get(rel), previous.is_legacy(rel), task.force, task.dry_run, result.log
         )
         if kept is None:
-            result.files[rel] = mf.FileRecord(mf.sha256(text), service)
+            result.files[rel] = state.FileRecord(sha256(text), service)
         else:  # conflict: keep the old base and look again next run
-            result.files[rel] = mf.FileRecord(kept, service)
+            result.files[rel] = state.FileRecord(kept, service)
             result.conflicted.add(service)
-
-
-def tree_path(out: Path, service: str, staged: bool = False) -> Path:
-    """`.codegen/trees/<service>.json`: the shape tree CHANGES.md last described."""
-    return mf.state_dir(out) / "trees" / f"{service or '_'}.json{'.new' if staged else ''}"
 
 
 def _tree_text(ops_json: Sequence[str]) -> str:
@@ -369,12 +344,11 @@ def _stage_tree(
     """The CHANGES.md section for `service`, and its new tree saved beside the old one;
     the main process puts it in place once CHANGES.md has the section. `ops` in
     sort_key order; `ops_json` their tree.operation_to_json as compact JSON text."""
-    saved = tree_path(out, service)
     new_text = _tree_text(ops_json)
-    # (None: missing, or not a plain UTF-8 file: a link or a FIFO is never read through)
-    old_text = read_disk(saved).text
-    if old_text == new_text and not renames:
-        return
+    # (None: missing, or not a plain gzip file of UTF-8: a link or a FIFO is never read through)
+    old_text = state.read_tree(out, service)
+    if old_text == new_text and not renames and os.path.lexists(state.tree_path(out, service)):
+        return  # (else saved again: a tree of an older layout is moved to this one)
     try:
         old_ops = diff.load_tree(old_text) if old_text else []
     except ValueError:
@@ -382,9 +356,9 @@ def _stage_tree(
         # request): described as a first run would be, and replaced.
         old_ops = []
     if renames or diff.compare(old_ops, ops).changes:
-        title = f"{service}: shape tree {mf.sha256(new_text)[:12]}"
+        title = f"{service}: shape tree {sha256(new_text)[:12]}"
         if old_text == new_text:
             title = f"{service}: class names re-resolved"
         result.changelog[service] = diff.changelog_markdown(old_ops, ops, title, renames)
-    mf.atomic_write(tree_path(out, service, staged=True), new_text.encode("utf-8"))
+    state.stage_tree(out, service, new_text)
     result.trees.append(service)

@@ -22,12 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-ENUM_MODES = ("error", "warn", "off")
-# "warn": AWS accepts enum values newer than the pages a package was generated from.
-DEFAULT_ENUMS = "warn"
-RESPONSE_MODES = ("present", "optional")
-# "present": no false errors on ordinary code (`resp["Body"]`), as with types-boto3.
-DEFAULT_RESPONSES = "present"
+from codegen.emit.options import DEFAULT_ENUMS, DEFAULT_RESPONSES, enums_problem, responses_problem
+
 DEFAULTS: dict[str, Any] = {
     "input": "input", "out": "generated", "package-name": "aws_typed", "targets": None, "enums": DEFAULT_ENUMS,
     "responses": DEFAULT_RESPONSES,
@@ -52,7 +48,7 @@ class Config:
     out: Path
     package_name: str
     root: Path
-    targets: str | list[str] | tuple[str, ...] | None = None  # None: all (build.parse_targets)
+    targets: str | list[str] | tuple[str, ...] | None = None  # None: all (emit.package.parse_targets)
     recorded: Recorded | None = None  # the options `out` was generated with, if any
     # [tool.codegen.names]: service id → {class or Literal-alias name: the name to use instead}
     names: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
@@ -72,20 +68,6 @@ def rename_refusal(out: Path, recorded: str, wanted: str) -> str:
         f"error: {out} was generated with --package-name {recorded}; "
         f"to rename it to {wanted}, run `codegen generate` with --rename-package"
     )
-
-
-def enums_problem(value: object) -> str | None:
-    """Why `value` is not an enum mode; None when it is one."""
-    if isinstance(value, str) and value in ENUM_MODES:
-        return None
-    return f"enums must be one of {', '.join(map(repr, ENUM_MODES))}, not {value!r}"
-
-
-def responses_problem(value: object) -> str | None:
-    """Why `value` is not a responses mode; None when it is one."""
-    if isinstance(value, str) and value in RESPONSE_MODES:
-        return None
-    return f"responses must be one of {', '.join(map(repr, RESPONSE_MODES))}, not {value!r}"
 
 
 def _key_line(pyproject: Path, key: str) -> int:
@@ -112,16 +94,16 @@ def recorded_options(out: Path) -> Recorded | None:
     """What the manifest of `out` says the output was generated with; None without one."""
     import json
 
-    from codegen import manifest as mf
+    from codegen.pipeline import state, write
 
-    # Only two fields: not mf.load, which builds every record (the run loads it again).
+    # Only two fields: not state.load, which builds every record (the run loads it again).
     try:
-        data = json.loads(mf.read_state(mf.manifest_path(out)))
-        if data["format"] != mf.FORMAT_VERSION:
+        data = json.loads(write.read_state(state.manifest_path(out)))
+        if data["format"] != state.FORMAT_VERSION:
             return None
         package, targets = data["package"], data["targets"]
     except (OSError, ValueError, KeyError, TypeError):
-        return None  # as mf.load: no usable manifest, a first run
+        return None  # as state.load: no usable manifest, a first run
     if not isinstance(package, str) or not isinstance(targets, list) or not all(isinstance(t, str) for t in targets):
         return None
     return Recorded(package, tuple(targets))

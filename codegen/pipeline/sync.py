@@ -16,9 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from codegen import files
-from codegen.incremental import _signals_held  # the pipeline's own: CHANGES.md and the manifest
-from codegen.manifest import atomic_write
-from codegen.render import KINDS
+from codegen.pipeline.boto3_render import KINDS
+from codegen.pipeline import write
 
 
 class SyncError(Exception):
@@ -111,10 +110,10 @@ def apply(plans: Sequence[PagePlan], input_root: Path) -> None:
     written through) and remove the pages boto3 no longer has. SIGINT and SIGTERM wait
     for the end: a folder half synced would make the next sync's change summary leave
     out what this one already wrote."""
-    with _signals_held():
+    with write.signals_held():
         for p in plans:
             folder = input_root / p.service
             for rel in [*p.added, *p.updated]:
-                atomic_write(folder / rel, p.rendered[rel].read_bytes())
+                write.atomic_write(folder / rel, p.rendered[rel].read_bytes())
             for rel in p.removed:
                 (folder / rel).unlink()

@@ -1,42 +1,224 @@
-"""Bringing one generated file on disk up to date: write, merge hand edits, or report.
+"""Everything codegen writes goes through here, atomically, and generated files are
+brought up to date here: write, merge hand edits, or report.
 
 Used by the workers of `generate` (each writes its own service's files) and by the main
 process (package-level files, removals). Every write goes through a temporary file and
-os.replace (manifest.atomic_write), and keeps the permission bits of the file it replaces.
+os.replace (atomic_write), and keeps the permission bits of the file it replaces.
 
 Whether the file on disk is what the generator wrote last time is decided by its hash
 against the manifest record, so only Python modules need their pristine text kept
-(`.codegen/pristine/`): they are the only files merged member by member (merge.py);
+(`.codegen/pristine/`): they are the only files merged member by member (codegen/pipeline/merge.py);
 any other file is merged as a whole, which the hashes alone decide.
 
 Edits are sacred: a file that cannot be read or decoded as UTF-8, or that the user
 replaced with a symlink (or anything but a regular file), is never written, merged or
 removed. It is a conflict unless the generator's text did not change; with `force` it is
 moved aside to `<file>.orig` as it is (rename: the bytes, the mode, the link itself).
-A Python file that does not parse is a conflict as well (merge.py).
+A Python file that does not parse is a conflict as well (codegen/pipeline/merge.py).
 """
 
 from __future__ import annotations
 
+import hashlib
+import itertools
 import os
-import re
-from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+import signal
+import stat
+import tempfile
+import zlib
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from codegen import files
-from codegen import manifest as mf
 
 if TYPE_CHECKING:
-    from codegen.merge import Conflict
+    from codegen.pipeline.merge import Conflict
 
+STATE_DIR = ".codegen"
 BACKUP_SUFFIX = ".orig"
 _BOM = "\ufeff"
 
 
 def is_python(path: str) -> bool:
     return path.endswith((".py", ".pyi"))
+
+
+def sha256(data: bytes | str) -> str:
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    return hashlib.sha256(data).hexdigest()
+
+
+
+def state_dir(out: Path) -> Path:
+    """`<out>/.codegen/`: what the output keeps for the next run (codegen/pipeline/state.py)."""
+    return out / STATE_DIR
+
+
+def read_state(path: Path) -> bytes:
+    """The bytes of a file the output keeps for itself (`.codegen/*`, the listing). The
+    output may come from a pull request: anything but a regular file there (a FIFO would
+    block the read for ever, a device never end, a link leads elsewhere) is an OSError,
+    which every caller takes as a missing or unreadable file."""
+    try:
+        return files.read_regular(path, follow_links=False)
+    except files.NotRead as exc:
+        if exc.error is not None:
+            raise exc.error from None
+        raise OSError(f"{path}: not a regular file") from None
+
+
+# --- the atomic writer ------------------------------------------------------------------
+
+
+_TEMP_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+_temp_names = itertools.count()
+
+
+def _open_temp(path: Path) -> tuple[int, str]:
+    """A new temp file beside `path`: `.<name>.<pid>-<n>.tmp` (what remove_stale_temps
+    looks for), made without mkstemp's random names or a mkdir per file: a cold run
+    writes tens of thousands of files into a few hundred folders."""
+    tmp = f"{path.parent}/.{path.name}.{os.getpid()}-{next(_temp_names)}.tmp"
+    try:
+        return os.open(tmp, _TEMP_FLAGS, 0o644), tmp
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:  # a killed run's leftover with the same pid
+        pass
+    return tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+
+
+def file_mode(path: Path) -> int:
+    """The permission bits a rewrite of `path` keeps (a user's chmod 600 or +x);
+    0o644 for a new file, whatever the umask."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return 0o644
+    return stat.S_IMODE(st.st_mode) if stat.S_ISREG(st.st_mode) else 0o644
+
+
+def atomic_write(path: Path, data: bytes, durable: bool = False, mode: int | None = None) -> None:
+    """Temp file in the same folder, then rename: readers (and a run killed at any point)
+    see the old or the new file. `durable` also fsyncs (the manifest: written last).
+    The new file has `mode`, by default the permission bits of the file it replaces."""
+    fd, tmp = _open_temp(path)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            if durable:
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.fchmod(fh.fileno(), file_mode(path) if mode is None else mode)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+@contextmanager
+def signals_held() -> Iterator[None]:
+    """SIGINT and SIGTERM wait for the end of the block: CHANGES.md, the trees it was
+    computed from and the manifest go together (a run stopped between them would write
+    the changelog's sections again)."""
+    # Not a signal mask: it holds the calling thread only, and the kernel hands a signal
+    # to any thread that does not block it (a listener, a pool's), whose Python handler
+    # then runs in the main thread at once. Handlers that note the signal hold it in
+    # every case; it is raised again, to the handler it was meant for, at the end.
+    caught: list[int] = []
+    try:
+        previous = {sig: signal.signal(sig, lambda signum, frame: caught.append(signum))
+                    for sig in (signal.SIGINT, signal.SIGTERM)}
+    except ValueError:  # not the main thread (an embedding caller): its signals, its handlers
+        yield
+        return
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
+        for signum in dict.fromkeys(caught):
+            signal.raise_signal(signum)
+
+
+def check_writable(out: Path) -> None:
+    """OSError (one line) unless files can be made in `out` or, missing, where it would be made."""
+    target = out
+    while not target.exists():
+        if target.parent == target:
+            break
+        target = target.parent
+    if not target.is_dir():
+        raise NotADirectoryError(f"{out}: not a directory")
+    fd, probe = tempfile.mkstemp(dir=target, prefix=".codegen-probe-")
+    os.close(fd)
+    os.unlink(probe)
+
+
+def write_tree(out: Path, texts: Mapping[str, str]) -> list[str]:
+    """Write each file of `texts` (relative path → text) that differs on disk; the
+    written ones. Without a manifest: for a package rendered at once (the tests)."""
+    written = []
+    for rel, text in texts.items():
+        path = out / rel
+        data = text.encode("utf-8")
+        try:
+            if path.read_bytes() == data:
+                continue
+        except OSError:
+            pass
+        atomic_write(path, data)
+        written.append(rel)
+    return written
+
+
+# --- pristine copies ------------------------------------------------------------------------
+
+
+def _blob(out: Path, sha: str) -> Path:
+    return state_dir(out) / "pristine" / sha[:2] / sha
+
+
+def put_pristine(out: Path, text: str) -> str:
+    sha = sha256(text)
+    path = _blob(out, sha)
+    if not path.is_file():
+        atomic_write(path, zlib.compress(text.encode("utf-8"), 1))  # level 1: 3x faster, ~15% bigger
+    return sha
+
+
+def get_pristine(out: Path, sha: str) -> str | None:
+    try:
+        text = zlib.decompress(read_state(_blob(out, sha))).decode("utf-8")
+    except (OSError, zlib.error, UnicodeDecodeError):
+        return None
+    return text if sha256(text) == sha else None
+
+
+def gc_pristine(out: Path, keep: Iterable[str]) -> None:
+    """Remove blobs no record refers to (and leftover temp files)."""
+    wanted = set(keep)
+    root = state_dir(out) / "pristine"
+    if not root.is_dir():
+        return
+    for folder in root.iterdir():
+        if not folder.is_dir():
+            continue
+        for blob in folder.iterdir():
+            if blob.name not in wanted:
+                blob.unlink(missing_ok=True)
+        if not any(folder.iterdir()):
+            folder.rmdir()
+
+
+# --- generated files ------------------------------------------------------------------
 
 
 @dataclass(slots=True)
@@ -113,7 +295,7 @@ def _untouchable(
 ) -> bool:
     """Report a file that cannot be used (OnDisk.problem) as a conflict; with `force`,
     set it aside. True when the caller may go on (forced), False to leave it."""
-    from codegen.merge import Conflict
+    from codegen.pipeline.merge import Conflict
 
     log.conflicts.append(Conflict(rel, "", f"<file: yours {disk.problem}>", _shown(disk), theirs, base))
     if not force:
@@ -123,7 +305,7 @@ def _untouchable(
 
 
 def _base_text(out: Path, rel: str, base_sha: str | None) -> str | None:
-    return mf.get_pristine(out, base_sha) if base_sha is not None and is_python(rel) else None
+    return get_pristine(out, base_sha) if base_sha is not None and is_python(rel) else None
 
 
 def write_one(
@@ -139,15 +321,16 @@ def write_one(
     """Bring `out/rel` to `theirs`, the generator's new text, merging hand edits.
 
     `base_sha`: hash of what the generator wrote there last time (None: never).
-    `legacy`: the file is listed by an output made before the manifest existed.
+    `legacy`: the file was generated, with no record of the text (an output made before
+    the manifest, or whose manifest was lost).
     Returns the base hash to keep recording when the file is left alone on a conflict.
     """
     path = out / rel
     disk = read_disk(path)
     if not dry_run and is_python(rel):
-        mf.put_pristine(out, theirs)
+        put_pristine(out, theirs)
     if disk.problem:
-        if base_sha is not None and mf.sha256(theirs) == base_sha:
+        if base_sha is not None and sha256(theirs) == base_sha:
             return None  # only the user changed it: theirs is what they started from
         if not _untouchable(out, rel, disk, _base_text(out, rel, base_sha), theirs, force, dry_run, log):
             return base_sha or ""
@@ -155,17 +338,17 @@ def write_one(
     text_on_disk = disk.text
     if text_on_disk == theirs:
         return None
-    disk_sha = mf.sha256(text_on_disk) if text_on_disk is not None else None
+    disk_sha = sha256(text_on_disk) if text_on_disk is not None else None
     if text_on_disk is None or disk_sha == base_sha:
         text = theirs
-    elif base_sha is not None and mf.sha256(theirs) == base_sha:
+    elif base_sha is not None and sha256(theirs) == base_sha:
         return None  # only the user changed it: theirs is what they started from
     elif base_sha is None and legacy:
         # Made before the manifest existed: hand edits cannot be told apart; keep a copy.
         _backup(out, rel, disk, dry_run, log)
         text = theirs
     else:
-        from codegen.merge import merge  # libcst: imported only when there are edits to merge
+        from codegen.pipeline.merge import merge  # libcst: imported only when there are edits to merge
 
         merged = merge(_base_text(out, rel, base_sha), text_on_disk, theirs, rel, force=force)
         log.conflicts.extend(merged.conflicts)
@@ -181,7 +364,7 @@ def write_one(
         if text == text_on_disk:
             return None
     if not dry_run:
-        mf.atomic_write(path, text.encode("utf-8"))
+        atomic_write(path, text.encode("utf-8"))
     log.written.append(rel)
     return None
 
@@ -190,7 +373,7 @@ def _backup(out: Path, rel: str, disk: OnDisk, dry_run: bool, log: WriteLog) -> 
     """The user's file, byte for byte, as `<file>.orig` (the file itself is rewritten)."""
     if not dry_run:
         assert disk.data is not None
-        mf.atomic_write(out / (rel + BACKUP_SUFFIX), disk.data, mode=mf.file_mode(out / rel))
+        atomic_write(out / (rel + BACKUP_SUFFIX), disk.data, mode=file_mode(out / rel))
     log.backups.append(rel + BACKUP_SUFFIX)
 
 
@@ -205,8 +388,8 @@ def remove_one(out: Path, rel: str, sha: str, force: bool, dry_run: bool, log: W
             return False
         log.removed.append(rel)
         return True
-    if disk.text is not None and mf.sha256(disk.text) != sha:
-        from codegen.merge import Conflict
+    if disk.text is not None and sha256(disk.text) != sha:
+        from codegen.pipeline.merge import Conflict
 
         log.conflicts.append(
             Conflict(rel, "", "<file removed by the generator, edited by hand>", disk.text, None, _base_text(out, rel, sha))
@@ -226,57 +409,6 @@ def remove_legacy(out: Path, rel: str, dry_run: bool, log: WriteLog) -> None:
     if os.path.lexists(out / rel):
         _set_aside(out, rel, dry_run, log)
     log.removed.append(rel)
-
-
-def rename_package(out: Path, old: mf.Manifest, package: str, dry_run: bool) -> mf.Manifest:
-    """`old` with its package's files moved from `<old package>/` to `<package>/`, on
-    disk too (unless `dry_run`), so that the run that follows merges hand edits in place.
-
-    In the moved modules, and in the generator's last text of them (the merge base),
-    the imports of the old package become imports of the new one (`from old.x import`,
-    `import old`): what a rename asks for, and what lets an import the user extended
-    merge by name. The manifest keeps its old package name, so that the run re-renders
-    everything; it is saved with the files' new paths and bases, and a rename
-    interrupted at any point is picked up by the next one. A file whose new path is
-    taken is left where it is; a file that cannot be decoded is moved as it is."""
-    prefix = old.package + "/"
-    imports = re.compile(rf"^([ \t]*(?:from|import)[ \t]+){re.escape(old.package)}(?=[.\s,]|$)", re.M)
-
-    def moved(rel: str) -> str:
-        return package + "/" + rel[len(prefix) :] if rel.startswith(prefix) else rel
-
-    def renamed(text: str) -> str:
-        return imports.sub(lambda m: m.group(1) + package, text)
-
-    done: list[str] = []
-    files: dict[str, mf.FileRecord] = {}
-    for rel, rec in old.files.items():
-        files[moved(rel)] = rec
-        if not is_python(rel) or dry_run:
-            continue
-        base = mf.get_pristine(out, rec.sha)
-        if base is not None and renamed(base) != base:
-            files[moved(rel)] = mf.FileRecord(mf.put_pristine(out, renamed(base)), rec.service)
-    for rel in sorted({*old.files, *old.orphans}):
-        src, dst = out / rel, out / moved(rel)
-        if dry_run or src == dst:
-            continue
-        if os.path.lexists(src) and not os.path.lexists(dst):
-            dst.parent.mkdir(parents=True, exist_ok=True)
-            os.rename(src, dst)  # a symlink moves as a link; bytes and modes as they are
-            done.append(rel)
-        if rel not in old.files or not is_python(rel) or os.path.lexists(src):
-            continue  # (an orphan keeps its text, which its record's hash is of)
-        disk = read_disk(dst)
-        if disk.data is not None and not disk.problem:
-            text = disk.data.decode("utf-8")  # (its own line ends)
-            if renamed(text) != text:
-                mf.atomic_write(dst, renamed(text).encode("utf-8"))
-    result = replace(old, files=files, orphans={moved(rel): sha for rel, sha in old.orphans.items()})
-    if not dry_run:
-        mf.save(out, result)
-        remove_empty_dirs(out, done)
-    return result
 
 
 def remove_stale_temps(out: Path) -> None:

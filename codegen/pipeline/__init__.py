@@ -1,0 +1,13 @@
+"""The back half of `generate`, top to bottom (each module imports only those below it):
+
+* run: one run, start to finish (codegen generate / check);
+* plan: the units to redo, from the manifest;
+* unit: one unit of work, in a worker process: parse, render, write;
+* pages: finding and reading the input pages, grouped into units;
+* state: the manifest (and the parse cache) the output keeps for the next run;
+* write: every write (atomic), the merge bases, generated files brought up to date;
+* merge: hand edits carried into newly generated text (libcst).
+
+Beside them: config ([tool.codegen]), lock, progress, watch, sync and boto3_render
+(the pages boto3 renders). See docs/regenerate.md.
+"""

@@ -1,0 +1,415 @@
+"""The manifest `codegen generate` keeps in its output folder, and the pristine copies.
+
+`<out>/.codegen/manifest.json` records what the last run was made of and what it made:
+
+* `generator`, `templates`: hashes of codegen's own code (every source file, and the
+  versions of Python and of every dependency: generator_hash) and of the templates; `package`, `targets`: the options. A change to any re-renders all.
+* `pages`: input page (source name) → sha256 of its bytes and the boto3 service it
+  belongs to (None for a page that is not a method page), and `error` when that version
+  of the page failed to parse (reported again by every run until the page changes).
+* `services`: service → `key` (hash of its pages; "" while a conflict is pending, so
+  the next run looks at it again) and `summary` (what the package-level files use).
+* `files`: generated file (relative path) → sha256 of the text the generator produced
+  and the service it belongs to ("" for the package-level files). For Python modules,
+  which merge.py merges member by member, that pristine text is kept in
+  `.codegen/pristine/`; other files merge as a whole, which the hashes decide.
+* `orphans`: files a previous run would have removed but the user had edited;
+  they are looked at again on every run.
+
+Pristine texts are content-addressed blobs (zlib, codegen/pipeline/write.py), so a blob
+is written before the manifest that refers to it, and unreferenced blobs are dropped
+after. The parse cache keeps each page's shape tree, keyed by the page's hash, so that a
+one-page change parses one page; it can be rebuilt, so it lives in the user's cache
+folder (parsed_dir), not in the output a project commits.
+
+Everything here is deterministic: the manifest holds no times and no absolute paths
+beyond the page source names the parser gives.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import os
+import re
+import zlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from codegen import treecheck
+from codegen.emit.env import template_dir
+from codegen.pipeline import write
+from codegen.pipeline.write import (
+    get_pristine, is_python, put_pristine, read_disk, read_state, remove_empty_dirs, sha256, state_dir,
+)
+from codegen.tree import IR_VERSION, Operation, operation_from_json
+
+MANIFEST_NAME = "manifest.json"
+# The plain list of generated files that outputs kept before, beside the manifest: read
+# only when there is no manifest (its files have no merge base), dropped once one is saved.
+LEGACY_LISTING = ".codegen-files"
+_LEGACY_PARSED = "parsed"  # `.codegen/parsed/`: the parse cache, before it went to the cache folder
+FORMAT_VERSION = 1
+# The runtime dependencies when codegen's own metadata cannot be read (not installed).
+_DEPENDENCIES = ("black", "click", "docutils", "jinja2", "libcst")
+
+
+def dependency_versions() -> list[tuple[str, str]]:
+    """(name, version) of Python and of every runtime dependency, from the installed
+    metadata (importing black costs more than a no-op run's work)."""
+    import sys
+    from importlib.metadata import PackageNotFoundError, requires, version
+
+    try:
+        wanted = [r for r in requires("codegen") or [] if ";" not in r]  # (no extras)
+        names = sorted({re.split(r"[^A-Za-z0-9._-]", r.strip(), maxsplit=1)[0].lower() for r in wanted})
+    except PackageNotFoundError:  # pragma: no cover - run from a source tree
+        names = list(_DEPENDENCIES)
+    found = [("python", "%d.%d" % sys.version_info[:2])]
+    for name in names:
+        try:
+            found.append((name, version(name)))
+        except PackageNotFoundError:  # pragma: no cover - a dependency
+            found.append((name, "missing"))
+    return found
+
+
+def generator_sources() -> list[Path]:
+    """Every source file of codegen (whatever it shapes: the text, CHANGES.md, the state)."""
+    root = Path(__file__).resolve().parent.parent
+    return sorted(root.rglob("*.py"))
+
+
+@lru_cache(maxsize=1)
+def generator_hash() -> str:
+    """What turns pages into the output: codegen's code and its dependencies' versions.
+    A change to any of them re-renders everything (the templates have their own hash)."""
+    h = hashlib.sha256()
+    for name, found in dependency_versions():
+        h.update(f"{name} {found}\0".encode())
+    root = Path(__file__).resolve().parent.parent
+    for path in generator_sources():
+        h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def templates_hash() -> str:
+    h = hashlib.sha256()
+    folder = template_dir()
+    for path in sorted(folder.glob("*.jinja2")):
+        h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class PageRecord:
+    sha: str
+    service: str | None  # None: not a method page (skipped), or failed with no earlier version
+    error: str = ""  # "file:line: message" when this version of the page failed to parse
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"sha": self.sha, "service": self.service}
+        if self.error:
+            data["error"] = self.error
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class FileRecord:
+    sha: str  # of the pristine (generated) text
+    service: str  # "" for package-level files
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceRecord:
+    key: str  # "" when a conflict is pending
+    summary: Mapping[str, Any]
+
+
+@dataclass(slots=True)
+class Manifest:
+    generator: str
+    templates: str
+    package: str
+    targets: tuple[str, ...]
+    pages: dict[str, PageRecord] = field(default_factory=dict)
+    services: dict[str, ServiceRecord] = field(default_factory=dict)
+    package_key: str = ""
+    files: dict[str, FileRecord] = field(default_factory=dict)
+    orphans: dict[str, str] = field(default_factory=dict)  # rel → pristine sha
+    names: str = ""  # the name overrides ([tool.codegen.names]), as registry.NameOptions.settings_key
+    responses: str = ""  # [tool.codegen] responses (config.RESPONSE_MODES); "": before the setting
+
+    def settings(self) -> tuple[str, str, str, tuple[str, ...], str, str]:
+        return (self.generator, self.templates, self.package, self.targets, self.names, self.responses)
+
+    def service_files(self, service: str) -> dict[str, FileRecord]:
+        return {rel: rec for rel, rec in self.files.items() if rec.service == service}
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT_VERSION,
+            "generator": self.generator,
+            "templates": self.templates,
+            "package": self.package,
+            "targets": list(self.targets),
+            "package_key": self.package_key,
+            "pages": {s: p.to_json() for s, p in sorted(self.pages.items())},
+            "services": {
+                s: {"key": r.key, "summary": dict(r.summary)} for s, r in sorted(self.services.items())
+            },
+            "files": {rel: {"sha": f.sha, "service": f.service} for rel, f in sorted(self.files.items())},
+            "orphans": dict(sorted(self.orphans.items())),
+            "names": self.names,
+            "responses": self.responses,
+        }
+
+    def dumps(self) -> str:
+        return json.dumps(self.to_json(), indent=1, sort_keys=True) + "\n"
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Manifest:
+        if data.get("format") != FORMAT_VERSION:
+            raise ValueError("manifest format")
+        return cls(
+            generator=str(data["generator"]),
+            templates=str(data["templates"]),
+            package=str(data["package"]),
+            targets=tuple(data["targets"]),
+            package_key=str(data.get("package_key", "")),
+            pages={
+                s: PageRecord(str(p["sha"]), p["service"], str(p.get("error", ""))) for s, p in data["pages"].items()
+            },
+            services={
+                s: ServiceRecord(str(r["key"]), dict(r["summary"])) for s, r in data["services"].items()
+            },
+            files={rel: FileRecord(str(f["sha"]), str(f["service"])) for rel, f in data["files"].items()},
+            orphans={str(k): str(v) for k, v in data.get("orphans", {}).items()},
+            names=str(data.get("names", "")),
+            responses=str(data.get("responses", "")),
+        )
+
+
+def manifest_path(out: Path) -> Path:
+    return state_dir(out) / MANIFEST_NAME
+
+
+def names_path(out: Path, service: str) -> Path:
+    """`.codegen/names/<service>.json`: the service's names registry (codegen/registry.py)."""
+    return state_dir(out) / "names" / f"{service or '_'}.json"
+
+
+def load(out: Path) -> Manifest | None:
+    """The manifest of the last complete run; None when missing or unreadable."""
+    try:
+        return Manifest.from_json(json.loads(read_state(manifest_path(out))))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def save(out: Path, manifest: Manifest) -> bool:
+    """Write the manifest atomically if it changed; True when written."""
+    data = manifest.dumps().encode("utf-8")
+    path = manifest_path(out)
+    try:
+        if read_state(path) == data:
+            return False
+    except OSError:
+        pass
+    write.atomic_write(path, data, durable=True)
+    return True
+
+
+def has_earlier_state(out: Path) -> bool:
+    """`.codegen/` holds what a run left (the merge bases, names), beside the lock that
+    every run makes first: when its manifest cannot be read (lost, replaced by a FIFO),
+    the generated files are still the generator's, though their texts are unknown."""
+    folder = state_dir(out)
+    try:
+        return not folder.is_symlink() and any(p.name not in (MANIFEST_NAME, "lock") for p in folder.iterdir())
+    except OSError:
+        return False
+
+
+def drop_legacy_state(out: Path) -> None:
+    """What outputs kept before, once the manifest is saved: the legacy listing, and the
+    parse cache that `.codegen/parsed/` held (now in the user's cache folder: parsed_dir)."""
+    path = out / LEGACY_LISTING
+    if path.is_symlink() or path.is_file():
+        path.unlink()
+    folder = state_dir(out) / _LEGACY_PARSED
+    if folder.is_symlink():  # (never followed: the output may come from a pull request)
+        folder.unlink()
+    elif folder.is_dir():
+        for entry in folder.iterdir():
+            if entry.is_symlink() or entry.is_file():
+                entry.unlink()
+        if not any(folder.iterdir()):
+            folder.rmdir()
+
+
+# --- saved trees ----------------------------------------------------------------------------
+
+
+def tree_path(out: Path, service: str, staged: bool = False) -> Path:
+    """`.codegen/trees/<service>.json.gz`: the shape tree CHANGES.md last described
+    (tree.document_to_json; gzip: a tenth of the size, and `zcat` reads it)."""
+    return state_dir(out) / "trees" / f"{service or '_'}.json.gz{'.new' if staged else ''}"
+
+
+def _legacy_tree_path(out: Path, service: str) -> Path:
+    return state_dir(out) / "trees" / f"{service or '_'}.json"  # (before gzip)
+
+
+def read_tree(out: Path, service: str) -> str | None:
+    """The saved tree's JSON text; None when missing or unusable (not a regular file,
+    not gzip, not UTF-8: the output may come from a pull request)."""
+    disk = read_disk(tree_path(out, service))
+    if not disk.exists:
+        return read_disk(_legacy_tree_path(out, service)).text
+    if disk.problem and disk.data is None:
+        return None
+    try:
+        return gzip.decompress(disk.data or b"").decode("utf-8")
+    except (OSError, EOFError, zlib.error, UnicodeDecodeError):
+        return None
+
+
+def stage_tree(out: Path, service: str, text: str) -> None:
+    """The new tree, beside the saved one until commit_tree (once CHANGES.md has it)."""
+    data = gzip.compress(text.encode("utf-8"), compresslevel=6, mtime=0)  # (mtime 0: the same bytes every run)
+    write.atomic_write(tree_path(out, service, staged=True), data)
+
+
+def commit_tree(out: Path, service: str) -> None:
+    os.replace(tree_path(out, service, staged=True), tree_path(out, service))
+    legacy = _legacy_tree_path(out, service)
+    if legacy.is_symlink() or legacy.is_file():
+        legacy.unlink()
+
+
+# --- parse cache ----------------------------------------------------------------------------
+
+
+def cache_dir() -> Path:
+    """The user's cache folder of codegen, as black's: $CODEGEN_CACHE_DIR, else
+    $XDG_CACHE_HOME/codegen, else ~/.cache/codegen. What is there can be rebuilt."""
+    if os.environ.get("CODEGEN_CACHE_DIR"):
+        return Path(os.environ["CODEGEN_CACHE_DIR"])
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "codegen"
+
+
+def parsed_dir(out: Path) -> Path:
+    """The parse cache of the output `out`: in the user's cache folder, not in the output
+    (which a project commits), one folder per output folder."""
+    return cache_dir() / "parsed" / sha256(os.path.abspath(out))[:16]
+
+
+def _parsed_path(out: Path, service: str) -> Path:
+    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in service)
+    return parsed_dir(out) / f"{safe}.json"
+
+
+def load_parsed(out: Path, service: str, generator: str) -> dict[str, tuple[str, Operation]]:
+    """source → (page sha, operation) cached for one service; empty if stale or missing."""
+    try:
+        data = json.loads(read_state(_parsed_path(out, service)))
+        if data.get("generator") != generator:
+            return {}
+        pages = data["pages"]
+        # The output may come from a pull request: what is read back is checked as any
+        # saved tree is (a damaged or hostile cache is dropped and the pages parsed again).
+        treecheck.check_document({"ir_version": IR_VERSION, "operations": [e["op"] for e in pages.values()]})
+        return {
+            source: (str(entry["sha"]), operation_from_json(entry["op"]))
+            for source, entry in pages.items()
+        }
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
+        return {}
+
+
+def save_parsed(out: Path, service: str, generator: str, pages: Mapping[str, tuple[str, str]]) -> None:
+    """The parse cache of one service: source → (page sha, tree.operation_to_json as JSON
+    text), saved as {"generator": ..., "pages": {source: {"sha": ..., "op": ...}}}."""
+    dumps = json.dumps
+    members = ",".join(
+        f'{dumps(source, ensure_ascii=False)}:{{"sha":{dumps(sha)},"op":{op}}}'
+        for source, (sha, op) in sorted(pages.items())
+    )
+    text = f'{{"generator":{dumps(generator)},"pages":{{{members}}}}}'.encode("utf-8")
+    path = _parsed_path(out, service)
+    try:
+        if read_state(path) == text:
+            return
+    except OSError:
+        pass
+    write.atomic_write(path, text)
+
+
+def drop_parsed(out: Path, keep: Iterable[str]) -> None:
+    """Parse caches and names registries of services no longer in the output: a service
+    that comes back is a new service (its names are resolved afresh)."""
+    keep = list(keep)
+    for folder, wanted in (
+        (parsed_dir(out), {_parsed_path(out, s).name for s in keep}),
+        (state_dir(out) / "names", {names_path(out, s).name for s in keep}),
+    ):
+        if folder.is_dir():
+            for path in folder.iterdir():
+                if path.name not in wanted:
+                    path.unlink(missing_ok=True)
+
+
+def rename_package(out: Path, old: Manifest, package: str, dry_run: bool) -> Manifest:
+    """`old` with its package's files moved from `<old package>/` to `<package>/`, on
+    disk too (unless `dry_run`), so that the run that follows merges hand edits in place.
+
+    In the moved modules, and in the generator's last text of them (the merge base),
+    the imports of the old package become imports of the new one (`from old.x import`,
+    `import old`): what a rename asks for, and what lets an import the user extended
+    merge by name. The manifest keeps its old package name, so that the run re-renders
+    everything; it is saved with the files' new paths and bases, and a rename
+    interrupted at any point is picked up by the next one. A file whose new path is
+    taken is left where it is; a file that cannot be decoded is moved as it is."""
+    prefix = old.package + "/"
+    imports = re.compile(rf"^([ \t]*(?:from|import)[ \t]+){re.escape(old.package)}(?=[.\s,]|$)", re.M)
+
+    def moved(rel: str) -> str:
+        return package + "/" + rel[len(prefix) :] if rel.startswith(prefix) else rel
+
+    def renamed(text: str) -> str:
+        return imports.sub(lambda m: m.group(1) + package, text)
+
+    done: list[str] = []
+    files: dict[str, FileRecord] = {}
+    for rel, rec in old.files.items():
+        files[moved(rel)] = rec
+        if not is_python(rel) or dry_run:
+            continue
+        base = get_pristine(out, rec.sha)
+        if base is not None and renamed(base) != base:
+            files[moved(rel)] = FileRecord(put_pristine(out, renamed(base)), rec.service)
+    for rel in sorted({*old.files, *old.orphans}):
+        src, dst = out / rel, out / moved(rel)
+        if dry_run or src == dst:
+            continue
+        if os.path.lexists(src) and not os.path.lexists(dst):
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            os.rename(src, dst)  # a symlink moves as a link; bytes and modes as they are
+            done.append(rel)
+        if rel not in old.files or not is_python(rel) or os.path.lexists(src):
+            continue  # (an orphan keeps its text, which its record's hash is of)
+        disk = read_disk(dst)
+        if disk.data is not None and not disk.problem:
+            text = disk.data.decode("utf-8")  # (its own line ends)
+            if renamed(text) != text:
+                write.atomic_write(dst, renamed(text).encode("utf-8"))
+    result = replace(old, files=files, orphans={moved(rel): sha for rel, sha in old.orphans.items()})
+    if not dry_run:
+        save(out, result)
+        remove_empty_dirs(out, done)
+    return result
