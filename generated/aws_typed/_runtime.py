@@ -769,12 +769,18 @@ def model_issues(model: Model) -> list[Issue]:
 
 
 def lazy_attribute(
-    namespace: dict[str, Any], name: str, package: str, key: str, buckets: int = 128
+    namespace: dict[str, Any],
+    name: str,
+    package: str,
+    key: str,
+    buckets: int = 128,
+    attribute: str | None = None,
 ) -> Any:
     """A generated `models` / `validators` module's PEP 562 `__getattr__`: import the
     module of `package` that defines `name` (`mNNN`, NNN being the CRC-32 of `key`
-    modulo `buckets`, as codegen/emit/models.py places it), take `key` from it and keep
-    it in `namespace` as `name`, so that the next use costs nothing."""
+    modulo `buckets`, as codegen/emit/models.py places it), take `attribute` (default
+    `key`) from it and keep it in `namespace` as `name`, so that the next use costs
+    nothing."""
     if name == "__all__":
         # (`from ... import *`: every name; it imports every module)
         import pkgutil
@@ -794,7 +800,7 @@ def lazy_attribute(
 
     module = f"{package}.m{zlib.crc32(key.encode('utf-8')) % buckets:03d}"
     try:
-        value = getattr(importlib.import_module(module), key)
+        value = getattr(importlib.import_module(module), attribute or key)
     except ModuleNotFoundError as exc:
         if exc.name != module:
             raise
@@ -803,3 +809,37 @@ def lazy_attribute(
         raise missing from None
     namespace[name] = value
     return value
+
+
+# Where a validators module's name is defined (codegen/emit/validators.py): the check of
+# class X and the value set of enum X in X's module, by these prefixes.
+_VALIDATOR_PREFIXES = ("_check_", "_KEYS_", "_")
+
+
+def lazy_validator(
+    namespace: dict[str, Any], name: str, package: str, requests: Mapping[str, str]
+) -> Any:
+    """A generated `validators` module's PEP 562 `__getattr__`: `_check_X`, `_KEYS_X`
+    (class X) and `_X` (enum X) are defined in X's module of `package`,
+    `validate_<operation>` and `check_<operation>` in the module of the operation's
+    request class (`requests`); `OPERATIONS`, every operation's validate_<operation>,
+    imports every such module."""
+    if name == "OPERATIONS":
+        module = sys.modules[namespace["__name__"]]
+        namespace[name] = {op: getattr(module, f"validate_{op}") for op in requests}
+        return namespace[name]
+    key = ""
+    for prefix in ("validate_", "check_"):
+        if name.startswith(prefix):
+            key = requests.get(name[len(prefix) :], "")
+            break
+    else:
+        for prefix in _VALIDATOR_PREFIXES:
+            if name.startswith(prefix):
+                key = name[len(prefix) :]
+                break
+    if not key:
+        raise AttributeError(
+            f"module {namespace['__name__']!r} has no attribute {name!r}"
+        )
+    return lazy_attribute(namespace, name, package, key, attribute=name)
