@@ -1,6 +1,6 @@
 """The `generate` pipeline: pages → shape tree → rendered text → files on disk.
 
-The templates render black-stable text (codegen/emit/layout.py), so black is not a step
+The templates render black-stable text (codegen/fmt.py), so black is not a step
 of the pipeline: format_files (black over every module) is for the tests that check it.
 render_package / render_service / write_tree are the building blocks; generate() runs
 the pipeline incrementally and service by service (codegen/incremental.py,
@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from codegen import config
+from codegen import config, fmt
 from codegen import manifest as mf
 from codegen import workers
 from codegen import naming
@@ -179,23 +179,17 @@ def service_init_files(names: ServiceNames, package: str, targets: Sequence[str]
     }
 
 
-def _format_one(item: tuple[str, str, bool]) -> tuple[str, str]:
-    from codegen import chunkfmt, fmt  # black: imported only when something is formatted
-
-    rel, text, chunked = item
+def _format_one(item: tuple[str, str]) -> tuple[str, str]:
+    rel, text = item
     if not rel.endswith((".py", ".pyi")):
         return rel, text
-    pyi = rel.endswith(".pyi")
-    if chunked:
-        return rel, chunkfmt.format_source(text, pyi=pyi)
-    return rel, fmt.format_source(text, pyi=pyi)
+    return rel, fmt.format_source(text, pyi=rel.endswith(".pyi"))
 
 
-def format_files(files: dict[str, str], jobs: int = 1, chunked: bool = False) -> dict[str, str]:
-    """black over every Python module; `chunked` formats statement by statement
-    (codegen.chunkfmt, same bytes) so that a small change formats little."""
+def format_files(files: dict[str, str], jobs: int = 1) -> dict[str, str]:
+    """black over every Python module (for the tests that check the templates' layout)."""
     # Largest first, so one big module does not run alone at the end.
-    items = sorted(((rel, text, chunked) for rel, text in files.items()), key=lambda i: -len(i[1]))
+    items = sorted(files.items(), key=lambda i: -len(i[1]))
     if jobs > 1 and len(items) > 1:
         with workers.pool(jobs) as pool:
             done = dict(pool.map(_format_one, items, chunksize=1))

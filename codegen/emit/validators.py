@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from codegen.emit.env import pyrepr, render
-from codegen.emit.layout import fit
+from codegen.fmt import fit
 from codegen.naming import ClassInfo, ServiceNames, is_class_shape
 from codegen.tree import Operation, Shape
 
