@@ -88,15 +88,9 @@ def _has_operator(code: str) -> bool:
     """A top-level binary operator (outside brackets and strings): black keeps the
     parentheses it may wrap such an expression in."""
     masked = list(code)
-    depth = 0
-    for match in _TOKEN.finditer(code):
-        kind = match.lastgroup
-        if kind == "o":
-            depth += 1
-        elif kind == "c":
-            depth -= 1
-        if kind == "s" or depth or kind == "c":
-            masked[match.start() : match.end()] = "x" * (match.end() - match.start())
+    spans = [(m.start(), m.end() - 1) for m in _TOKEN.finditer(code) if m.lastgroup == "s"]
+    for start, end in [*_top(code)[0], *spans]:
+        masked[start : end + 1] = "x" * (end + 1 - start)
     return _OPERATOR.search("".join(masked)) is not None
 
 
@@ -230,8 +224,8 @@ def _assignment(code: str, depth: int) -> list[str] | None:
             split = _split(code, (len(head) + opening, len(head) + closing), depth)
             if width(split[0]) <= LINE_LENGTH:
                 return split
-        wrapped = None  # the value in parentheses
-        if _fits(head + "(", depth):
+        wrapped = None  # the value in parentheses (not when they do not help)
+        if _fits(head + "(", depth) and (pairs or _fits(value, depth + 1)):
             wrapped = [INDENT * depth + head + "(", *_lines(value, depth + 1, True), INDENT * depth + ")"]
         if annotation is not None:  # (left of `=`, black >= 24 sees the annotation's parentheses)
             return wrapped or _annotation(code, target.end(), annotation, depth)
