@@ -203,7 +203,8 @@ def _assignment(code: str, depth: int) -> list[str] | None:
     if target is None:
         return None
     rest = code[target.end() :]
-    annotation, value = rest, None
+    annotation: str | None = rest
+    value: str | None = None
     if target.group() == "return ":
         annotation, value = None, rest
     elif target.group("colon") is None:
@@ -371,9 +372,9 @@ def format_changed(text: str, generated: str, pyi: bool = False) -> str:
     ours, theirs = _statements(text), _statements(generated)
     if ours is None or theirs is None:
         return format_source(text, pyi=pyi)
-    known = {code for _, code in theirs}
+    known = {key for _, key in theirs}
     lines = text.splitlines(keepends=True)
-    changed = [i for i, (_, code) in enumerate(ours) if code not in known]
+    changed = [i for i, (_, key) in enumerate(ours) if key not in known]
     if not changed:
         return text
     # windows of changed statements, with one unchanged neighbour on each side
@@ -400,8 +401,9 @@ def format_changed(text: str, generated: str, pyi: bool = False) -> str:
 
 
 def _statements(text: str) -> list[tuple[int, str]] | None:
-    """(first line, 0-based, and text) of each top-level statement, with the comments
-    and decorators before it; None when `text` does not parse."""
+    """(first line, 0-based; the blank lines before it and its text) of each top-level
+    statement, with the comments and decorators before it; None when `text` does not
+    parse."""
     try:
         tree = ast.parse(text)
     except SyntaxError:
@@ -416,7 +418,11 @@ def _statements(text: str) -> list[tuple[int, str]] | None:
     out = []
     for index, start in enumerate(starts):
         stop = starts[index + 1] if index + 1 < len(starts) else len(lines)
-        out.append((start, "".join(lines[start:stop]).rstrip("\n")))
+        code = "".join(lines[start:stop])
+        blank = 0
+        while start - blank > 0 and not lines[start - blank - 1].strip():
+            blank += 1
+        out.append((start, f"{blank}\n{code.rstrip()}"))
     return out
 
 
