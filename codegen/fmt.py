@@ -98,26 +98,23 @@ def _magic(code: str) -> bool:
     """A trailing comma black keeps exploded: in any bracket but a one-element tuple."""
     if "," not in code:
         return False
-    for match in re.finditer(r",\s*[)\]}]", code):
-        closing = match.end() - 1
-        opening = _opening_of(code, closing)
-        if code[closing] != ")" or len(_elements(code[opening + 1 : closing])) > 1:
-            return True
-        if opening and (code[opening - 1].isalnum() or code[opening - 1] in "_)]"):
-            return True  # a call's argument, not a one-tuple
+    stack: list[list[int]] = []  # [opening, commas, end of the last comma]
+    for match in _TOKEN.finditer(code):
+        kind = match.lastgroup
+        if kind == "o":
+            stack.append([match.start(), 0, -1])
+        elif kind == "k" and stack:
+            stack[-1][1] += 1
+            stack[-1][2] = match.end()
+        elif kind == "c" and stack:
+            opening, commas, last = stack.pop()
+            if last < 0 or code[last : match.start()].strip():
+                continue  # no comma just before the closing bracket
+            before = code[opening - 1] if opening else " "
+            one_tuple = code[match.start()] == ")" and commas == 1 and not (before.isalnum() or before in "_)]")
+            if not one_tuple:
+                return True
     return False
-
-
-def _opening_of(code: str, closing: int) -> int:
-    stack: list[int] = []
-    for match in _TOKEN.finditer(code, 0, closing + 1):
-        if match.lastgroup == "o":
-            stack.append(match.start())
-        elif match.lastgroup == "c":
-            opening = stack.pop()
-            if match.start() == closing:
-                return opening
-    raise ValueError(f"no bracket closes at {closing}: {code!r}")
 
 
 def _fits(code: str, depth: int) -> bool:

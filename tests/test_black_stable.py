@@ -210,6 +210,7 @@ def test_canonical_form(code: str, depth: int, expected: str) -> None:
 def test_short_statements_are_written_as_they_are() -> None:
     assert fmt.fit('x = f(a, ("one",))', 2) == '        x = f(a, ("one",))'  # a one-tuple's comma is not magic
     assert fmt.fit("x = f(a, b,)", 0) == "x = f(\n    a,\n    b,\n)"  # a magic trailing comma is
+    assert fmt.fit('x = Literal["a,)", "[b"]', 0) == 'x = Literal["a,)", "[b"]'  # (not in a string)
 
 
 def test_unsplittable_statement_is_left_long() -> None:
