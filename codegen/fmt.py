@@ -152,7 +152,23 @@ def _lines(code: str, depth: int, element: bool = False) -> list[str]:
             return _split(code, pairs[0], depth, explode=code[0] != "c")
     if code.startswith("from ") and " import " in code:
         return _import(code, depth)
+    if code.startswith(("if ", "elif ", "while ")) and code.endswith(":") and _has_operator(code[:-1]):
+        keyword, condition = code[:-1].split(" ", 1)  # (black's optional parentheses)
+        return [INDENT * depth + keyword + " (", *_operands(condition, depth + 1), INDENT * depth + "):"]
     return _assignment(code, depth) or _right(code, depth) or [INDENT * depth + code]
+
+
+def _operands(code: str, depth: int) -> list[str]:
+    """An expression on its line, or else one operand a line, each after its operator."""
+    if _fits(code, depth):
+        return [INDENT * depth + code]
+    masked = list(code)
+    spans = [(m.start(), m.end() - 1) for m in _TOKEN.finditer(code) if m.lastgroup == "s"]
+    for start, end in [*_top(code)[0], *spans]:
+        masked[start : end + 1] = "x" * (end + 1 - start)
+    cuts = [m.start() + 1 for m in _OPERATOR.finditer("".join(masked))]
+    parts = [code[a:b].strip() for a, b in zip([0, *cuts], [*cuts, len(code)])]
+    return [INDENT * depth + part for part in parts]
 
 
 def _split(code: str, pair: tuple[int, int], depth: int, explode: bool = False) -> list[str]:

@@ -193,6 +193,12 @@ CANONICAL = [
         1,
         '    check_required(\n        value,\n        path,\n        ("SomeLongKeyName", "AnotherLongKeyName", "YetAnotherKey"),\n        issues,\n    )',
     ),
+    (  # a condition without a bracket to split: in parentheses, one operand a line if need be
+        'if "a key far too long to fit on one line with the rest of the condition xxxxxxxxxxxxxx" in value:',
+        1,
+        '    if (\n        "a key far too long to fit on one line with the rest of the condition xxxxxxxxxxxxxx"\n'
+        "        in value\n    ):",
+    ),
     (  # a lone argument stays on its own line and is split in its turn
         '_X = frozenset({"IncomingBytes", "IncomingRecords", "OutgoingBytes", "WriteProvisionedThroughputExceeded"})',
         0,
