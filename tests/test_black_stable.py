@@ -1,13 +1,14 @@
-"""The generated modules come out of the templates black-stable: black leaves every
-rendered .py/.pyi as it is, so `generate` need not run black (codegen/emit/layout.py
-lays out the long statements the way black does; the templates write black's blank
-lines). Checked three ways: the layout port against black on statements of every shape
-the templates write, whole rendered modules of real services, and (corpus) every
-layout decision and every small module of the whole boto3 reference.
+"""The generated modules come out of the templates in the canonical layout
+(codegen/fmt.py), which black leaves as it is: `generate` runs no black. Checked on
+statements of every shape the templates write (in the layout this module expects, and
+left alone by black), on whole rendered modules of real services, and (corpus) on every
+split statement and every small module of the whole boto3 reference. The same with the
+oldest supported black and the newest release: tests/test_black_versions.py.
 """
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,14 +17,13 @@ import black
 import pytest
 
 from codegen import fmt
-from codegen.emit import layout
 from codegen.emit import package as emit_package
 from codegen.tree import Operation
 from conftest import SEED, parse_service
 from gen_support import parse_ok
 
 # Statements (one line, black's spacing) and the depth they are written at: every shape
-# the templates hand to layout.fit, long enough to be split, plus black's special cases.
+# the templates hand to fmt.fit, long enough to be split, plus black's special cases.
 STATEMENTS = [
     ('ShardLevelMetricType = Literal["IncomingBytes", "IncomingRecords", "OutgoingBytes", "OutgoingRecords", "WriteProvisionedThroughputExceeded", "ALL"]', 0),
     ('ShardIteratorType = Literal["AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER", "TRIM_HORIZON", "LATEST", "AT_TIMESTAMP"]', 0),
@@ -106,58 +106,140 @@ DOCSTRINGS = [
 ]
 
 
-def _black_statement(code: str, depth: int, element: bool = False) -> str:
-    """black on one statement (or one element of an exploded call/dict) at `depth`."""
-    header = "".join("    " * i + "if x:\n" for i in range(depth - 1 if element else depth))
+def in_context(text: str, depth: int, element: bool = False, code: str = "") -> tuple[str, int]:
+    """`text` (lines laid out at `depth`) as a module black can read: inside `depth` nested
+    defs (classes for a def), or for an element inside a call or a dict; and the number
+    of lines before it."""
     if element:
         outer = "    " * (depth - 1)
-        opening, closing = ("x = {", "}") if code.startswith(('"', "{")) and "=" not in code.split(":")[0] else ("f(", ")")
-        source = f"{header}{outer}{opening}\n{outer}    {code}\n{outer}{closing}\n"
-        return "\n".join(black.format_str(source, mode=fmt.MODE).splitlines()[depth:-1])
+        header = "".join("    " * i + "def f():\n" for i in range(depth - 1))
+        dict_entry = code.startswith(('"', "{")) and "=" not in code.split(":")[0]
+        opening, closing = ("x = {", "}") if dict_entry else ("f(", ")")
+        return f"{header}{outer}{opening}\n{text}\n{outer}{closing}\n", depth
+    word = "class C:" if code.startswith(("def ", "class ")) else "def f():"
+    header = "".join("    " * i + word + "\n" for i in range(depth))
     body = "    " * (depth + 1) + "pass\n" if code.endswith(":") else ""
-    lines = black.format_str(header + "    " * depth + code + "\n" + body, mode=fmt.MODE).splitlines()[depth:]
-    lines = lines[:-1] if body else lines
-    while lines and not lines[0].strip():  # black's blank line before a nested def
-        lines = lines[1:]
-    return "\n".join(lines)
+    return f"{header}{text}\n{body}", depth
 
 
-def _black_docstring(rendered: str, depth: int) -> str:
-    source = "".join("    " * i + "def f():\n" for i in range(depth)) + rendered + "\n"
-    return black.format_str(source, mode=fmt.MODE)
+def assert_black_leaves(code: str, depth: int, element: bool = False) -> str:
+    """The canonical layout of `code`, checked to be black's fixed point, and to be
+    `code` again when joined (only line breaks and trailing commas added)."""
+    text = fmt.fit_element(code, depth) if element else fmt.fit(code, depth)
+    source, _ = in_context(text, depth, element, code)
+    assert black.format_str(source, mode=fmt.mode()) == source, f"black changes:\n{text}"
+    assert _joined(text) == _joined(code), text
+    return text
 
 
-@contextmanager
-def _no_fallbacks() -> Iterator[None]:
-    before = len(layout.FALLBACKS)
-    yield
-    assert layout.FALLBACKS[before:] == [], "statements layout.py does not model (black ran)"
+def _joined(text: str) -> str:
+    """Code without spaces, line breaks, parentheses and commas before a closing
+    bracket: what a layout may change."""
+    joined = "".join(text.split())
+    for closing in ")]}":
+        joined = joined.replace("," + closing, closing)
+    return joined.replace("(", "").replace(")", "")
 
 
 @pytest.mark.parametrize("code, depth", STATEMENTS)
-def test_fit_lays_out_like_black(code: str, depth: int) -> None:
-    with _no_fallbacks():
-        assert layout.fit(code, depth) == _black_statement(code, depth)
+def test_fit_is_canonical_and_black_stable(code: str, depth: int) -> None:
+    text = assert_black_leaves(code, depth)
+    assert all(len(line) <= fmt.LINE_LENGTH for line in text.splitlines() if "(" in line or "[" in line)
 
 
 @pytest.mark.parametrize("code, depth", ELEMENTS)
-def test_fit_element_lays_out_like_black(code: str, depth: int) -> None:
-    with _no_fallbacks():
-        assert layout.fit_element(code, depth) == _black_statement(code, depth, element=True)
+def test_fit_element_is_canonical_and_black_stable(code: str, depth: int) -> None:
+    assert_black_leaves(code, depth, element=True)
+
+
+# The canonical form of the constructs the templates write (codegen/fmt.py).
+CANONICAL = [
+    (  # a def's parameters: one a line, trailing comma, even a lone one
+        "def method_name_long_enough_to_matter(self) -> DescribeSomethingVeryLongResponseNameTypeDefXXXXXXXX:",
+        1,
+        "    def method_name_long_enough_to_matter(\n        self,\n    ) -> DescribeSomethingVeryLongResponseNameTypeDefXXXXXXXX:",
+    ),
+    (  # parameters that would fit on one line are exploded too
+        "def validate_some_long_operation_name_here(params: Mapping[str, Any], x: int) -> list[Issue]:",
+        0,
+        "def validate_some_long_operation_name_here(\n    params: Mapping[str, Any],\n    x: int,\n) -> list[Issue]:",
+    ),
+    (  # a Literal alias
+        'Short = Literal["AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER", "TRIM_HORIZON", "LATEST", "AT"]',
+        0,
+        'Short = Literal[\n    "AT_SEQUENCE_NUMBER",\n    "AFTER_SEQUENCE_NUMBER",\n    "TRIM_HORIZON",\n    "LATEST",\n    "AT",\n]',
+    ),
+    (  # a lone subscript element stays on its own line (a comma would make a tuple)
+        'OneValue = Literal["a-single-enum-value-that-is-far-too-long-to-fit-on-one-line-with-its-name"]',
+        0,
+        'OneValue = Literal[\n    "a-single-enum-value-that-is-far-too-long-to-fit-on-one-line-with-its-name"\n]',
+    ),
+    (  # a field whose annotation has no bracket to split: the default in parentheses
+        "some_attribute_name: SomeVeryLongClassNameForTestingPurposesOnlyXX | UnsetType = UNSET",
+        1,
+        "    some_attribute_name: SomeVeryLongClassNameForTestingPurposesOnlyXX | UnsetType = (\n        UNSET\n    )",
+    ),
+    (  # ... and the annotation when that does not fit
+        "some_attribute_name_xxxxxxxxxxxxxx: SomeVeryLongClassNameForTestingPurposesOnlyXXXXXXX | UnsetType = UNSET",
+        1,
+        "    some_attribute_name_xxxxxxxxxxxxxx: (\n        SomeVeryLongClassNameForTestingPurposesOnlyXXXXXXX | UnsetType\n    ) = UNSET",
+    ),
+    (  # imports: one name a line
+        "from a_package.some_long_service_module_name_xxxxxx.validators import check, install, validate",
+        0,
+        "from a_package.some_long_service_module_name_xxxxxx.validators import (\n    check,\n    install,\n    validate,\n)",
+    ),
+    (  # a call: the arguments exploded, the nested tuple only when it does not fit
+        'check_required(value, path, ("SomeLongKeyName", "AnotherLongKeyName", "YetAnotherKey"), issues)',
+        1,
+        '    check_required(\n        value,\n        path,\n        ("SomeLongKeyName", "AnotherLongKeyName", "YetAnotherKey"),\n        issues,\n    )',
+    ),
+    (  # a condition without a bracket to split: in parentheses, one operand a line if need be
+        'if "a key far too long to fit on one line with the rest of the condition xxxxxxxxxxxxxx" in value:',
+        1,
+        '    if (\n        "a key far too long to fit on one line with the rest of the condition xxxxxxxxxxxxxx"\n'
+        "        in value\n    ):",
+    ),
+    (  # a lone argument stays on its own line and is split in its turn
+        '_X = frozenset({"IncomingBytes", "IncomingRecords", "OutgoingBytes", "WriteProvisionedThroughputExceeded"})',
+        0,
+        '_X = frozenset(\n    {\n        "IncomingBytes",\n        "IncomingRecords",\n        "OutgoingBytes",\n'
+        '        "WriteProvisionedThroughputExceeded",\n    }\n)',
+    ),
+]
+
+
+@pytest.mark.parametrize("code, depth, expected", CANONICAL)
+def test_canonical_form(code: str, depth: int, expected: str) -> None:
+    assert assert_black_leaves(code, depth) == expected
+
+
+def test_short_statements_are_written_as_they_are() -> None:
+    assert fmt.fit('x = f(a, ("one",))', 2) == '        x = f(a, ("one",))'  # a one-tuple's comma is not magic
+    assert fmt.fit("x = f(a, b,)", 0) == "x = f(\n    a,\n    b,\n)"  # a magic trailing comma is
+    assert fmt.fit('x = Literal["a,)", "[b"]', 0) == 'x = Literal["a,)", "[b"]'  # (not in a string)
+
+
+def test_unsplittable_statement_is_left_long() -> None:
+    """No bracket to split (black leaves such a line long too)."""
+    code = 'some_name_xxxxxxxxxxxxxxxxxxxx = "a string literal far too long to fit in the eighty-eight columns, even on a line of its own"'
+    assert assert_black_leaves(code, 0) == code
 
 
 @pytest.mark.parametrize("body, depth", DOCSTRINGS)
 def test_docstring_is_what_black_leaves(body: str, depth: int) -> None:
-    rendered = layout.docstring(body, depth)
+    rendered = fmt.docstring(body, depth)
     source = "".join("    " * i + "def f():\n" for i in range(depth)) + rendered + "\n"
-    assert _black_docstring(rendered, depth) == source
+    assert black.format_str(source, mode=fmt.mode()) == source
 
 
-def test_unsupported_shapes_fall_back_to_black() -> None:
-    code = "assert some_condition_that_is_long_enough(aaaaaaaaaaaaaaaaaa, bbbbbbbbbbbbbbbbbbbbbbbb), message_xx"
-    before = len(layout.FALLBACKS)
-    assert layout.fit(code, 1) == _black_statement(code, 1)
-    assert len(layout.FALLBACKS) == before + 1
+@pytest.mark.parametrize(
+    "value", ["plain", "it's", 'say "hi"', "both ' and \"", "both '' and \"", 'both \' and ""', "back\\slash 'q'", "\n\t\x00é"]
+)
+def test_quote_is_black_s_string_literal(value: str) -> None:
+    literal = fmt.quote(value)
+    assert ast.literal_eval(literal) == value
+    assert black.format_str(f"x = {literal}\n", mode=fmt.mode()) == f"x = {literal}\n"
 
 
 def _operations(service: str, reference: Path) -> list[Operation]:
@@ -179,16 +261,14 @@ def _assert_black_stable(files: dict[str, str]) -> int:
 
 @pytest.mark.parametrize("service", ["seed", "kinesis", "bedrock-runtime", "lambda", "wafv2"])
 def test_rendered_modules_are_black_stable(service: str, reference: Path) -> None:
-    with _no_fallbacks():
-        files = emit_package.render_package(_operations(service, reference), "aws_typed")
+    files = emit_package.render_package(_operations(service, reference), "aws_typed")
     assert _assert_black_stable(files) >= 6
 
 
 def test_long_package_name_is_black_stable(reference: Path) -> None:
     """The package name is in imports and strings the templates write: long ones split."""
     package = "a_very_long_package_name_for_the_layout_of_imports_and_strings_xxxxxxxxx"
-    with _no_fallbacks():
-        files = emit_package.render_package(_operations("kinesis", reference), package)
+    files = emit_package.render_package(_operations("kinesis", reference), package)
     assert _assert_black_stable(files) >= 6
 
 
@@ -200,49 +280,46 @@ def test_package_without_services_is_black_stable() -> None:
 @contextmanager
 def _recording(monkeypatch: pytest.MonkeyPatch) -> Iterator[set[tuple[str, str, int]]]:
     """The layout decisions made meanwhile: (kind, code, depth) of every statement and
-    element layout.py splits (the fast path writes a short one as it is) and every
-    docstring."""
+    element fmt splits (a short one is written as it is) and every docstring."""
     decisions: set[tuple[str, str, int]] = set()
-    split, docstring = layout._split, layout.docstring
+    layout, docstring = fmt._layout, fmt.docstring
 
-    def record_split(code: str, depth: int, element: bool) -> str:
+    def record_layout(code: str, depth: int, element: bool) -> str:
         decisions.add(("element" if element else "statement", code, depth))
-        return split(code, depth, element)
+        return layout(code, depth, element)
 
     def record_docstring(body: str, depth: int) -> str:
         decisions.add(("docstring", body, depth))
         return docstring(body, depth)
 
     with monkeypatch.context() as patch:
-        patch.setattr(layout, "_split", record_split)
-        patch.setattr(layout, "docstring", record_docstring)
-        with _no_fallbacks():
-            yield decisions
+        patch.setattr(fmt, "_layout", record_layout)
+        patch.setattr(fmt, "docstring", record_docstring)
+        yield decisions
 
 
 _VERIFIED: set[tuple[str, str, int]] = set()  # decisions already checked in this process
 
 
-def _assert_decisions_are_black(decisions: set[tuple[str, str, int]]) -> None:
+def _assert_decisions_are_stable(decisions: set[tuple[str, str, int]]) -> None:
     for kind, code, depth in sorted(decisions - _VERIFIED):
         if kind == "docstring":
-            rendered = layout.docstring(code, depth)
+            rendered = fmt.docstring(code, depth)
             source = "".join("    " * i + "def f():\n" for i in range(depth)) + rendered + "\n"
-            assert _black_docstring(rendered, depth) == source, (code, depth)
+            assert black.format_str(source, mode=fmt.mode()) == source, (code, depth)
         else:
-            mine = layout.fit(code, depth) if kind == "statement" else layout.fit_element(code, depth)
-            assert mine == _black_statement(code, depth, kind == "element"), (kind, code, depth)
+            assert_black_leaves(code, depth, kind == "element")
         _VERIFIED.add((kind, code, depth))
 
 
 @pytest.mark.parametrize("service", ["s3", "dynamodb"])
-def test_layout_decisions_are_black(service: str, reference: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every statement layout splits and every docstring, checked one by one against
-    black (cheaper than black on the whole modules of a large service)."""
+def test_layout_decisions_are_black_stable(service: str, reference: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every statement fmt splits and every docstring, checked one by one with black
+    (cheaper than black on the whole modules of a large service)."""
     with _recording(monkeypatch) as decisions:
         emit_package.render_package(_operations(service, reference), "aws_typed")
     assert len(decisions) > 100
-    _assert_decisions_are_black(decisions)
+    _assert_decisions_are_stable(decisions)
 
 
 def _corpus_services() -> list[str]:
@@ -254,36 +331,14 @@ def _corpus_services() -> list[str]:
 @pytest.mark.corpus
 @pytest.mark.parametrize("service", _corpus_services())
 def test_every_service_is_black_stable(service: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The whole reference: every layout decision against black, and black on every
-    module up to 120 kB (black on the largest would take hours; their statements are
-    the decisions checked above, their blank lines the templates' own)."""
+    """The whole reference: every layout decision with black, and black on every module
+    up to 120 kB (black on the largest would take hours; their statements are the
+    decisions checked above, their blank lines the templates' own)."""
     from codegen.parse import parse_paths
     from conftest import corpus_root
 
     parsed = parse_paths([corpus_root() / service], jobs=1)
     with _recording(monkeypatch) as decisions:
         files = emit_package.render_package(parsed.sorted_operations(), "aws_typed")
-    _assert_decisions_are_black(decisions)
+    _assert_decisions_are_stable(decisions)
     _assert_black_stable({rel: text for rel, text in files.items() if len(text) <= 120_000})
-
-
-def test_statements_of_one_shape_are_laid_out_once() -> None:
-    """Statements that differ only in their names and strings share one layout (names
-    and strings put back in order), each still exactly what black makes of it."""
-    names = ("AutoMLJobCompletionCriteriaWithSomeMoreWords", "ModelPackageValidationSpecificationSummaries")
-    assert len(names[0]) == len(names[1])
-    pairs = [
-        ([f"def _check_{name}(value: Any, path: str, issues: list[Issue]) -> None:" for name in names], 0, False),
-        ([f'{name.lower()}=load(data, "{name}", list_of({name}.from_dict)),' for name in names], 3, True),
-    ]
-    with _no_fallbacks():
-        for (first, second), depth, element in pairs:
-            fit = layout.fit_element if element else layout.fit
-            assert fit(first, depth) == _black_statement(first, depth, element=element)
-            hits = layout._split_shape.cache_info().hits
-            assert fit(second, depth) == _black_statement(second, depth, element=element)
-            assert layout._split_shape.cache_info().hits == hits + 1  # laid out as the first
-    # Words in strings and keywords are not confused with names.
-    code = f'raise ValueError("{names[0]} is not in the list of {names[1]} values at all")'
-    with _no_fallbacks():
-        assert layout.fit(code, 2) == _black_statement(code, 2)

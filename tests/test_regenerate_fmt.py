@@ -1,4 +1,5 @@
-"""chunkfmt (black one top-level statement at a time) gives black's own result."""
+"""A merge formats only the statements that are not the generator's (fmt.format_changed),
+and gets black's own result for the whole module."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 import black
 import pytest
 
-from codegen import chunkfmt, fmt
+from codegen import fmt
 from codegen.emit import package as emit_package
 from conftest import SEED, parse_service
 from gen_support import parse_ok
@@ -37,11 +38,12 @@ def hand_edited(text: str) -> str:
 
 
 @pytest.mark.parametrize("source", ["seed", "kinesis"])
-def test_chunked_equals_whole(
+def test_merge_formats_only_the_user_s_statements(
     source: str, reference: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """On real generated modules with hand edits that black reformats, the result is
-    black's own (black.format_str, not codegen's wrapper), statement by statement."""
+    black's own (black.format_str on the whole module), while black ran on the edited
+    statements and their neighbours only."""
     monkeypatch.setenv("CODEGEN_CACHE", str(tmp_path))  # no piece formatted by an earlier run
     if source == "seed":
         ops = parse_ok(SEED)
@@ -49,50 +51,55 @@ def test_chunked_equals_whole(
         parsed = parse_service(reference, source)
         ops = parsed.sorted_operations()  # type: ignore[attr-defined]
     files = emit_package.render_package(ops, "typed_fmt")
-    whole: list[str] = []
+    formatted: list[str] = []
     real = fmt.format_source
 
     def spy(text: str, pyi: bool = False, cache: bool = True) -> str:
-        whole.append(text)
+        formatted.append(text)
         return real(text, pyi=pyi, cache=cache)
 
     monkeypatch.setattr(fmt, "format_source", spy)
-    chunked = []
+    checked = 0
     for rel, text in _modules(files):
         pyi = rel.endswith(".pyi")
         edited = hand_edited(text)
-        expected = black.format_str(edited, mode=fmt.PYI_MODE if pyi else fmt.MODE)
+        expected = black.format_str(edited, mode=fmt.mode(pyi))
         assert expected != edited, rel  # black has something to do
-        assert chunkfmt.format_source(edited, pyi=pyi) == expected, rel
-        if edited not in whole:  # formatted piece by piece, not in one call
-            chunked.append(rel.rsplit("/", 1)[-1])
-    # (others may fall back to one call: the models and validators are split into short
-    # modules now)
-    assert "client.pyi" in chunked, chunked
+        formatted.clear()
+        assert fmt.format_changed(edited, text, pyi=pyi) == expected, rel
+        statements = len(ast.parse(text).body)  # (three edits: of a short module, all is their neighbours)
+        if statements > 12:
+            assert edited not in formatted, rel  # not the whole module in one call
+        if statements > 40:
+            assert sum(map(len, formatted)) < len(edited) / 2, rel
+            checked += 1
+    assert checked >= 1
 
 
-SAMPLES = [
-    '"""Doc."""\nimport os\nx = 1\n\n\n\n\nclass A:\n  y=2\n  def f(self): return 1\n@dec\ndef g(): pass\n'
-    "z = [1,\n2]\nclass B: ...\nclass C:\n    '''d'''\n" + "".join(f"v{i} = {i}\n" for i in range(8)),
-    "import a\nif a:\n    b = 1\n",  # a compound statement at the top: whole-file
-    "x = 1  # c\n# comment\ny = 2\n" + "".join(f"v{i} = {i}\n" for i in range(8)),
-    "class A:\n    def f(self) -> int: ...\n    def g(self) -> int: ...\nclass B(TypedDict):\n    a: int\n"
-    "@overload\ndef h() -> None: ...\n@overload\ndef h(x: int) -> None: ...\nx: int\ny: int\n"
-    "class C(TypedDict):\n    b: int\n\n\n\nclass D: ...\n",  # stubs: .pyi rules
-    "def f():\n    try:\n        pass\n    except E:\n        raise\n"
-    + "".join(f"def g{i}():\n  return {i}\n" for i in range(8)),
+def test_unchanged_module_is_not_formatted(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = emit_package.render_package(parse_ok(SEED), "typed_fmt")["typed_fmt/sagemaker/validators.py"]
+    monkeypatch.setattr(fmt, "format_source", lambda *a, **k: pytest.fail("black ran"))
+    assert fmt.format_changed(text, text) == text
+
+
+GENERATED = '"""Doc."""\n\nimport os\n\nx = 1\n\n\nclass A:\n    y = 2\n\n\ndef g():\n    pass\n\n\nz = 3\n'
+EDITS = [
+    GENERATED.replace("x = 1\n", "x = 1\n\n\n\n\n"),  # blank lines the user added
+    GENERATED.replace("class A:\n", "# a comment\nclass A:\n"),  # a comment before a statement
+    GENERATED.replace("    y = 2\n", "    y=2\n    def f(self): return 1\n"),  # inside a class
+    GENERATED + "w = [1,\n2]\n",  # at the end
+    "import sys\n" + GENERATED,  # before the module docstring
+    GENERATED.replace("def g():\n    pass\n", "@dec\ndef g(): pass\nclass B: ...\n"),
 ]
 
 
-@pytest.mark.parametrize("text", SAMPLES)
+@pytest.mark.parametrize("edited", EDITS)
 @pytest.mark.parametrize("pyi", [False, True])
-def test_chunked_equals_whole_samples(text: str, pyi: bool, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(chunkfmt, "MIN_CHUNKS", 0)  # chunk even these short texts
-    assert chunkfmt.format_source(text, pyi=pyi) == fmt.format_source(text, pyi=pyi, cache=False)
-    assert chunkfmt.format_source(text, pyi=pyi) == fmt.format_source(text, pyi=pyi, cache=False)  # cached
+def test_format_changed_is_black(edited: str, pyi: bool) -> None:
+    generated = black.format_str(GENERATED, mode=fmt.mode(pyi))
+    assert fmt.format_changed(edited, generated, pyi=pyi) == black.format_str(edited, mode=fmt.mode(pyi))
 
 
-def test_cut_inside_a_string_falls_back(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(chunkfmt, "MIN_CHUNKS", 0)
-    text = 'x = """\nclass A:\n"""\ndef f():\n  return x\n'
-    assert chunkfmt.format_source(text) == fmt.format_source(text, cache=False)
+def test_unparsable_text_goes_to_black_whole() -> None:
+    with pytest.raises(black.InvalidInput):
+        fmt.format_changed("def f(:\n", GENERATED)

@@ -6,7 +6,7 @@ but it is page text: Markdown links, characters that `str.splitlines` (and so bl
 cannot be written as UTF-8. `clean_text` makes plain text of it; `class_body`,
 `method_body` and `summary_body` lay it out as docstring bodies. Nothing here escapes
 for Python: every body goes through `env.doc_escape` (the one docstring escaping) and
-`layout.docstring` afterwards.
+`fmt.docstring` afterwards.
 
 Only the first paragraph of a description is kept (sagemaker's models.py is megabytes
 already): the whole text is in the docs pages.

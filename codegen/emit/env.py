@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from black.strings import normalize_string_quotes
 
-from codegen.emit import docstrings, layout
+from codegen import fmt
+from codegen.emit import docstrings
 from codegen.escape import clean, md_cell, md_code, md_text
 
 _HERE = Path(__file__).resolve().parent
@@ -31,12 +31,9 @@ def template_dir() -> Path:
 def pyrepr(value: Any) -> str:
     """A Python literal for a value; strings quoted the way black leaves them (double
     quotes unless that needs more escapes)."""
-    text = repr(value)
     if isinstance(value, str):
-        if "'" in value or '"' in value:
-            return normalize_string_quotes(text)
-        return '"' + text[1:-1] + '"'  # what black makes of it, without its regexes
-    return text
+        return fmt.quote(value)
+    return repr(value)
 
 
 def doc_escape(text: str) -> str:
@@ -70,7 +67,7 @@ def docstring(text: str, limit: int = 400) -> str:
 def doc(text: str, depth: int, fallback: str = "") -> str:
     """The docstring statement for a page's `text` (or `fallback` when there is none) at
     `depth`, already as black lays docstrings out."""
-    return layout.docstring(docstring(text) if text else doc_escape(fallback), depth)
+    return fmt.docstring(docstring(text) if text else doc_escape(fallback), depth)
 
 
 def classdoc(
@@ -85,14 +82,14 @@ def classdoc(
     `fallback`), then a `heading:` section, one entry per (name, description), then the
     `link` line (docstrings.see_also)."""
     body = docstrings.class_body(summary, attributes, depth, fallback, heading, link)
-    return layout.docstring(doc_escape(body), depth)
+    return fmt.docstring(doc_escape(body), depth)
 
 
 @lru_cache(maxsize=1 << 14)  # (a member's text recurs: request and response, model and stub)
 def attrdoc(text: str, depth: int) -> str:
     """The docstring after a field (IDEs show it on hover): the first paragraph of the
     member's description."""
-    return layout.docstring(doc_escape(docstrings.summary_body(text, depth)), depth)
+    return fmt.docstring(doc_escape(docstrings.summary_body(text, depth)), depth)
 
 
 def methoddoc(
@@ -100,7 +97,7 @@ def methoddoc(
 ) -> str:
     """A client method's docstring: the operation's first paragraph, an `Args:` entry
     per parameter, then the link to the AWS API reference (docstrings.see_also)."""
-    return layout.docstring(doc_escape(docstrings.method_body(text, depth, fallback, link, params)), depth)
+    return fmt.docstring(doc_escape(docstrings.method_body(text, depth, fallback, link, params)), depth)
 
 
 def fstring(text: str, code: str) -> str:
@@ -130,11 +127,11 @@ def environment() -> jinja2.Environment:
     env.filters["md_code"] = md_code  # a Markdown code span
     env.filters["md_cell"] = md_cell  # a Markdown table cell
     # Python templates write their statements through these, so that the text they
-    # render is already black's (codegen/emit/layout.py): no black pass needed. (As
+    # render is in the canonical layout black leaves alone (codegen/fmt.py). (As
     # filters, `{{ text | line(1) }}`: jinja2 calls a filter directly, a global function
     # through Context.call, several times slower.)
-    env.filters["line"] = layout.fit
-    env.filters["item"] = layout.fit_element
+    env.filters["line"] = fmt.fit
+    env.filters["item"] = fmt.fit_element
     env.filters["doc"] = doc
     env.filters["classdoc"] = classdoc
     env.filters["attrdoc"] = attrdoc

@@ -4,7 +4,7 @@ render_service renders one service (the workers of `generate` call it,
 codegen/pipeline/unit.py); package_files renders the package-level files from the
 services' summaries (what the manifest keeps of each); render_package is both, from
 operations, for a whole package at once. The templates render black-stable text
-(codegen/emit/layout.py), so black is not a step of the pipeline: format_files (black
+(codegen/fmt.py), so black is not a step of the pipeline: format_files (black
 over every module) is for the tests that check it.
 """
 
@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from codegen import naming, workers
+from codegen import fmt, naming, workers
 from codegen.emit import dropin
 from codegen.emit import options
 from codegen.emit.docs import NavService, emit_mkdocs, emit_service_docs
@@ -196,23 +196,17 @@ def service_init_files(names: ServiceNames, package: str, targets: Sequence[str]
     }
 
 
-def _format_one(item: tuple[str, str, bool]) -> tuple[str, str]:
-    from codegen import chunkfmt, fmt  # black: imported only when something is formatted
-
-    rel, text, chunked = item
+def _format_one(item: tuple[str, str]) -> tuple[str, str]:
+    rel, text = item
     if not rel.endswith((".py", ".pyi")):
         return rel, text
-    pyi = rel.endswith(".pyi")
-    if chunked:
-        return rel, chunkfmt.format_source(text, pyi=pyi)
-    return rel, fmt.format_source(text, pyi=pyi)
+    return rel, fmt.format_source(text, pyi=rel.endswith(".pyi"))
 
 
-def format_files(files: dict[str, str], jobs: int = 1, chunked: bool = False) -> dict[str, str]:
-    """black over every Python module; `chunked` formats statement by statement
-    (codegen.chunkfmt, same bytes) so that a small change formats little."""
+def format_files(files: dict[str, str], jobs: int = 1) -> dict[str, str]:
+    """black over every Python module (for the tests that check the templates' layout)."""
     # Largest first, so one big module does not run alone at the end.
-    items = sorted(((rel, text, chunked) for rel, text in files.items()), key=lambda i: -len(i[1]))
+    items = sorted(files.items(), key=lambda i: -len(i[1]))
     if jobs > 1 and len(items) > 1:
         with workers.pool(jobs) as pool:
             done = dict(pool.map(_format_one, items, chunksize=1))

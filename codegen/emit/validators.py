@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from codegen.emit.env import pyrepr, render
-from codegen.emit.layout import fit
+from codegen.fmt import fit
 from codegen.emit.models import BUCKETS, bucket_of
 from codegen.naming import ClassInfo, EnumInfo, ServiceNames, is_class_shape
 from codegen.tree import Operation, Shape

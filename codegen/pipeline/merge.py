@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from codegen import chunkfmt
+from codegen import fmt
 
 Key = tuple[str, ...]
 
@@ -123,7 +123,7 @@ def merge(base: str | None, ours: str, theirs: str, path: str = "", force: bool 
         return MergeResult(None, merger.conflicts)
     text = module.code
     try:
-        text = chunkfmt.format_source(text, pyi=path.endswith(".pyi"))
+        text = fmt.format_changed(text, theirs, pyi=path.endswith(".pyi"))
     except Exception as exc:  # the user's code black cannot format (should not happen: it parsed)
         conflict = Conflict(path, "", f"<file: black: {exc}>", ours, theirs, base)
         return MergeResult(theirs if force else None, [*merger.conflicts, conflict])

@@ -312,8 +312,8 @@ def _write_service(
 ) -> None:
     out = Path(task.out)
     result.summaries[service] = summary_of(names)
-    # The templates write what black would (codegen/emit/layout.py): no black here; it
-    # only runs over hand edits merged into a module (merge.py).
+    # The templates write a layout black leaves alone (codegen/fmt.py): no black here;
+    # it only runs over hand edits merged into a module (merge.py).
     files = render_service(names, task.package, task.targets, others, extras, task.responses)
     for rel in sorted(files):
         text = files[rel]
