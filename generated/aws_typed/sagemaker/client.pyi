@@ -457,7 +457,10 @@ SupportedRealtimeInferenceInstanceType = Literal[
 ]
 BatchStrategyType = Literal["MultiRecord", "SingleRecord"]
 S3DataSourceS3DataType = Literal[
-    "ManifestFile", "S3Prefix", "AugmentedManifestFile", "Converse"
+    "ManifestFile",
+    "S3Prefix",
+    "AugmentedManifestFile",
+    "Converse",
 ]
 SplitType = Literal["None", "Line", "RecordIO", "TFRecord"]
 AssembleWithType = Literal["None", "Line"]

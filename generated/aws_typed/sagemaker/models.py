@@ -88,5 +88,8 @@ else:
     def __getattr__(name: str) -> Any:
         """Import the module that defines `name` on first use (PEP 562); keep it here."""
         return lazy_attribute(
-            globals(), name, "aws_typed.sagemaker._models", _ALIASES.get(name, name)
+            globals(),
+            name,
+            "aws_typed.sagemaker._models",
+            _ALIASES.get(name, name),
         )

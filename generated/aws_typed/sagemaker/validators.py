@@ -104,7 +104,10 @@ else:
     def __getattr__(name: str) -> Any:
         """Import the module that defines `name` on first use (PEP 562); keep it here."""
         return lazy_validator(
-            globals(), name, "aws_typed.sagemaker._validators", _REQUESTS
+            globals(),
+            name,
+            "aws_typed.sagemaker._validators",
+            _REQUESTS,
         )
 
 

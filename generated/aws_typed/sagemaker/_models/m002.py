@@ -90,14 +90,20 @@ class TransformJobDefinition(_Model):
             "TransformInput": to_wire(self.transform_input, at, "TransformInput"),
             "TransformOutput": to_wire(self.transform_output, at, "TransformOutput"),
             "TransformResources": to_wire(
-                self.transform_resources, at, "TransformResources"
+                self.transform_resources,
+                at,
+                "TransformResources",
             ),
         }
         return dump(fields, self.extra, at)
 
     @classmethod
     def from_dict(
-        cls, data: Mapping[str, Any], at: Walk | None = None, *, strict: bool = True
+        cls,
+        data: Mapping[str, Any],
+        at: Walk | None = None,
+        *,
+        strict: bool = True,
     ) -> TransformJobDefinition:
         """Load from boto3's form (or a JSON dump); unknown keys go to `extra`."""
         at, rest = walk(data, at, strict)
@@ -107,13 +113,22 @@ class TransformJobDefinition(_Model):
             batch_strategy=load(rest, "BatchStrategy", at, as_str),
             environment=load(rest, "Environment", at, map_of(as_str)),
             transform_input=need(
-                rest, "TransformInput", at, later(_models, "TransformInput")
+                rest,
+                "TransformInput",
+                at,
+                later(_models, "TransformInput"),
             ),
             transform_output=need(
-                rest, "TransformOutput", at, later(_models, "TransformOutput")
+                rest,
+                "TransformOutput",
+                at,
+                later(_models, "TransformOutput"),
             ),
             transform_resources=need(
-                rest, "TransformResources", at, later(_models, "TransformResources")
+                rest,
+                "TransformResources",
+                at,
+                later(_models, "TransformResources"),
             ),
             extra=unknown(rest, at),
         )

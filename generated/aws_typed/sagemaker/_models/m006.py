@@ -54,13 +54,20 @@ class ModelDataSource(_Model):
 
     @classmethod
     def from_dict(
-        cls, data: Mapping[str, Any], at: Walk | None = None, *, strict: bool = True
+        cls,
+        data: Mapping[str, Any],
+        at: Walk | None = None,
+        *,
+        strict: bool = True,
     ) -> ModelDataSource:
         """Load from boto3's form (or a JSON dump); unknown keys go to `extra`."""
         at, rest = walk(data, at, strict)
         return cls(
             s3_data_source=load(
-                rest, "S3DataSource", at, later(_models, "S3DataSource")
+                rest,
+                "S3DataSource",
+                at,
+                later(_models, "S3DataSource"),
             ),
             extra=unknown(rest, at),
         )

@@ -59,13 +59,20 @@ class DataSource(_Model):
 
     @classmethod
     def from_dict(
-        cls, data: Mapping[str, Any], at: Walk | None = None, *, strict: bool = True
+        cls,
+        data: Mapping[str, Any],
+        at: Walk | None = None,
+        *,
+        strict: bool = True,
     ) -> DataSource:
         """Load from boto3's form (or a JSON dump); unknown keys go to `extra`."""
         at, rest = walk(data, at, strict)
         return cls(
             s3_data_source=need(
-                rest, "S3DataSource", at, later(_models, "DataSourceS3DataSource")
+                rest,
+                "S3DataSource",
+                at,
+                later(_models, "DataSourceS3DataSource"),
             ),
             extra=unknown(rest, at),
         )
@@ -100,7 +107,11 @@ class PostTrainingReport(_Model):
 
     @classmethod
     def from_dict(
-        cls, data: Mapping[str, Any], at: Walk | None = None, *, strict: bool = True
+        cls,
+        data: Mapping[str, Any],
+        at: Walk | None = None,
+        *,
+        strict: bool = True,
     ) -> PostTrainingReport:
         """Load from boto3's form (or a JSON dump); unknown keys go to `extra`."""
         at, rest = walk(data, at, strict)

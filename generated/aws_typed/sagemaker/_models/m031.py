@@ -66,7 +66,9 @@ class ModelMetrics(_Model):
         fields = {
             "ModelQuality": to_wire(self.model_quality, at, "ModelQuality"),
             "ModelDataQuality": to_wire(
-                self.model_data_quality, at, "ModelDataQuality"
+                self.model_data_quality,
+                at,
+                "ModelDataQuality",
             ),
             "Bias": to_wire(self.bias, at, "Bias"),
             "Explainability": to_wire(self.explainability, at, "Explainability"),
@@ -75,20 +77,33 @@ class ModelMetrics(_Model):
 
     @classmethod
     def from_dict(
-        cls, data: Mapping[str, Any], at: Walk | None = None, *, strict: bool = True
+        cls,
+        data: Mapping[str, Any],
+        at: Walk | None = None,
+        *,
+        strict: bool = True,
     ) -> ModelMetrics:
         """Load from boto3's form (or a JSON dump); unknown keys go to `extra`."""
         at, rest = walk(data, at, strict)
         return cls(
             model_quality=load(
-                rest, "ModelQuality", at, later(_models, "ModelQuality")
+                rest,
+                "ModelQuality",
+                at,
+                later(_models, "ModelQuality"),
             ),
             model_data_quality=load(
-                rest, "ModelDataQuality", at, later(_models, "ModelDataQuality")
+                rest,
+                "ModelDataQuality",
+                at,
+                later(_models, "ModelDataQuality"),
             ),
             bias=load(rest, "Bias", at, later(_models, "ModelMetricsBias")),
             explainability=load(
-                rest, "Explainability", at, later(_models, "ModelMetricsExplainability")
+                rest,
+                "Explainability",
+                at,
+                later(_models, "ModelMetricsExplainability"),
             ),
             extra=unknown(rest, at),
         )

@@ -55,14 +55,20 @@ class ModelPackageValidationProfile(_Model):
         fields = {
             "ProfileName": self.profile_name,
             "TransformJobDefinition": to_wire(
-                self.transform_job_definition, at, "TransformJobDefinition"
+                self.transform_job_definition,
+                at,
+                "TransformJobDefinition",
             ),
         }
         return dump(fields, self.extra, at)
 
     @classmethod
     def from_dict(
-        cls, data: Mapping[str, Any], at: Walk | None = None, *, strict: bool = True
+        cls,
+        data: Mapping[str, Any],
+        at: Walk | None = None,
+        *,
+        strict: bool = True,
     ) -> ModelPackageValidationProfile:
         """Load from boto3's form (or a JSON dump); unknown keys go to `extra`."""
         at, rest = walk(data, at, strict)

@@ -66,7 +66,11 @@ class HubAccessConfig(_Model):
 
     @classmethod
     def from_dict(
-        cls, data: Mapping[str, Any], at: Walk | None = None, *, strict: bool = True
+        cls,
+        data: Mapping[str, Any],
+        at: Walk | None = None,
+        *,
+        strict: bool = True,
     ) -> HubAccessConfig:
         """Load from boto3's form (or a JSON dump); unknown keys go to `extra`."""
         at, rest = walk(data, at, strict)
@@ -121,7 +125,11 @@ class TransformResources(_Model):
 
     @classmethod
     def from_dict(
-        cls, data: Mapping[str, Any], at: Walk | None = None, *, strict: bool = True
+        cls,
+        data: Mapping[str, Any],
+        at: Walk | None = None,
+        *,
+        strict: bool = True,
     ) -> TransformResources:
         """Load from boto3's form (or a JSON dump); unknown keys go to `extra`."""
         at, rest = walk(data, at, strict)
@@ -156,13 +164,20 @@ class SourceAlgorithmSpecification(_Model):
 
     @classmethod
     def from_dict(
-        cls, data: Mapping[str, Any], at: Walk | None = None, *, strict: bool = True
+        cls,
+        data: Mapping[str, Any],
+        at: Walk | None = None,
+        *,
+        strict: bool = True,
     ) -> SourceAlgorithmSpecification:
         """Load from boto3's form (or a JSON dump); unknown keys go to `extra`."""
         at, rest = walk(data, at, strict)
         return cls(
             source_algorithms=need(
-                rest, "SourceAlgorithms", at, list_of(later(_models, "SourceAlgorithm"))
+                rest,
+                "SourceAlgorithms",
+                at,
+                list_of(later(_models, "SourceAlgorithm")),
             ),
             extra=unknown(rest, at),
         )
@@ -191,27 +206,41 @@ class ModelMetricsBias(_Model):
         fields = {
             "Report": to_wire(self.report, at, "Report"),
             "PreTrainingReport": to_wire(
-                self.pre_training_report, at, "PreTrainingReport"
+                self.pre_training_report,
+                at,
+                "PreTrainingReport",
             ),
             "PostTrainingReport": to_wire(
-                self.post_training_report, at, "PostTrainingReport"
+                self.post_training_report,
+                at,
+                "PostTrainingReport",
             ),
         }
         return dump(fields, self.extra, at)
 
     @classmethod
     def from_dict(
-        cls, data: Mapping[str, Any], at: Walk | None = None, *, strict: bool = True
+        cls,
+        data: Mapping[str, Any],
+        at: Walk | None = None,
+        *,
+        strict: bool = True,
     ) -> ModelMetricsBias:
         """Load from boto3's form (or a JSON dump); unknown keys go to `extra`."""
         at, rest = walk(data, at, strict)
         return cls(
             report=load(rest, "Report", at, Report),
             pre_training_report=load(
-                rest, "PreTrainingReport", at, later(_models, "PreTrainingReport")
+                rest,
+                "PreTrainingReport",
+                at,
+                later(_models, "PreTrainingReport"),
             ),
             post_training_report=load(
-                rest, "PostTrainingReport", at, later(_models, "PostTrainingReport")
+                rest,
+                "PostTrainingReport",
+                at,
+                later(_models, "PostTrainingReport"),
             ),
             extra=unknown(rest, at),
         )
@@ -246,7 +275,11 @@ class Report(_Model):
 
     @classmethod
     def from_dict(
-        cls, data: Mapping[str, Any], at: Walk | None = None, *, strict: bool = True
+        cls,
+        data: Mapping[str, Any],
+        at: Walk | None = None,
+        *,
+        strict: bool = True,
     ) -> Report:
         """Load from boto3's form (or a JSON dump); unknown keys go to `extra`."""
         at, rest = walk(data, at, strict)

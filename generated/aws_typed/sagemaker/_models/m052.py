@@ -203,19 +203,27 @@ class CreateModelPackageRequest(_Model):
             "ModelPackageDescription": self.model_package_description,
             "ModelPackageRegistrationType": self.model_package_registration_type,
             "InferenceSpecification": to_wire(
-                self.inference_specification, at, "InferenceSpecification"
+                self.inference_specification,
+                at,
+                "InferenceSpecification",
             ),
             "ValidationSpecification": to_wire(
-                self.validation_specification, at, "ValidationSpecification"
+                self.validation_specification,
+                at,
+                "ValidationSpecification",
             ),
             "SourceAlgorithmSpecification": to_wire(
-                self.source_algorithm_specification, at, "SourceAlgorithmSpecification"
+                self.source_algorithm_specification,
+                at,
+                "SourceAlgorithmSpecification",
             ),
             "CertifyForMarketplace": self.certify_for_marketplace,
             "Tags": to_wire(self.tags, at, "Tags"),
             "ModelApprovalStatus": self.model_approval_status,
             "MetadataProperties": to_wire(
-                self.metadata_properties, at, "MetadataProperties"
+                self.metadata_properties,
+                at,
+                "MetadataProperties",
             ),
             "ModelMetrics": to_wire(self.model_metrics, at, "ModelMetrics"),
             "ClientToken": self.client_token,
@@ -224,7 +232,9 @@ class CreateModelPackageRequest(_Model):
             "SamplePayloadUrl": self.sample_payload_url,
             "CustomerMetadataProperties": self.customer_metadata_properties,
             "DriftCheckBaselines": to_wire(
-                self.drift_check_baselines, at, "DriftCheckBaselines"
+                self.drift_check_baselines,
+                at,
+                "DriftCheckBaselines",
             ),
             "AdditionalInferenceSpecifications": to_wire(
                 self.additional_inference_specifications,
@@ -241,7 +251,11 @@ class CreateModelPackageRequest(_Model):
 
     @classmethod
     def from_dict(
-        cls, data: Mapping[str, Any], at: Walk | None = None, *, strict: bool = True
+        cls,
+        data: Mapping[str, Any],
+        at: Walk | None = None,
+        *,
+        strict: bool = True,
     ) -> CreateModelPackageRequest:
         """Load from boto3's form (or a JSON dump); unknown keys go to `extra`."""
         at, rest = walk(data, at, strict)
@@ -250,7 +264,10 @@ class CreateModelPackageRequest(_Model):
             model_package_group_name=load(rest, "ModelPackageGroupName", at, as_str),
             model_package_description=load(rest, "ModelPackageDescription", at, as_str),
             model_package_registration_type=load(
-                rest, "ModelPackageRegistrationType", at, as_str
+                rest,
+                "ModelPackageRegistrationType",
+                at,
+                as_str,
             ),
             inference_specification=load(
                 rest,
@@ -274,20 +291,32 @@ class CreateModelPackageRequest(_Model):
             tags=load(rest, "Tags", at, list_of(later(_models, "Tag"))),
             model_approval_status=load(rest, "ModelApprovalStatus", at, as_str),
             metadata_properties=load(
-                rest, "MetadataProperties", at, later(_models, "MetadataProperties")
+                rest,
+                "MetadataProperties",
+                at,
+                later(_models, "MetadataProperties"),
             ),
             model_metrics=load(
-                rest, "ModelMetrics", at, later(_models, "ModelMetrics")
+                rest,
+                "ModelMetrics",
+                at,
+                later(_models, "ModelMetrics"),
             ),
             client_token=load(rest, "ClientToken", at, as_str),
             domain=load(rest, "Domain", at, as_str),
             task=load(rest, "Task", at, as_str),
             sample_payload_url=load(rest, "SamplePayloadUrl", at, as_str),
             customer_metadata_properties=load(
-                rest, "CustomerMetadataProperties", at, map_of(as_str)
+                rest,
+                "CustomerMetadataProperties",
+                at,
+                map_of(as_str),
             ),
             drift_check_baselines=load(
-                rest, "DriftCheckBaselines", at, later(_models, "DriftCheckBaselines")
+                rest,
+                "DriftCheckBaselines",
+                at,
+                later(_models, "DriftCheckBaselines"),
             ),
             additional_inference_specifications=load(
                 rest,
@@ -298,13 +327,22 @@ class CreateModelPackageRequest(_Model):
             skip_model_validation=load(rest, "SkipModelValidation", at, as_str),
             source_uri=load(rest, "SourceUri", at, as_str),
             security_config=load(
-                rest, "SecurityConfig", at, later(_models, "SecurityConfig")
+                rest,
+                "SecurityConfig",
+                at,
+                later(_models, "SecurityConfig"),
             ),
             model_card=load(
-                rest, "ModelCard", at, later(_models, "ModelPackageModelCard")
+                rest,
+                "ModelCard",
+                at,
+                later(_models, "ModelPackageModelCard"),
             ),
             model_life_cycle=load(
-                rest, "ModelLifeCycle", at, later(_models, "ModelLifeCycle")
+                rest,
+                "ModelLifeCycle",
+                at,
+                later(_models, "ModelLifeCycle"),
             ),
             extra=unknown(rest, at),
         )

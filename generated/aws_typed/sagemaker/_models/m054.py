@@ -77,14 +77,21 @@ class SourceAlgorithm(_Model):
 
     @classmethod
     def from_dict(
-        cls, data: Mapping[str, Any], at: Walk | None = None, *, strict: bool = True
+        cls,
+        data: Mapping[str, Any],
+        at: Walk | None = None,
+        *,
+        strict: bool = True,
     ) -> SourceAlgorithm:
         """Load from boto3's form (or a JSON dump); unknown keys go to `extra`."""
         at, rest = walk(data, at, strict)
         return cls(
             model_data_url=load(rest, "ModelDataUrl", at, as_str),
             model_data_source=load(
-                rest, "ModelDataSource", at, later(_models, "ModelDataSource")
+                rest,
+                "ModelDataSource",
+                at,
+                later(_models, "ModelDataSource"),
             ),
             model_data_e_tag=load(rest, "ModelDataETag", at, as_str),
             algorithm_name=need(rest, "AlgorithmName", at, as_str),

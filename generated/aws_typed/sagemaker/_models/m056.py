@@ -125,7 +125,9 @@ class Container(_Model):
             "FrameworkVersion": self.framework_version,
             "NearestModelName": self.nearest_model_name,
             "AdditionalS3DataSource": to_wire(
-                self.additional_s3_data_source, at, "AdditionalS3DataSource"
+                self.additional_s3_data_source,
+                at,
+                "AdditionalS3DataSource",
             ),
             "ModelDataETag": self.model_data_e_tag,
             "IsCheckpoint": self.is_checkpoint,
@@ -135,7 +137,11 @@ class Container(_Model):
 
     @classmethod
     def from_dict(
-        cls, data: Mapping[str, Any], at: Walk | None = None, *, strict: bool = True
+        cls,
+        data: Mapping[str, Any],
+        at: Walk | None = None,
+        *,
+        strict: bool = True,
     ) -> Container:
         """Load from boto3's form (or a JSON dump); unknown keys go to `extra`."""
         at, rest = walk(data, at, strict)
@@ -145,7 +151,10 @@ class Container(_Model):
             image_digest=load(rest, "ImageDigest", at, as_str),
             model_data_url=load(rest, "ModelDataUrl", at, as_str),
             model_data_source=load(
-                rest, "ModelDataSource", at, later(_models, "ModelDataSource")
+                rest,
+                "ModelDataSource",
+                at,
+                later(_models, "ModelDataSource"),
             ),
             product_id=load(rest, "ProductId", at, as_str),
             environment=load(rest, "Environment", at, map_of(as_str)),

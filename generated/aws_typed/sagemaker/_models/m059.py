@@ -61,14 +61,20 @@ class ValidationSpecification(_Model):
         fields = {
             "ValidationRole": self.validation_role,
             "ValidationProfiles": to_wire(
-                self.validation_profiles, at, "ValidationProfiles"
+                self.validation_profiles,
+                at,
+                "ValidationProfiles",
             ),
         }
         return dump(fields, self.extra, at)
 
     @classmethod
     def from_dict(
-        cls, data: Mapping[str, Any], at: Walk | None = None, *, strict: bool = True
+        cls,
+        data: Mapping[str, Any],
+        at: Walk | None = None,
+        *,
+        strict: bool = True,
     ) -> ValidationSpecification:
         """Load from boto3's form (or a JSON dump); unknown keys go to `extra`."""
         at, rest = walk(data, at, strict)

@@ -58,7 +58,11 @@ class ModelLifeCycle(_Model):
 
     @classmethod
     def from_dict(
-        cls, data: Mapping[str, Any], at: Walk | None = None, *, strict: bool = True
+        cls,
+        data: Mapping[str, Any],
+        at: Walk | None = None,
+        *,
+        strict: bool = True,
     ) -> ModelLifeCycle:
         """Load from boto3's form (or a JSON dump); unknown keys go to `extra`."""
         at, rest = walk(data, at, strict)

@@ -97,7 +97,11 @@ class AdditionalInferenceSpecification(_Model):
 
     @classmethod
     def from_dict(
-        cls, data: Mapping[str, Any], at: Walk | None = None, *, strict: bool = True
+        cls,
+        data: Mapping[str, Any],
+        at: Walk | None = None,
+        *,
+        strict: bool = True,
     ) -> AdditionalInferenceSpecification:
         """Load from boto3's form (or a JSON dump); unknown keys go to `extra`."""
         at, rest = walk(data, at, strict)
@@ -105,19 +109,34 @@ class AdditionalInferenceSpecification(_Model):
             name=need(rest, "Name", at, as_str),
             description=load(rest, "Description", at, as_str),
             containers=need(
-                rest, "Containers", at, list_of(later(_models, "Container"))
+                rest,
+                "Containers",
+                at,
+                list_of(later(_models, "Container")),
             ),
             supported_transform_instance_types=load(
-                rest, "SupportedTransformInstanceTypes", at, list_of(as_str)
+                rest,
+                "SupportedTransformInstanceTypes",
+                at,
+                list_of(as_str),
             ),
             supported_realtime_inference_instance_types=load(
-                rest, "SupportedRealtimeInferenceInstanceTypes", at, list_of(as_str)
+                rest,
+                "SupportedRealtimeInferenceInstanceTypes",
+                at,
+                list_of(as_str),
             ),
             supported_content_types=load(
-                rest, "SupportedContentTypes", at, list_of(as_str)
+                rest,
+                "SupportedContentTypes",
+                at,
+                list_of(as_str),
             ),
             supported_response_mime_types=load(
-                rest, "SupportedResponseMIMETypes", at, list_of(as_str)
+                rest,
+                "SupportedResponseMIMETypes",
+                at,
+                list_of(as_str),
             ),
             extra=unknown(rest, at),
         )

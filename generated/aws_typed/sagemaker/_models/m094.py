@@ -79,27 +79,42 @@ class DriftCheckBaselines(_Model):
             "Explainability": to_wire(self.explainability, at, "Explainability"),
             "ModelQuality": to_wire(self.model_quality, at, "ModelQuality"),
             "ModelDataQuality": to_wire(
-                self.model_data_quality, at, "ModelDataQuality"
+                self.model_data_quality,
+                at,
+                "ModelDataQuality",
             ),
         }
         return dump(fields, self.extra, at)
 
     @classmethod
     def from_dict(
-        cls, data: Mapping[str, Any], at: Walk | None = None, *, strict: bool = True
+        cls,
+        data: Mapping[str, Any],
+        at: Walk | None = None,
+        *,
+        strict: bool = True,
     ) -> DriftCheckBaselines:
         """Load from boto3's form (or a JSON dump); unknown keys go to `extra`."""
         at, rest = walk(data, at, strict)
         return cls(
             bias=load(rest, "Bias", at, later(_models, "Bias")),
             explainability=load(
-                rest, "Explainability", at, later(_models, "Explainability")
+                rest,
+                "Explainability",
+                at,
+                later(_models, "Explainability"),
             ),
             model_quality=load(
-                rest, "ModelQuality", at, later(_models, "ModelQuality")
+                rest,
+                "ModelQuality",
+                at,
+                later(_models, "ModelQuality"),
             ),
             model_data_quality=load(
-                rest, "ModelDataQuality", at, later(_models, "ModelDataQuality")
+                rest,
+                "ModelDataQuality",
+                at,
+                later(_models, "ModelDataQuality"),
             ),
             extra=unknown(rest, at),
         )

@@ -59,17 +59,25 @@ class Bias(_Model):
         fields = {
             "ConfigFile": to_wire(self.config_file, at, "ConfigFile"),
             "PreTrainingConstraints": to_wire(
-                self.pre_training_constraints, at, "PreTrainingConstraints"
+                self.pre_training_constraints,
+                at,
+                "PreTrainingConstraints",
             ),
             "PostTrainingConstraints": to_wire(
-                self.post_training_constraints, at, "PostTrainingConstraints"
+                self.post_training_constraints,
+                at,
+                "PostTrainingConstraints",
             ),
         }
         return dump(fields, self.extra, at)
 
     @classmethod
     def from_dict(
-        cls, data: Mapping[str, Any], at: Walk | None = None, *, strict: bool = True
+        cls,
+        data: Mapping[str, Any],
+        at: Walk | None = None,
+        *,
+        strict: bool = True,
     ) -> Bias:
         """Load from boto3's form (or a JSON dump); unknown keys go to `extra`."""
         at, rest = walk(data, at, strict)

@@ -83,7 +83,9 @@ class S3DataSource(_Model):
             "S3DataType": self.s3_data_type,
             "CompressionType": self.compression_type,
             "ModelAccessConfig": to_wire(
-                self.model_access_config, at, "ModelAccessConfig"
+                self.model_access_config,
+                at,
+                "ModelAccessConfig",
             ),
             "HubAccessConfig": to_wire(self.hub_access_config, at, "HubAccessConfig"),
             "ManifestS3Uri": self.manifest_s3_uri,
@@ -94,7 +96,11 @@ class S3DataSource(_Model):
 
     @classmethod
     def from_dict(
-        cls, data: Mapping[str, Any], at: Walk | None = None, *, strict: bool = True
+        cls,
+        data: Mapping[str, Any],
+        at: Walk | None = None,
+        *,
+        strict: bool = True,
     ) -> S3DataSource:
         """Load from boto3's form (or a JSON dump); unknown keys go to `extra`."""
         at, rest = walk(data, at, strict)
@@ -103,10 +109,16 @@ class S3DataSource(_Model):
             s3_data_type=need(rest, "S3DataType", at, as_str),
             compression_type=need(rest, "CompressionType", at, as_str),
             model_access_config=load(
-                rest, "ModelAccessConfig", at, later(_models, "ModelAccessConfig")
+                rest,
+                "ModelAccessConfig",
+                at,
+                later(_models, "ModelAccessConfig"),
             ),
             hub_access_config=load(
-                rest, "HubAccessConfig", at, later(_models, "HubAccessConfig")
+                rest,
+                "HubAccessConfig",
+                at,
+                later(_models, "HubAccessConfig"),
             ),
             manifest_s3_uri=load(rest, "ManifestS3Uri", at, as_str),
             e_tag=load(rest, "ETag", at, as_str),

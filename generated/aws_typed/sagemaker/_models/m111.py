@@ -14,5 +14,8 @@ __all__ = [
 ]
 
 S3DataSourceS3DataType = Literal[
-    "ManifestFile", "S3Prefix", "AugmentedManifestFile", "Converse"
+    "ManifestFile",
+    "S3Prefix",
+    "AugmentedManifestFile",
+    "Converse",
 ]

@@ -40,12 +40,18 @@ _KEYS_TransformJobDefinition: frozenset[str] = frozenset(
 
 
 def _check_TransformJobDefinition(
-    value: Any, path: str, issues: list[Issue], depth: int
+    value: Any,
+    path: str,
+    issues: list[Issue],
+    depth: int,
 ) -> None:
     if not check_structure(value, path, _KEYS_TransformJobDefinition, issues, depth):
         return
     check_required(
-        value, path, ("TransformInput", "TransformOutput", "TransformResources"), issues
+        value,
+        path,
+        ("TransformInput", "TransformOutput", "TransformResources"),
+        issues,
     )
     if "MaxConcurrentTransforms" in value:
         check_int(
@@ -77,11 +83,17 @@ def _check_TransformJobDefinition(
                 check_str(y0, p0, issues)
     if "TransformInput" in value:
         _validators._check_TransformInput(
-            value["TransformInput"], join(path, "TransformInput"), issues, depth + 1
+            value["TransformInput"],
+            join(path, "TransformInput"),
+            issues,
+            depth + 1,
         )
     if "TransformOutput" in value:
         _validators._check_TransformOutput(
-            value["TransformOutput"], join(path, "TransformOutput"), issues, depth + 1
+            value["TransformOutput"],
+            join(path, "TransformOutput"),
+            issues,
+            depth + 1,
         )
     if "TransformResources" in value:
         _validators._check_TransformResources(

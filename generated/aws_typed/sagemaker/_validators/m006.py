@@ -22,11 +22,17 @@ _KEYS_ModelDataSource: frozenset[str] = frozenset({"S3DataSource"})
 
 
 def _check_ModelDataSource(
-    value: Any, path: str, issues: list[Issue], depth: int
+    value: Any,
+    path: str,
+    issues: list[Issue],
+    depth: int,
 ) -> None:
     if not check_structure(value, path, _KEYS_ModelDataSource, issues, depth):
         return
     if "S3DataSource" in value:
         _validators._check_S3DataSource(
-            value["S3DataSource"], join(path, "S3DataSource"), issues, depth + 1
+            value["S3DataSource"],
+            join(path, "S3DataSource"),
+            issues,
+            depth + 1,
         )

@@ -30,7 +30,10 @@ _KEYS_ModelAccessConfig: frozenset[str] = frozenset({"AcceptEula"})
 
 
 def _check_ModelAccessConfig(
-    value: Any, path: str, issues: list[Issue], depth: int
+    value: Any,
+    path: str,
+    issues: list[Issue],
+    depth: int,
 ) -> None:
     if not check_structure(value, path, _KEYS_ModelAccessConfig, issues, depth):
         return

@@ -29,7 +29,10 @@ def _check_DataSource(value: Any, path: str, issues: list[Issue], depth: int) ->
     check_required(value, path, ("S3DataSource",), issues)
     if "S3DataSource" in value:
         _validators._check_DataSourceS3DataSource(
-            value["S3DataSource"], join(path, "S3DataSource"), issues, depth + 1
+            value["S3DataSource"],
+            join(path, "S3DataSource"),
+            issues,
+            depth + 1,
         )
 
 
@@ -39,7 +42,10 @@ _KEYS_PostTrainingReport: frozenset[str] = frozenset(
 
 
 def _check_PostTrainingReport(
-    value: Any, path: str, issues: list[Issue], depth: int
+    value: Any,
+    path: str,
+    issues: list[Issue],
+    depth: int,
 ) -> None:
     if not check_structure(value, path, _KEYS_PostTrainingReport, issues, depth):
         return

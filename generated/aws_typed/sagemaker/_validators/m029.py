@@ -34,7 +34,10 @@ _KEYS_AdditionalS3DataSource: frozenset[str] = frozenset(
 
 
 def _check_AdditionalS3DataSource(
-    value: Any, path: str, issues: list[Issue], depth: int
+    value: Any,
+    path: str,
+    issues: list[Issue],
+    depth: int,
 ) -> None:
     if not check_structure(value, path, _KEYS_AdditionalS3DataSource, issues, depth):
         return

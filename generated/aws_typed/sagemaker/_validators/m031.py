@@ -31,17 +31,29 @@ def _check_ModelMetrics(value: Any, path: str, issues: list[Issue], depth: int) 
         return
     if "ModelQuality" in value:
         _validators._check_ModelQuality(
-            value["ModelQuality"], join(path, "ModelQuality"), issues, depth + 1
+            value["ModelQuality"],
+            join(path, "ModelQuality"),
+            issues,
+            depth + 1,
         )
     if "ModelDataQuality" in value:
         _validators._check_ModelDataQuality(
-            value["ModelDataQuality"], join(path, "ModelDataQuality"), issues, depth + 1
+            value["ModelDataQuality"],
+            join(path, "ModelDataQuality"),
+            issues,
+            depth + 1,
         )
     if "Bias" in value:
         _validators._check_ModelMetricsBias(
-            value["Bias"], join(path, "Bias"), issues, depth + 1
+            value["Bias"],
+            join(path, "Bias"),
+            issues,
+            depth + 1,
         )
     if "Explainability" in value:
         _validators._check_ModelMetricsExplainability(
-            value["Explainability"], join(path, "Explainability"), issues, depth + 1
+            value["Explainability"],
+            join(path, "Explainability"),
+            issues,
+            depth + 1,
         )

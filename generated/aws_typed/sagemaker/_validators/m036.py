@@ -21,7 +21,10 @@ _KEYS_SecurityConfig: frozenset[str] = frozenset({"KmsKeyId"})
 
 
 def _check_SecurityConfig(
-    value: Any, path: str, issues: list[Issue], depth: int
+    value: Any,
+    path: str,
+    issues: list[Issue],
+    depth: int,
 ) -> None:
     if not check_structure(value, path, _KEYS_SecurityConfig, issues, depth):
         return

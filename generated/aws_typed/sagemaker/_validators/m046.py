@@ -24,10 +24,17 @@ _KEYS_ModelPackageValidationProfile: frozenset[str] = frozenset(
 
 
 def _check_ModelPackageValidationProfile(
-    value: Any, path: str, issues: list[Issue], depth: int
+    value: Any,
+    path: str,
+    issues: list[Issue],
+    depth: int,
 ) -> None:
     if not check_structure(
-        value, path, _KEYS_ModelPackageValidationProfile, issues, depth
+        value,
+        path,
+        _KEYS_ModelPackageValidationProfile,
+        issues,
+        depth,
     ):
         return
     check_required(value, path, ("ProfileName", "TransformJobDefinition"), issues)

@@ -38,7 +38,10 @@ _KEYS_HubAccessConfig: frozenset[str] = frozenset({"HubContentArn"})
 
 
 def _check_HubAccessConfig(
-    value: Any, path: str, issues: list[Issue], depth: int
+    value: Any,
+    path: str,
+    issues: list[Issue],
+    depth: int,
 ) -> None:
     if not check_structure(value, path, _KEYS_HubAccessConfig, issues, depth):
         return
@@ -53,7 +56,10 @@ _KEYS_TransformResources: frozenset[str] = frozenset(
 
 
 def _check_TransformResources(
-    value: Any, path: str, issues: list[Issue], depth: int
+    value: Any,
+    path: str,
+    issues: list[Issue],
+    depth: int,
 ) -> None:
     if not check_structure(value, path, _KEYS_TransformResources, issues, depth):
         return
@@ -71,7 +77,9 @@ def _check_TransformResources(
         check_str(value["VolumeKmsKeyId"], join(path, "VolumeKmsKeyId"), issues)
     if "TransformAmiVersion" in value:
         check_str(
-            value["TransformAmiVersion"], join(path, "TransformAmiVersion"), issues
+            value["TransformAmiVersion"],
+            join(path, "TransformAmiVersion"),
+            issues,
         )
 
 
@@ -79,10 +87,17 @@ _KEYS_SourceAlgorithmSpecification: frozenset[str] = frozenset({"SourceAlgorithm
 
 
 def _check_SourceAlgorithmSpecification(
-    value: Any, path: str, issues: list[Issue], depth: int
+    value: Any,
+    path: str,
+    issues: list[Issue],
+    depth: int,
 ) -> None:
     if not check_structure(
-        value, path, _KEYS_SourceAlgorithmSpecification, issues, depth
+        value,
+        path,
+        _KEYS_SourceAlgorithmSpecification,
+        issues,
+        depth,
     ):
         return
     check_required(value, path, ("SourceAlgorithms",), issues)
@@ -105,7 +120,10 @@ _KEYS_ModelMetricsBias: frozenset[str] = frozenset(
 
 
 def _check_ModelMetricsBias(
-    value: Any, path: str, issues: list[Issue], depth: int
+    value: Any,
+    path: str,
+    issues: list[Issue],
+    depth: int,
 ) -> None:
     if not check_structure(value, path, _KEYS_ModelMetricsBias, issues, depth):
         return

@@ -61,7 +61,10 @@ _KEYS_CreateModelPackageRequest: frozenset[str] = frozenset(
 
 
 def _check_CreateModelPackageRequest(
-    value: Any, path: str, issues: list[Issue], depth: int
+    value: Any,
+    path: str,
+    issues: list[Issue],
+    depth: int,
 ) -> None:
     if not check_structure(value, path, _KEYS_CreateModelPackageRequest, issues, depth):
         return
@@ -69,7 +72,9 @@ def _check_CreateModelPackageRequest(
         check_str(value["ModelPackageName"], join(path, "ModelPackageName"), issues)
     if "ModelPackageGroupName" in value:
         check_str(
-            value["ModelPackageGroupName"], join(path, "ModelPackageGroupName"), issues
+            value["ModelPackageGroupName"],
+            join(path, "ModelPackageGroupName"),
+            issues,
         )
     if "ModelPackageDescription" in value:
         check_str(
@@ -107,7 +112,9 @@ def _check_CreateModelPackageRequest(
         )
     if "CertifyForMarketplace" in value:
         check_bool(
-            value["CertifyForMarketplace"], join(path, "CertifyForMarketplace"), issues
+            value["CertifyForMarketplace"],
+            join(path, "CertifyForMarketplace"),
+            issues,
         )
     if "Tags" in value:
         v = value["Tags"]
@@ -136,7 +143,10 @@ def _check_CreateModelPackageRequest(
         )
     if "ModelMetrics" in value:
         _validators._check_ModelMetrics(
-            value["ModelMetrics"], join(path, "ModelMetrics"), issues, depth + 1
+            value["ModelMetrics"],
+            join(path, "ModelMetrics"),
+            issues,
+            depth + 1,
         )
     if "ClientToken" in value:
         check_str(value["ClientToken"], join(path, "ClientToken"), issues)
@@ -177,7 +187,10 @@ def _check_CreateModelPackageRequest(
             for i0, y0 in enumerate(v):
                 p0 = f"{p}[{i0}]"
                 _validators._check_AdditionalInferenceSpecification(
-                    y0, p0, issues, depth + 2
+                    y0,
+                    p0,
+                    issues,
+                    depth + 2,
                 )
     if "SkipModelValidation" in value:
         check_enum(
@@ -190,20 +203,30 @@ def _check_CreateModelPackageRequest(
         check_str(value["SourceUri"], join(path, "SourceUri"), issues)
     if "SecurityConfig" in value:
         _validators._check_SecurityConfig(
-            value["SecurityConfig"], join(path, "SecurityConfig"), issues, depth + 1
+            value["SecurityConfig"],
+            join(path, "SecurityConfig"),
+            issues,
+            depth + 1,
         )
     if "ModelCard" in value:
         _validators._check_ModelPackageModelCard(
-            value["ModelCard"], join(path, "ModelCard"), issues, depth + 1
+            value["ModelCard"],
+            join(path, "ModelCard"),
+            issues,
+            depth + 1,
         )
     if "ModelLifeCycle" in value:
         _validators._check_ModelLifeCycle(
-            value["ModelLifeCycle"], join(path, "ModelLifeCycle"), issues, depth + 1
+            value["ModelLifeCycle"],
+            join(path, "ModelLifeCycle"),
+            issues,
+            depth + 1,
         )
 
 
 def validate_create_model_package(
-    params: Mapping[str, Any], enums: EnumMode | None = None
+    params: Mapping[str, Any],
+    enums: EnumMode | None = None,
 ) -> list[Issue]:
     """Every issue of a `create_model_package` request (CreateModelPackage)."""
     issues: list[Issue] = []
@@ -212,7 +235,8 @@ def validate_create_model_package(
 
 
 def check_create_model_package(
-    params: Mapping[str, Any], enums: EnumMode | None = None
+    params: Mapping[str, Any],
+    enums: EnumMode | None = None,
 ) -> None:
     """Raise ParamValidationError listing every issue of a `create_model_package` request."""
     issues = validate_create_model_package(params, enums)

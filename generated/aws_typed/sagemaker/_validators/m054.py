@@ -24,7 +24,10 @@ _KEYS_SourceAlgorithm: frozenset[str] = frozenset(
 
 
 def _check_SourceAlgorithm(
-    value: Any, path: str, issues: list[Issue], depth: int
+    value: Any,
+    path: str,
+    issues: list[Issue],
+    depth: int,
 ) -> None:
     if not check_structure(value, path, _KEYS_SourceAlgorithm, issues, depth):
         return
@@ -33,7 +36,10 @@ def _check_SourceAlgorithm(
         check_str(value["ModelDataUrl"], join(path, "ModelDataUrl"), issues)
     if "ModelDataSource" in value:
         _validators._check_ModelDataSource(
-            value["ModelDataSource"], join(path, "ModelDataSource"), issues, depth + 1
+            value["ModelDataSource"],
+            join(path, "ModelDataSource"),
+            issues,
+            depth + 1,
         )
     if "ModelDataETag" in value:
         check_str(value["ModelDataETag"], join(path, "ModelDataETag"), issues)

@@ -52,7 +52,10 @@ def _check_Container(value: Any, path: str, issues: list[Issue], depth: int) -> 
         check_str(value["ModelDataUrl"], join(path, "ModelDataUrl"), issues)
     if "ModelDataSource" in value:
         _validators._check_ModelDataSource(
-            value["ModelDataSource"], join(path, "ModelDataSource"), issues, depth + 1
+            value["ModelDataSource"],
+            join(path, "ModelDataSource"),
+            issues,
+            depth + 1,
         )
     if "ProductId" in value:
         check_str(value["ProductId"], join(path, "ProductId"), issues)
@@ -71,7 +74,10 @@ def _check_Container(value: Any, path: str, issues: list[Issue], depth: int) -> 
                 check_str(y0, p0, issues)
     if "ModelInput" in value:
         _validators._check_ModelInput(
-            value["ModelInput"], join(path, "ModelInput"), issues, depth + 1
+            value["ModelInput"],
+            join(path, "ModelInput"),
+            issues,
+            depth + 1,
         )
     if "Framework" in value:
         check_str(value["Framework"], join(path, "Framework"), issues)
@@ -92,5 +98,8 @@ def _check_Container(value: Any, path: str, issues: list[Issue], depth: int) -> 
         check_bool(value["IsCheckpoint"], join(path, "IsCheckpoint"), issues)
     if "BaseModel" in value:
         _validators._check_BaseModel(
-            value["BaseModel"], join(path, "BaseModel"), issues, depth + 1
+            value["BaseModel"],
+            join(path, "BaseModel"),
+            issues,
+            depth + 1,
         )

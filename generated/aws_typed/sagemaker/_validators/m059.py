@@ -27,7 +27,10 @@ _KEYS_ValidationSpecification: frozenset[str] = frozenset(
 
 
 def _check_ValidationSpecification(
-    value: Any, path: str, issues: list[Issue], depth: int
+    value: Any,
+    path: str,
+    issues: list[Issue],
+    depth: int,
 ) -> None:
     if not check_structure(value, path, _KEYS_ValidationSpecification, issues, depth):
         return
@@ -45,5 +48,8 @@ def _check_ValidationSpecification(
             for i0, y0 in enumerate(v):
                 p0 = f"{p}[{i0}]"
                 _validators._check_ModelPackageValidationProfile(
-                    y0, p0, issues, depth + 2
+                    y0,
+                    p0,
+                    issues,
+                    depth + 2,
                 )

@@ -23,7 +23,10 @@ _KEYS_PostTrainingConstraints: frozenset[str] = frozenset(
 
 
 def _check_PostTrainingConstraints(
-    value: Any, path: str, issues: list[Issue], depth: int
+    value: Any,
+    path: str,
+    issues: list[Issue],
+    depth: int,
 ) -> None:
     if not check_structure(value, path, _KEYS_PostTrainingConstraints, issues, depth):
         return

@@ -31,14 +31,20 @@ _KEYS_TransformInput: frozenset[str] = frozenset(
 
 
 def _check_TransformInput(
-    value: Any, path: str, issues: list[Issue], depth: int
+    value: Any,
+    path: str,
+    issues: list[Issue],
+    depth: int,
 ) -> None:
     if not check_structure(value, path, _KEYS_TransformInput, issues, depth):
         return
     check_required(value, path, ("DataSource",), issues)
     if "DataSource" in value:
         _validators._check_DataSource(
-            value["DataSource"], join(path, "DataSource"), issues, depth + 1
+            value["DataSource"],
+            join(path, "DataSource"),
+            issues,
+            depth + 1,
         )
     if "ContentType" in value:
         check_str(value["ContentType"], join(path, "ContentType"), issues)
@@ -51,5 +57,8 @@ def _check_TransformInput(
         )
     if "SplitType" in value:
         check_enum(
-            value["SplitType"], join(path, "SplitType"), _validators._SplitType, issues
+            value["SplitType"],
+            join(path, "SplitType"),
+            _validators._SplitType,
+            issues,
         )

@@ -22,15 +22,24 @@ _KEYS_Explainability: frozenset[str] = frozenset({"Constraints", "ConfigFile"})
 
 
 def _check_Explainability(
-    value: Any, path: str, issues: list[Issue], depth: int
+    value: Any,
+    path: str,
+    issues: list[Issue],
+    depth: int,
 ) -> None:
     if not check_structure(value, path, _KEYS_Explainability, issues, depth):
         return
     if "Constraints" in value:
         _validators._check_Constraints(
-            value["Constraints"], join(path, "Constraints"), issues, depth + 1
+            value["Constraints"],
+            join(path, "Constraints"),
+            issues,
+            depth + 1,
         )
     if "ConfigFile" in value:
         _validators._check_ConfigFile(
-            value["ConfigFile"], join(path, "ConfigFile"), issues, depth + 1
+            value["ConfigFile"],
+            join(path, "ConfigFile"),
+            issues,
+            depth + 1,
         )

@@ -23,7 +23,10 @@ _KEYS_ModelLifeCycle: frozenset[str] = frozenset(
 
 
 def _check_ModelLifeCycle(
-    value: Any, path: str, issues: list[Issue], depth: int
+    value: Any,
+    path: str,
+    issues: list[Issue],
+    depth: int,
 ) -> None:
     if not check_structure(value, path, _KEYS_ModelLifeCycle, issues, depth):
         return

@@ -39,10 +39,17 @@ _KEYS_AdditionalInferenceSpecification: frozenset[str] = frozenset(
 
 
 def _check_AdditionalInferenceSpecification(
-    value: Any, path: str, issues: list[Issue], depth: int
+    value: Any,
+    path: str,
+    issues: list[Issue],
+    depth: int,
 ) -> None:
     if not check_structure(
-        value, path, _KEYS_AdditionalInferenceSpecification, issues, depth
+        value,
+        path,
+        _KEYS_AdditionalInferenceSpecification,
+        issues,
+        depth,
     ):
         return
     check_required(value, path, ("Name", "Containers"), issues)
@@ -83,7 +90,10 @@ def _check_AdditionalInferenceSpecification(
             for i0, y0 in enumerate(v):
                 p0 = f"{p}[{i0}]"
                 check_enum(
-                    y0, p0, _validators._SupportedRealtimeInferenceInstanceType, issues
+                    y0,
+                    p0,
+                    _validators._SupportedRealtimeInferenceInstanceType,
+                    issues,
                 )
     if "SupportedContentTypes" in value:
         v = value["SupportedContentTypes"]

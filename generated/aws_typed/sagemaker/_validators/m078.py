@@ -24,7 +24,10 @@ _KEYS_ModelPackageModelCard: frozenset[str] = frozenset(
 
 
 def _check_ModelPackageModelCard(
-    value: Any, path: str, issues: list[Issue], depth: int
+    value: Any,
+    path: str,
+    issues: list[Issue],
+    depth: int,
 ) -> None:
     if not check_structure(value, path, _KEYS_ModelPackageModelCard, issues, depth):
         return

@@ -22,15 +22,24 @@ _KEYS_ModelDataQuality: frozenset[str] = frozenset({"Statistics", "Constraints"}
 
 
 def _check_ModelDataQuality(
-    value: Any, path: str, issues: list[Issue], depth: int
+    value: Any,
+    path: str,
+    issues: list[Issue],
+    depth: int,
 ) -> None:
     if not check_structure(value, path, _KEYS_ModelDataQuality, issues, depth):
         return
     if "Statistics" in value:
         _validators._check_Statistics(
-            value["Statistics"], join(path, "Statistics"), issues, depth + 1
+            value["Statistics"],
+            join(path, "Statistics"),
+            issues,
+            depth + 1,
         )
     if "Constraints" in value:
         _validators._check_Constraints(
-            value["Constraints"], join(path, "Constraints"), issues, depth + 1
+            value["Constraints"],
+            join(path, "Constraints"),
+            issues,
+            depth + 1,
         )

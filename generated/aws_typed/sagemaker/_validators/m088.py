@@ -29,7 +29,10 @@ _KEYS_DataSourceS3DataSource: frozenset[str] = frozenset({"S3DataType", "S3Uri"}
 
 
 def _check_DataSourceS3DataSource(
-    value: Any, path: str, issues: list[Issue], depth: int
+    value: Any,
+    path: str,
+    issues: list[Issue],
+    depth: int,
 ) -> None:
     if not check_structure(value, path, _KEYS_DataSourceS3DataSource, issues, depth):
         return

@@ -23,7 +23,10 @@ _KEYS_PreTrainingConstraints: frozenset[str] = frozenset(
 
 
 def _check_PreTrainingConstraints(
-    value: Any, path: str, issues: list[Issue], depth: int
+    value: Any,
+    path: str,
+    issues: list[Issue],
+    depth: int,
 ) -> None:
     if not check_structure(value, path, _KEYS_PreTrainingConstraints, issues, depth):
         return

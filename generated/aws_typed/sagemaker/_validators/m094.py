@@ -27,7 +27,10 @@ _KEYS_DriftCheckBaselines: frozenset[str] = frozenset(
 
 
 def _check_DriftCheckBaselines(
-    value: Any, path: str, issues: list[Issue], depth: int
+    value: Any,
+    path: str,
+    issues: list[Issue],
+    depth: int,
 ) -> None:
     if not check_structure(value, path, _KEYS_DriftCheckBaselines, issues, depth):
         return
@@ -35,13 +38,22 @@ def _check_DriftCheckBaselines(
         _validators._check_Bias(value["Bias"], join(path, "Bias"), issues, depth + 1)
     if "Explainability" in value:
         _validators._check_Explainability(
-            value["Explainability"], join(path, "Explainability"), issues, depth + 1
+            value["Explainability"],
+            join(path, "Explainability"),
+            issues,
+            depth + 1,
         )
     if "ModelQuality" in value:
         _validators._check_ModelQuality(
-            value["ModelQuality"], join(path, "ModelQuality"), issues, depth + 1
+            value["ModelQuality"],
+            join(path, "ModelQuality"),
+            issues,
+            depth + 1,
         )
     if "ModelDataQuality" in value:
         _validators._check_ModelDataQuality(
-            value["ModelDataQuality"], join(path, "ModelDataQuality"), issues, depth + 1
+            value["ModelDataQuality"],
+            join(path, "ModelDataQuality"),
+            issues,
+            depth + 1,
         )

@@ -31,7 +31,10 @@ _KEYS_TransformOutput: frozenset[str] = frozenset(
 
 
 def _check_TransformOutput(
-    value: Any, path: str, issues: list[Issue], depth: int
+    value: Any,
+    path: str,
+    issues: list[Issue],
+    depth: int,
 ) -> None:
     if not check_structure(value, path, _KEYS_TransformOutput, issues, depth):
         return

@@ -28,7 +28,10 @@ def _check_Bias(value: Any, path: str, issues: list[Issue], depth: int) -> None:
         return
     if "ConfigFile" in value:
         _validators._check_ConfigFile(
-            value["ConfigFile"], join(path, "ConfigFile"), issues, depth + 1
+            value["ConfigFile"],
+            join(path, "ConfigFile"),
+            issues,
+            depth + 1,
         )
     if "PreTrainingConstraints" in value:
         _validators._check_PreTrainingConstraints(

@@ -37,7 +37,10 @@ _KEYS_InferenceSpecification: frozenset[str] = frozenset(
 
 
 def _check_InferenceSpecification(
-    value: Any, path: str, issues: list[Issue], depth: int
+    value: Any,
+    path: str,
+    issues: list[Issue],
+    depth: int,
 ) -> None:
     if not check_structure(value, path, _KEYS_InferenceSpecification, issues, depth):
         return
@@ -75,7 +78,10 @@ def _check_InferenceSpecification(
             for i0, y0 in enumerate(v):
                 p0 = f"{p}[{i0}]"
                 check_enum(
-                    y0, p0, _validators._SupportedRealtimeInferenceInstanceType, issues
+                    y0,
+                    p0,
+                    _validators._SupportedRealtimeInferenceInstanceType,
+                    issues,
                 )
     if "SupportedContentTypes" in value:
         v = value["SupportedContentTypes"]

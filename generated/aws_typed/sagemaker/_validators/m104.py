@@ -26,9 +26,15 @@ def _check_ModelQuality(value: Any, path: str, issues: list[Issue], depth: int) 
         return
     if "Statistics" in value:
         _validators._check_Statistics(
-            value["Statistics"], join(path, "Statistics"), issues, depth + 1
+            value["Statistics"],
+            join(path, "Statistics"),
+            issues,
+            depth + 1,
         )
     if "Constraints" in value:
         _validators._check_Constraints(
-            value["Constraints"], join(path, "Constraints"), issues, depth + 1
+            value["Constraints"],
+            join(path, "Constraints"),
+            issues,
+            depth + 1,
         )

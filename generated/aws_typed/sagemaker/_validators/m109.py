@@ -22,13 +22,23 @@ _KEYS_ModelMetricsExplainability: frozenset[str] = frozenset({"Report"})
 
 
 def _check_ModelMetricsExplainability(
-    value: Any, path: str, issues: list[Issue], depth: int
+    value: Any,
+    path: str,
+    issues: list[Issue],
+    depth: int,
 ) -> None:
     if not check_structure(
-        value, path, _KEYS_ModelMetricsExplainability, issues, depth
+        value,
+        path,
+        _KEYS_ModelMetricsExplainability,
+        issues,
+        depth,
     ):
         return
     if "Report" in value:
         _validators._check_Report(
-            value["Report"], join(path, "Report"), issues, depth + 1
+            value["Report"],
+            join(path, "Report"),
+            issues,
+            depth + 1,
         )

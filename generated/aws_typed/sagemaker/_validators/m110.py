@@ -68,7 +68,10 @@ def _check_S3DataSource(value: Any, path: str, issues: list[Issue], depth: int) 
         )
     if "HubAccessConfig" in value:
         _validators._check_HubAccessConfig(
-            value["HubAccessConfig"], join(path, "HubAccessConfig"), issues, depth + 1
+            value["HubAccessConfig"],
+            join(path, "HubAccessConfig"),
+            issues,
+            depth + 1,
         )
     if "ManifestS3Uri" in value:
         check_str(value["ManifestS3Uri"], join(path, "ManifestS3Uri"), issues)
