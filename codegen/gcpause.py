@@ -40,11 +40,10 @@ def unit() -> Iterator[None]:
     if not gc.isenabled():
         yield
         return
-    gc.disable()
     try:
-        yield
+        with paused():
+            yield
     finally:
-        gc.enable()
         gc.collect()
         gc.freeze()
 
