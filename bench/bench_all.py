@@ -1,7 +1,7 @@
 """The whole benchmark in one run, as ratios to the docutils floor.
 
     python bench/bench_all.py [--services a,b,c | --sample N | --small] [--jobs N]
-                              [--mbb | --no-mbb] [--json FILE] [--readme] [--keep]
+                              [--rounds R] [--mbb | --no-mbb] [--json FILE] [--readme] [--keep]
 
 Pages: the full reference of the pinned boto3 (the `boto3==` of pyproject's test extra)
 and of an older release (`--old`, default 1.42.50), cached in
@@ -20,12 +20,15 @@ time, interpreter start-up included), pages already in the OS page cache:
 2. ``codegen parse PAGES --format summary --jobs N``;
 3. ``codegen generate PAGES --out OUT --package-name aws_typed --jobs N [--quiet]``,
    cold: fresh OUT and a fresh ``CODEGEN_CACHE`` (black's cache empty);
-4. the same command again (no-op regenerate);
-5. the same command after one page was replaced by the older release's version of it
+4. ``codegen check PAGES --out CLONE`` on a fresh clone of that output: CLONE is a
+   copy of OUT (new files, new mtimes, as `git clone` makes them) and ``CODEGEN_CACHE``
+   is empty, so nothing a previous run left in the user cache helps;
+5. the same generate command again (no-op regenerate);
+6. the same command after one page was replaced by the older release's version of it
    (or, when that is the same or absent, edited by one sentence);
-6. ``codegen diff OLD NEW --format json`` (stdout to /dev/null);
-7. ``codegen generate`` of the ``--mbb-service`` pages (sagemaker), cold, and
-8. mypy-boto3-builder 7.26.1 on the same service, in its own venv:
+7. ``codegen diff OLD NEW --format json`` (stdout to /dev/null);
+8. ``codegen generate`` of the ``--mbb-service`` pages (sagemaker), cold, and
+9. mypy-boto3-builder 7.26.1 on the same service, in its own venv:
    ``python -m mypy_boto3_builder OUT --no-smart-version -b <pinned> --product
    boto3-services -s sagemaker``.
 
@@ -39,6 +42,11 @@ every descendant, found through /proc/<pid>/task/*/children), sampled every 50 m
 thread; it is reported together with, and never below, the largest single-process peak
 the kernel recorded for the tree (``wait4`` rusage). MB are MiB; the target 1.5 GB is
 taken as 1536 MiB.
+
+``--rounds R`` runs the whole sequence R times, the floor first in each round: a
+step's seconds are the median over the rounds, its ratio the median of the per-round
+ratios (each to the floor of its own round, so the machine's drift cancels), its peak
+RSS the largest.
 
 The Markdown table goes to stdout, progress to stderr. ``--json FILE`` writes the same
 numbers as JSON; ``--readme`` replaces the results section of bench/README.md.
@@ -55,6 +63,7 @@ import re
 import platform
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -81,6 +90,9 @@ SAMPLE_INTERVAL = 0.05
 
 # Targets (the issue): seconds or ratios per step; peak RSS for every codegen step.
 GENERATE_RATIO = 1.5
+PARSE_RATIO = 1.1
+DIFF_RATIO = 1.5
+CHECK_TO_GENERATE = 1.2  # a fresh clone's `codegen check`, to the cold generate of its round
 NOOP_SECONDS = 3.0
 ONE_PAGE_SECONDS = 5.0
 MBB_RATIO = 1 / 5
@@ -201,6 +213,8 @@ class Step:
     max_process_rss_mb: float | None = None
     peak_processes: int | None = None
     ratio_to_floor: float | None = None
+    ratio_to_generate: float | None = None  # the check step: to the cold generate of its round
+    rounds: list[float] = field(default_factory=list)  # seconds of each round
     targets: list[str] = field(default_factory=list)
     failed_targets: list[str] = field(default_factory=list)
     passed: bool | None = None
@@ -544,6 +558,7 @@ class Run:
     changed_how: str
     mbb_service: str | None
     steps: list[Step]
+    rounds: int = 1
     sagemaker_ratio: float | None = None
     all_passed: bool | None = None
     notes: list[str] = field(default_factory=list)
@@ -578,10 +593,13 @@ def apply_targets(run: Run) -> None:
     for step in run.steps:
         if step.seconds is None:
             continue
-        if floor:
+        if floor and step.ratio_to_floor is None:
             step.ratio_to_floor = step.seconds / floor
-        if step.key == "generate" and step.ratio_to_floor is not None:
-            check(step, f"≤ {GENERATE_RATIO}× floor", step.ratio_to_floor <= GENERATE_RATIO)
+        limit = {"generate": GENERATE_RATIO, "parse": PARSE_RATIO, "diff": DIFF_RATIO}.get(step.key)
+        if limit is not None and step.ratio_to_floor is not None:
+            check(step, f"≤ {limit}× floor", step.ratio_to_floor <= limit)
+        if step.key == "check" and step.ratio_to_generate is not None:
+            check(step, f"≤ {CHECK_TO_GENERATE}× cold generate", step.ratio_to_generate <= CHECK_TO_GENERATE)
         if step.key == "noop":
             check(step, f"< {NOOP_SECONDS:g} s", step.seconds < NOOP_SECONDS)
         if step.key == "one_page":
@@ -594,7 +612,8 @@ def apply_targets(run: Run) -> None:
             check(step, "exit 0", False)
     sm, mbb = by_key.get("sagemaker"), by_key.get("mbb")
     if sm and mbb and sm.seconds and mbb.seconds:
-        run.sagemaker_ratio = sm.seconds / mbb.seconds
+        if run.sagemaker_ratio is None:
+            run.sagemaker_ratio = sm.seconds / mbb.seconds
         check(sm, "≤ 1/5 of MBB", run.sagemaker_ratio <= MBB_RATIO)
     for step in run.steps:
         if step.targets:
@@ -617,7 +636,9 @@ def markdown(run: Run) -> str:
     lines = [
         f"Date {run.date}; {run.cpu_count} cores (`os.cpu_count()`), {run.machine}; "
         f"boto3 {run.boto3}; {scope}: {run.service_count} of {run.total_services} services, "
-        f"{run.pages} pages ({run.megabytes:.1f} MB); `--jobs {run.jobs}`.",
+        f"{run.pages} pages ({run.megabytes:.1f} MB); `--jobs {run.jobs}`; "
+        + (f"median of {run.rounds} rounds (each step's ratio: the median of its per-round ratios)."
+           if run.rounds > 1 else "one round."),
         *([] if run.service_count == run.total_services else [
             "",
             "Not the whole reference: at this size start-up dominates, so the results against "
@@ -634,6 +655,8 @@ def markdown(run: Run) -> str:
         result = "—" if s.passed is None else ("pass" if s.passed else "**FAIL** (" + ", ".join(s.failed_targets) + ")")
         if s.key == "sagemaker" and run.sagemaker_ratio is not None:
             result += f"; {run.sagemaker_ratio:.3f} of MBB"
+        if s.key == "check" and s.ratio_to_generate is not None:
+            result += f"; {s.ratio_to_generate:.2f}× cold generate"
         lines.append(
             f"| {s.label} | {_fmt(s.seconds, '.2f')} | {_fmt(s.ratio_to_floor, '.2f')} | "
             f"{_fmt(s.peak_rss_mb, '.0f')} | {', '.join(s.targets) or '—'} | {result} |"
@@ -699,6 +722,114 @@ def floor_worker(root: Path) -> None:
     print(json.dumps({"pages": len(pages), "seconds": time.perf_counter() - start}))
 
 
+def one_round(
+    args: argparse.Namespace, cli: list[str], quiet_flag: list[str], work: Path, new_root: Path,
+    old_root: Path, new_farm: Path, old_farm: Path, services: Sequence[str], changed: str,
+    run_mbb: bool, new_version: str,
+) -> tuple[list[Step], str]:
+    """Every step once, the floor first; each round in a folder of its own (fresh
+    outputs and caches, its own input farm for the one-page change)."""
+    logs = work / "logs"
+    gen_in, out, clone = work / "input", work / "out", work / "clone"
+    symlink_farm(new_root, services, gen_in)
+    _DISPLAY.update({str(gen_in): "PAGES", str(out): "OUT", str(clone): "CLONE", str(work / "sm-out"): "OUT",
+                     str(work / "sm-in"): "PAGES/" + args.mbb_service, str(work / "mbb-out"): "OUT"})
+    jobs = ["--jobs", str(args.jobs)]
+    gen_env = dict(os.environ, CODEGEN_CACHE=str(work / "cache"))
+    generate_cmd = [*cli, "generate", str(gen_in), "--out", str(out), "--package-name", "aws_typed",
+                    *jobs, *quiet_flag]
+    steps: list[Step] = []
+    steps.append(run_step(Step("floor", "floor: docutils publish_doctree, 1 process",
+                               [sys.executable, str(HERE / "bench_all.py"), "--floor-worker", str(new_farm)]),
+                          logs, cwd=work))
+    steps.append(run_step(Step("parse", "codegen parse",
+                               [*cli, "parse", str(new_farm), "--format", "summary", *jobs]), logs, cwd=work))
+    generate = run_step(Step("generate", "codegen generate, cold", generate_cmd), logs, env=gen_env, cwd=work)
+    steps.append(generate)
+    # (copy2 would keep the mtimes: a clone has new ones)
+    shutil.copytree(out, clone, copy_function=shutil.copy)
+    check_env = dict(os.environ, CODEGEN_CACHE=str(work / "check-cache"))
+    check = run_step(Step("check", "codegen check, fresh clone",
+                          [*cli, "check", str(gen_in), "--out", str(clone), *jobs]), logs, env=check_env, cwd=work)
+    if check.seconds is not None and generate.seconds:
+        check.ratio_to_generate = check.seconds / generate.seconds
+    steps.append(check)
+    shutil.rmtree(clone, ignore_errors=True)
+    steps.append(run_step(Step("noop", "regenerate, no-op", generate_cmd), logs, env=gen_env, cwd=work))
+    how = change_page(gen_in, new_root, old_root, changed)
+    steps.append(run_step(Step("one_page", "regenerate, one page changed", generate_cmd, note=f"{changed}: {how}"),
+                          logs, env=gen_env, cwd=work))
+    steps.append(run_step(Step("diff", f"codegen diff {args.old} → {new_version}",
+                               [*cli, "diff", str(old_farm), str(new_farm), "--format", "json", "--keep-going"]),
+                          logs, cwd=work, stdout_devnull=True))
+    sm_label = f"{args.mbb_service}: codegen generate, cold"
+    mbb_label = f"{args.mbb_service}: mypy-boto3-builder {MBB_VERSION}"
+    if run_mbb:
+        sm_in = work / "sm-in"
+        symlink_farm(new_root, [args.mbb_service], sm_in)
+        warm_page_cache(pages_of(new_root, [args.mbb_service]))
+        sm_env = dict(os.environ, CODEGEN_CACHE=str(work / "sm-cache"))
+        steps.append(run_step(Step("sagemaker", sm_label,
+                                   [*cli, "generate", str(sm_in), "--out", str(work / "sm-out"),
+                                    "--package-name", "aws_typed", *jobs, *quiet_flag]),
+                              logs, env=sm_env, cwd=work))
+        python = mbb_python(new_version)
+        _DISPLAY[str(python)] = "MBB-VENV/bin/python"
+        steps.append(run_step(Step("mbb", mbb_label,
+                                   [str(python), "-m", "mypy_boto3_builder", str(work / "mbb-out"),
+                                    "--no-smart-version", "-b", new_version, "--product", "boto3-services",
+                                    "-s", args.mbb_service]),
+                              logs, cwd=work))
+    else:
+        steps.append(Step("sagemaker", sm_label, [], skipped="no MBB run (--small without --mbb, or --no-mbb)"))
+        steps.append(Step("mbb", mbb_label, [], skipped="no MBB run (--small without --mbb, or --no-mbb)"))
+    # (the round's outputs are large: only the first round's are kept for --keep)
+    if work.name.startswith("round-") and work.name != "round-1":
+        for folder in (out, work / "cache", work / "check-cache", work / "sm-out", work / "sm-cache", gen_in):
+            shutil.rmtree(folder, ignore_errors=True)
+    return steps, how
+
+
+def _median(values: Sequence[float]) -> float | None:
+    return statistics.median(values) if values else None
+
+
+def _median_ratio(rounds: Sequence[Sequence[Step]], key: str, base: str) -> float | None:
+    ratios = []
+    for steps in rounds:
+        by_key = {s.key: s for s in steps}
+        step, to = by_key.get(key), by_key.get(base)
+        if step and to and step.seconds is not None and to.seconds:
+            ratios.append(step.seconds / to.seconds)
+    return _median(ratios)
+
+
+def combine_rounds(rounds: Sequence[Sequence[Step]]) -> list[Step]:
+    """One step per key: median seconds, median per-round ratios, the largest RSS, the
+    first failure's exit code and log."""
+    combined: list[Step] = []
+    for at, first in enumerate(rounds[0]):
+        same = [steps[at] for steps in rounds]
+        step = Step(first.key, first.label, first.command, skipped=first.skipped, note=first.note)
+        timed = [s.seconds for s in same if s.seconds is not None]
+        step.rounds = timed
+        step.seconds = _median(timed)
+        if not first.skipped:
+            step.ratio_to_floor = _median_ratio(rounds, first.key, "floor")
+            step.ratio_to_generate = _median([s.ratio_to_generate for s in same if s.ratio_to_generate is not None])
+            rss = [s.peak_rss_mb for s in same if s.peak_rss_mb is not None]
+            step.peak_rss_mb = max(rss) if rss else None
+            step.max_process_rss_mb = max((s.max_process_rss_mb or 0.0) for s in same)
+            step.sampled_tree_rss_mb = max((s.sampled_tree_rss_mb or 0.0) for s in same)
+            step.peak_processes = max((s.peak_processes or 0) for s in same)
+            failed = [s for s in same if s.exit_code not in (None, 0)]
+            worst = failed[0] if failed else first
+            step.exit_code, step.log, step.stderr_tail = worst.exit_code, worst.log, worst.stderr_tail
+            step.page_errors = sorted({e for s in same for e in s.page_errors})
+        combined.append(step)
+    return combined
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     scope = parser.add_mutually_exclusive_group()
@@ -707,6 +838,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     scope.add_argument("--small", action="store_true",
                        help=f"small preset: {', '.join(SMALL_SERVICES)}; no MBB unless --mbb")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="--jobs of codegen [cores]")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="run every step R times, the floor first in each round; medians [%(default)s]")
     parser.add_argument("--old", default=OLD_RELEASE, help="older release for the diff [%(default)s]")
     parser.add_argument("--changed", default=None,
                         help=f"page to change, relative to the reference [{DEFAULT_CHANGED} or a "
@@ -747,63 +880,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     cli = codegen_cli()
     quiet = generate_has_quiet()
     try:
-        new_farm, old_farm, gen_in = work / "new", work / "old", work / "input"
+        new_farm, old_farm = work / "new", work / "old"
         pages = symlink_farm(new_root, services, new_farm)
         old_pages = symlink_farm(old_root, old_services, old_farm)
-        symlink_farm(new_root, services, gen_in)
         log(f"{len(services)} services, {len(pages)} pages; {args.old}: {len(old_pages)} pages")
         size = warm_page_cache(pages)
         warm_page_cache(old_pages)
         changed = choose_changed_page(new_root, old_root, services, args.changed)
-        _DISPLAY.update({str(new_farm): "PAGES", str(old_farm): "OLD", str(gen_in): "PAGES",
-                         str(work / "out"): "OUT", str(work / "sm-out"): "OUT",
-                         str(work / "sm-in"): "PAGES/" + args.mbb_service, str(work / "mbb-out"): "OUT",
+        _DISPLAY.update({str(new_farm): "PAGES", str(old_farm): "OLD",
                          str(HERE / "bench_all.py"): "bench/bench_all.py", sys.executable: "python",
                          cli[0]: "codegen" if len(cli) == 1 else cli[0]})
 
         quiet_flag = ["--quiet"] if quiet else []
-        jobs = ["--jobs", str(args.jobs)]
-        out = work / "out"
-        gen_env = dict(os.environ, CODEGEN_CACHE=str(work / "cache"))
-        generate_cmd = [*cli, "generate", str(gen_in), "--out", str(out), "--package-name", "aws_typed",
-                        *jobs, *quiet_flag]
-        steps: list[Step] = []
-
-        floor = run_step(Step("floor", "floor: docutils publish_doctree, 1 process",
-                              [sys.executable, str(HERE / "bench_all.py"), "--floor-worker", str(new_farm)]),
-                         logs, cwd=work)
-        steps.append(floor)
-        steps.append(run_step(Step("parse", "codegen parse",
-                                   [*cli, "parse", str(new_farm), "--format", "summary", *jobs]), logs, cwd=work))
-        steps.append(run_step(Step("generate", "codegen generate, cold", generate_cmd), logs, env=gen_env, cwd=work))
-        steps.append(run_step(Step("noop", "regenerate, no-op", generate_cmd), logs, env=gen_env, cwd=work))
-        how = change_page(gen_in, new_root, old_root, changed)
-        steps.append(run_step(Step("one_page", "regenerate, one page changed", generate_cmd, note=f"{changed}: {how}"),
-                              logs, env=gen_env, cwd=work))
-        steps.append(run_step(Step("diff", f"codegen diff {args.old} → {new_version}",
-                                   [*cli, "diff", str(old_farm), str(new_farm), "--format", "json", "--keep-going"]),
-                              logs, cwd=work, stdout_devnull=True))
-        sm_label = f"{args.mbb_service}: codegen generate, cold"
-        mbb_label = f"{args.mbb_service}: mypy-boto3-builder {MBB_VERSION}"
-        if run_mbb:
-            sm_in = work / "sm-in"
-            symlink_farm(new_root, [args.mbb_service], sm_in)
-            warm_page_cache(pages_of(new_root, [args.mbb_service]))
-            sm_env = dict(os.environ, CODEGEN_CACHE=str(work / "sm-cache"))
-            steps.append(run_step(Step("sagemaker", sm_label,
-                                       [*cli, "generate", str(sm_in), "--out", str(work / "sm-out"),
-                                        "--package-name", "aws_typed", *jobs, *quiet_flag]),
-                                  logs, env=sm_env, cwd=work))
-            python = mbb_python(new_version)
-            _DISPLAY[str(python)] = "MBB-VENV/bin/python"
-            steps.append(run_step(Step("mbb", mbb_label,
-                                       [str(python), "-m", "mypy_boto3_builder", str(work / "mbb-out"),
-                                        "--no-smart-version", "-b", new_version, "--product", "boto3-services",
-                                        "-s", args.mbb_service]),
-                                  logs, cwd=work))
-        else:
-            steps.append(Step("sagemaker", sm_label, [], skipped="no MBB run (--small without --mbb, or --no-mbb)"))
-            steps.append(Step("mbb", mbb_label, [], skipped="no MBB run (--small without --mbb, or --no-mbb)"))
+        rounds: list[list[Step]] = []
+        how = ""
+        for number in range(args.rounds):
+            if args.rounds > 1:
+                log(f"round {number + 1} of {args.rounds}")
+            round_steps, how = one_round(
+                args, cli, quiet_flag, work / f"round-{number + 1}" if args.rounds > 1 else work,
+                new_root, old_root, new_farm, old_farm, services, changed, run_mbb, new_version,
+            )
+            rounds.append(round_steps)
+        steps = combine_rounds(rounds)
+        logs = work / ("round-1/logs" if args.rounds > 1 else "logs")
 
         floor_inner = None
         with contextlib.suppress(OSError, ValueError):
@@ -816,6 +916,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "Cold generate: fresh OUT and a fresh CODEGEN_CACHE (black's cache empty); "
             f"`--quiet` {'passed' if quiet else 'not passed (this codegen has no such flag)'}.",
             f"One page changed: {changed}, {how}.",
+            "Check, fresh clone: `codegen check` on a copy of the cold generate's OUT (new files and "
+            "mtimes) with an empty CODEGEN_CACHE; its ratio is to the cold generate of the same round.",
         ]
         if floor_inner is not None:
             notes.append(f"Floor inside its process (docutils only, no start-up): {floor_inner:.2f} s.")
@@ -825,8 +927,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             boto3=new_version, old_release=args.old, services=services, service_count=len(services),
             total_services=len(available), pages=len(pages), megabytes=size / 1e6, old_pages=len(old_pages),
             jobs=args.jobs, quiet_flag=quiet, changed_page=changed, changed_how=how,
-            mbb_service=args.mbb_service if run_mbb else None, steps=steps, notes=notes,
+            mbb_service=args.mbb_service if run_mbb else None, steps=steps, notes=notes, rounds=args.rounds,
         )
+        run.sagemaker_ratio = _median_ratio(rounds, "sagemaker", "mbb")
         apply_targets(run)
         table = markdown(run)
         sys.stdout.write(table)

@@ -17,7 +17,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 SCRIPT = REPO / "bench" / "bench_all.py"
-MEASURED = ("floor", "parse", "generate", "noop", "one_page", "diff")
+MEASURED = ("floor", "parse", "generate", "check", "noop", "one_page", "diff")
 SKIPPED = ("sagemaker", "mbb")  # the MBB comparison is off in --small
 
 
@@ -32,10 +32,14 @@ def bench_module() -> Any:
 
 def assert_verdicts(data: dict[str, Any]) -> None:
     """Each step's pass/fail is what its own figures say against the bench's targets:
-    time (generate against the floor, no-op and one-page in seconds) and peak RSS."""
+    time (parse, generate and diff against the floor, a fresh clone's check against the
+    cold generate, no-op and one-page in seconds) and peak RSS."""
     bench = bench_module()
     limits = {
+        "parse": lambda s: s["ratio_to_floor"] <= bench.PARSE_RATIO,
         "generate": lambda s: s["ratio_to_floor"] <= bench.GENERATE_RATIO,
+        "diff": lambda s: s["ratio_to_floor"] <= bench.DIFF_RATIO,
+        "check": lambda s: s["ratio_to_generate"] <= bench.CHECK_TO_GENERATE,
         "noop": lambda s: s["seconds"] < bench.NOOP_SECONDS,
         "one_page": lambda s: s["seconds"] < bench.ONE_PAGE_SECONDS,
     }
@@ -58,7 +62,7 @@ def assert_verdicts(data: dict[str, Any]) -> None:
 def test_bench_all_small(tmp_path: Path) -> None:
     out_json = tmp_path / "bench.json"
     proc = subprocess.run(
-        [sys.executable, str(SCRIPT), "--small", "--json", str(out_json)],
+        [sys.executable, str(SCRIPT), "--small", "--rounds", "2", "--json", str(out_json)],
         capture_output=True, text=True, timeout=900, cwd=tmp_path,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
@@ -77,6 +81,12 @@ def test_bench_all_small(tmp_path: Path) -> None:
     assert steps["floor"]["ratio_to_floor"] == pytest.approx(1.0)
     assert_verdicts(data)
     assert steps["one_page"]["note"]
+    # Two rounds: each measured step ran twice; its seconds are the median of the two.
+    assert data["rounds"] == 2
+    for key in MEASURED:
+        assert len(steps[key]["rounds"]) == 2, key
+        assert steps[key]["seconds"] == pytest.approx(sum(steps[key]["rounds"]) / 2), key
+    assert steps["check"]["ratio_to_generate"] > 0
     for key in SKIPPED:
         assert steps[key]["skipped"] and steps[key]["seconds"] is None
 
