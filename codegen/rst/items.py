@@ -165,15 +165,31 @@ def batch(entries: list[str]) -> str:
     return f"\n\n\n{BATCH}\n\n" + "\n\n".join(items) + "\n"
 
 
+def _marked(document: nodes.document) -> list[nodes.paragraph]:
+    """The paragraphs of the document whose source starts with a placeholder, in
+    document order (document.findall's, without its generators)."""
+    out: list[nodes.paragraph] = []
+    stack: list[nodes.Node] = [document]
+    paragraph = nodes.paragraph
+    while stack:
+        node = stack.pop()
+        if isinstance(node, paragraph):
+            if node.rawsource.startswith((TOKEN, BATCH)):
+                out.append(node)
+            continue  # (a paragraph holds inline nodes only)
+        children = node.children
+        if children:
+            stack.extend(reversed(children))
+    return out
+
+
 def placeholders(document: nodes.document, runs: int) -> tuple[list[EntryRun], nodes.bullet_list | None]:
     """Replace each placeholder paragraph by an EntryRun; return them (by run) and the
     batch's list, taken out of the document. Unsure unless every run is found once, as
     a paragraph of its own, and the batch list right after its marker."""
     found: list[EntryRun | None] = [None] * runs
     marker: nodes.paragraph | None = None
-    papers = [
-        p for p in document.findall(nodes.paragraph) if p.rawsource.startswith((TOKEN, BATCH))
-    ]
+    papers = _marked(document)
     for paragraph in papers:
         raw = paragraph.rawsource
         if raw == BATCH:
