@@ -10,6 +10,8 @@ passes over them cost a fifth to two fifths of the time. So:
 * `unit()`: the same over a unit of `generate` work, then cycles are collected once and
   what survives is frozen: a worker's caches grow to hundreds of thousands of objects,
   which each later full collection would walk again.
+* `settle()`: the collect-and-freeze of unit(), alone, every so often in a long loop
+  (`codegen parse`: hundreds of pages, each with its own cyclic garbage to collect).
 * `thaw()`: a long-lived caller (the main process of `generate --jobs 1`, `watch`) gives
   the collector back what the units froze once they are done.
 """
@@ -46,6 +48,14 @@ def unit() -> Iterator[None]:
     finally:
         gc.collect()
         gc.freeze()
+
+
+def settle() -> None:
+    """One collection, then what survives it frozen: for a long loop whose state grows
+    (the reader's memo of entries, parse.py), that each later full collection would
+    otherwise walk again. Unlike unit(), collection goes on as usual meanwhile."""
+    gc.collect()
+    gc.freeze()
 
 
 def thaw() -> None:

@@ -178,3 +178,84 @@ def test_codegen_uses_only_docutils_public_api() -> None:
             elif isinstance(node, ast.Attribute) and node.attr.startswith("_") and not node.attr.startswith("__"):
                 base = ast.unparse(node.value)
                 assert base not in {"roles", "directives", "states", "nodes", "utils", "frontend"}, (path, ast.unparse(node))
+
+
+# --- the sections cut out of the skeleton (items.cut_sections) ------------------------
+
+_EXCEPTIONS_HEAD = "\n  **Exceptions**\n  \n  *   :py:class:`SageMaker.Client.exceptions.ConflictException`"
+
+
+def test_sections_are_cut_and_read_as_docutils_reads_them(fresh: None) -> None:
+    """The seed page's Exceptions list and plain `:type` fields are cut out of its
+    skeleton, and the page reads the same as whole."""
+    text = SEED.read_text(encoding="utf-8")
+    skeleton, _ = items.split(items.normalise(text), 0)
+    cut_text, sections = items.cut_sections(skeleton)
+    whole = parse_page_whole(text.encode(), SEED_SOURCE)
+    assert sections.exceptions is not None
+    assert tuple(t.rsplit(".", 1)[-1] for t in sections.exceptions) == whole.exceptions
+    plain = re.findall(r"^  :type (\w+): (\w+) *$", text, re.MULTILINE)
+    assert plain and sections.types == {name: kind for name, kind in plain if kind in items.PLAIN_TYPES}
+    assert "**Exceptions**" not in cut_text and ":type " not in cut_text
+    assert _outcome(parse_page, text.encode(), SEED_SOURCE) == _outcome(parse_page_whole, text.encode(), SEED_SOURCE)
+    assert reader.STATS["by content"] == 1 and not reader.STATS["whole"]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        # the heading run into the list: one paragraph to docutils
+        (_EXCEPTIONS_HEAD, _EXCEPTIONS_HEAD.replace("**\n  \n  *", "**\n  *")),
+        # the section indented less than the method's body: after the method
+        ("SECTION", "\n"),
+        # the section indented deeper: inside the :returns: field
+        ("SECTION", "\n    "),
+        # a paragraph after the list
+        ("ResourceLimitExceeded`\n", "ResourceLimitExceeded`\n\n  And a paragraph.\n"),
+        # another role in the list
+        ("*   :py:class:`SageMaker.Client.exceptions.Conflict", "*   :py:meth:`SageMaker.Client.exceptions.Conflict"),
+        # a type field run into the paragraph before it
+        ("\n  :type ModelPackageName: string", "\n  Some text.\n  :type ModelPackageName: string"),
+        # a type field indented deeper than its parameter
+        ("\n  :type ModelPackageName: string", "\n    :type ModelPackageName: string"),
+        # two type fields for one parameter: docutils keeps the last
+        ("\n  :type Tags: list", "\n  :type Tags: list\n  :param Tags: x\n\n  :type Tags: string"),
+        # a type field for another parameter name
+        ("\n  :type Tags: list\n", "\n  :type Tags: list\n  :type Tagz: list\n"),
+        # a misspelled type
+        ("\n  :type Tags: list", "\n  :type Tags: lisst"),
+    ],
+    ids=[
+        "exceptions-joined", "exceptions-outside", "exceptions-in-returns", "exceptions-then-text",
+        "exceptions-other-role", "type-joined", "type-deeper", "type-twice", "type-other-name", "type-misspelled",
+    ],
+)
+def test_sections_that_read_otherwise_are_left_to_docutils(change: tuple[str, str], fresh: None) -> None:
+    """A layout the section cuts cannot be sure of: either not cut, or read whole
+    (Unsure); never a different operation or error than the whole page's."""
+    text = SEED.read_text(encoding="utf-8")
+    if change[0] == "SECTION":
+        data = _reindent_exceptions(text, change[1]).encode()
+    else:
+        assert change[0] in text
+        data = text.replace(change[0], change[1], 1).encode()
+    assert _outcome(parse_page, data, SEED_SOURCE) == _outcome(parse_page_whole, data, SEED_SOURCE)
+
+
+def _reindent_exceptions(text: str, newline: str) -> str:
+    """The page with its Exceptions section (to the end) indented by `newline`
+    instead of the method body's two columns; it is still cut (the lexer is sure of
+    the list), so the reader must see where docutils puts it."""
+    at = text.index(_EXCEPTIONS_HEAD)
+    section = text[at:].replace("\n  ", newline)
+    skeleton, _ = items.split(items.normalise(text[:at] + section), 0)
+    assert items.cut_sections(skeleton)[1].exceptions is not None
+    return text[:at] + section
+
+
+def test_exceptions_outside_the_method_fail_on_their_line(fresh: None) -> None:
+    data = _reindent_exceptions(SEED.read_text(encoding="utf-8"), "\n").encode()
+    with pytest.raises(PageError, match="method text after the end of the method's body") as error:
+        parse_page(data, SEED_SOURCE)
+    assert data.decode().splitlines()[error.value.line - 1] == "**Exceptions**"
+    assert reader.STATS["whole"] == 1

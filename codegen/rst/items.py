@@ -27,6 +27,7 @@ from docutils import nodes
 # (no page of the reference contains either; a page that does is parsed whole)
 TOKEN = "CODEGENRUN"
 BATCH = "CODEGENBATCH"
+EXCEPTIONS = "CODEGENEXCEPTIONS"
 
 # A bullet item whose first line is an entry header (reader._HEADER decides for sure).
 _ITEM = re.compile(
@@ -42,6 +43,10 @@ class EntryRun(nodes.bullet_list):
     """A run of entries cut out of the page: attribute `run`, its index in Cut.runs."""
 
 
+class ExceptionList(nodes.Element):
+    """The Exceptions section cut out of the page (cut_sections): attribute `targets`."""
+
+
 class Unsure(Exception):
     """The page may not read the same cut as whole: parse it whole."""
 
@@ -50,7 +55,7 @@ def normalise(text: str) -> str:
     """The text with its tabs expanded to 8 columns, as docutils reads it
     (docutils.statemachine.string2lines). (Spaces at the ends of lines, which docutils
     drops too, are left: the lexer takes a line of spaces for a blank line.)"""
-    if "\r" in text or TOKEN in text or BATCH in text:
+    if "\r" in text or TOKEN in text or BATCH in text or EXCEPTIONS in text:
         raise Unsure
     if "\t" in text:
         text = text.expandtabs(8)
@@ -165,17 +170,43 @@ def batch(entries: list[str]) -> str:
     return f"\n\n\n{BATCH}\n\n" + "\n\n".join(items) + "\n"
 
 
-def placeholders(document: nodes.document, runs: int) -> tuple[list[EntryRun], nodes.bullet_list | None]:
-    """Replace each placeholder paragraph by an EntryRun; return them (by run) and the
-    batch's list, taken out of the document. Unsure unless every run is found once, as
-    a paragraph of its own, and the batch list right after its marker."""
+def _marked(document: nodes.document) -> list[nodes.paragraph]:
+    """The paragraphs of the document whose source starts with a placeholder, in
+    document order (document.findall's, without its generators)."""
+    out: list[nodes.paragraph] = []
+    stack: list[nodes.Node] = [document]
+    paragraph = nodes.paragraph
+    while stack:
+        node = stack.pop()
+        if isinstance(node, paragraph):
+            if node.rawsource.startswith((TOKEN, BATCH, EXCEPTIONS)):
+                out.append(node)
+            continue  # (a paragraph holds inline nodes only)
+        children = node.children
+        if children:
+            stack.extend(reversed(children))
+    return out
+
+
+def placeholders(
+    document: nodes.document, runs: int, sections: Sections
+) -> tuple[list[EntryRun], nodes.bullet_list | None]:
+    """Replace each placeholder paragraph by an EntryRun (the Exceptions one by an
+    ExceptionList); return them (by run) and the batch's list, taken out of the
+    document. Unsure unless every placeholder is found once, as a paragraph of its own,
+    and the batch list right after its marker."""
     found: list[EntryRun | None] = [None] * runs
     marker: nodes.paragraph | None = None
-    papers = [
-        p for p in document.findall(nodes.paragraph) if p.rawsource.startswith((TOKEN, BATCH))
-    ]
+    exceptions = 0
+    papers = _marked(document)
     for paragraph in papers:
         raw = paragraph.rawsource
+        if raw == EXCEPTIONS and sections.exceptions is not None and not exceptions:
+            if paragraph.parent is None or len(paragraph.children) != 1:
+                raise Unsure
+            exceptions += 1
+            paragraph.parent.replace(paragraph, ExceptionList(targets=sections.exceptions))
+            continue
         if raw == BATCH:
             if marker is not None:
                 raise Unsure
@@ -190,7 +221,7 @@ def placeholders(document: nodes.document, runs: int) -> tuple[list[EntryRun], n
         run = EntryRun(bullet="-", run=int(number))
         parent.replace(paragraph, run)
         found[int(number)] = run
-    if any(run is None for run in found):
+    if any(run is None for run in found) or exceptions != (sections.exceptions is not None):
         raise Unsure  # a placeholder in a literal block, or joined to a paragraph
     batch_list: nodes.bullet_list | None = None
     if marker is not None:
@@ -204,3 +235,101 @@ def placeholders(document: nodes.document, runs: int) -> tuple[list[EntryRun], n
         parent.remove(following)
         batch_list = following
     return [run for run in found if run is not None], batch_list
+
+
+# --- sections of the skeleton read without docutils -----------------------------------
+#
+# Two parts of every method page cost docutils a state machine of their own, or a field
+# each, for text that says one thing in one way: the Exceptions list at the end of the
+# page, and each `:type X: string` field before its `:param X:`. They are cut out of
+# the skeleton (after its entries) only where the text is exactly boto3's layout, and
+# what they say handed to the reader; any other layout is left to docutils.
+
+# `**Exceptions**`, a blank line, then `*   :py:class:`Target`` items to the page's end
+# (blank lines between them): one bullet list of one cross-reference each.
+_EXCEPTIONS = re.compile(
+    r"(?P<ind> *)\*\*Exceptions\*\* *\n(?: *\n)+"
+    r"(?P<items>(?:(?P=ind)\*   :py:class:`[A-Za-z0-9_.]+` *\n(?: *\n)*)+)"
+)
+_EXCEPTION = re.compile(r":py:class:`([A-Za-z0-9_.]+)`")
+# A one-word type field right before the parameter it types, at the same indentation.
+_TYPE = re.compile(r"^( +):type ([A-Za-z0-9_]+): ([a-z]+) *\n(?=\1:param \2:)", re.MULTILINE)
+_ANY_TYPE = re.compile(r"^ *:type ([^:\n]*):", re.MULTILINE)
+# (the types whose field body docutils reads as that one word, without a message)
+PLAIN_TYPES = frozenset(
+    {"string", "integer", "float", "boolean", "datetime", "bytes", "dict", "list", "str", "int", "bool", "function"}
+)
+
+
+@dataclass(slots=True)
+class Sections:
+    """What was cut out of a skeleton: the Exceptions list's targets (None: not cut; a
+    paragraph `EXCEPTIONS` is left where its heading was), and each cut type field's
+    type, by parameter name."""
+
+    exceptions: list[str] | None = None
+    types: dict[str, str] = field(default_factory=dict)
+
+
+def cut_sections(skeleton: str) -> tuple[str, Sections]:
+    """The skeleton without its Exceptions list and plain type fields (see above)."""
+    cut = Sections()
+    skeleton = _cut_exceptions(skeleton, cut)
+    if ":type " not in skeleton:
+        return skeleton, cut
+    pieces: list[str] = []
+    pos = 0
+    for match in _TYPE.finditer(skeleton):
+        start = match.start()
+        if match[3] not in PLAIN_TYPES or not _opens_block(skeleton, start, len(match[1])):
+            continue
+        name = match[2]
+        if name in cut.types:
+            raise Unsure  # two type fields for one name: the last one is read
+        cut.types[name] = match[3]
+        pieces.append(skeleton[pos:start])
+        pos = match.end()
+    if not cut.types:
+        return skeleton, cut
+    pieces.append(skeleton[pos:])
+    text = "".join(pieces)
+    if any(name.strip() in cut.types for name in _ANY_TYPE.findall(text)):
+        raise Unsure  # another type field for a name cut
+    return text, cut
+
+
+def _opens_block(text: str, start: int, indent: int) -> bool:
+    """The line above `start` leaves a line at `indent` to start a block of its own
+    there: blank, indented deeper (the end of a block), or a field at that indent."""
+    if start == 0:
+        return True
+    begin = text.rfind("\n", 0, start - 1) + 1
+    line = text[begin : start - 1]
+    stripped = line.lstrip(" ")
+    if not stripped:
+        return True
+    column = len(line) - len(stripped)
+    return column > indent or (column == indent and stripped.startswith(":"))
+
+
+def _cut_exceptions(skeleton: str, cut: Sections) -> str:
+    at = skeleton.rfind("**Exceptions**")
+    if at < 0:
+        return skeleton
+    begin = skeleton.rfind("\n", 0, at) + 1
+    if skeleton[begin:at].strip(" ") or not _blank_before(skeleton, begin):
+        return skeleton
+    rest = skeleton[begin:] if skeleton.endswith("\n") else skeleton[begin:] + "\n"
+    match = _EXCEPTIONS.fullmatch(rest)
+    if match is None:
+        return skeleton
+    cut.exceptions = _EXCEPTION.findall(match["items"])
+    return f"{skeleton[:begin]}{match['ind']}{EXCEPTIONS}\n"
+
+
+def _blank_before(text: str, begin: int) -> bool:
+    """The line before the one starting at `begin` is blank (or there is none)."""
+    if begin == 0:
+        return True
+    before = text.rfind("\n", 0, begin - 1) + 1
+    return not text[before : begin - 1].strip(" ")

@@ -125,6 +125,7 @@ class _Context:
     entries: dict[int, _Entry] = field(default_factory=dict)
     consumed: set[int] = field(default_factory=set)
     pending: dict[int, nodes.Node] = field(default_factory=dict)  # parsed, not read yet
+    sections: items.Sections = field(default_factory=items.Sections)  # cut from the skeleton
 
 
 # --- docutils ------------------------------------------------------------------------
@@ -289,8 +290,9 @@ def _read_by_content(text: str, source: str) -> Operation:
     parsed and read once (items.py). Unsure, PageError or RecursionError: read the
     page whole."""
     skeleton, runs = items.split(items.normalise(text), 0)
+    skeleton, sections = items.cut_sections(skeleton)
     cut = items.Cut()
-    ctx = _Context(source, cut=cut)
+    ctx = _Context(source, cut=cut, sections=sections)
     todo = deque(cut.add_runs(runs))
     missing: list[int] = []
     parts: list[str] = []
@@ -307,7 +309,7 @@ def _read_by_content(text: str, source: str) -> Operation:
         parts.append(inner)
     document = _rst(skeleton + (items.batch(parts) if parts else ""), source)
     try:
-        found, batch = items.placeholders(document, len(cut.runs))
+        found, batch = items.placeholders(document, len(cut.runs), sections)
         if (batch is None) != (not missing) or (batch is not None and len(batch) != len(missing)):
             raise items.Unsure
         if batch is not None:
@@ -416,6 +418,8 @@ def _read(document: nodes.document, text: str, source: str, ctx: _Context) -> Op
         # (every method of the reference has a description, at least)
         raise PageError(source, text.count("\n") + 1, "truncated page: the method has no body")
     _check_body_open(body, source)
+    if ctx.sections.exceptions is not None:
+        _check_exceptions_cut(body)
 
     api_name, api_url = _api_link(body, source)
     deprecated = any(
@@ -462,7 +466,7 @@ def _read(document: nodes.document, text: str, source: str, ctx: _Context) -> Op
         deprecated=deprecated,
         input=_with_targets(input_shape, "input", ctx),
         output=None if output_shape is None else _with_targets(output_shape, "output", ctx),
-        exceptions=tuple(_exceptions(body, service)),
+        exceptions=tuple(_exceptions(body)),
         source=source,
     )
 
@@ -496,7 +500,8 @@ def _check_body_complete(method: desc, source: str) -> None:
         siblings = node.parent.children
         for after in siblings[siblings.index(node) + 1 :]:
             # (real pages have nothing after the method: this walks nothing)
-            for stray in after.findall(_is_method_text):
+            stray = _first_method_text(after)
+            if stray is not None:
                 line = stray.line or next((n.line for n in stray.findall() if n.line), None)
                 raise PageError(
                     source, line, "method text after the end of the method's body (indented less than it)"
@@ -509,18 +514,35 @@ def _check_body_open(body: Sequence[nodes.Node], source: str) -> None:
     indentation slipped holds everything after it): its fields would not be seen, and
     the method read as one without parameters."""
     for node in body:
-        if isinstance(node, (nodes.field_list, nodes.paragraph, nodes.literal_block)):
+        if isinstance(node, (nodes.field_list, nodes.paragraph, nodes.literal_block, items.ExceptionList)):
             continue
-        for stray in node.findall(_is_method_text):
+        stray = _first_method_text(node)
+        if stray is not None:
             line = stray.line or next((n.line for n in stray.findall() if n.line), None)
             raise PageError(
                 source, line, f"method text inside a {type(node).__name__} (its indentation is off)"
             )
 
 
+def _first_method_text(node: nodes.Node) -> nodes.Node | None:
+    """`next(node.findall(_is_method_text), None)`, without findall's generators
+    (it runs over every entry's text: a tenth of the reader's time)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if _is_method_text(current):
+            return current
+        children = current.children
+        if children:
+            stack.extend(reversed(children))
+    return None
+
+
 def _is_method_text(node: nodes.Node) -> bool:
     if isinstance(node, items.EntryRun):
         return bool(node.get("method_text"))  # (set once its entries are read)
+    if isinstance(node, items.ExceptionList):
+        return True  # (the Exceptions heading is)
     return isinstance(node, nodes.field_list) or (
         isinstance(node, nodes.paragraph) and node.astext().strip() in _SECTIONS
     )
@@ -700,12 +722,28 @@ def _after_fields(body: list[nodes.Node]) -> list[nodes.Node]:
     if last is None:
         return []
     tail = body[last + 1 :]
-    end = next((i for i, n in enumerate(tail) if _is_heading(n, "Exceptions")), len(tail))
+    end = next((i for i, n in enumerate(tail) if _is_exceptions(n)), len(tail))
     return tail[:end]
 
 
-def _exceptions(body: Sequence[nodes.Node], service: str) -> Iterator[str]:
+def _is_exceptions(node: nodes.Node) -> bool:
+    return isinstance(node, items.ExceptionList) or _is_heading(node, "Exceptions")
+
+
+def _check_exceptions_cut(body: Sequence[nodes.Node]) -> None:
+    """The Exceptions list cut out of the page (items.cut_sections) is read as the
+    whole page's would be only where the method's body holds it after its fields."""
+    at = next((i for i, n in enumerate(body) if isinstance(n, items.ExceptionList)), None)
+    if at is None or not any(isinstance(n, nodes.field_list) for n in body[:at]):
+        raise items.Unsure
+
+
+def _exceptions(body: Sequence[nodes.Node]) -> Iterator[str]:
     for i, node in enumerate(body):
+        if isinstance(node, items.ExceptionList):
+            for target in node["targets"]:
+                yield str(target).rsplit(".", 1)[-1]
+            return
         if _is_heading(node, "Exceptions"):
             for lst in body[i + 1 :]:
                 if not isinstance(lst, nodes.bullet_list):
@@ -873,7 +911,7 @@ def _entry(item: nodes.list_item, ctx: _Context, depth: int, cut_off: bool) -> _
         cut_off=cut_off,
         height=1 + max((e.height for e in entries), default=0),
         method_text=any(e.method_text for e in entries)
-        or any(next(n.findall(_is_method_text), None) for n in item.children if n is not children),
+        or any(_first_method_text(n) is not None for n in item.children if n is not children),
     )
 
 
@@ -1107,10 +1145,14 @@ def _input(
     for kind, body, arg, line in fields:
         if kind != "param":
             continue
-        type_body, type_line = types.get(arg, (None, line))
-        if type_body is None:
-            raise PageError(ctx.source, line, f"parameter {arg!r} has no :type: field")
-        marker = _marker(_raw(type_body), ctx.source, type_line)
+        cut_type = ctx.sections.types.get(arg)
+        if cut_type is not None:
+            marker = TYPE_MARKERS[cut_type]  # (its field cut out of the skeleton: items.py)
+        else:
+            type_body, type_line = types.get(arg, (None, line))
+            if type_body is None:
+                raise PageError(ctx.source, line, f"parameter {arg!r} has no :type: field")
+            marker = _marker(_raw(type_body), ctx.source, type_line)
         children = list(body.children)
         required = False
         if children and isinstance(children[0], nodes.paragraph):
