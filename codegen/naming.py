@@ -656,7 +656,7 @@ class _Walker:
             # (pascal: a member name from a page is no identifier until made one)
             cand = candidate(pascal(member), reach, texts, excluded)
             self._add(self.structs, op, side, path, shape, structure_key(shape, path, self.ancestors), cand, quals)
-            self.structs[-1].mentions = frozenset(w for w, _ in text_names(texts, own | self.operation_words))
+            self.structs[-1].mentions = frozenset(w for w, _, _ in text_names(texts, own | self.operation_words))
             quals = (pascal(member),) + quals
         self._members(op, side, path, shape, quals)
 
