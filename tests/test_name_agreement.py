@@ -146,3 +146,44 @@ def test_plural_list_items_take_the_type_the_text_says_they_are() -> None:
     # "the ... object" describes the structure holding the list, not its items
     text = "Key-value pairs that define the properties of the ReportTaskProgressInput object."
     assert candidate("fields", "item", (text,), frozenset()).name == "Field"
+
+
+def _stem_and_oracle(reference: Path, service: str, op_name: str, path: str) -> tuple[str, str, naming.ServiceNames]:
+    """The resolver's name at `path` of an operation, botocore's shape name there, and the names."""
+    ops = list(parse_dir(reference / service / "client"))
+    (names,) = naming.resolve(ops)
+    op = next(o for o in ops if o.name == op_name)
+    return names.stem_of(names.class_at(op_name, path)), na.botocore_structures(service, op.api_name or "")[path], names
+
+
+def test_a_contested_name_goes_to_the_nearer_then_fuller_structure(reference: Path) -> None:
+    """Several structures want one name: the one nearer the top of its operation, then the
+    one with more members keeps it, before the stronger text evidence (docs/names.md)."""
+    # dynamodb: transact_write_items' `Delete` (six members) and update_table's replica
+    # update `Delete` (one member), both at depth 3, both called so by their member name
+    full, oracle, names = _stem_and_oracle(reference, "dynamodb", "transact_write_items", "input.TransactItems[].Delete")
+    assert full == oracle
+    small = names.stem_of(names.class_at("update_table", "input.ReplicaUpdates[].Delete"))
+    assert small != full and small.endswith(full)  # the loser takes a qualified name
+    # wafv2: get_rule_group's `RuleGroup` (a member of the response) against the items of
+    # describe_managed_rule_group's `Rules`, whose text names `RuleGroup` too
+    top, oracle, names = _stem_and_oracle(reference, "wafv2", "get_rule_group", "output.RuleGroup")
+    assert top == oracle
+    assert names.stem_of(names.class_at("describe_managed_rule_group", "output.Rules[]")) != top
+
+
+def test_a_plain_word_after_list_of_names_the_items_only_if_related(reference: Path) -> None:
+    """"List of CloudWatch alarms ..." under sagemaker's `Alarms` names a product, not the
+    items' type: they keep the singular of the member name, as botocore names them."""
+    path = "output.LastDeploymentConfig.AutoRollbackConfiguration.Alarms[]"
+    stem, oracle, names = _stem_and_oracle(reference, "sagemaker", "describe_endpoint", path)
+    op = next(o for o in names.operations if o.name == "describe_endpoint")
+    (site,) = [s for _, s in na.structure_sites(op) if s.path == path]
+    assert any("of CloudWatch alarms" in t for t in site.texts)
+    assert stem == oracle
+    # a plain word related to the member name still names the items (elasticbeanstalk's
+    # `Options`: "A list of ConfigurationOptionDescription.")
+    from codegen.evidence import candidate
+
+    said = candidate("Options", "item", ("A list of ConfigurationOptionDescription.",), frozenset())
+    assert said.name == "ConfigurationOptionDescription"
