@@ -111,6 +111,15 @@ def _related(word: str, member: str) -> int:
     return 0
 
 
+def _shares_word(word: str, name: str) -> bool:
+    """Do `word` and `name` share a word, plural or not (`ConfigurationOptionDescription`
+    and `Options`, `BatchGetFindingsError` and `FailedFindings`)?"""
+    def stems(text: str) -> set[str]:
+        return {singular(w) or w for w in _WORDS.findall(text)}
+
+    return bool(stems(word) & stems(name))
+
+
 # How a text presents a word: as what the items of a list are (`an array of X`, `each X`,
 # `X objects`), as a type (`X object`, `Type: X`), as a thing (`an ``X```, a link to its
 # API page), or not at all.
@@ -119,38 +128,43 @@ AS_TYPE = 2
 AS_THING = 1
 
 
-def _introduced(text: str, start: int, end: int, quoted: bool) -> int:
-    """How the text presents the word at [start, end): AS_ITEMS, AS_TYPE, AS_THING or 0. `Each`,
-    `a`, `an`, `of` count only before a quoted name (```X```, a link), since plain prose
-    says "a SageMaker cluster" too."""
+def _introduced(text: str, start: int, end: int, quoted: bool) -> tuple[int, bool]:
+    """How the text presents the word at [start, end): AS_ITEMS, AS_TYPE, AS_THING or 0, and
+    whether that is sure. `Each`, `a`, `an`, `of` count only before a quoted name
+    (```X```, a link), since plain prose says "a SageMaker cluster" too; "a list of X" or
+    "each X" before a plain word is not sure: "a list of CloudWatch alarms", "Each
+    WorkSpaces resource" name a product, "A list of ConfigurationOptionDescription." the
+    items' type (`candidate` tells them apart)."""
     before = text[max(0, start - 12) : start]
-    if _ITEMS_BEFORE.search(text[max(0, start - 16) : start]) or _ITEMS_AFTER.match(text[end : end + 16]):
-        return AS_ITEMS
+    if _ITEMS_AFTER.match(text[end : end + 16]):
+        return AS_ITEMS, True
+    if _ITEMS_BEFORE.search(text[max(0, start - 16) : start]):
+        return AS_ITEMS, quoted
     if _TYPE_BEFORE.search(before) or _AFTER.match(text[end : end + 24]):
-        return AS_TYPE
-    return AS_THING if quoted and _BEFORE.search(before) else 0
+        return AS_TYPE, True
+    return (AS_THING if quoted and _BEFORE.search(before) else 0), True
 
 
-def text_names(texts: tuple[str, ...], excluded: frozenset[str]) -> list[tuple[str, int]]:
+def text_names(texts: tuple[str, ...], excluded: frozenset[str]) -> list[tuple[str, int, bool]]:
     """The type names the texts mention, in order, each once, with how the text presents
-    it (the most telling of its mentions: `_introduced`)."""
-    return [(w, how) for w, how in _mentions(texts) if w not in excluded]
+    it (the most telling of its mentions: `_introduced`) and whether that is sure."""
+    return [(w, how, sure) for w, (how, sure) in _mentions(texts) if w not in excluded]
 
 
 @lru_cache(maxsize=4096)
-def _mentions(texts: tuple[str, ...]) -> tuple[tuple[str, int], ...]:
+def _mentions(texts: tuple[str, ...]) -> tuple[tuple[str, tuple[int, bool]], ...]:
     # (the same descriptions come back at every place a structure is used)
-    found: dict[str, int] = {}
+    found: dict[str, tuple[int, bool]] = {}
     for text in texts:
         for match in _API_LINK.finditer(text):
-            found[match.group(1)] = max(found.get(match.group(1), 0), AS_THING)
+            found[match.group(1)] = max(found.get(match.group(1), (0, True)), (AS_THING, True))
         for pattern in (_LITERAL, _LINK_TEXT, _CAMEL_WORD):
             for match in pattern.finditer(text):
                 word = match.group(1)
                 if not word[:1].isupper() or word.isupper():
                     continue  # a member's value or an acronym, not a type
                 quoted = pattern is not _CAMEL_WORD
-                found[word] = max(found.get(word, 0), _introduced(text, match.start(), match.end(), quoted))
+                found[word] = max(found.get(word, (0, True)), _introduced(text, match.start(), match.end(), quoted))
     return tuple(found.items())
 
 
@@ -166,7 +180,9 @@ def candidate(member: str, reach: Reach, texts: tuple[str, ...], excluded: froze
     plural = _item_name(member) if reach in ("item", "value") else None
     own = member if reach == "member" else plural or (member if reach == "item" else None)
     best: tuple[int, int, str] | None = None
-    for index, (word, introduced) in enumerate(text_names(texts, excluded | {member})):
+    for index, (word, introduced, sure) in enumerate(text_names(texts, excluded | {member})):
+        if not sure and not _shares_word(word, own or member):
+            introduced = 0  # "a list of CloudWatch alarms" for `Alarms`: a product, not the type
         # an item relates to its own name (`Tag`), not the list's (`Tags` in `AddTags`)
         related = _related(word, own) if own else _related(word, member)
         if reach == "member" and related < 2:

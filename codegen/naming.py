@@ -474,18 +474,23 @@ class _Group:
     def first(self) -> tuple[str, int, str]:
         return min((s.op, _SIDES.index(s.side), s.path) for s in self.sites)
 
-    def rank(self) -> tuple[int, int, int, int, int, tuple[str, int, str]]:
+    def rank(self) -> tuple[int, int, int, int, int, int, tuple[str, int, str]]:
         """Who keeps a name both want: a request class before a response class (so that
         both sides' classes can carry AWS's name, the response one with `Output`), then
-        the stronger evidence, then the structure an operation is named after
-        (`create_customer_gateway` → `CustomerGateway`), then the one nearer the top of its
-        operation, then the one met at more places, then the first. (Not the one with more
-        members, though AWS tends to give the plain name to the fuller type: a member
-        added to one structure would then take the name from another.)"""
+        the structure an operation is named after (`create_customer_gateway` →
+        `CustomerGateway`), then the one nearer the top of its operation, then the one
+        with more members (AWS gives the plain name to the fuller type: `Rule` rather than
+        `ObjectLockRule`'s one member), then the stronger evidence, then the one met at
+        more places, then the first. All are properties of the structures and their
+        places, never of the pages' order; that a member added to one structure may move
+        the name to it is the names registry's to prevent (published names are kept).
+        The evidence comes late: a text that names a type ("a `SizeConstraintSet`") is
+        as often about the structure's relative (its summary) as about itself."""
         about = any(s.about for s in self.sites)
         side = 0 if "input" in self.sides else 1
         depth = min(path_depth(s.path) for s in self.sites)
-        return (side, -self.strength, -about, depth, -len(self.sites), self.first)
+        members = len(self.sites[0].shape.members)
+        return (side, -about, depth, -members, -self.strength, -len(self.sites), self.first)
 
 
 _SIDES = ("input", "output")
@@ -651,7 +656,7 @@ class _Walker:
             # (pascal: a member name from a page is no identifier until made one)
             cand = candidate(pascal(member), reach, texts, excluded)
             self._add(self.structs, op, side, path, shape, structure_key(shape, path, self.ancestors), cand, quals)
-            self.structs[-1].mentions = frozenset(w for w, _ in text_names(texts, own | self.operation_words))
+            self.structs[-1].mentions = frozenset(w for w, _, _ in text_names(texts, own | self.operation_words))
             quals = (pascal(member),) + quals
         self._members(op, side, path, shape, quals)
 
