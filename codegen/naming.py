@@ -571,6 +571,7 @@ def _qualified(stem: str, site: _Site) -> list[str]:
     member = pascal(site.cand.member) if site.cand.member else ""
     listed = site.path.endswith(("[]", "{}"))  # an item or value: the singular is its name
     out = [n for n in ((singular(member) if listed else None), member) if n and n != stem]
+    as_member = list(out)
     out += [q + stem for q in quals]
     out += [
         w + stem for q in quals for w in reversed(_CAMEL_WORDS.findall(q)) if w[:1].isupper() and not stem.startswith(w)
@@ -578,9 +579,14 @@ def _qualified(stem: str, site: _Site) -> list[str]:
     out += [quals[i + 1] + quals[i] + stem for i in range(len(quals) - 1)]
     out.append("".join(reversed(quals)) + stem)
     short = [c for c in out if len(c) <= MAX_CLASS_NAME]
+    # A long member name is still what the page shows there; any other long form is made
+    # up, and a made-up name stays within MAX_CLASS_NAME: the stem numbered, when every
+    # short qualified form is taken (a long stem leaves no room for a qualifier).
+    shown = [n for n in as_member if n not in short]
+    numbered = [f"{stem}{n}" for n in range(2, 10) if len(stem) + 1 <= MAX_CLASS_NAME]
     segments = {"[]": "Item", "{}": "Value"}
     whole = site.quals[-1] + "".join(segments.get(p) or pascal(p) for p in _SEGMENT.findall(site.path)) + stem
-    return list(dict.fromkeys(short + out + [whole, whole + "Structure"]))
+    return list(dict.fromkeys(short + shown + numbered + out + [whole, whole + "Structure"]))
 
 
 # A name longer than this is made only from what the page reveals.

@@ -24,7 +24,8 @@ has not at that path (boto3's hand-written methods; IAM's policy documents, stri
 botocore documents as dicts) are `unpaired`.
 
 Long names: generated class and Literal-alias names longer than 40 characters, without
-the operation's own `<Operation>Request` / `<Operation>Response` classes; names are
+the operation's own `<Operation>Request` / `<Operation>Response` classes and the union of
+its response's events, `<Operation>EventStream`; names are
 counted as the resolver gives them (stems), i.e. without the `TypeDef` / `Output` suffixes.
 """
 
@@ -79,13 +80,16 @@ def named_in_text(name: str, text: str) -> bool:
 def revealed(name: str, member: str, texts: Iterable[str]) -> bool:
     """Does the page reveal `name` for a structure reached through `member` (the nearest
     member name above it: `Tags` for `input.Tags[]`, `Item` for `input.Item{}`)? Yes when
-    it is the member name (first letter capitalised), the member name's singular (`singular`),
-    or a type name in the description
+    it is the member name (first letter capitalised), the member name's singular (`singular`)
+    or the member name without a `List` / `Set` suffix, or a type name in the description
     the page gives there (the member's text, and that of the list/map and structure under
     it, all written under the member's bullet)."""
     # A class name is capitalised: `fooBar` (REST services' members) reveals `FooBar`.
     member = member[:1].upper() + member[1:]
     if name == member or name == singular(member):
+        return True
+    # AWS's other way to name a list: `ModelPackageSummaryList` holds `ModelPackageSummary`s
+    if any(member.endswith(s) and name == member[: -len(s)] for s in ("List", "Set")):
         return True
     return any(named_in_text(name, text) for text in texts)
 
@@ -266,7 +270,12 @@ def measure(names: naming.ServiceNames, operations: Iterable[Operation]) -> Figu
         member = re.findall(r"\.([^.\[\]{}]+)", path)[-1:]
         if member and revealed(alias.removesuffix("Type"), member[0], ()):
             shown_here.add(alias)
-    generated = [names.stem_of(c.name) for c in names.classes if not c.top] + [e.name for e in names.enums]
+    # An operation's own classes are named after it, whatever their length: its request
+    # and response (`top`), and the union of its response's events, `<Operation>EventStream`
+    # (the response's stream).
+    own = {naming.operation_class_stem(op) + "EventStream" for op in operations}
+    generated = [names.stem_of(c.name) for c in names.classes if not c.top and names.stem_of(c.name) not in own]
+    generated += [e.name for e in names.enums]
     figures.names = len(generated)
     long = [n for n in generated if len(n) > LONG_NAME and n not in shown_here]
     figures.long_names = len(long)
