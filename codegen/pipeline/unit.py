@@ -179,7 +179,10 @@ def run_unit(
     written so far is a complete file, and the next run converges)."""
     # (no cyclic collection while it runs, one at the end: codegen/gcpause.py)
     with gcpause.unit():
-        return _run_unit(task, previous, preparsed, report)
+        done = _run_unit(task, previous, preparsed, report)
+    if not task.dry_run:
+        write.flush_pristine(Path(task.out))  # (its services' merge bases, a pack per folder)
+    return done
 
 
 def _run_unit(
