@@ -20,6 +20,9 @@ time, interpreter start-up included), pages already in the OS page cache:
 2. ``codegen parse PAGES --format summary --jobs N``;
 3. ``codegen generate PAGES --out OUT --package-name aws_typed --jobs N [--quiet]``,
    cold: fresh OUT and a fresh ``CODEGEN_CACHE`` (black's cache empty);
+3b. ``codegen check PAGES --out CLONE --jobs N`` on a copy of OUT (a fresh clone of a
+   project that commits its bindings: ``.codegen/`` travels, the user cache does not),
+   with empty caches; target: at most 1.2x the cold ``generate`` of step 3;
 4. the same command again (no-op regenerate);
 5. the same command after one page was replaced by the older release's version of it
    (or, when that is the same or absent, edited by one sentence);
@@ -83,6 +86,7 @@ SAMPLE_INTERVAL = 0.05
 GENERATE_RATIO = 1.5
 NOOP_SECONDS = 3.0
 ONE_PAGE_SECONDS = 5.0
+CHECK_CLONE_RATIO = 1.2  # `check` on a fresh clone (empty caches) against the cold generate
 MBB_RATIO = 1 / 5
 RSS_LIMIT_MB = 1.5 * 1024
 
@@ -586,6 +590,10 @@ def apply_targets(run: Run) -> None:
             check(step, f"< {NOOP_SECONDS:g} s", step.seconds < NOOP_SECONDS)
         if step.key == "one_page":
             check(step, f"< {ONE_PAGE_SECONDS:g} s", step.seconds < ONE_PAGE_SECONDS)
+        cold = by_key.get("generate")
+        if step.key == "check_clone" and cold is not None and cold.seconds:
+            check(step, f"≤ {CHECK_CLONE_RATIO}× cold generate ({step.seconds / cold.seconds:.2f}×)",
+                  step.seconds <= CHECK_CLONE_RATIO * cold.seconds)
         if step.key not in ("floor", "mbb") and step.peak_rss_mb is not None:
             check(step, "RSS < 1.5 GB", step.peak_rss_mb < RSS_LIMIT_MB)
         # Exit 1 with nothing but page errors is the right answer on a reference with
@@ -776,6 +784,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         steps.append(run_step(Step("parse", "codegen parse",
                                    [*cli, "parse", str(new_farm), "--format", "summary", *jobs]), logs, cwd=work))
         steps.append(run_step(Step("generate", "codegen generate, cold", generate_cmd), logs, env=gen_env, cwd=work))
+        clone = work / "clone"  # (a fresh clone: the output as committed, `.codegen/` included; no caches)
+        shutil.copytree(out, clone, symlinks=True)
+        _DISPLAY[str(clone)] = "CLONE"
+        clone_env = dict(os.environ, CODEGEN_CACHE=str(work / "clone-cache"), CODEGEN_CACHE_DIR=str(work / "clone-cache"))
+        steps.append(run_step(Step("check_clone", "codegen check, fresh clone (empty caches)",
+                                   [*cli, "check", str(gen_in), "--out", str(clone), *jobs]),
+                              logs, env=clone_env, cwd=work))
+        shutil.rmtree(clone, ignore_errors=True)
         steps.append(run_step(Step("noop", "regenerate, no-op", generate_cmd), logs, env=gen_env, cwd=work))
         how = change_page(gen_in, new_root, old_root, changed)
         steps.append(run_step(Step("one_page", "regenerate, one page changed", generate_cmd, note=f"{changed}: {how}"),

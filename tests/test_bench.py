@@ -17,7 +17,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 SCRIPT = REPO / "bench" / "bench_all.py"
-MEASURED = ("floor", "parse", "generate", "noop", "one_page", "diff")
+MEASURED = ("floor", "parse", "generate", "check_clone", "noop", "one_page", "diff")
 SKIPPED = ("sagemaker", "mbb")  # the MBB comparison is off in --small
 
 
@@ -32,9 +32,12 @@ def bench_module() -> Any:
 
 def assert_verdicts(data: dict[str, Any]) -> None:
     """Each step's pass/fail is what its own figures say against the bench's targets:
-    time (generate against the floor, no-op and one-page in seconds) and peak RSS."""
+    time (generate against the floor, check on a fresh clone against the cold generate,
+    no-op and one-page in seconds) and peak RSS."""
     bench = bench_module()
+    cold = next(s["seconds"] for s in data["steps"] if s["key"] == "generate")
     limits = {
+        "check_clone": lambda s: s["seconds"] <= bench.CHECK_CLONE_RATIO * cold,
         "generate": lambda s: s["ratio_to_floor"] <= bench.GENERATE_RATIO,
         "noop": lambda s: s["seconds"] < bench.NOOP_SECONDS,
         "one_page": lambda s: s["seconds"] < bench.ONE_PAGE_SECONDS,

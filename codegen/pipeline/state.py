@@ -49,7 +49,8 @@ from codegen.pipeline.write import (
 )
 from codegen.tree import IR_VERSION, Operation, operation_from_json
 
-MANIFEST_NAME = "manifest.json"
+MANIFEST_NAME = "manifest.json.gz"  # gzip (mtime 0): a third of the size; `zcat` reads it
+_LEGACY_MANIFEST = "manifest.json"  # format 1's, plain: read once, removed once format 2 is saved
 # The plain list of generated files that outputs kept before, beside the manifest: read
 # only when there is no manifest (its files have no merge base), dropped once one is saved.
 LEGACY_LISTING = ".codegen-files"
@@ -256,17 +257,34 @@ def names_path(out: Path, service: str) -> Path:
     return state_dir(out) / "names" / f"{service or '_'}.json"
 
 
+def read_manifest(out: Path) -> Any:
+    """The manifest's JSON (format 2's gzip, else format 1's plain file); OSError or
+    ValueError when it cannot be read."""
+    try:
+        data = read_state(manifest_path(out))
+    except FileNotFoundError:
+        return json.loads(read_state(state_dir(out) / _LEGACY_MANIFEST))
+    unpacker = zlib.decompressobj(wbits=31)
+    try:
+        text = unpacker.decompress(data, write.PACK_LIMIT)
+    except zlib.error as exc:
+        raise ValueError(f"manifest: {exc}") from None
+    if not unpacker.eof:
+        raise ValueError("manifest: not a whole gzip stream")
+    return json.loads(text)
+
+
 def load(out: Path) -> Manifest | None:
     """The manifest of the last complete run; None when missing or unreadable."""
     try:
-        return Manifest.from_json(json.loads(read_state(manifest_path(out))))
+        return Manifest.from_json(read_manifest(out))
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 
 
 def save(out: Path, manifest: Manifest) -> bool:
     """Write the manifest atomically if it changed; True when written."""
-    data = manifest.dumps().encode("utf-8")
+    data = gzip.compress(manifest.dumps().encode("utf-8"), compresslevel=6, mtime=0)
     path = manifest_path(out)
     try:
         if read_state(path) == data:
@@ -283,7 +301,9 @@ def has_earlier_state(out: Path) -> bool:
     the generated files are still the generator's, though their texts are unknown."""
     folder = state_dir(out)
     try:
-        return not folder.is_symlink() and any(p.name not in (MANIFEST_NAME, "lock") for p in folder.iterdir())
+        return not folder.is_symlink() and any(
+            p.name not in (MANIFEST_NAME, _LEGACY_MANIFEST, "lock") for p in folder.iterdir()
+        )
     except OSError:
         return False
 
@@ -291,9 +311,9 @@ def has_earlier_state(out: Path) -> bool:
 def drop_legacy_state(out: Path) -> None:
     """What outputs kept before, once the manifest is saved: the legacy listing, and the
     parse cache that `.codegen/parsed/` held (now in the user's cache folder: parsed_dir)."""
-    path = out / LEGACY_LISTING
-    if path.is_symlink() or path.is_file():
-        path.unlink()
+    for path in (out / LEGACY_LISTING, state_dir(out) / _LEGACY_MANIFEST):
+        if path.is_symlink() or path.is_file():
+            path.unlink()
     folder = state_dir(out) / _LEGACY_PARSED
     if folder.is_symlink():  # (never followed: the output may come from a pull request)
         folder.unlink()
@@ -322,6 +342,16 @@ def _legacy_tree_paths(out: Path, service: str) -> list[Path]:
     return [state_dir(out) / "trees" / f"{service or '_'}{suffix}" for suffix in _LEGACY_TREES]
 
 
+# The documentation of every shape: CHANGES.md does not compare it (diff.compare without
+# include_docs), and it is most of a tree; the saved tree keeps it as "".
+_DOCS = re.compile(r'"documentation":"(?:[^"\\]|\\.)*"')
+
+
+def saved_tree(text: str) -> str:
+    """What is kept of a tree's JSON text (tree.document_to_json): all but the docs."""
+    return _DOCS.sub('"documentation":""', text)
+
+
 def read_tree(out: Path, service: str) -> str | None:
     """The saved tree's JSON text; None when missing or unusable (not a regular file,
     not xz, not UTF-8: the output may come from a pull request)."""
@@ -331,9 +361,9 @@ def read_tree(out: Path, service: str) -> str | None:
             old = read_disk(path)
             if old.exists:
                 if not path.name.endswith(".gz"):
-                    return old.text
+                    return None if old.text is None else saved_tree(old.text)
                 try:
-                    return None if old.data is None else gzip.decompress(old.data).decode("utf-8")
+                    return None if old.data is None else saved_tree(gzip.decompress(old.data).decode("utf-8"))
                 except (OSError, EOFError, zlib.error, UnicodeDecodeError):
                     return None
         return None
@@ -349,7 +379,7 @@ def read_tree(out: Path, service: str) -> str | None:
 
 def stage_tree(out: Path, service: str, text: str) -> None:
     """The new tree, beside the saved one until commit_tree (once CHANGES.md has it)."""
-    write.atomic_write(tree_path(out, service, staged=True), write.xz(text.encode("utf-8")))
+    write.atomic_write(tree_path(out, service, staged=True), write.xz(saved_tree(text).encode("utf-8")))
 
 
 def commit_tree(out: Path, service: str) -> None:
