@@ -264,6 +264,11 @@ def read_manifest(out: Path) -> Any:
         data = read_state(manifest_path(out))
     except FileNotFoundError:
         return json.loads(read_state(state_dir(out) / _LEGACY_MANIFEST))
+    if os.path.lexists(state_dir(out) / _LEGACY_MANIFEST):
+        # A codegen of format 1 ran after this one (it saves its own beside ours): which
+        # is newer cannot be told, so neither is trusted (every file is the generator's;
+        # an edited one is kept as `.orig`).
+        raise ValueError("two manifests")
     unpacker = zlib.decompressobj(wbits=31)
     try:
         text = unpacker.decompress(data, write.PACK_LIMIT)
@@ -343,13 +348,17 @@ def _legacy_tree_paths(out: Path, service: str) -> list[Path]:
 
 
 # The documentation of every shape: CHANGES.md does not compare it (diff.compare without
-# include_docs), and it is most of a tree; the saved tree keeps it as "".
+# include_docs), and it is most of a tree; the saved tree keeps it as "", and the hash
+# of the whole text, docs included: a run that reads the same tree as the last one is
+# no regeneration from changed pages (its deprecated names stay: codegen/pipeline/unit.py).
 _DOCS = re.compile(r'"documentation":"(?:[^"\\]|\\.)*"')
 
 
 def saved_tree(text: str) -> str:
-    """What is kept of a tree's JSON text (tree.document_to_json): all but the docs."""
-    return _DOCS.sub('"documentation":""', text)
+    """What is kept of a tree's JSON text (tree.document_to_json, an object): all but the
+    docs, and `tree_sha256`, the hash of all of it."""
+    stripped = _DOCS.sub('"documentation":""', text)
+    return '{"tree_sha256":"%s",%s' % (sha256(text), stripped[1:])
 
 
 def read_tree(out: Path, service: str) -> str | None:
