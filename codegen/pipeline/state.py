@@ -1,26 +1,27 @@
-"""The manifest `codegen generate` keeps in its output folder, and the pristine copies.
+"""The manifest `codegen generate` keeps in its output folder, and the saved trees.
 
-`<out>/.codegen/manifest.json` records what the last run was made of and what it made:
+`<out>/.codegen/manifest.json.gz` (format 2: compact JSON, a line per service, page and
+file; gzip) records what the last run was made of and what it made:
 
 * `generator`, `templates`: hashes of codegen's own code (every source file, and the
-  versions of Python and of every dependency: generator_hash) and of the templates; `package`, `targets`: the options. A change to any re-renders all.
-* `pages`: input page (source name) → sha256 of its bytes and the boto3 service it
-  belongs to (None for a page that is not a method page), and `error` when that version
-  of the page failed to parse (reported again by every run until the page changes).
+  versions of Python and of every dependency: generator_hash) and of the templates;
+  `package`, `targets`: the options. A change to any re-renders all.
+* `pages`: service → input page (source name) → sha256 of its bytes ("" for the pages
+  that are not method pages); `errors`: page → the error, when that version of the page
+  failed to parse (reported again by every run until the page changes).
 * `services`: service → `key` (hash of its pages; "" while a conflict is pending, so
   the next run looks at it again) and `summary` (what the package-level files use).
-* `files`: generated file (relative path) → sha256 of the text the generator produced
-  and the service it belongs to ("" for the package-level files). For Python modules,
-  which merge.py merges member by member, that pristine text is kept in
-  `.codegen/pristine/`; other files merge as a whole, which the hashes decide.
+* `files`: service ("" for the package-level files) → generated file (relative path)
+  → sha256 of the text the generator produced. For Python modules, which merge.py
+  merges member by member, that text is kept in a pack of `.codegen/pristine/`
+  (codegen/pipeline/write.py); other files merge as a whole, which the hashes decide.
 * `orphans`: files a previous run would have removed but the user had edited;
   they are looked at again on every run.
 
-Pristine texts are content-addressed blobs (zlib, codegen/pipeline/write.py), so a blob
-is written before the manifest that refers to it, and unreferenced blobs are dropped
-after. The parse cache keeps each page's shape tree, keyed by the page's hash, so that a
-one-page change parses one page; it can be rebuilt, so it lives in the user's cache
-folder (parsed_dir), not in the output a project commits.
+Format 1 (`manifest.json`, a record per page and per file) is read, and replaced by the
+first run. The parse cache keeps each page's shape tree, keyed by the page's hash, so
+that a one-page change parses one page; it can be rebuilt, so it lives in the user's
+cache folder (parsed_dir), not in the output a project commits.
 
 Everything here is deterministic: the manifest holds no times and no absolute paths
 beyond the page source names the parser gives.

@@ -6,9 +6,10 @@ process (package-level files, removals). Every write goes through a temporary fi
 os.replace (atomic_write), and keeps the permission bits of the file it replaces.
 
 Whether the file on disk is what the generator wrote last time is decided by its hash
-against the manifest record, so only Python modules need their pristine text kept
-(`.codegen/pristine/`): they are the only files merged member by member (codegen/pipeline/merge.py);
-any other file is merged as a whole, which the hashes alone decide.
+against the manifest record, so only Python modules need their pristine text (merge
+base) kept, packed per service folder in `.codegen/pristine/`: they are the only files
+merged member by member (codegen/pipeline/merge.py); any other file is merged as a
+whole, which the hashes alone decide.
 
 Edits are sacred: a file that cannot be read or decoded as UTF-8, or that the user
 replaced with a symlink (or anything but a regular file), is never written, merged or
@@ -214,10 +215,11 @@ def pack_name(group: str, entries: Iterable[tuple[str, str]]) -> str:
 
 
 def _write_pack(out: Path, name: str, texts: Mapping[str, str]) -> None:
-    """The pack: xz of a JSON index line ([module, sha, bytes], sorted) and the texts
-    after it, in that order; deterministic (no times, one thread)."""
+    """The pack: xz of a JSON index line ([module, bytes], sorted) and the texts after
+    it, in that order; deterministic (no times, one thread). (No hashes in it: they are
+    the manifest's, and random digits are what compresses least.)"""
     data = [(rel, texts[rel].encode("utf-8")) for rel in sorted(texts)]
-    index = json.dumps([[rel, sha256(b), len(b)] for rel, b in data], separators=(",", ":"))
+    index = json.dumps([[rel, len(b)] for rel, b in data], separators=(",", ":"))
     payload = b"".join([index.encode("utf-8"), b"\n", *(b for _, b in data)])
     atomic_write(pristine_dir(out) / name, xz(payload))
 
@@ -243,8 +245,8 @@ def _load_pack(path: Path) -> tuple[dict[str, tuple[str, int, int]], bytes]:
         head, _, body = raw.partition(b"\n")
         index: dict[str, tuple[str, int, int]] = {}
         offset = 0
-        for rel, sha, size in json.loads(head):
-            index[str(sha)] = (str(rel), offset, int(size))
+        for rel, size in json.loads(head):
+            index[sha256(body[offset : offset + int(size)])] = (str(rel), offset, int(size))
             offset += int(size)
     except (OSError, lzma.LZMAError, ValueError, TypeError):
         return {}, b""
