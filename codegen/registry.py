@@ -103,20 +103,28 @@ def _pairs(value: Any) -> Iterable[tuple[str, str]]:
 
 
 def dumps(registry: Registry) -> str:
-    """Deterministic text: sorted, one name per line, for readable diffs in review."""
+    """Deterministic JSON text: sorted, one name per line, for readable diffs in review."""
     def body(entries: Sequence[Entry]) -> dict[str, Any]:
         return {
             e.name: ({"stem": e.stem} if e.stem and e.stem != e.name else {}) | {"paths": list(e.paths)}
             for e in sorted(entries, key=lambda e: e.name)
         }
 
-    data = {
-        "version": VERSION,
+    def section(entries: Mapping[str, Any]) -> str:
+        # A name and its places on one line: the diff of a pull request shows which
+        # names moved, at a tenth less size than a place a line.
+        if not entries:
+            return "{}"
+        lines = (f"  {json.dumps(k)}: {json.dumps(v, separators=(',', ':'))}" for k, v in entries.items())
+        return "{\n" + ",\n".join(lines) + "\n }"
+
+    sections = {
         "classes": body(registry.classes),
         "enums": body(registry.enums),
         "deprecated": dict(sorted(registry.deprecated)),
     }
-    return json.dumps(data, indent=1, ensure_ascii=True) + "\n"
+    parts = [f' "version": {VERSION}', *(f" {json.dumps(k)}: {section(v)}" for k, v in sections.items())]
+    return "{\n" + ",\n".join(parts) + "\n}\n"
 
 
 @dataclass(slots=True)

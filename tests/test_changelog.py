@@ -7,7 +7,7 @@ release (1.42.50) and the next (1.44.8) (tests/releases/model_changes.py), not f
 
 from __future__ import annotations
 
-import gzip
+import lzma
 import json
 import os
 import re
@@ -129,10 +129,10 @@ def test_a_damaged_saved_tree_is_replaced_not_a_traceback(reference: Path, tmp_p
     if damage == "garbage":
         saved.write_bytes(b"\xff garbage")
     elif damage == "merge-conflict":
-        text = gzip.decompress(saved.read_bytes()).decode()
-        saved.write_bytes(gzip.compress(("<<<<<<< HEAD\n" + text + "=======\n{}\n>>>>>>> theirs\n").encode()))
+        text = lzma.decompress(saved.read_bytes()).decode()
+        saved.write_bytes(lzma.compress(("<<<<<<< HEAD\n" + text + "=======\n{}\n>>>>>>> theirs\n").encode()))
     elif damage == "not-a-tree":
-        saved.write_bytes(gzip.compress(json.dumps({"ir_version": 1, "operations": [{}]}).encode()))
+        saved.write_bytes(lzma.compress(json.dumps({"ir_version": 1, "operations": [{}]}).encode()))
     else:
         saved.unlink()
         fifo = tmp_path / "fifo" if damage == "link-to-fifo" else saved
@@ -147,4 +147,4 @@ def test_a_damaged_saved_tree_is_replaced_not_a_traceback(reference: Path, tmp_p
     assert proc.returncode == 0 and proc.stderr == ""
     assert (out / "CHANGES.md").read_text().count("\n## sagemaker: ") == 2  # the first run's, this one's
     assert saved.is_file() and not saved.is_symlink()
-    assert [op.name for op in diff.load_tree(gzip.decompress(saved.read_bytes()).decode())] == ["create_model_package"]
+    assert [op.name for op in diff.load_tree(lzma.decompress(saved.read_bytes()).decode())] == ["create_model_package"]

@@ -237,7 +237,7 @@ def test_a_state_folder_that_is_a_link_is_refused(tmp_path: Path, command: str, 
     assert (out / ".codegen").is_symlink()
 
 
-@pytest.mark.parametrize("state", [".codegen/manifest.json", ".codegen/trees/sagemaker.json.gz"])
+@pytest.mark.parametrize("state", [".codegen/manifest.json.gz", ".codegen/trees/sagemaker.json.xz"])
 def test_a_fifo_in_place_of_a_state_file_is_no_hang(tmp_path: Path, state: str) -> None:
     """The files an output keeps for itself come with it from a pull request: a FIFO in
     place of one would block its read for ever. It is taken as a missing file."""

@@ -107,8 +107,8 @@ def test_output_of_the_two_manifests_upgrades_keeping_hand_edits(tmp_path: Path,
     assert not result.conflicts and not result.errors and not result.backups
     assert validators.read_text(encoding="utf-8").endswith("def my_check() -> bool:\n    return True\n")
     assert not (out / state.LEGACY_LISTING).exists() and not (out / ".codegen" / "parsed").exists()
-    assert sorted(p.name for p in (out / ".codegen").iterdir()) == ["lock", "manifest.json", "names", "pristine", "trees"]
-    assert [p.name for p in (out / ".codegen" / "trees").iterdir()] == ["sagemaker.json.gz"]  # (was .json)
+    assert sorted(p.name for p in (out / ".codegen").iterdir()) == ["lock", "manifest.json.gz", "names", "pristine", "trees"]
+    assert [p.name for p in (out / ".codegen" / "trees").iterdir()] == ["sagemaker.json.xz"]  # (was .json)
     assert (out / "CHANGES.md").read_text(encoding="utf-8").count("\n## ") == changes.count("\n## ")
 
     # (the names the base published: a clean run of this resolver may name some classes

@@ -304,7 +304,7 @@ def test_cli_watch_exits_cleanly_on_ctrl_c(tmp_path: Path, reference: Path) -> N
     )
     try:
         deadline = time.monotonic() + 60
-        while not (out / ".codegen" / "manifest.json").is_file() and time.monotonic() < deadline:
+        while not (out / ".codegen" / "manifest.json.gz").is_file() and time.monotonic() < deadline:
             time.sleep(0.05)
         (inp / EXTRA).parent.mkdir(parents=True, exist_ok=True)
         (inp / EXTRA).write_bytes((reference / EXTRA).read_bytes())

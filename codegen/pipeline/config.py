@@ -92,14 +92,12 @@ def find_pyproject(start: Path) -> Path | None:
 
 def recorded_options(out: Path) -> Recorded | None:
     """What the manifest of `out` says the output was generated with; None without one."""
-    import json
-
-    from codegen.pipeline import state, write
+    from codegen.pipeline import state
 
     # Only two fields: not state.load, which builds every record (the run loads it again).
     try:
-        data = json.loads(write.read_state(state.manifest_path(out)))
-        if data["format"] != state.FORMAT_VERSION:
+        data = state.read_manifest(out)
+        if data["format"] not in (1, state.FORMAT_VERSION):  # (1: migrated by the run)
             return None
         package, targets = data["package"], data["targets"]
     except (OSError, ValueError, KeyError, TypeError):

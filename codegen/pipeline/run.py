@@ -418,11 +418,15 @@ def _regenerate(
             refused = _update_changelog(out, runs.changelog, runs.staged)
             if refused:
                 result.errors.append(refused)
+            packs = None
             if new != old:  # an unchanged manifest is not even serialised (a no-op run's largest cost)
+                packs = write.sync_pristine(out, state.bases(new))  # (before the manifest that refers to them)
                 state.save(out, new)
+            else:
+                write.flush_pristine(out)  # (packs that are there already, unless removed by hand)
             state.drop_legacy_state(out)
-        bases = {**{rel: r.sha for rel, r in new.files.items()}, **new.orphans}
-        write.gc_pristine(out, {sha for rel, sha in bases.items() if write.is_python(rel)})
+        if packs is not None:
+            write.gc_pristine(out, packs)
         write.remove_empty_dirs(out, log.removed)
     result.written = sorted(log.written)
     result.removed = sorted(log.removed)

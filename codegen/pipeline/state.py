@@ -1,26 +1,27 @@
-"""The manifest `codegen generate` keeps in its output folder, and the pristine copies.
+"""The manifest `codegen generate` keeps in its output folder, and the saved trees.
 
-`<out>/.codegen/manifest.json` records what the last run was made of and what it made:
+`<out>/.codegen/manifest.json.gz` (format 2: compact JSON, a line per service, page and
+file; gzip) records what the last run was made of and what it made:
 
 * `generator`, `templates`: hashes of codegen's own code (every source file, and the
-  versions of Python and of every dependency: generator_hash) and of the templates; `package`, `targets`: the options. A change to any re-renders all.
-* `pages`: input page (source name) → sha256 of its bytes and the boto3 service it
-  belongs to (None for a page that is not a method page), and `error` when that version
-  of the page failed to parse (reported again by every run until the page changes).
+  versions of Python and of every dependency: generator_hash) and of the templates;
+  `package`, `targets`: the options. A change to any re-renders all.
+* `pages`: service → input page (source name) → sha256 of its bytes ("" for the pages
+  that are not method pages); `errors`: page → the error, when that version of the page
+  failed to parse (reported again by every run until the page changes).
 * `services`: service → `key` (hash of its pages; "" while a conflict is pending, so
   the next run looks at it again) and `summary` (what the package-level files use).
-* `files`: generated file (relative path) → sha256 of the text the generator produced
-  and the service it belongs to ("" for the package-level files). For Python modules,
-  which merge.py merges member by member, that pristine text is kept in
-  `.codegen/pristine/`; other files merge as a whole, which the hashes decide.
+* `files`: service ("" for the package-level files) → generated file (relative path)
+  → sha256 of the text the generator produced. For Python modules, which merge.py
+  merges member by member, that text is kept in a pack of `.codegen/pristine/`
+  (codegen/pipeline/write.py); other files merge as a whole, which the hashes decide.
 * `orphans`: files a previous run would have removed but the user had edited;
   they are looked at again on every run.
 
-Pristine texts are content-addressed blobs (zlib, codegen/pipeline/write.py), so a blob
-is written before the manifest that refers to it, and unreferenced blobs are dropped
-after. The parse cache keeps each page's shape tree, keyed by the page's hash, so that a
-one-page change parses one page; it can be rebuilt, so it lives in the user's cache
-folder (parsed_dir), not in the output a project commits.
+Format 1 (`manifest.json`, a record per page and per file) is read, and replaced by the
+first run. The parse cache keeps each page's shape tree, keyed by the page's hash, so
+that a one-page change parses one page; it can be rebuilt, so it lives in the user's
+cache folder (parsed_dir), not in the output a project commits.
 
 Everything here is deterministic: the manifest holds no times and no absolute paths
 beyond the page source names the parser gives.
@@ -31,6 +32,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import lzma
 import os
 import re
 import zlib
@@ -48,12 +50,14 @@ from codegen.pipeline.write import (
 )
 from codegen.tree import IR_VERSION, Operation, operation_from_json
 
-MANIFEST_NAME = "manifest.json"
+MANIFEST_NAME = "manifest.json.gz"  # gzip (mtime 0): a third of the size; `zcat` reads it
+_LEGACY_MANIFEST = "manifest.json"  # format 1's, plain: read once, removed once format 2 is saved
 # The plain list of generated files that outputs kept before, beside the manifest: read
 # only when there is no manifest (its files have no merge base), dropped once one is saved.
 LEGACY_LISTING = ".codegen-files"
 _LEGACY_PARSED = "parsed"  # `.codegen/parsed/`: the parse cache, before it went to the cache folder
-FORMAT_VERSION = 1
+# 2: pages and files grouped by service, merge bases packed per folder, trees in xz.
+FORMAT_VERSION = 2
 # The runtime dependencies when codegen's own metadata cannot be read (not installed).
 _DEPENDENCIES = ("black", "click", "docutils", "jinja2", "libcst")
 
@@ -151,6 +155,14 @@ class Manifest:
         return {rel: rec for rel, rec in self.files.items() if rec.service == service}
 
     def to_json(self) -> dict[str, Any]:
+        """Format 2: what format 1 kept per page and per file, grouped by service (the
+        service is said once), so that each page and each file is one line of text."""
+        pages: dict[str, dict[str, str]] = {}
+        for source, page in sorted(self.pages.items()):
+            pages.setdefault(page.service or "", {})[source] = page.sha
+        files: dict[str, dict[str, str]] = {}
+        for rel, rec in sorted(self.files.items()):
+            files.setdefault(rec.service, {})[rel] = rec.sha
         return {
             "format": FORMAT_VERSION,
             "generator": self.generator,
@@ -158,23 +170,59 @@ class Manifest:
             "package": self.package,
             "targets": list(self.targets),
             "package_key": self.package_key,
-            "pages": {s: p.to_json() for s, p in sorted(self.pages.items())},
-            "services": {
-                s: {"key": r.key, "summary": dict(r.summary)} for s, r in sorted(self.services.items())
-            },
-            "files": {rel: {"sha": f.sha, "service": f.service} for rel, f in sorted(self.files.items())},
-            "orphans": dict(sorted(self.orphans.items())),
             "names": self.names,
             "responses": self.responses,
+            "services": {s: {"key": r.key, "summary": dict(r.summary)} for s, r in sorted(self.services.items())},
+            "pages": dict(sorted(pages.items())),
+            "errors": {s: p.error for s, p in sorted(self.pages.items()) if p.error},
+            "files": dict(sorted(files.items())),
+            "orphans": dict(sorted(self.orphans.items())),
         }
 
     def dumps(self) -> str:
-        return json.dumps(self.to_json(), indent=1, sort_keys=True) + "\n"
+        """Compact JSON, a line per service, page and file (a few MB for the whole
+        reference, and a pull request's diff shows what moved)."""
+        def block(value: Any, depth: int) -> str:
+            if depth and isinstance(value, dict) and value:
+                return "{\n" + ",\n".join(f"{json.dumps(k)}:{block(v, depth - 1)}" for k, v in value.items()) + "\n}"
+            return json.dumps(value, separators=(",", ":"), sort_keys=True)
+
+        depth = {"services": 1, "errors": 1, "orphans": 1, "pages": 2, "files": 2}
+        items = (f"{json.dumps(k)}:{block(v, depth.get(k, 0))}" for k, v in self.to_json().items())
+        return "{\n" + ",\n".join(items) + "\n}\n"
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Manifest:
+        if data.get("format") == 1:  # (an earlier codegen's: read once, saved as format 2)
+            return cls._from_format_1(data)
         if data.get("format") != FORMAT_VERSION:
             raise ValueError("manifest format")
+        errors = {str(s): str(e) for s, e in data.get("errors", {}).items()}
+        pages = {
+            source: PageRecord(str(sha), service or None, errors.get(source, ""))
+            for service, group in data["pages"].items()
+            for source, sha in group.items()
+        }
+        return cls(
+            generator=str(data["generator"]),
+            templates=str(data["templates"]),
+            package=str(data["package"]),
+            targets=tuple(data["targets"]),
+            package_key=str(data.get("package_key", "")),
+            pages=dict(sorted(pages.items())),
+            services={s: ServiceRecord(str(r["key"]), dict(r["summary"])) for s, r in data["services"].items()},
+            files=dict(sorted(
+                (rel, FileRecord(str(sha), str(service)))
+                for service, group in data["files"].items()
+                for rel, sha in group.items()
+            )),
+            orphans={str(k): str(v) for k, v in data.get("orphans", {}).items()},
+            names=str(data.get("names", "")),
+            responses=str(data.get("responses", "")),
+        )
+
+    @classmethod
+    def _from_format_1(cls, data: Mapping[str, Any]) -> Manifest:
         return cls(
             generator=str(data["generator"]),
             templates=str(data["templates"]),
@@ -194,6 +242,13 @@ class Manifest:
         )
 
 
+def bases(manifest: Manifest) -> dict[str, str]:
+    """Module → sha of its merge base: what the packs of `.codegen/pristine/` must hold."""
+    found = {rel: sha for rel, sha in manifest.orphans.items() if is_python(rel)}
+    found.update((rel, rec.sha) for rel, rec in manifest.files.items() if is_python(rel))
+    return found
+
+
 def manifest_path(out: Path) -> Path:
     return state_dir(out) / MANIFEST_NAME
 
@@ -203,17 +258,39 @@ def names_path(out: Path, service: str) -> Path:
     return state_dir(out) / "names" / f"{service or '_'}.json"
 
 
+def read_manifest(out: Path) -> Any:
+    """The manifest's JSON (format 2's gzip, else format 1's plain file); OSError or
+    ValueError when it cannot be read."""
+    try:
+        data = read_state(manifest_path(out))
+    except FileNotFoundError:
+        return json.loads(read_state(state_dir(out) / _LEGACY_MANIFEST))
+    if os.path.lexists(state_dir(out) / _LEGACY_MANIFEST):
+        # A codegen of format 1 ran after this one (it saves its own beside ours): which
+        # is newer cannot be told, so neither is trusted (every file is the generator's;
+        # an edited one is kept as `.orig`).
+        raise ValueError("two manifests")
+    unpacker = zlib.decompressobj(wbits=31)
+    try:
+        text = unpacker.decompress(data, write.PACK_LIMIT)
+    except zlib.error as exc:
+        raise ValueError(f"manifest: {exc}") from None
+    if not unpacker.eof:
+        raise ValueError("manifest: not a whole gzip stream")
+    return json.loads(text)
+
+
 def load(out: Path) -> Manifest | None:
     """The manifest of the last complete run; None when missing or unreadable."""
     try:
-        return Manifest.from_json(json.loads(read_state(manifest_path(out))))
+        return Manifest.from_json(read_manifest(out))
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 
 
 def save(out: Path, manifest: Manifest) -> bool:
     """Write the manifest atomically if it changed; True when written."""
-    data = manifest.dumps().encode("utf-8")
+    data = gzip.compress(manifest.dumps().encode("utf-8"), compresslevel=6, mtime=0)
     path = manifest_path(out)
     try:
         if read_state(path) == data:
@@ -230,7 +307,9 @@ def has_earlier_state(out: Path) -> bool:
     the generated files are still the generator's, though their texts are unknown."""
     folder = state_dir(out)
     try:
-        return not folder.is_symlink() and any(p.name not in (MANIFEST_NAME, "lock") for p in folder.iterdir())
+        return not folder.is_symlink() and any(
+            p.name not in (MANIFEST_NAME, _LEGACY_MANIFEST, "lock") for p in folder.iterdir()
+        )
     except OSError:
         return False
 
@@ -238,9 +317,9 @@ def has_earlier_state(out: Path) -> bool:
 def drop_legacy_state(out: Path) -> None:
     """What outputs kept before, once the manifest is saved: the legacy listing, and the
     parse cache that `.codegen/parsed/` held (now in the user's cache folder: parsed_dir)."""
-    path = out / LEGACY_LISTING
-    if path.is_symlink() or path.is_file():
-        path.unlink()
+    for path in (out / LEGACY_LISTING, state_dir(out) / _LEGACY_MANIFEST):
+        if path.is_symlink() or path.is_file():
+            path.unlink()
     folder = state_dir(out) / _LEGACY_PARSED
     if folder.is_symlink():  # (never followed: the output may come from a pull request)
         folder.unlink()
@@ -256,40 +335,68 @@ def drop_legacy_state(out: Path) -> None:
 
 
 def tree_path(out: Path, service: str, staged: bool = False) -> Path:
-    """`.codegen/trees/<service>.json.gz`: the shape tree CHANGES.md last described
-    (tree.document_to_json; gzip: a tenth of the size, and `zcat` reads it)."""
-    return state_dir(out) / "trees" / f"{service or '_'}.json.gz{'.new' if staged else ''}"
+    """`.codegen/trees/<service>.json.xz`: the shape tree CHANGES.md last described
+    (tree.document_to_json; xz, as the merge bases: a 25th of the size; `xzcat` reads it)."""
+    return state_dir(out) / "trees" / f"{service or '_'}.json.xz{'.new' if staged else ''}"
 
 
-def _legacy_tree_path(out: Path, service: str) -> Path:
-    return state_dir(out) / "trees" / f"{service or '_'}.json"  # (before gzip)
+# Earlier layouts, read once and replaced: gzip (format 1), plain JSON (before it).
+_LEGACY_TREES = (".json.gz", ".json")
+
+
+def _legacy_tree_paths(out: Path, service: str) -> list[Path]:
+    return [state_dir(out) / "trees" / f"{service or '_'}{suffix}" for suffix in _LEGACY_TREES]
+
+
+# The documentation of every shape: CHANGES.md does not compare it (diff.compare without
+# include_docs), and it is most of a tree; the saved tree keeps it as "", and the hash
+# of the whole text, docs included: a run that reads the same tree as the last one is
+# no regeneration from changed pages (its deprecated names stay: codegen/pipeline/unit.py).
+_DOCS = re.compile(r'"documentation":"(?:[^"\\]|\\.)*"')
+
+
+def saved_tree(text: str) -> str:
+    """What is kept of a tree's JSON text (tree.document_to_json, an object): all but the
+    docs, and `tree_sha256`, the hash of all of it."""
+    stripped = _DOCS.sub('"documentation":""', text)
+    return '{"tree_sha256":"%s",%s' % (sha256(text), stripped[1:])
 
 
 def read_tree(out: Path, service: str) -> str | None:
     """The saved tree's JSON text; None when missing or unusable (not a regular file,
-    not gzip, not UTF-8: the output may come from a pull request)."""
+    not xz, not UTF-8: the output may come from a pull request)."""
     disk = read_disk(tree_path(out, service))
     if not disk.exists:
-        return read_disk(_legacy_tree_path(out, service)).text
+        for path in _legacy_tree_paths(out, service):
+            old = read_disk(path)
+            if old.exists:
+                if not path.name.endswith(".gz"):
+                    return None if old.text is None else saved_tree(old.text)
+                try:
+                    return None if old.data is None else saved_tree(gzip.decompress(old.data).decode("utf-8"))
+                except (OSError, EOFError, zlib.error, UnicodeDecodeError):
+                    return None
+        return None
     if disk.problem and disk.data is None:
         return None
     try:
-        return gzip.decompress(disk.data or b"").decode("utf-8")
-    except (OSError, EOFError, zlib.error, UnicodeDecodeError):
+        unpacker = lzma.LZMADecompressor()
+        data = unpacker.decompress(disk.data or b"", max_length=write.PACK_LIMIT)
+        return data.decode("utf-8") if unpacker.eof else None
+    except (lzma.LZMAError, UnicodeDecodeError):
         return None
 
 
 def stage_tree(out: Path, service: str, text: str) -> None:
     """The new tree, beside the saved one until commit_tree (once CHANGES.md has it)."""
-    data = gzip.compress(text.encode("utf-8"), compresslevel=6, mtime=0)  # (mtime 0: the same bytes every run)
-    write.atomic_write(tree_path(out, service, staged=True), data)
+    write.atomic_write(tree_path(out, service, staged=True), write.xz(saved_tree(text).encode("utf-8")))
 
 
 def commit_tree(out: Path, service: str) -> None:
     os.replace(tree_path(out, service, staged=True), tree_path(out, service))
-    legacy = _legacy_tree_path(out, service)
-    if legacy.is_symlink() or legacy.is_file():
-        legacy.unlink()
+    for legacy in _legacy_tree_paths(out, service):
+        if legacy.is_symlink() or legacy.is_file():
+            legacy.unlink()
 
 
 # --- parse cache ----------------------------------------------------------------------------
@@ -390,9 +497,9 @@ def rename_package(out: Path, old: Manifest, package: str, dry_run: bool) -> Man
         files[moved(rel)] = rec
         if not is_python(rel) or dry_run:
             continue
-        base = get_pristine(out, rec.sha)
-        if base is not None and renamed(base) != base:
-            files[moved(rel)] = FileRecord(put_pristine(out, renamed(base)), rec.service)
+        base = get_pristine(out, rec.sha, rel)
+        if base is not None:  # (kept under its new path, renamed or not: the pack is its folder's)
+            files[moved(rel)] = FileRecord(put_pristine(out, moved(rel), renamed(base)), rec.service)
     for rel in sorted({*old.files, *old.orphans}):
         src, dst = out / rel, out / moved(rel)
         if dry_run or src == dst:
@@ -410,6 +517,7 @@ def rename_package(out: Path, old: Manifest, package: str, dry_run: bool) -> Man
                 write.atomic_write(dst, renamed(text).encode("utf-8"))
     result = replace(old, files=files, orphans={moved(rel): sha for rel, sha in old.orphans.items()})
     if not dry_run:
+        write.sync_pristine(out, bases(result))
         save(out, result)
         remove_empty_dirs(out, done)
     return result

@@ -179,7 +179,10 @@ def run_unit(
     written so far is a complete file, and the next run converges)."""
     # (no cyclic collection while it runs, one at the end: codegen/gcpause.py)
     with gcpause.unit():
-        return _run_unit(task, previous, preparsed, report)
+        done = _run_unit(task, previous, preparsed, report)
+    if not task.dry_run:
+        write.flush_pristine(Path(task.out))  # (its services' merge bases, a pack per folder)
+    return done
 
 
 def _run_unit(
@@ -239,7 +242,7 @@ def _run_unit(
             source: sha for source, (sha, key, _) in result.pages.items() if key == service
         }
         same_tree = same_pages or (
-            state.read_tree(out, service) == _tree_text([as_json[id(op)] for op in ops])
+            state.read_tree(out, service) == state.saved_tree(_tree_text([as_json[id(op)] for op in ops]))
         )
         try:
             registry = _load_registry(registry_file)
@@ -347,7 +350,8 @@ def _stage_tree(
     new_text = _tree_text(ops_json)
     # (None: missing, or not a plain gzip file of UTF-8: a link or a FIFO is never read through)
     old_text = state.read_tree(out, service)
-    if old_text == new_text and not renames and os.path.lexists(state.tree_path(out, service)):
+    same = old_text == state.saved_tree(new_text)  # (the saved tree keeps no docs: CHANGES.md ignores them)
+    if same and not renames and os.path.lexists(state.tree_path(out, service)):
         return  # (else saved again: a tree of an older layout is moved to this one)
     try:
         old_ops = diff.load_tree(old_text) if old_text else []
@@ -357,7 +361,7 @@ def _stage_tree(
         old_ops = []
     if renames or diff.compare(old_ops, ops).changes:
         title = f"{service}: shape tree {sha256(new_text)[:12]}"
-        if old_text == new_text:
+        if same:
             title = f"{service}: class names re-resolved"
         result.changelog[service] = diff.changelog_markdown(old_ops, ops, title, renames)
     state.stage_tree(out, service, new_text)
