@@ -63,16 +63,20 @@ def _top(code: str) -> tuple[list[tuple[int, int]], list[int]]:
     one line of code."""
     pairs: list[tuple[int, int]] = []
     commas: list[int] = []
-    stack: list[int] = []
+    depth = opening = 0
+    # (the hot loop of the slow path: group numbers, not names, and a depth, not a stack)
     for match in _TOKEN.finditer(code):
-        kind = match.lastgroup
-        if kind == "o":
-            stack.append(match.start())
-        elif kind == "c" and stack:  # (a tail starts with the bracket it closes)
-            opening = stack.pop()
-            if not stack:
-                pairs.append((opening, match.start()))
-        elif kind == "k" and not stack:
+        kind = match.lastindex
+        if kind == 2:
+            if not depth:
+                opening = match.start()
+            depth += 1
+        elif kind == 3:
+            if depth:  # (a tail starts with the bracket it closes)
+                depth -= 1
+                if not depth:
+                    pairs.append((opening, match.start()))
+        elif kind == 4 and not depth:
             commas.append(match.start())
     return pairs, commas
 
@@ -94,9 +98,15 @@ def _has_operator(code: str) -> bool:
     return _OPERATOR.search("".join(masked)) is not None
 
 
+# A comma, then only spaces before a closing bracket: what a magic trailing comma needs.
+_COMMA_CLOSING = re.compile(r",\s*[)\]}]")
+
+
 def _magic(code: str) -> bool:
     """A trailing comma black keeps exploded: in any bracket but a one-element tuple."""
-    if "," not in code:
+    # (most statements have no comma just before a closing bracket, not even inside a
+    # string: one search in C settles them without walking the tokens)
+    if _COMMA_CLOSING.search(code) is None:
         return False
     stack: list[list[int]] = []  # [opening, commas, end of the last comma]
     for match in _TOKEN.finditer(code):
@@ -319,6 +329,7 @@ def _reindent(text: str, prefix: str) -> str:
     return "\n".join(trimmed)
 
 
+@lru_cache(maxsize=1 << 15)  # (wire names and enum values recur in every module of a service)
 def quote(value: str) -> str:
     """A string literal for `value` quoted as black leaves it: double quotes, unless
     that takes more backslashes than single quotes."""
