@@ -171,9 +171,10 @@ def environment() -> jinja2.Environment:
     env.filters["pyrepr"] = pyrepr  # a Python string literal
     env.filters["docline"] = docline  # inside a docstring
     env.filters["fstring"] = fstring  # an f-string literal
-    env.filters["md_text"] = md_text  # Markdown prose
-    env.filters["md_code"] = md_code  # a Markdown code span
-    env.filters["md_cell"] = md_cell  # a Markdown table cell
+    # (cached: a member's text recurs on the pages of every operation and structure using it)
+    env.filters["md_text"] = lru_cache(maxsize=1 << 14)(md_text)  # Markdown prose
+    env.filters["md_code"] = lru_cache(maxsize=1 << 14)(md_code)  # a Markdown code span
+    env.filters["md_cell"] = lru_cache(maxsize=1 << 14)(md_cell)  # a Markdown table cell
     # Python templates write their statements through these, so that the text they
     # render is in the canonical layout black leaves alone (codegen/fmt.py); the depth
     # comes from where the statement stands in the template (StatementDepths). (As
