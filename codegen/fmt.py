@@ -11,8 +11,9 @@ so `generate` runs no black and its output does not depend on the black installe
   element stays on the bracket's own line when it fits there and is split likewise
   when it does not;
 - an assignment whose value has no bracket to split wraps the value in parentheses
-  (`x: T = (`), or else its annotation (`x: (`), as black >= 24 does; docstrings are
-  stripped and re-indented as black does.
+  (`x: T = (`), or else its annotation (`x: (`), as black >= 24 does;
+- a docstring body is written in a form black leaves alone (see `docstring`); only a
+  body from elsewhere goes through black.
 
 tests/test_black_stable.py checks black leaves real generated modules alone, and
 .ci/run checks it with the oldest supported black and the newest release.
@@ -29,7 +30,6 @@ import difflib
 import hashlib
 import os
 import re
-import sys
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
@@ -63,16 +63,20 @@ def _top(code: str) -> tuple[list[tuple[int, int]], list[int]]:
     one line of code."""
     pairs: list[tuple[int, int]] = []
     commas: list[int] = []
-    stack: list[int] = []
+    depth = opening = 0
+    # (the hot loop of the slow path: group numbers, not names, and a depth, not a stack)
     for match in _TOKEN.finditer(code):
-        kind = match.lastgroup
-        if kind == "o":
-            stack.append(match.start())
-        elif kind == "c" and stack:  # (a tail starts with the bracket it closes)
-            opening = stack.pop()
-            if not stack:
-                pairs.append((opening, match.start()))
-        elif kind == "k" and not stack:
+        kind = match.lastindex
+        if kind == 2:
+            if not depth:
+                opening = match.start()
+            depth += 1
+        elif kind == 3:
+            if depth:  # (a tail starts with the bracket it closes)
+                depth -= 1
+                if not depth:
+                    pairs.append((opening, match.start()))
+        elif kind == 4 and not depth:
             commas.append(match.start())
     return pairs, commas
 
@@ -94,9 +98,15 @@ def _has_operator(code: str) -> bool:
     return _OPERATOR.search("".join(masked)) is not None
 
 
+# A comma, then only spaces before a closing bracket: what a magic trailing comma needs.
+_COMMA_CLOSING = re.compile(r",\s*[)\]}]")
+
+
 def _magic(code: str) -> bool:
     """A trailing comma black keeps exploded: in any bracket but a one-element tuple."""
-    if "," not in code:
+    # (most statements have no comma just before a closing bracket, not even inside a
+    # string: one search in C settles them without walking the tokens)
+    if _COMMA_CLOSING.search(code) is None:
         return False
     stack: list[list[int]] = []  # [opening, commas, end of the last comma]
     for match in _TOKEN.finditer(code):
@@ -269,56 +279,66 @@ def _find_all(text: str, needle: str) -> list[int]:
 
 
 # --- docstrings -------------------------------------------------------------------------
+#
+# The docstring bodies codegen writes (codegen/emit/docstrings.py, env.doc_escape) are
+# already in the form black leaves alone: the first line stripped, every other line empty
+# or indented where the docstring stands (some line exactly there, none with trailing
+# whitespace), no tab, no backslash before a line break, no quote or backslash at either
+# end. Such a body is written as it is; all that is laid out here is where the closing
+# quotes go, by the same 88 columns as any statement. A body not in that form (page text
+# with line breaks of its own, a lone list item wrapped under its bullet) is not put
+# right here: black lays it out, through its public API (format_source), as it lays any
+# docstring out. tests/test_black_stable.py checks both kinds are black-stable.
 
-_BACKSLASH_NEWLINE = re.compile(r"\\\s*\n")
-_LINE_BREAK = re.compile(r"\r\n|[\r\n]")
+_ODD_IN_DOCSTRING = re.compile(r"[\t\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]|\\\s*\n")
 
 
 def docstring(body: str, depth: int) -> str:
-    """The docstring `\"\"\"body\"\"\"` (body: the source text between the quotes) as
-    black leaves it at `depth`: stripped, its lines re-indented, the closing quotes on
-    their own line when they would not fit after the last one."""
+    """The docstring `\"\"\"body\"\"\"` (body: the source text between the quotes) at
+    `depth`, as black leaves it: as it is when in the canonical form (above), the closing
+    quotes on their own line when they would not fit after the last line; else as black
+    makes it."""
     indent = INDENT * depth
-    if _BACKSLASH_NEWLINE.search(body):
-        return f'{indent}"""{body}"""'  # black leaves those alone
-    text = _reindent(body, indent) if "\n" in body else body.strip()
-    trailing_backslash = False
-    if text:
-        if text[0] == '"':
-            text = " " + text
-        if text[-1] == '"':
-            text += " "
-        if text[-1] == "\\" and (len(text) - len(text.rstrip("\\"))) % 2:
-            text += " "
-            trailing_backslash = True
-    elif body:
-        text = " "
-    lines = text.splitlines()
-    last_length = len(lines[-1]) if text and not text.endswith("\n") else 0
-    if len(lines) > 1 and last_length + 3 > LINE_LENGTH and len(indent) + 3 <= LINE_LENGTH and not trailing_backslash:
-        if body.endswith("\n"):
-            return f'{indent}"""{text}"""'
-        return f'{indent}"""{text}\n{indent}"""'
-    return f'{indent}"""{text}"""'
+    if not _canonical_docstring(body, indent):
+        return _black_docstring(body, depth)
+    if "\n" in body and len(body) - body.rfind("\n") - 1 + 3 > LINE_LENGTH:
+        return f'{indent}"""{body}\n{indent}"""'
+    return f'{indent}"""{body}"""'
 
 
-def _reindent(text: str, prefix: str) -> str:
-    """A multi-line docstring's lines: the first stripped, the others re-indented under
-    `prefix` by their common indentation (tabs expanded), trailing spaces removed."""
-    lines = []
-    for line in _LINE_BREAK.split(text):
-        stripped = line.lstrip()
-        lines.append(line if not stripped or stripped == line else line[: len(line) - len(stripped)].expandtabs(4) + stripped)
-    indent = min((len(line) - len(line.lstrip()) for line in lines[1:] if line.strip()), default=sys.maxsize)
-    trimmed = [lines[0].strip()]
-    if indent < sys.maxsize:
-        last = len(lines) - 2
-        for i, line in enumerate(lines[1:]):
-            stripped = line[indent:].rstrip()
-            trimmed.append(prefix + stripped if stripped or i == last else "")
-    return "\n".join(trimmed)
+def _canonical_docstring(body: str, indent: str) -> bool:
+    if not body or body[0] == '"' or body[-1] in '"\\' or _ODD_IN_DOCSTRING.search(body):
+        return False
+    if "\n" not in body:
+        return body == body.strip()
+    lines = body.split("\n")
+    if lines[0] != lines[0].strip():
+        return False
+    last, width, exact = len(lines) - 2, len(indent), False
+    for i, line in enumerate(lines[1:]):
+        if i == last and line == indent:
+            continue  # (the closing quotes' own line)
+        if not line and i < last:
+            continue
+        if not line.startswith(indent) or line.isspace() or line != line.rstrip():
+            return False
+        exact = exact or not line[width].isspace()
+    return exact
 
 
+@lru_cache(maxsize=1 << 10)
+def _black_docstring(body: str, depth: int) -> str:
+    """black's docstring for `body` at `depth`: the docstring of a class nested `depth`
+    deep (at depth 0, of the module), formatted by black and cut out again."""
+    nesting = "".join(f"{INDENT * level}class _:\n" for level in range(depth))
+    body = body.replace("\r\n", "\n").replace("\r", "\n")  # (line breaks as the tokenizer reads them)
+    if body.endswith('"') or (len(body) - len(body.rstrip("\\"))) % 2:
+        body += " "  # (else the closing quotes would not close: black strips the space again)
+    formatted = format_source(f'{nesting}{INDENT * depth}"""{body}"""\n')
+    return formatted.split("\n", depth)[depth].removesuffix("\n")
+
+
+@lru_cache(maxsize=1 << 15)  # (wire names and enum values recur in every module of a service)
 def quote(value: str) -> str:
     """A string literal for `value` quoted as black leaves it: double quotes, unless
     that takes more backslashes than single quotes."""

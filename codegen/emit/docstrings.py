@@ -30,6 +30,10 @@ WIDTH = 88  # black's line length: docstring lines wrap there
 _BREAKS = re.compile(r"\r\n|[\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 _CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 _SURROGATES = re.compile(r"[\ud800-\udfff]")  # alone (a str holds no pairs): not UTF-8
+_NOTHING_TO_SCRUB = re.compile(
+    r"[^\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f\u200e\u200f"
+    r"\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff\t]*"
+)
 
 # `[title](url)` as the tree writes links; only web and mail targets are kept.
 _LINK = re.compile(r"\[(?P<title>[^\[\]\n]*)\]\((?P<url>(?:[^()\s]|\([^()\s]*\))*)\)")
@@ -44,6 +48,8 @@ _ABBREVIATIONS = frozenset({"e.g.", "i.e.", "etc.", "vs.", "approx.", "Inc.", "L
 def scrub(text: str) -> str:
     """Text as it may stand between a docstring's quotes, but for escaping: `\\n` the
     only line break, no control characters, no lone surrogates (U+FFFD instead)."""
+    if _NOTHING_TO_SCRUB.fullmatch(text):
+        return text  # (most text: one scan in C instead of four)
     text = _BREAKS.sub("\n", text)
     text = _CONTROLS.sub("", text)
     if _SURROGATES.search(text):

@@ -6,12 +6,14 @@ installed codegen carries the same files as `codegen/templates` (see pyproject.t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.ext
 
 from codegen import fmt
 from codegen.emit import docstrings
@@ -108,6 +110,51 @@ def fstring(text: str, code: str) -> str:
     return "f" + literal[:-1] + code + literal[-1]
 
 
+# The filters that lay a statement out at a depth (4 spaces each). A template writes the
+# statement where it stands, `    {{ code | line }}`, and its indentation gives the depth:
+# nobody counts depths by hand, and the template shows the module's shape.
+_DEPTH_FILTERS = ("line", "item", "doc", "classdoc", "attrdoc", "methoddoc")
+_STATEMENT = re.compile(
+    r"^(?P<indent>[ ]*)\{\{(?P<code>.*)\|\s*(?P<filter>" + "|".join(_DEPTH_FILTERS)
+    + r")(?:\((?P<args>.*)\))?\s*\}\}[ ]*$",
+    re.MULTILINE,
+)
+_DEPTH_FILTER = re.compile(r"\|\s*(?:" + "|".join(_DEPTH_FILTERS) + r")\b")
+
+
+class StatementDepths(jinja2.ext.Extension):
+    """Rewrites `<indent>{{ code | line(args) }}` as `{{ code | line(depth, args) }}`
+    before jinja2 compiles a template (jinja2's public preprocess hook), the depth being
+    the indentation over 4; the filter then writes the indentation itself (every line of
+    a statement split over several). Once, when the template is compiled: nothing at
+    render time. A depth filter anywhere else (inside a line, after other text) is an
+    error: it would have no depth to go by."""
+
+    def preprocess(self, source: str, name: str | None, filename: str | None = None) -> str:
+        def with_depth(match: re.Match[str]) -> str:
+            indent, args = match["indent"], (match["args"] or "").strip()
+            problem = ""
+            if len(indent) % 4:
+                problem = f"indented by {len(indent)} spaces, not a multiple of 4"
+            elif args[:1].isdigit():
+                problem = "a depth given by hand: the indentation gives it"
+            if problem:
+                lineno = source.count("\n", 0, match.start()) + 1
+                raise jinja2.TemplateSyntaxError(f"{match['filter']}: {problem}", lineno, name, filename)
+            depth = str(len(indent) // 4)
+            return f"{{{{{match['code']}| {match['filter']}({depth}{', ' + args if args else ''}) }}}}"
+
+        source = _STATEMENT.sub(with_depth, source)
+        for match in _DEPTH_FILTER.finditer(source):
+            if not source.startswith("(", match.end()) or not source[match.end() + 1 : match.end() + 2].isdigit():
+                lineno = source.count("\n", 0, match.start()) + 1
+                raise jinja2.TemplateSyntaxError(
+                    f"{match.group().lstrip('| ')}: a statement filter goes alone on its line, "
+                    "indented where the statement stands", lineno, name, filename,
+                )
+        return source
+
+
 @lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
@@ -118,16 +165,19 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
         auto_reload=False,  # (no stat of the template per render: they ship with codegen)
+        extensions=[StatementDepths],
     )
     # The only ways page text enters generated text (docs/security.md):
     env.filters["pyrepr"] = pyrepr  # a Python string literal
     env.filters["docline"] = docline  # inside a docstring
     env.filters["fstring"] = fstring  # an f-string literal
-    env.filters["md_text"] = md_text  # Markdown prose
-    env.filters["md_code"] = md_code  # a Markdown code span
-    env.filters["md_cell"] = md_cell  # a Markdown table cell
+    # (cached: a member's text recurs on the pages of every operation and structure using it)
+    env.filters["md_text"] = lru_cache(maxsize=1 << 14)(md_text)  # Markdown prose
+    env.filters["md_code"] = lru_cache(maxsize=1 << 14)(md_code)  # a Markdown code span
+    env.filters["md_cell"] = lru_cache(maxsize=1 << 14)(md_cell)  # a Markdown table cell
     # Python templates write their statements through these, so that the text they
-    # render is in the canonical layout black leaves alone (codegen/fmt.py). (As
+    # render is in the canonical layout black leaves alone (codegen/fmt.py); the depth
+    # comes from where the statement stands in the template (StatementDepths). (As
     # filters, `{{ text | line(1) }}`: jinja2 calls a filter directly, a global function
     # through Context.call, several times slower.)
     env.filters["line"] = fmt.fit

@@ -178,14 +178,16 @@ def _localise(code: str, here: str, defined: Mapping[str, str]) -> str:
     return _STRING_OR_NAME.sub(one, code)
 
 
+def _localised(field: FieldView, here: str, defined: Mapping[str, str]) -> FieldView:
+    code = _localise(field.from_wire, here, defined)
+    return field if code == field.from_wire else replace(field, from_wire=code)  # (replace: slow)
+
+
 def _bucket_module(
     names: ServiceNames, package: str, bucket: str, classes: list[ClassView], enums: list[EnumInfo],
     defined: Mapping[str, str],
 ) -> str:
-    classes = [
-        replace(c, fields=tuple(replace(f, from_wire=_localise(f.from_wire, bucket, defined)) for f in c.fields))
-        for c in classes
-    ]
+    classes = [replace(c, fields=tuple(_localised(f, bucket, defined) for f in c.fields)) for c in classes]
     annotations = " ".join(f.annotation for c in classes for f in c.fields)
     # Names of other buckets that the annotations use: for type checkers only.
     elsewhere: dict[str, set[str]] = {}
@@ -244,11 +246,11 @@ def emit_models(names: ServiceNames, package: str, responses: str = DEFAULT_RESP
         ),
         f"{MODELS_DIR}/__init__.py": render("models_dir.py.jinja2", names=names, package=package),
     }
+    in_bucket: dict[str, tuple[list[ClassView], list[EnumInfo]]] = {bucket: ([], []) for bucket in buckets}
+    for c in classes:
+        in_bucket[defined[c.name]][0].append(c)
+    for e in enums:
+        in_bucket[defined[e.name]][1].append(e)
     for bucket in buckets:
-        files[f"{MODELS_DIR}/{bucket}.py"] = _bucket_module(
-            names, package, bucket,
-            [c for c in classes if defined[c.name] == bucket],
-            [e for e in enums if defined[e.name] == bucket],
-            defined,
-        )
+        files[f"{MODELS_DIR}/{bucket}.py"] = _bucket_module(names, package, bucket, *in_bucket[bucket], defined)
     return files

@@ -228,11 +228,15 @@ def emit_validators(names: ServiceNames, package: str) -> dict[str, str]:
         ),
         f"{VALIDATORS_DIR}/__init__.py": render("validators_dir.py.jinja2", names=names, package=package),
     }
+    # (each bucket's share, in one pass: not a scan of everything per bucket)
+    in_bucket: dict[str, tuple[list[CheckView], list[EnumInfo], list[OperationView]]]
+    in_bucket = {bucket: ([], [], []) for bucket in buckets}
+    for c in checks:
+        in_bucket[home[c.name]][0].append(c)
+    for e in enums:
+        in_bucket[bucket_of(e.name)][1].append(e)
+    for o in operations:
+        in_bucket[home[o.request_class]][2].append(o)
     for bucket in buckets:
-        files[f"{VALIDATORS_DIR}/{bucket}.py"] = _bucket_module(
-            names, package, bucket,
-            [c for c in checks if home[c.name] == bucket],
-            [e for e in enums if bucket_of(e.name) == bucket],
-            [o for o in operations if home[o.request_class] == bucket],
-        )
+        files[f"{VALIDATORS_DIR}/{bucket}.py"] = _bucket_module(names, package, bucket, *in_bucket[bucket])
     return files
