@@ -110,54 +110,6 @@ def parse(paths: tuple[Path, ...], fmt: str, jobs: int | None) -> None:
 SummaryRow = tuple[tuple[str, str, str], str, str, str, str]
 
 
-def _service_folders(path: Path) -> set[str]:
-    """The service folders of a release in boto3's layout (`<service>/client/*.rst`)."""
-    if not path.is_dir():
-        return set()
-    return {
-        child.name
-        for child in path.iterdir()
-        if any((child / kind).is_dir() for kind in ("client", "paginator", "waiter"))
-    }
-
-
-def _compare(
-    semdiff: Any, old_ops: list[tree.Operation], new_ops: list[tree.Operation], bad: Any, include_docs: bool
-) -> Any:
-    if bad:
-        old_ops, new_ops = semdiff.without_pages(old_ops, bad), semdiff.without_pages(new_ops, bad)
-    result = semdiff.compare(old_ops, new_ops, include_docs=include_docs)
-    renames = semdiff.resolver_renames(old_ops, new_ops)
-    if renames:
-        result.changes = sorted([*result.changes, *renames], key=lambda c: (c.locations[0], c.rule, c.detail))
-    return result
-
-
-def _compare_services(
-    pairs: Sequence[tuple[Path | None, Path | None]], parser: Any, bad_old: list[Any] | None,
-    bad_new: list[Any] | None, include_docs: bool,
-) -> Any:
-    """Two releases in boto3's layout, compared one service (old folder, new folder; None
-    when a side has none) at a time, so that memory holds two services' trees, not two
-    references'. Pages that fail go to `bad_old`/`bad_new` and are left out of both
-    sides; without those lists a failure is an InputError."""
-    from codegen import diff as semdiff
-
-    results = []
-    for old_dir, new_dir in pairs:
-        old_bad: list[semdiff.PageFailure] | None = None if bad_old is None else []
-        new_bad: list[semdiff.PageFailure] | None = None if bad_new is None else []
-        old_ops = semdiff.load_operations(old_dir, parser, old_bad) if old_dir is not None else []
-        new_ops = semdiff.load_operations(new_dir, parser, new_bad) if new_dir is not None else []
-        here = [*(old_bad or []), *(new_bad or [])]
-        results.append(_compare(semdiff, old_ops, new_ops, here, include_docs))
-        if bad_old is not None:  # (one list for both sides: old's failures, then new's)
-            bad_old.extend(old_bad or [])
-        if bad_new is not None:
-            bad_new.extend(new_bad or [])
-    return semdiff.merge_results(results)
-
-
 def summary_row(op: tree.Operation) -> SummaryRow:
     """One line of `parse --format summary` (made in the workers: no tree is kept)."""
     members = op.input.members
@@ -241,7 +193,7 @@ def sync_command(
     """
     from codegen import diff as semdiff
     from codegen.pipeline import boto3_render as render
-    from codegen.pipeline import sync
+    from codegen.pipeline import releases, sync
 
     cfg = _codegen_config(None, None, None, None, failed=2)
     names = list(dict.fromkeys(services))
@@ -270,9 +222,9 @@ def sync_command(
         bad_old: list[semdiff.PageFailure] = []
         bad_new: list[semdiff.PageFailure] = []
         with worker_pool(workers) if workers > 1 else contextlib.nullcontext() as pool:
-            parser = functools.partial(parse_paths, jobs=workers, pool=pool)
+            parser = releases.SharedParser(workers, pool)
             try:
-                result = _compare_services(pairs, parser, bad_old, bad_new, include_docs)
+                result = releases.compare_services(pairs, parser, bad_old, bad_new, include_docs)
             except semdiff.InputError as exc:
                 _fail(str(exc))
         if bad_new:  # the parser cannot read what this boto3 renders: nothing to sync to
@@ -338,6 +290,7 @@ def diff_command(
     2 on unreadable input.
     """
     from codegen import diff as semdiff
+    from codegen.pipeline import releases
 
     try:
         ignores = semdiff.read_ignore_file(ignore_file) if ignore_file is not None else []
@@ -347,21 +300,8 @@ def diff_command(
     bad: list[semdiff.PageFailure] | None = [] if keep_going else None
     workers = jobs or _cores()
     with worker_pool(workers) if workers > 1 else contextlib.nullcontext() as pool:
-        parser = functools.partial(parse_paths, jobs=workers, pool=pool)
         try:
-            services = _service_folders(old) & _service_folders(new)
-            if services:
-                pairs = [
-                    ((old / name) if (old / name).is_dir() else None, (new / name) if (new / name).is_dir() else None)
-                    for name in sorted(_service_folders(old) | _service_folders(new))
-                ]
-                result = _compare_services(pairs, parser, bad, bad, include_docs)
-                result = replace(result, old_label=str(old), new_label=str(new))
-            else:
-                old_ops = semdiff.load_operations(old, parser, bad)
-                new_ops = semdiff.load_operations(new, parser, bad)
-                result = _compare(semdiff, old_ops, new_ops, bad, include_docs)
-                result = replace(result, old_label=str(old), new_label=str(new))
+            result = releases.compare_paths(old, new, releases.SharedParser(workers, pool), bad, include_docs)
         except semdiff.InputError as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(2)

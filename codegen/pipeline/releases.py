@@ -1,0 +1,175 @@
+"""Two revisions of the reference compared (`codegen diff`, `codegen sync`): pages →
+operations on each side, then codegen.diff's comparison.
+
+Most pages are byte-identical between two releases (70-90% from 1.42.50 to 1.44.8), so
+the pages of both sides go through one SharedParser: a page whose bytes and source name
+the previous call saw is not parsed again, its outcome is reused. The source name is
+part of the key because the parser writes it into the operation (`Operation.source`) and
+into its errors: two identical pages under different names are parsed apart, and so the
+result is exactly what parsing each side on its own gives.
+
+Two releases in boto3's layout are compared one service at a time, so that memory holds
+two services' trees, not two references'.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from concurrent.futures import Executor
+from dataclasses import replace
+from pathlib import Path
+
+from codegen import diff, workers
+from codegen.parse import Key, Outcome, ParseResult, duplicate, find_pages, parse_file, read_page_bytes
+from codegen.rst.reader import PageError
+from codegen.tree import Operation
+
+PageKey = tuple[str, str]  # (sha256 of the page's bytes, its source name)
+
+
+def _parse_chunk(chunk: list[tuple[Path, str]]) -> list[tuple[str, Outcome]]:
+    return [parse_file(page, source) for page, source in chunk]
+
+
+class SharedParser:
+    """`codegen.parse.parse_paths` (the same result, in the same order) for the two sides
+    of a diff: what the previous call parsed is kept, keyed by (page sha, source), and
+    a page of this call with the same key is not parsed again. Only the previous call's
+    outcomes are kept: old side, then new side, service by service, holds one service's
+    trees."""
+
+    def __init__(self, jobs: int = 1, pool: Executor | None = None) -> None:
+        self.jobs = jobs
+        self.pool = pool
+        self._previous: dict[PageKey, Outcome] = {}
+        self.parsed = 0  # pages parsed, and
+        self.reused = 0  # pages whose outcome was reused (for the bench and the tests)
+
+    def __call__(self, paths: Sequence[Path]) -> ParseResult[Operation]:
+        pages = [page for path in paths for page in find_pages(path)]
+        outcomes: list[Outcome | None] = []
+        keys: list[PageKey | None] = []
+        todo: list[int] = []
+        for index, (page, source) in enumerate(pages):
+            try:
+                data = read_page_bytes(page, source)
+            except PageError as exc:  # what parse_file makes of it, without a second look
+                outcomes.append(exc)
+                keys.append(None)
+                continue
+            key = (hashlib.sha256(data).hexdigest(), source)
+            keys.append(key)
+            outcomes.append(self._previous.get(key))
+            if outcomes[-1] is None:
+                todo.append(index)
+        self.reused += len(pages) - len(todo) - keys.count(None)
+        self.parsed += len(todo)
+        for index, (sha, outcome) in zip(todo, self._parse([pages[i] for i in todo])):
+            outcomes[index] = outcome
+            if sha:  # (the page as the worker read it: a page rewritten meanwhile is its new self)
+                keys[index] = (sha, pages[index][1])
+        self._previous = {
+            key: outcome for key, outcome in zip(keys, outcomes) if key is not None and outcome is not None
+        }
+        return _collect(pages, outcomes)
+
+    def _parse(self, todo: list[tuple[Path, str]]) -> list[tuple[str, Outcome]]:
+        """As codegen.parse.parse_pages spreads pages over its workers."""
+        if self.jobs <= 1 or len(todo) <= 1:
+            return _parse_chunk(todo)
+        size = max(1, min(64, len(todo) // (self.jobs * 4)))
+        chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
+        if self.pool is not None:
+            return [o for chunk in self.pool.map(_parse_chunk, chunks) for o in chunk]
+        with workers.pool(self.jobs) as own:
+            return [o for chunk in own.map(_parse_chunk, chunks) for o in chunk]
+
+
+def _collect(pages: Sequence[tuple[Path, str]], outcomes: Sequence[Outcome | None]) -> ParseResult[Operation]:
+    """The outcomes in page order as codegen.parse.parse_pages collects them: errors,
+    skipped pages, and a second page of one operation as a duplicate."""
+    result: ParseResult[Operation] = ParseResult()
+    first: dict[Key, str] = {}
+    for (_, source), outcome in zip(pages, outcomes):
+        if isinstance(outcome, PageError):
+            result.errors.append(outcome)
+        elif isinstance(outcome, str):
+            result.skipped.append(outcome)
+        elif isinstance(outcome, Operation):
+            if outcome.sort_key in first:
+                result.errors.append(duplicate(outcome.sort_key, source, first[outcome.sort_key]))
+            else:
+                first[outcome.sort_key] = source
+                result.operations.append(outcome)
+    return result
+
+
+def service_folders(path: Path) -> set[str]:
+    """The service folders of a release in boto3's layout (`<service>/client/*.rst`)."""
+    if not path.is_dir():
+        return set()
+    return {
+        child.name
+        for child in path.iterdir()
+        if any((child / kind).is_dir() for kind in ("client", "paginator", "waiter"))
+    }
+
+
+def compare(
+    old_ops: list[Operation], new_ops: list[Operation], bad: Sequence[diff.PageFailure] | None,
+    include_docs: bool,
+) -> diff.DiffResult:
+    """The changes from `old_ops` to `new_ops`, the operations of pages that failed on
+    either side (`bad`) left out, with the renames the name resolver would make."""
+    if bad:
+        old_ops, new_ops = diff.without_pages(old_ops, bad), diff.without_pages(new_ops, bad)
+    result = diff.compare(old_ops, new_ops, include_docs=include_docs)
+    # The resolver names a service from its operations alone: the same operations (most
+    # services between two releases; shared pages share their operation objects, which
+    # makes this quick) get the same names. It costs more than the comparison itself.
+    renames = [] if old_ops == new_ops else diff.resolver_renames(old_ops, new_ops)
+    if renames:
+        result.changes = sorted([*result.changes, *renames], key=lambda c: (c.locations[0], c.rule, c.detail))
+    return result
+
+
+def compare_services(
+    pairs: Sequence[tuple[Path | None, Path | None]], parser: diff.PageParser,
+    bad_old: list[diff.PageFailure] | None, bad_new: list[diff.PageFailure] | None, include_docs: bool,
+) -> diff.DiffResult:
+    """Two releases in boto3's layout, compared one service (old folder, new folder; None
+    when a side has none) at a time. Pages that fail go to `bad_old`/`bad_new` and are
+    left out of both sides; without those lists a failure is an InputError."""
+    results = []
+    for old_dir, new_dir in pairs:
+        old_bad: list[diff.PageFailure] | None = None if bad_old is None else []
+        new_bad: list[diff.PageFailure] | None = None if bad_new is None else []
+        old_ops = diff.load_operations(old_dir, parser, old_bad) if old_dir is not None else []
+        new_ops = diff.load_operations(new_dir, parser, new_bad) if new_dir is not None else []
+        here = [*(old_bad or []), *(new_bad or [])]
+        results.append(compare(old_ops, new_ops, here, include_docs))
+        if bad_old is not None:  # (one list for both sides: old's failures, then new's)
+            bad_old.extend(old_bad or [])
+        if bad_new is not None:
+            bad_new.extend(new_bad or [])
+    return diff.merge_results(results)
+
+
+def compare_paths(
+    old: Path, new: Path, parser: diff.PageParser, bad: list[diff.PageFailure] | None, include_docs: bool
+) -> diff.DiffResult:
+    """`codegen diff OLD NEW`: two releases in boto3's layout service by service, else
+    each side (a page, a folder of pages, a saved tree) whole. InputError for unreadable
+    input; failing pages go to `bad` (None: a failure is an InputError)."""
+    if service_folders(old) & service_folders(new):
+        pairs = [
+            ((old / name) if (old / name).is_dir() else None, (new / name) if (new / name).is_dir() else None)
+            for name in sorted(service_folders(old) | service_folders(new))
+        ]
+        result = compare_services(pairs, parser, bad, bad, include_docs)
+    else:
+        old_ops = diff.load_operations(old, parser, bad)
+        new_ops = diff.load_operations(new, parser, bad)
+        result = compare(old_ops, new_ops, bad, include_docs)
+    return replace(result, old_label=str(old), new_label=str(new))
