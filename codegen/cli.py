@@ -15,9 +15,9 @@ from typing import Any, NoReturn, ParamSpec
 
 import click
 
-from codegen import tree
 from codegen.workers import pool as worker_pool
 from codegen.parse import ParseResult, parse_paths
+from codegen.pipeline import report
 from codegen.registry import NameOptions
 
 EXISTING = click.Path(exists=True, path_type=Path)
@@ -77,14 +77,9 @@ def _stop_on_signals() -> Iterator[None]:
             signal.signal(sig, handler)
 
 
-def _skipped_line(count: int) -> str:
-    # One line, not one per page: boto3's tree has hundreds of index and resource pages.
-    return f"skipped {count} page(s) that are not client, paginator or waiter method pages"
-
-
 def _report(result: ParseResult[Any]) -> None:
     if result.skipped:
-        click.echo(_skipped_line(len(result.skipped)), err=True)
+        click.echo(report.skipped_line(len(result.skipped)), err=True)
     for error in result.errors:
         click.echo(f"error: {error}", err=True)
 
@@ -97,38 +92,15 @@ def _report(result: ParseResult[Any]) -> None:
 def parse(paths: tuple[Path, ...], fmt: str, jobs: int | None) -> None:
     """Parse reference pages (files or directories) into the shape tree."""
     result: ParseResult[Any]
-    if fmt == "json":
-        result = parse_paths(paths, jobs=jobs or _cores())
-        sys.stdout.write(tree.dumps(result.sorted_operations()))
+    if fmt == "json":  # (streamed: the whole reference's JSON is 333 MB)
+        result = parse_paths(paths, jobs=jobs or _cores(), keep=report.json_piece)
+        for piece in report.json_text(result.operations):
+            sys.stdout.write(piece)
     else:
-        result = parse_paths(paths, jobs=jobs or _cores(), keep=summary_row)
-        click.echo(_summary(sorted(result.operations)))
+        result = parse_paths(paths, jobs=jobs or _cores(), keep=report.summary_row)
+        click.echo(report.summary(sorted(result.operations)))
     _report(result)
     sys.exit(1 if result.errors else 0)
-
-
-SummaryRow = tuple[tuple[str, str, str], str, str, str, str]
-
-
-def summary_row(op: tree.Operation) -> SummaryRow:
-    """One line of `parse --format summary` (made in the workers: no tree is kept)."""
-    members = op.input.members
-    return (
-        op.sort_key,
-        f"{op.service}.{op.name}",
-        str(len(members)),
-        str(sum(1 for _, m in members if m.required)),
-        str(sum(1 for _, shape in op.walk() if shape.enum)),
-    )
-
-
-def _summary(ops: list[SummaryRow]) -> str:
-    rows = [("operation", "kind", "params", "required", "enums")]
-    rows += [(name, key[1], params, required, enums) for key, name, params, required, enums in ops]
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
-    lines.append(f"{len(ops)} operations")
-    return "\n".join(lines)
 
 
 @main.command("render-rst")
@@ -384,7 +356,7 @@ def _run_generate(
         _echo_errors(exc.lines)
         return 1
     if not quiet and result.skipped:
-        click.echo(_skipped_line(len(result.skipped)), err=True)
+        click.echo(report.skipped_line(len(result.skipped)), err=True)
     _report_conflicts(result.conflicts, forced=force)
     for backup in result.backups:
         click.echo(f"{cfg.out / backup}: your version, kept", err=True)
