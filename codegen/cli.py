@@ -4,21 +4,20 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import os
 import signal
 import sys
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, NoReturn, ParamSpec
 
 import click
 
-from codegen.workers import pool as worker_pool
 from codegen.parse import ParseResult, parse_paths
 from codegen.pipeline import report
-from codegen.registry import NameOptions
+from codegen.pipeline.config import Config
+from codegen.workers import cores
 
 EXISTING = click.Path(exists=True, path_type=Path)
 P = ParamSpec("P")
@@ -93,11 +92,11 @@ def parse(paths: tuple[Path, ...], fmt: str, jobs: int | None) -> None:
     """Parse reference pages (files or directories) into the shape tree."""
     result: ParseResult[Any]
     if fmt == "json":  # (streamed: the whole reference's JSON is 333 MB)
-        result = parse_paths(paths, jobs=jobs or _cores(), keep=report.json_piece)
+        result = parse_paths(paths, jobs=jobs or cores(), keep=report.json_piece)
         for piece in report.json_text(result.operations):
             sys.stdout.write(piece)
     else:
-        result = parse_paths(paths, jobs=jobs or _cores(), keep=report.summary_row)
+        result = parse_paths(paths, jobs=jobs or cores(), keep=report.summary_row)
         click.echo(report.summary(sorted(result.operations)))
     _report(result)
     sys.exit(1 if result.errors else 0)
@@ -121,7 +120,7 @@ def render_rst(services: tuple[str, ...], out: Path, jobs: int | None) -> None:
     unknown = [s for s in names if s not in known]
     if unknown:
         raise click.BadParameter(f"unknown service(s): {', '.join(unknown)}", param_hint="SERVICES")
-    for service, count in render.render_services(names, out, jobs=jobs or _cores(), reuse=False):
+    for service, count in render.render_services(names, out, jobs=jobs or cores(), reuse=False):
         click.echo(f"{service}: {count} pages")
 
 
@@ -184,7 +183,7 @@ def sync_command(
         ignores = semdiff.read_ignore_file(ignore_file) if ignore_file is not None else []
     except (sync.SyncError, semdiff.InputError) as exc:
         _fail(str(exc))
-    workers = jobs or _cores()
+    workers = jobs or cores()
     with tempfile.TemporaryDirectory(prefix="codegen-sync-") as tmp:
         rendered = Path(tmp)
         for service, count in render.render_services(names, rendered, jobs=workers, reuse=False):
@@ -193,8 +192,7 @@ def sync_command(
         pairs = [(folders[n] if sync.has_pages(folders[n]) else None, rendered / n) for n in names]
         bad_old: list[semdiff.PageFailure] = []
         bad_new: list[semdiff.PageFailure] = []
-        with worker_pool(workers) if workers > 1 else contextlib.nullcontext() as pool:
-            parser = releases.SharedParser(workers, pool)
+        with releases.shared_parser(workers) as parser:
             try:
                 result = releases.compare_services(pairs, parser, bad_old, bad_new, include_docs)
             except semdiff.InputError as exc:
@@ -270,10 +268,10 @@ def diff_command(
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
     bad: list[semdiff.PageFailure] | None = [] if keep_going else None
-    workers = jobs or _cores()
-    with worker_pool(workers) if workers > 1 else contextlib.nullcontext() as pool:
+    workers = jobs or cores()
+    with releases.shared_parser(workers) as parser:
         try:
-            result = releases.compare_paths(old, new, releases.SharedParser(workers, pool), bad, include_docs)
+            result = releases.compare_paths(old, new, parser, bad, include_docs)
         except semdiff.InputError as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(2)
@@ -336,21 +334,20 @@ def generate(
 
 
 def _run_generate(
-    cfg: Any, jobs: int | None, force: bool, quiet: bool, lock_timeout: float | None, rename_package: bool,
+    cfg: Config, jobs: int | None, force: bool, quiet: bool, lock_timeout: float | None, rename_package: bool,
     summary_err: bool = False, reresolve_names: bool = False,
 ) -> int:
     """`generate` once the options are known (also the last step of `sync`); its exit
     status. `summary_err`: the closing line on stderr (sync's stdout is the change summary)."""
-    from codegen.emit.package import BuildError, parse_targets
+    from codegen.emit.package import BuildError
     from codegen.pipeline import progress
-    from codegen.pipeline.run import generate
+    from codegen.pipeline.run import generate_as
 
     display = progress.for_stream(sys.stderr, quiet=quiet)
     try:
-        result = generate(
-            [cfg.input], cfg.out, cfg.package_name, parse_targets(cfg.targets), jobs=jobs or _cores(),
-            force=force, progress=display, lock_timeout=lock_timeout, rename_package=rename_package,
-            names=NameOptions.of(reresolve_names, cfg.names), enums=cfg.enums, responses=cfg.responses,
+        result = generate_as(
+            cfg, jobs or cores(), progress=display, force=force, lock_timeout=lock_timeout,
+            rename_package=rename_package, reresolve_names=reresolve_names,
         )
     except BuildError as exc:
         _echo_errors(exc.lines)
@@ -360,10 +357,10 @@ def _run_generate(
     _report_conflicts(result.conflicts, forced=force)
     for backup in result.backups:
         click.echo(f"{cfg.out / backup}: your version, kept", err=True)
-    services = ", ".join(result.services) if len(result.services) <= 10 else f"{len(result.services)} services"
     click.echo(
-        f"{cfg.out}: {len(result.tracked)} files ({len(result.written)} written, "
-        f"{len(result.removed)} removed, {len(result.merged)} merged) for {services}",
+        report.generated_line(
+            cfg.out, len(result.tracked), len(result.written), len(result.removed), len(result.merged), result.services
+        ),
         err=summary_err,
     )
     _echo_errors(result.errors)
@@ -374,45 +371,30 @@ def _run_generate(
     return 1 if result.errors or (result.conflicts and not force) else 0
 
 
-def _cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not Linux
-        return os.cpu_count() or 1
-
-
 def _codegen_config(
     input_path: Path | None, out: Path | None, package_name: str | None, targets: str | None,
     rename: bool = False, failed: int = 1,
-) -> Any:
+) -> Config:
     """The options of a run; a bad one is one error line and exit `failed` (`check`: 2, as
     everything that keeps it from answering: 1 would read as "stale")."""
+    from codegen.emit.package import BuildError
     from codegen.pipeline import config
 
     try:
-        cfg = config.load(input=input_path, out=out, package_name=package_name, targets=targets)
+        cfg = config.load_checked(input=input_path, out=out, package_name=package_name, targets=targets)
     except config.ConfigError as exc:
         _echo_errors([str(exc)])
         sys.exit(failed)
-    from codegen.emit.package import BuildError, check_package_name, parse_targets
-
-    try:
-        check_package_name(cfg.package_name)  # a bad name first, as any bad option
-        parse_targets(cfg.targets)
     except BuildError as exc:
         _echo_errors(exc.lines)
         sys.exit(failed)
-    _refuse_rename(cfg, package_name, rename)
-    return cfg
-
-
-def _refuse_rename(cfg: Any, package_name: str | None, rename: bool) -> None:
-    """A --package-name other than the one the output was made with is a usage error
-    (exit 2) unless --rename-package says so: it would remove the package's folder."""
+    # A --package-name other than the one the output was made with is a usage error
+    # (exit 2) unless --rename-package says so: it would remove the package's folder.
     refused = cfg.rename_refused(package_name)
     if refused is not None and not rename:
         click.echo(refused, err=True)
         sys.exit(2)
+    return cfg
 
 
 def _check_input(path: Path) -> None:
@@ -421,22 +403,16 @@ def _check_input(path: Path) -> None:
         raise click.BadParameter(f"Path {str(path)!r} does not exist.", param_hint="'[INPUT]'")
 
 
-def _echo_errors(lines: Any) -> None:
-    """Every error line as `error: FILE:LINE: message` (the form `parse` prints)."""
-    for line in lines:
-        click.echo(line if line.startswith("error: ") else f"error: {line}", err=True)
+def _echo_errors(lines: Iterable[str]) -> None:
+    for line in report.error_lines(lines):
+        click.echo(line, err=True)
 
 
-def _report_conflicts(conflicts: Any, forced: bool) -> None:
-    for conflict in conflicts:
-        click.echo(f"conflict: {conflict.describe()}", err=True)
-        click.echo("    " + conflict.details().replace("\n", "\n    "), err=True)
+def _report_conflicts(conflicts: Sequence[report.Conflict], forced: bool) -> None:
+    for line in report.conflict_lines(conflicts):
+        click.echo(line, err=True)
     if conflicts and not forced:
-        click.echo(
-            f"{len(conflicts)} conflicting hand edit(s): those files were left as they are; "
-            "`codegen generate --force` takes the generator's version and keeps yours as <file>.orig",
-            err=True,
-        )
+        click.echo(report.conflicts_left(len(conflicts)), err=True)
 
 
 @main.command()
@@ -458,38 +434,19 @@ def check(
     edits that conflict with the regeneration), 0 when up to date, 2 on unreadable input or
     a --package-name other than the one OUT was generated with. Writes nothing.
     --package-name and --targets default to the options OUT was generated with."""
-    from codegen.emit.package import BuildError, parse_targets
-    from codegen.pipeline.run import regenerate
+    from codegen.emit.package import BuildError
+    from codegen.pipeline.run import check_as
 
     cfg = _codegen_config(input_path, out, package_name, targets, failed=2)
     _check_input(cfg.input)
     try:
-        result = regenerate(
-            [cfg.input], cfg.out, cfg.package_name, parse_targets(cfg.targets), jobs=jobs or _cores(),
-            dry_run=True, lock_timeout=lock_timeout, names=NameOptions.of(False, cfg.names), enums=cfg.enums,
-            responses=cfg.responses,
-        )
+        result = check_as(cfg, jobs or cores(), lock_timeout=lock_timeout)
     except BuildError as exc:
         _echo_errors(exc.lines)
         sys.exit(2)
-    if result.stale:
-        for service in result.rendered:
-            click.echo(f"stale service: {service} (would be re-rendered)")
-    for rel in result.written:
-        click.echo(f"stale: {rel} (would be written)")
-    for rel in result.removed:
-        click.echo(f"stale: {rel} (would be removed)")
-    for conflict in result.conflicts:
-        click.echo(f"conflict: {conflict.describe()}")
-        click.echo("    " + conflict.details().replace("\n", "\n    "))
-    if result.up_to_date:
-        click.echo(f"{cfg.out}: up to date ({len(result.tracked)} files)")
-        sys.exit(0)
-    click.echo(
-        f"{cfg.out}: {len(result.stale)} stale file(s), {len(result.conflicts)} conflict(s); "
-        "run `codegen generate`"
-    )
-    sys.exit(1)
+    for line in report.check_lines(cfg.out, result, result.conflicts):
+        click.echo(line)
+    sys.exit(0 if result.up_to_date else 1)
 
 
 @main.command("watch")
@@ -509,9 +466,9 @@ def watch_command(
     jobs: int | None, interval: float, debounce: float, lock_timeout: float | None,
 ) -> None:
     """Regenerate whenever pages under INPUT change (polling, debounced); Ctrl-C stops."""
-    from codegen.emit.package import BuildError, parse_targets
+    from codegen.emit.package import BuildError
     from codegen.pipeline import watch
-    from codegen.pipeline.run import generate
+    from codegen.pipeline.run import generate_as
 
     cfg = _codegen_config(input_path, out, package_name, targets)
 
@@ -519,20 +476,13 @@ def watch_command(
         for line in changes:
             click.echo(line)
         try:
-            result = generate(
-                [cfg.input], cfg.out, cfg.package_name, parse_targets(cfg.targets), jobs=jobs or _cores(),
-                lock_timeout=lock_timeout, names=NameOptions.of(False, cfg.names), enums=cfg.enums,
-                responses=cfg.responses,
-            )
+            result = generate_as(cfg, jobs or cores(), lock_timeout=lock_timeout)
         except BuildError as exc:
             _echo_errors(exc.lines)
             return
         _report_conflicts(result.conflicts, forced=False)
         _echo_errors(result.errors)
-        click.echo(
-            f"{cfg.out}: {len(result.written)} written, {len(result.removed)} removed"
-            + (f" ({', '.join(result.rendered)} re-rendered)" if result.rendered else "")
-        )
+        click.echo(report.watched_line(cfg.out, result))
 
     _check_input(cfg.input)
     try:

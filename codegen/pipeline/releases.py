@@ -15,8 +15,9 @@ two services' trees, not two references'.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Executor
+from contextlib import contextmanager, nullcontext
 from dataclasses import replace
 from pathlib import Path
 
@@ -84,6 +85,13 @@ class SharedParser:
             return [o for chunk in self.pool.map(_parse_chunk, chunks) for o in chunk]
         with workers.pool(self.jobs) as own:
             return [o for chunk in own.map(_parse_chunk, chunks) for o in chunk]
+
+
+@contextmanager
+def shared_parser(jobs: int) -> Iterator[SharedParser]:
+    """A SharedParser with `jobs` worker processes, for as long as the block lasts."""
+    with workers.pool(jobs) if jobs > 1 else nullcontext() as pool:
+        yield SharedParser(jobs, pool)
 
 
 def _collect(pages: Sequence[tuple[Path, str]], outcomes: Sequence[Outcome | None]) -> ParseResult[Operation]:

@@ -100,3 +100,39 @@ def generated_line(out: Path, tracked: int, written: int, removed: int, merged: 
         f"{out}: {tracked} files ({written} written, {removed} removed, {merged} merged) "
         f"for {services_named(services)}"
     )
+
+
+class Regenerated(Protocol):
+    """What these lines read of a run's result (codegen/pipeline/run.py RegenResult)."""
+
+    @property
+    def stale(self) -> list[str]: ...
+
+    @property
+    def up_to_date(self) -> bool: ...
+
+    rendered: list[str]
+    written: list[str]
+    removed: list[str]
+    tracked: list[str]
+
+
+def check_lines(out: Path, result: Regenerated, conflicts: Sequence[Conflict]) -> list[str]:
+    """What `codegen check` prints (on stdout) of its dry run."""
+    lines = [f"stale service: {service} (would be re-rendered)" for service in result.rendered] if result.stale else []
+    lines += [f"stale: {rel} (would be written)" for rel in result.written]
+    lines += [f"stale: {rel} (would be removed)" for rel in result.removed]
+    lines += conflict_lines(conflicts)
+    if result.up_to_date:
+        lines.append(f"{out}: up to date ({len(result.tracked)} files)")
+    else:
+        lines.append(
+            f"{out}: {len(result.stale)} stale file(s), {len(conflicts)} conflict(s); run `codegen generate`"
+        )
+    return lines
+
+
+def watched_line(out: Path, result: Regenerated) -> str:
+    """What `codegen watch` prints after each run."""
+    rendered = f" ({', '.join(result.rendered)} re-rendered)" if result.rendered else ""
+    return f"{out}: {len(result.written)} written, {len(result.removed)} removed{rendered}"
