@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from codegen.parse import ParseResult, find_pages, parse_paths
-from codegen.pipeline.releases import SharedParser
+from codegen.pipeline.releases import SharedParser, shared_parser
 from codegen.tree import Operation
 from releases import data
 
@@ -51,13 +51,17 @@ def _keys(folder: Path) -> set[tuple[str, str]]:
     return {(hashlib.sha256(page.read_bytes()).hexdigest(), source) for page, source in find_pages(folder)}
 
 
-@pytest.mark.parametrize("jobs", [1, 2])
-def test_identical_pages_are_parsed_once(tmp_path: Path, jobs: int) -> None:
+@pytest.mark.parametrize("jobs, ahead", [(1, False), (2, False), (2, True)])
+def test_identical_pages_are_parsed_once(tmp_path: Path, jobs: int, ahead: bool) -> None:
+    """`ahead`: both sides handed to the workers first (prefetch), as `diff` does."""
     old, new = _sides(tmp_path)
     identical = _keys(old) & _keys(new)
     assert len(identical) >= COUNT // 2, "the two releases should share most pages"
-    parser = SharedParser(jobs=jobs)
-    old_result, new_result = parser([old]), parser([new])
+    with shared_parser(jobs) as parser:
+        if ahead:
+            parser.prefetch([old])
+            parser.prefetch([new])
+        old_result, new_result = parser([old]), parser([new])
     _same(old_result, parse_paths([old]))
     _same(new_result, parse_paths([new]))
     assert new_result.errors and old_result.skipped == new_result.skipped == ["index.rst"]

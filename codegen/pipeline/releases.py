@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator, Sequence
-from concurrent.futures import Executor
+from concurrent.futures import Executor, Future
 from contextlib import contextmanager, nullcontext
 from dataclasses import replace
 from pathlib import Path
@@ -33,58 +33,90 @@ def _parse_chunk(chunk: list[tuple[Path, str]]) -> list[tuple[str, Outcome]]:
     return [parse_file(page, source) for page, source in chunk]
 
 
+class _Listing:
+    """The pages below some paths, read and hashed (prefetch), until a call takes them."""
+
+    def __init__(self, pages: list[tuple[Path, str]], keys: list[PageKey | None], unread: dict[int, PageError]):
+        self.pages, self.keys, self.unread = pages, keys, unread
+
+
 class SharedParser:
     """`codegen.parse.parse_paths` (the same result, in the same order) for the two sides
-    of a diff: what the previous call parsed is kept, keyed by (page sha, source), and
-    a page of this call with the same key is not parsed again. Only the previous call's
-    outcomes are kept: old side, then new side, service by service, holds one service's
-    trees."""
+    of a diff, where a page whose (sha, source) was seen is parsed once.
+
+    `prefetch(paths)` reads and hashes the pages below `paths` and hands the new ones
+    to the workers at once; the call for those paths then takes their outcomes. So the
+    workers parse the next service while this process compares the last one. What is
+    kept: the outcomes of the pages of the last call and of the paths prefetched and
+    not yet called for (old side, then new side, service by service: two services'
+    trees)."""
 
     def __init__(self, jobs: int = 1, pool: Executor | None = None) -> None:
         self.jobs = jobs
         self.pool = pool
-        self._previous: dict[PageKey, Outcome] = {}
+        self._known: dict[PageKey, Outcome | Future[list[tuple[str, Outcome]]]] = {}
+        self._slot: dict[PageKey, int] = {}  # a pending page's place in its chunk's answer
+        self._pending: dict[tuple[Path, ...], _Listing] = {}
         self.parsed = 0  # pages parsed, and
         self.reused = 0  # pages whose outcome was reused (for the bench and the tests)
 
-    def __call__(self, paths: Sequence[Path]) -> ParseResult[Operation]:
+    def prefetch(self, paths: Sequence[Path]) -> None:
+        if tuple(paths) in self._pending:
+            return
         pages = [page for path in paths for page in find_pages(path)]
-        outcomes: list[Outcome | None] = []
         keys: list[PageKey | None] = []
-        todo: list[int] = []
+        unread: dict[int, PageError] = {}
+        todo: list[tuple[PageKey, tuple[Path, str]]] = []
+        queued: set[PageKey] = set()
         for index, (page, source) in enumerate(pages):
             try:
                 data = read_page_bytes(page, source)
             except PageError as exc:  # what parse_file makes of it, without a second look
-                outcomes.append(exc)
+                unread[index] = exc
                 keys.append(None)
                 continue
             key = (hashlib.sha256(data).hexdigest(), source)
             keys.append(key)
-            outcomes.append(self._previous.get(key))
-            if outcomes[-1] is None:
-                todo.append(index)
-        self.reused += len(pages) - len(todo) - keys.count(None)
+            if key in self._known or key in queued:
+                self.reused += 1
+            else:
+                queued.add(key)
+                todo.append((key, (page, source)))
         self.parsed += len(todo)
-        for index, (sha, outcome) in zip(todo, self._parse([pages[i] for i in todo])):
-            outcomes[index] = outcome
-            if sha:  # (the page as the worker read it: a page rewritten meanwhile is its new self)
-                keys[index] = (sha, pages[index][1])
-        self._previous = {
-            key: outcome for key, outcome in zip(keys, outcomes) if key is not None and outcome is not None
-        }
-        return _collect(pages, outcomes)
+        self._submit(todo)
+        self._pending[tuple(paths)] = _Listing(pages, keys, unread)
 
-    def _parse(self, todo: list[tuple[Path, str]]) -> list[tuple[str, Outcome]]:
-        """As codegen.parse.parse_pages spreads pages over its workers."""
-        if self.jobs <= 1 or len(todo) <= 1:
-            return _parse_chunk(todo)
+    def _submit(self, todo: list[tuple[PageKey, tuple[Path, str]]]) -> None:
+        """The pages to parse, in chunks as codegen.parse.parse_pages makes them: to the
+        workers, or parsed here and now without any."""
+        if self.pool is None or self.jobs <= 1 or len(todo) <= 1:
+            for (key, _), (_, outcome) in zip(todo, _parse_chunk([page for _, page in todo])):
+                self._known[key] = outcome
+            return
         size = max(1, min(64, len(todo) // (self.jobs * 4)))
-        chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
-        if self.pool is not None:
-            return [o for chunk in self.pool.map(_parse_chunk, chunks) for o in chunk]
-        with workers.pool(self.jobs) as own:
-            return [o for chunk in own.map(_parse_chunk, chunks) for o in chunk]
+        for start in range(0, len(todo), size):
+            chunk = todo[start : start + size]
+            future = self.pool.submit(_parse_chunk, [page for _, page in chunk])
+            for position, (key, _) in enumerate(chunk):
+                self._known[key], self._slot[key] = future, position
+
+    def _outcome(self, key: PageKey) -> Outcome:
+        known = self._known[key]
+        if isinstance(known, Future):
+            known = self._known[key] = known.result()[self._slot.pop(key)][1]
+        return known
+
+    def __call__(self, paths: Sequence[Path]) -> ParseResult[Operation]:
+        self.prefetch(paths)
+        listing = self._pending.pop(tuple(paths))
+        outcomes = [
+            listing.unread[index] if key is None else self._outcome(key) for index, key in enumerate(listing.keys)
+        ]
+        keep = {key for key in listing.keys if key is not None}
+        for other in self._pending.values():
+            keep.update(key for key in other.keys if key is not None)
+        self._known = {key: value for key, value in self._known.items() if key in keep}
+        return _collect(listing.pages, outcomes)
 
 
 @contextmanager
@@ -143,14 +175,23 @@ def compare(
 
 
 def compare_services(
-    pairs: Sequence[tuple[Path | None, Path | None]], parser: diff.PageParser,
+    pairs: Sequence[tuple[Path | None, Path | None]], parser: SharedParser,
     bad_old: list[diff.PageFailure] | None, bad_new: list[diff.PageFailure] | None, include_docs: bool,
 ) -> diff.DiffResult:
     """Two releases in boto3's layout, compared one service (old folder, new folder; None
     when a side has none) at a time. Pages that fail go to `bad_old`/`bad_new` and are
     left out of both sides; without those lists a failure is an InputError."""
     results = []
-    for old_dir, new_dir in pairs:
+
+    def prefetch(index: int) -> None:
+        for folder in pairs[index] if index < len(pairs) else ():
+            if folder is not None and folder.is_dir():
+                parser.prefetch([folder])
+
+    prefetch(0)
+    for index, (old_dir, new_dir) in enumerate(pairs):
+        if parser.pool is not None:  # the workers parse the next service while this one is compared
+            prefetch(index + 1)
         old_bad: list[diff.PageFailure] | None = None if bad_old is None else []
         new_bad: list[diff.PageFailure] | None = None if bad_new is None else []
         old_ops = diff.load_operations(old_dir, parser, old_bad) if old_dir is not None else []
@@ -165,7 +206,7 @@ def compare_services(
 
 
 def compare_paths(
-    old: Path, new: Path, parser: diff.PageParser, bad: list[diff.PageFailure] | None, include_docs: bool
+    old: Path, new: Path, parser: SharedParser, bad: list[diff.PageFailure] | None, include_docs: bool
 ) -> diff.DiffResult:
     """`codegen diff OLD NEW`: two releases in boto3's layout service by service, else
     each side (a page, a folder of pages, a saved tree) whole. InputError for unreadable
@@ -177,6 +218,9 @@ def compare_paths(
         ]
         result = compare_services(pairs, parser, bad, bad, include_docs)
     else:
+        for side in (old, new):
+            if side.is_dir():  # (both sides' pages go to the workers at once)
+                parser.prefetch([side])
         old_ops = diff.load_operations(old, parser, bad)
         new_ops = diff.load_operations(new, parser, bad)
         result = compare(old_ops, new_ops, bad, include_docs)
