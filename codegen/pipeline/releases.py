@@ -54,8 +54,8 @@ class SharedParser:
     def __init__(self, jobs: int = 1, pool: Executor | None = None) -> None:
         self.jobs = jobs
         self.pool = pool
-        self._known: dict[PageKey, Outcome | Future[list[tuple[str, Outcome]]]] = {}
-        self._slot: dict[PageKey, int] = {}  # a pending page's place in its chunk's answer
+        # An outcome, or the chunk being parsed and the page's place in its answer.
+        self._known: dict[PageKey, Outcome | tuple[Future[list[tuple[str, Outcome]]], int]] = {}
         self._pending: dict[tuple[Path, ...], _Listing] = {}
         self.parsed = 0  # pages parsed, and
         self.reused = 0  # pages whose outcome was reused (for the bench and the tests)
@@ -98,12 +98,13 @@ class SharedParser:
             chunk = todo[start : start + size]
             future = self.pool.submit(_parse_chunk, [page for _, page in chunk])
             for position, (key, _) in enumerate(chunk):
-                self._known[key], self._slot[key] = future, position
+                self._known[key] = (future, position)
 
     def _outcome(self, key: PageKey) -> Outcome:
         known = self._known[key]
-        if isinstance(known, Future):
-            known = self._known[key] = known.result()[self._slot.pop(key)][1]
+        if isinstance(known, tuple):
+            future, position = known
+            known = self._known[key] = future.result()[position][1]
         return known
 
     def __call__(self, paths: Sequence[Path]) -> ParseResult[Operation]:
