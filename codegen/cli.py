@@ -4,21 +4,20 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import os
 import signal
 import sys
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, NoReturn, ParamSpec
 
 import click
 
-from codegen import tree
-from codegen.workers import pool as worker_pool
 from codegen.parse import ParseResult, parse_paths
-from codegen.registry import NameOptions
+from codegen.pipeline import report
+from codegen.pipeline.config import Config
+from codegen.workers import cores
 
 EXISTING = click.Path(exists=True, path_type=Path)
 P = ParamSpec("P")
@@ -77,14 +76,9 @@ def _stop_on_signals() -> Iterator[None]:
             signal.signal(sig, handler)
 
 
-def _skipped_line(count: int) -> str:
-    # One line, not one per page: boto3's tree has hundreds of index and resource pages.
-    return f"skipped {count} page(s) that are not client, paginator or waiter method pages"
-
-
 def _report(result: ParseResult[Any]) -> None:
     if result.skipped:
-        click.echo(_skipped_line(len(result.skipped)), err=True)
+        click.echo(report.skipped_line(len(result.skipped)), err=True)
     for error in result.errors:
         click.echo(f"error: {error}", err=True)
 
@@ -97,86 +91,15 @@ def _report(result: ParseResult[Any]) -> None:
 def parse(paths: tuple[Path, ...], fmt: str, jobs: int | None) -> None:
     """Parse reference pages (files or directories) into the shape tree."""
     result: ParseResult[Any]
-    if fmt == "json":
-        result = parse_paths(paths, jobs=jobs or _cores())
-        sys.stdout.write(tree.dumps(result.sorted_operations()))
+    if fmt == "json":  # (streamed: the whole reference's JSON is 333 MB)
+        result = parse_paths(paths, jobs=jobs or cores(), keep=report.json_piece)
+        for piece in report.json_text(result.operations):
+            sys.stdout.write(piece)
     else:
-        result = parse_paths(paths, jobs=jobs or _cores(), keep=summary_row)
-        click.echo(_summary(sorted(result.operations)))
+        result = parse_paths(paths, jobs=jobs or cores(), keep=report.summary_row)
+        click.echo(report.summary(sorted(result.operations)))
     _report(result)
     sys.exit(1 if result.errors else 0)
-
-
-SummaryRow = tuple[tuple[str, str, str], str, str, str, str]
-
-
-def _service_folders(path: Path) -> set[str]:
-    """The service folders of a release in boto3's layout (`<service>/client/*.rst`)."""
-    if not path.is_dir():
-        return set()
-    return {
-        child.name
-        for child in path.iterdir()
-        if any((child / kind).is_dir() for kind in ("client", "paginator", "waiter"))
-    }
-
-
-def _compare(
-    semdiff: Any, old_ops: list[tree.Operation], new_ops: list[tree.Operation], bad: Any, include_docs: bool
-) -> Any:
-    if bad:
-        old_ops, new_ops = semdiff.without_pages(old_ops, bad), semdiff.without_pages(new_ops, bad)
-    result = semdiff.compare(old_ops, new_ops, include_docs=include_docs)
-    renames = semdiff.resolver_renames(old_ops, new_ops)
-    if renames:
-        result.changes = sorted([*result.changes, *renames], key=lambda c: (c.locations[0], c.rule, c.detail))
-    return result
-
-
-def _compare_services(
-    pairs: Sequence[tuple[Path | None, Path | None]], parser: Any, bad_old: list[Any] | None,
-    bad_new: list[Any] | None, include_docs: bool,
-) -> Any:
-    """Two releases in boto3's layout, compared one service (old folder, new folder; None
-    when a side has none) at a time, so that memory holds two services' trees, not two
-    references'. Pages that fail go to `bad_old`/`bad_new` and are left out of both
-    sides; without those lists a failure is an InputError."""
-    from codegen import diff as semdiff
-
-    results = []
-    for old_dir, new_dir in pairs:
-        old_bad: list[semdiff.PageFailure] | None = None if bad_old is None else []
-        new_bad: list[semdiff.PageFailure] | None = None if bad_new is None else []
-        old_ops = semdiff.load_operations(old_dir, parser, old_bad) if old_dir is not None else []
-        new_ops = semdiff.load_operations(new_dir, parser, new_bad) if new_dir is not None else []
-        here = [*(old_bad or []), *(new_bad or [])]
-        results.append(_compare(semdiff, old_ops, new_ops, here, include_docs))
-        if bad_old is not None:  # (one list for both sides: old's failures, then new's)
-            bad_old.extend(old_bad or [])
-        if bad_new is not None:
-            bad_new.extend(new_bad or [])
-    return semdiff.merge_results(results)
-
-
-def summary_row(op: tree.Operation) -> SummaryRow:
-    """One line of `parse --format summary` (made in the workers: no tree is kept)."""
-    members = op.input.members
-    return (
-        op.sort_key,
-        f"{op.service}.{op.name}",
-        str(len(members)),
-        str(sum(1 for _, m in members if m.required)),
-        str(sum(1 for _, shape in op.walk() if shape.enum)),
-    )
-
-
-def _summary(ops: list[SummaryRow]) -> str:
-    rows = [("operation", "kind", "params", "required", "enums")]
-    rows += [(name, key[1], params, required, enums) for key, name, params, required, enums in ops]
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
-    lines.append(f"{len(ops)} operations")
-    return "\n".join(lines)
 
 
 @main.command("render-rst")
@@ -197,7 +120,7 @@ def render_rst(services: tuple[str, ...], out: Path, jobs: int | None) -> None:
     unknown = [s for s in names if s not in known]
     if unknown:
         raise click.BadParameter(f"unknown service(s): {', '.join(unknown)}", param_hint="SERVICES")
-    for service, count in render.render_services(names, out, jobs=jobs or _cores(), reuse=False):
+    for service, count in render.render_services(names, out, jobs=jobs or cores(), reuse=False):
         click.echo(f"{service}: {count} pages")
 
 
@@ -241,7 +164,7 @@ def sync_command(
     """
     from codegen import diff as semdiff
     from codegen.pipeline import boto3_render as render
-    from codegen.pipeline import sync
+    from codegen.pipeline import releases, sync
 
     cfg = _codegen_config(None, None, None, None, failed=2)
     names = list(dict.fromkeys(services))
@@ -260,7 +183,7 @@ def sync_command(
         ignores = semdiff.read_ignore_file(ignore_file) if ignore_file is not None else []
     except (sync.SyncError, semdiff.InputError) as exc:
         _fail(str(exc))
-    workers = jobs or _cores()
+    workers = jobs or cores()
     with tempfile.TemporaryDirectory(prefix="codegen-sync-") as tmp:
         rendered = Path(tmp)
         for service, count in render.render_services(names, rendered, jobs=workers, reuse=False):
@@ -269,10 +192,9 @@ def sync_command(
         pairs = [(folders[n] if sync.has_pages(folders[n]) else None, rendered / n) for n in names]
         bad_old: list[semdiff.PageFailure] = []
         bad_new: list[semdiff.PageFailure] = []
-        with worker_pool(workers) if workers > 1 else contextlib.nullcontext() as pool:
-            parser = functools.partial(parse_paths, jobs=workers, pool=pool)
+        with releases.shared_parser(workers) as parser:
             try:
-                result = _compare_services(pairs, parser, bad_old, bad_new, include_docs)
+                result = releases.compare_services(pairs, parser, bad_old, bad_new, include_docs)
             except semdiff.InputError as exc:
                 _fail(str(exc))
         if bad_new:  # the parser cannot read what this boto3 renders: nothing to sync to
@@ -338,6 +260,7 @@ def diff_command(
     2 on unreadable input.
     """
     from codegen import diff as semdiff
+    from codegen.pipeline import releases
 
     try:
         ignores = semdiff.read_ignore_file(ignore_file) if ignore_file is not None else []
@@ -345,23 +268,10 @@ def diff_command(
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
     bad: list[semdiff.PageFailure] | None = [] if keep_going else None
-    workers = jobs or _cores()
-    with worker_pool(workers) if workers > 1 else contextlib.nullcontext() as pool:
-        parser = functools.partial(parse_paths, jobs=workers, pool=pool)
+    workers = jobs or cores()
+    with releases.shared_parser(workers) as parser:
         try:
-            services = _service_folders(old) & _service_folders(new)
-            if services:
-                pairs = [
-                    ((old / name) if (old / name).is_dir() else None, (new / name) if (new / name).is_dir() else None)
-                    for name in sorted(_service_folders(old) | _service_folders(new))
-                ]
-                result = _compare_services(pairs, parser, bad, bad, include_docs)
-                result = replace(result, old_label=str(old), new_label=str(new))
-            else:
-                old_ops = semdiff.load_operations(old, parser, bad)
-                new_ops = semdiff.load_operations(new, parser, bad)
-                result = _compare(semdiff, old_ops, new_ops, bad, include_docs)
-                result = replace(result, old_label=str(old), new_label=str(new))
+            result = releases.compare_paths(old, new, parser, bad, include_docs)
         except semdiff.InputError as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(2)
@@ -424,34 +334,33 @@ def generate(
 
 
 def _run_generate(
-    cfg: Any, jobs: int | None, force: bool, quiet: bool, lock_timeout: float | None, rename_package: bool,
+    cfg: Config, jobs: int | None, force: bool, quiet: bool, lock_timeout: float | None, rename_package: bool,
     summary_err: bool = False, reresolve_names: bool = False,
 ) -> int:
     """`generate` once the options are known (also the last step of `sync`); its exit
     status. `summary_err`: the closing line on stderr (sync's stdout is the change summary)."""
-    from codegen.emit.package import BuildError, parse_targets
+    from codegen.emit.package import BuildError
     from codegen.pipeline import progress
-    from codegen.pipeline.run import generate
+    from codegen.pipeline.run import generate_as
 
     display = progress.for_stream(sys.stderr, quiet=quiet)
     try:
-        result = generate(
-            [cfg.input], cfg.out, cfg.package_name, parse_targets(cfg.targets), jobs=jobs or _cores(),
-            force=force, progress=display, lock_timeout=lock_timeout, rename_package=rename_package,
-            names=NameOptions.of(reresolve_names, cfg.names), enums=cfg.enums, responses=cfg.responses,
+        result = generate_as(
+            cfg, jobs or cores(), progress=display, force=force, lock_timeout=lock_timeout,
+            rename_package=rename_package, reresolve_names=reresolve_names,
         )
     except BuildError as exc:
         _echo_errors(exc.lines)
         return 1
     if not quiet and result.skipped:
-        click.echo(_skipped_line(len(result.skipped)), err=True)
+        click.echo(report.skipped_line(len(result.skipped)), err=True)
     _report_conflicts(result.conflicts, forced=force)
     for backup in result.backups:
         click.echo(f"{cfg.out / backup}: your version, kept", err=True)
-    services = ", ".join(result.services) if len(result.services) <= 10 else f"{len(result.services)} services"
     click.echo(
-        f"{cfg.out}: {len(result.tracked)} files ({len(result.written)} written, "
-        f"{len(result.removed)} removed, {len(result.merged)} merged) for {services}",
+        report.generated_line(
+            cfg.out, len(result.tracked), len(result.written), len(result.removed), len(result.merged), result.services
+        ),
         err=summary_err,
     )
     _echo_errors(result.errors)
@@ -462,45 +371,30 @@ def _run_generate(
     return 1 if result.errors or (result.conflicts and not force) else 0
 
 
-def _cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not Linux
-        return os.cpu_count() or 1
-
-
 def _codegen_config(
     input_path: Path | None, out: Path | None, package_name: str | None, targets: str | None,
     rename: bool = False, failed: int = 1,
-) -> Any:
+) -> Config:
     """The options of a run; a bad one is one error line and exit `failed` (`check`: 2, as
     everything that keeps it from answering: 1 would read as "stale")."""
+    from codegen.emit.package import BuildError
     from codegen.pipeline import config
 
     try:
-        cfg = config.load(input=input_path, out=out, package_name=package_name, targets=targets)
+        cfg = config.load_checked(input=input_path, out=out, package_name=package_name, targets=targets)
     except config.ConfigError as exc:
         _echo_errors([str(exc)])
         sys.exit(failed)
-    from codegen.emit.package import BuildError, check_package_name, parse_targets
-
-    try:
-        check_package_name(cfg.package_name)  # a bad name first, as any bad option
-        parse_targets(cfg.targets)
     except BuildError as exc:
         _echo_errors(exc.lines)
         sys.exit(failed)
-    _refuse_rename(cfg, package_name, rename)
-    return cfg
-
-
-def _refuse_rename(cfg: Any, package_name: str | None, rename: bool) -> None:
-    """A --package-name other than the one the output was made with is a usage error
-    (exit 2) unless --rename-package says so: it would remove the package's folder."""
+    # A --package-name other than the one the output was made with is a usage error
+    # (exit 2) unless --rename-package says so: it would remove the package's folder.
     refused = cfg.rename_refused(package_name)
     if refused is not None and not rename:
         click.echo(refused, err=True)
         sys.exit(2)
+    return cfg
 
 
 def _check_input(path: Path) -> None:
@@ -509,22 +403,16 @@ def _check_input(path: Path) -> None:
         raise click.BadParameter(f"Path {str(path)!r} does not exist.", param_hint="'[INPUT]'")
 
 
-def _echo_errors(lines: Any) -> None:
-    """Every error line as `error: FILE:LINE: message` (the form `parse` prints)."""
-    for line in lines:
-        click.echo(line if line.startswith("error: ") else f"error: {line}", err=True)
+def _echo_errors(lines: Iterable[str]) -> None:
+    for line in report.error_lines(lines):
+        click.echo(line, err=True)
 
 
-def _report_conflicts(conflicts: Any, forced: bool) -> None:
-    for conflict in conflicts:
-        click.echo(f"conflict: {conflict.describe()}", err=True)
-        click.echo("    " + conflict.details().replace("\n", "\n    "), err=True)
+def _report_conflicts(conflicts: Sequence[report.Conflict], forced: bool) -> None:
+    for line in report.conflict_lines(conflicts):
+        click.echo(line, err=True)
     if conflicts and not forced:
-        click.echo(
-            f"{len(conflicts)} conflicting hand edit(s): those files were left as they are; "
-            "`codegen generate --force` takes the generator's version and keeps yours as <file>.orig",
-            err=True,
-        )
+        click.echo(report.conflicts_left(len(conflicts)), err=True)
 
 
 @main.command()
@@ -546,38 +434,19 @@ def check(
     edits that conflict with the regeneration), 0 when up to date, 2 on unreadable input or
     a --package-name other than the one OUT was generated with. Writes nothing.
     --package-name and --targets default to the options OUT was generated with."""
-    from codegen.emit.package import BuildError, parse_targets
-    from codegen.pipeline.run import regenerate
+    from codegen.emit.package import BuildError
+    from codegen.pipeline.run import check_as
 
     cfg = _codegen_config(input_path, out, package_name, targets, failed=2)
     _check_input(cfg.input)
     try:
-        result = regenerate(
-            [cfg.input], cfg.out, cfg.package_name, parse_targets(cfg.targets), jobs=jobs or _cores(),
-            dry_run=True, lock_timeout=lock_timeout, names=NameOptions.of(False, cfg.names), enums=cfg.enums,
-            responses=cfg.responses,
-        )
+        result = check_as(cfg, jobs or cores(), lock_timeout=lock_timeout)
     except BuildError as exc:
         _echo_errors(exc.lines)
         sys.exit(2)
-    if result.stale:
-        for service in result.rendered:
-            click.echo(f"stale service: {service} (would be re-rendered)")
-    for rel in result.written:
-        click.echo(f"stale: {rel} (would be written)")
-    for rel in result.removed:
-        click.echo(f"stale: {rel} (would be removed)")
-    for conflict in result.conflicts:
-        click.echo(f"conflict: {conflict.describe()}")
-        click.echo("    " + conflict.details().replace("\n", "\n    "))
-    if result.up_to_date:
-        click.echo(f"{cfg.out}: up to date ({len(result.tracked)} files)")
-        sys.exit(0)
-    click.echo(
-        f"{cfg.out}: {len(result.stale)} stale file(s), {len(result.conflicts)} conflict(s); "
-        "run `codegen generate`"
-    )
-    sys.exit(1)
+    for line in report.check_lines(cfg.out, result, result.conflicts):
+        click.echo(line)
+    sys.exit(0 if result.up_to_date else 1)
 
 
 @main.command("watch")
@@ -597,9 +466,9 @@ def watch_command(
     jobs: int | None, interval: float, debounce: float, lock_timeout: float | None,
 ) -> None:
     """Regenerate whenever pages under INPUT change (polling, debounced); Ctrl-C stops."""
-    from codegen.emit.package import BuildError, parse_targets
+    from codegen.emit.package import BuildError
     from codegen.pipeline import watch
-    from codegen.pipeline.run import generate
+    from codegen.pipeline.run import generate_as
 
     cfg = _codegen_config(input_path, out, package_name, targets)
 
@@ -607,20 +476,13 @@ def watch_command(
         for line in changes:
             click.echo(line)
         try:
-            result = generate(
-                [cfg.input], cfg.out, cfg.package_name, parse_targets(cfg.targets), jobs=jobs or _cores(),
-                lock_timeout=lock_timeout, names=NameOptions.of(False, cfg.names), enums=cfg.enums,
-                responses=cfg.responses,
-            )
+            result = generate_as(cfg, jobs or cores(), lock_timeout=lock_timeout)
         except BuildError as exc:
             _echo_errors(exc.lines)
             return
         _report_conflicts(result.conflicts, forced=False)
         _echo_errors(result.errors)
-        click.echo(
-            f"{cfg.out}: {len(result.written)} written, {len(result.removed)} removed"
-            + (f" ({', '.join(result.rendered)} re-rendered)" if result.rendered else "")
-        )
+        click.echo(report.watched_line(cfg.out, result))
 
     _check_input(cfg.input)
     try:

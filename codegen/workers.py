@@ -40,6 +40,14 @@ PRELOAD = ["codegen.pipeline.unit"]
 _PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
+def cores() -> int:
+    """The cores this process may run on: the default number of workers."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
 def start_method() -> str:
     return "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
 

@@ -148,6 +148,19 @@ def load(start: Path | None = None, **overrides: Any) -> Config:
     )
 
 
+def load_checked(
+    input: Path | None = None, out: Path | None = None, package_name: str | None = None, targets: str | None = None
+) -> Config:
+    """`load` with these flags, and the package name and targets it gives checked, as
+    any bad option is, before anything runs: ConfigError, or BuildError (its lines)."""
+    from codegen.emit.package import check_package_name, parse_targets
+
+    cfg = load(input=input, out=out, package_name=package_name, targets=targets)
+    check_package_name(cfg.package_name)  # a bad name first, as any bad option
+    parse_targets(cfg.targets)
+    return cfg
+
+
 def _name_overrides(table: Any, pyproject: Path) -> dict[str, dict[str, str]]:
     """`[tool.codegen.names.<service>]` tables of `Name = "NewName"`. Both names pass the
     validator that names from pages pass (codegen/naming.py): an override becomes a class."""

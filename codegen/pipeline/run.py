@@ -20,8 +20,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import threading
 import time
@@ -33,10 +31,12 @@ from typing import TYPE_CHECKING, Any
 
 from codegen import diff, gcpause, workers
 from codegen.emit import options
-from codegen.emit.package import ALL_TARGETS, TARGETS, BuildError, check_enums, check_package_name, check_responses
+from codegen.emit.package import (
+    ALL_TARGETS, TARGETS, BuildError, check_enums, check_package_name, check_responses, parse_targets,
+)
 from codegen.emit.package import package_files
 from codegen.pipeline import lock, plan, state, unit, write
-from codegen.pipeline.config import rename_refusal
+from codegen.pipeline.config import Config, rename_refusal
 from codegen.pipeline.pages import Pages, unit_of
 from codegen.pipeline.progress import Progress, Quiet
 from codegen.pipeline.write import WriteLog
@@ -71,10 +71,6 @@ class RegenResult:
     @property
     def up_to_date(self) -> bool:
         return not self.stale and not self.conflicts
-
-
-def _hash_json(value: Any) -> str:
-    return hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()
 
 
 def regenerate(
@@ -306,25 +302,9 @@ def _regenerate(
     result.timings["hash"] = time.perf_counter() - clock
 
     old_pages = old.pages if old is not None else {}
-    tasks = [
-        unit.UnitTask(
-            name=name,
-            pages=tuple((s, str(pages.paths[s]), pages.sha[s]) for s in units[name]),
-            out=str(out),
-            package=package,
-            targets=targets,
-            generator=generator,
-            cached_services=tuple(sorted({old_pages[s].service or "" for s in units[name] if s in old_pages} - {""}))
-            if same or (old is not None and old.generator == generator)
-            else (),
-            force=force,
-            dry_run=dry_run,
-            weight=sum(pages.size.get(s, 0) for s in units[name]),
-            names=names,
-            responses=responses,
-        )
-        for name in affected
-    ]
+    tasks = plan.unit_tasks(
+        affected, units, pages, old, same, out, package, targets, generator, force, dry_run, names, responses
+    )
     if not dry_run:
         write.remove_stale_temps(out)
     previous = unit.Previous.of(out, old)
@@ -369,9 +349,9 @@ def _regenerate(
         raise BuildError([f"{', '.join(str(p) for p in inputs)}:1: no client operation pages found"])
 
     # The package-level files list every service.
-    package_key = _hash_json([new.settings(), sorted(summaries.items()), enums])
+    package_key = plan.hash_json([new.settings(), sorted(summaries.items()), enums])
     try:
-        if old is None or not same or package_key != old.package_key or "" in _pending(old) or _missing(out, old, ""):
+        if plan.package_due(out, old, same, package_key):
             try:
                 package_level = package_files(summaries, package, targets, enums)
             except Exception as exc:  # a template bug: still one line, no traceback
@@ -405,7 +385,7 @@ def _regenerate(
         pages_of.setdefault(rec.service, []).append((source, rec.sha))
     for service, summary in summaries.items():
         if service not in new.services:  # else carried over
-            key = "" if service in conflicted else _hash_json(pages_of.get(service, []))
+            key = "" if service in conflicted else plan.hash_json(pages_of.get(service, []))
             new.services[service] = state.ServiceRecord(key, summary)
     new.package_key = "" if "" in conflicted else package_key
     new.files = dict(sorted(new_files.items()))
@@ -439,14 +419,6 @@ def _regenerate(
     result.timings["finish"] = time.perf_counter() - clock
     result.timings["total"] = time.perf_counter() - t0
     return result
-
-
-def _pending(old: state.Manifest) -> set[str]:
-    return {s for s, rec in old.services.items() if not rec.key} | ({""} if not old.package_key else set())
-
-
-def _missing(out: Path, old: state.Manifest, service: str) -> bool:
-    return any(not (out / rel).is_file() for rel, rec in old.files.items() if rec.service == service)
 
 
 def _update_changelog(out: Path, sections: Mapping[str, str], staged: Sequence[str]) -> str | None:
@@ -496,4 +468,24 @@ def generate(
     return regenerate(
         inputs, out, package, targets, jobs=jobs, force=force, progress=progress, lock_timeout=lock_timeout,
         rename_package=rename_package, names=names or NameOptions(), enums=enums, responses=responses,
+    )
+
+
+def generate_as(
+    cfg: Config, jobs: int, progress: Progress | None = None, force: bool = False,
+    lock_timeout: float | None = None, rename_package: bool = False, reresolve_names: bool = False,
+) -> RegenResult:
+    """`generate` with the options of a project's configuration (codegen/pipeline/config.py)."""
+    return generate(
+        [cfg.input], cfg.out, cfg.package_name, parse_targets(cfg.targets), jobs=jobs, force=force,
+        progress=progress, lock_timeout=lock_timeout, rename_package=rename_package,
+        names=NameOptions.of(reresolve_names, cfg.names), enums=cfg.enums, responses=cfg.responses,
+    )
+
+
+def check_as(cfg: Config, jobs: int, lock_timeout: float | None = None) -> RegenResult:
+    """`codegen check`: the dry run of `generate_as`, which writes nothing."""
+    return regenerate(
+        [cfg.input], cfg.out, cfg.package_name, parse_targets(cfg.targets), jobs=jobs, dry_run=True,
+        lock_timeout=lock_timeout, names=NameOptions.of(False, cfg.names), enums=cfg.enums, responses=cfg.responses,
     )
