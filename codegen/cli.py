@@ -485,6 +485,10 @@ def watch_command(
         click.echo(report.watched_line(cfg.out, result))
 
     _check_input(cfg.input)
+    # Ctrl-C (SIGINT) is how a watch ends, also where it came in ignored: a job a script
+    # started in the background inherits SIGINT ignored, and Python then never raises
+    # KeyboardInterrupt, so `kill -INT` would be lost on it.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         before = watch.snapshot([cfg.input])  # before the first run: what changes during it is seen
         run([])

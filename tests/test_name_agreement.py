@@ -153,10 +153,7 @@ def test_plural_list_items_take_the_type_the_text_says_they_are() -> None:
 
 def _stem_and_oracle(reference: Path, service: str, op_name: str, path: str) -> tuple[str, str, naming.ServiceNames]:
     """The resolver's name at `path` of an operation, botocore's shape name there, and the names."""
-    from codegen.pipeline.boto3_render import render_service
-
-    render_service(service, tmp_path)
-    ops = list(parse_dir(tmp_path / service / "client"))
+    ops = list(parse_dir(reference / service / "client"))
     (names,) = naming.resolve(ops)
     op = next(o for o in ops if o.name == op_name)
     return names.stem_of(names.class_at(op_name, path)), na.botocore_structures(service, op.api_name or "")[path], names

@@ -294,13 +294,20 @@ def test_regenerate_outputs_are_independent_of_order(tmp_path: Path, reference: 
 
 
 @pytest.mark.skipif(not hasattr(signal, "SIGINT"), reason="POSIX signals")
-def test_cli_watch_exits_cleanly_on_ctrl_c(tmp_path: Path, reference: Path) -> None:
+@pytest.mark.parametrize("sigint", ["default", "ignored"])
+def test_cli_watch_exits_cleanly_on_ctrl_c(tmp_path: Path, reference: Path, sigint: str) -> None:
+    """Also when the watch inherits SIGINT ignored, as a job a script starts in the
+    background (`codegen watch &`) does: `kill -INT` still ends it."""
     inp = make_input(tmp_path / "in", reference, {"kinesis/client/list_streams.rst"})
     out = tmp_path / "out"
+
+    def inherit() -> None:
+        signal.signal(signal.SIGINT, signal.SIG_IGN if sigint == "ignored" else signal.SIG_DFL)
+
     proc = subprocess.Popen(
         [sys.executable, "-m", "codegen.cli", "watch", str(inp), "--out", str(out), "--package-name", PKG,
          "--interval", "0.05"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path, preexec_fn=inherit,
     )
     try:
         deadline = time.monotonic() + 60
