@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
 import shutil
 import subprocess
 from functools import lru_cache
@@ -114,3 +115,14 @@ def models_text(service_dir: Path) -> str:
 
     paths = [service_dir / "models.py", *sorted((service_dir / MODELS_DIR).glob("*.py"))]
     return "".join(p.read_text(encoding="utf-8") for p in paths)
+
+
+def newest_release(package: str) -> str:
+    """The newest release of `package` the package registry offers (`pip index versions`):
+    the smoke jobs' "newest". The registry must answer: never a skip."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "pip", "index", "versions", package], capture_output=True, text=True, timeout=300
+    )
+    found = re.search(rf"^{re.escape(package)} \(([^)]+)\)", proc.stdout, re.MULTILINE)
+    assert found, proc.stdout + proc.stderr
+    return found.group(1)

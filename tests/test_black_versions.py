@@ -6,7 +6,6 @@ lays the canonical layout (codegen/fmt.py) out differently fails here, visibly."
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -18,18 +17,10 @@ import pytest
 
 from codegen.emit import package as emit_package
 from codegen.pipeline import run
+from gen_support import newest_release
 from conftest import REPO
 
 OLDEST = "24.1.0"  # pyproject.toml's `black>=24.1`
-
-
-def _newest() -> str:
-    proc = subprocess.run(
-        [sys.executable, "-m", "pip", "index", "versions", "black"], capture_output=True, text=True, timeout=300
-    )
-    found = re.search(r"^black \(([^)]+)\)", proc.stdout, re.MULTILINE)
-    assert found, proc.stdout + proc.stderr  # the registry answers: never a skip
-    return found.group(1)
 
 
 def _installed(version: str) -> Path:
@@ -74,7 +65,7 @@ def generated(reference: Path, tmp_path_factory: pytest.TempPathFactory) -> Path
 
 @pytest.mark.parametrize("which", ["oldest", "newest"])
 def test_black_check_passes(which: str, generated: Path) -> None:
-    version = OLDEST if which == "oldest" else _newest()
+    version = OLDEST if which == "oldest" else newest_release("black")
     site = _installed(version)
     env = {**os.environ, "PYTHONPATH": str(site)}
     probe = subprocess.run(

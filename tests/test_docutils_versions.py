@@ -28,6 +28,7 @@ from codegen import tree
 from codegen.emit import package as emit_package
 from codegen.parse import parse_paths
 from codegen.pipeline import run
+from gen_support import newest_release
 from conftest import REPO
 
 SERVICE = "dynamodb"  # 79 pages: client, paginator and waiter pages
@@ -39,15 +40,6 @@ def _oldest() -> str:
     pins = [d for d in project["dependencies"] if re.match(r"docutils\b", d)]
     assert len(pins) == 1 and pins[0].startswith("docutils>="), pins  # a lower pin, no upper one
     return pins[0].removeprefix("docutils>=")
-
-
-def _newest() -> str:
-    proc = subprocess.run(
-        [sys.executable, "-m", "pip", "index", "versions", "docutils"], capture_output=True, text=True, timeout=300
-    )
-    found = re.search(r"^docutils \(([^)]+)\)", proc.stdout, re.MULTILINE)
-    assert found, proc.stdout + proc.stderr  # the registry answers: never a skip
-    return found.group(1)
 
 
 def _venv(version: str) -> Path:
@@ -109,7 +101,7 @@ def _files(folder: Path) -> list[str]:
 
 @pytest.mark.parametrize("which", ["oldest", "newest"])
 def test_smoke(which: str, reference: Path, locked: tuple[str, Path], tmp_path: Path) -> None:
-    version = _oldest() if which == "oldest" else _newest()
+    version = _oldest() if which == "oldest" else newest_release("docutils")
     python = _venv(version)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), str(REPO / "tests")]),
            "CODEGEN_CACHE_DIR": str(tmp_path / "cache")}

@@ -204,11 +204,7 @@ class Manifest:
             for source, sha in group.items()
         }
         return cls(
-            generator=str(data["generator"]),
-            templates=str(data["templates"]),
-            package=str(data["package"]),
-            targets=tuple(data["targets"]),
-            package_key=str(data.get("package_key", "")),
+            **_settings(data),
             pages=dict(sorted(pages.items())),
             services={s: ServiceRecord(str(r["key"]), dict(r["summary"])) for s, r in data["services"].items()},
             files=dict(sorted(
@@ -216,19 +212,13 @@ class Manifest:
                 for service, group in data["files"].items()
                 for rel, sha in group.items()
             )),
-            orphans={str(k): str(v) for k, v in data.get("orphans", {}).items()},
-            names=str(data.get("names", "")),
-            responses=str(data.get("responses", "")),
+            **_extras(data),
         )
 
     @classmethod
     def _from_format_1(cls, data: Mapping[str, Any]) -> Manifest:
         return cls(
-            generator=str(data["generator"]),
-            templates=str(data["templates"]),
-            package=str(data["package"]),
-            targets=tuple(data["targets"]),
-            package_key=str(data.get("package_key", "")),
+            **_settings(data),
             pages={
                 s: PageRecord(str(p["sha"]), p["service"], str(p.get("error", ""))) for s, p in data["pages"].items()
             },
@@ -236,11 +226,25 @@ class Manifest:
                 s: ServiceRecord(str(r["key"]), dict(r["summary"])) for s, r in data["services"].items()
             },
             files={rel: FileRecord(str(f["sha"]), str(f["service"])) for rel, f in data["files"].items()},
-            orphans={str(k): str(v) for k, v in data.get("orphans", {}).items()},
-            names=str(data.get("names", "")),
-            responses=str(data.get("responses", "")),
+            **_extras(data),
         )
 
+
+
+def _settings(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The run's settings, written alike by both formats."""
+    return {
+        "generator": str(data["generator"]), "templates": str(data["templates"]), "package": str(data["package"]),
+        "targets": tuple(data["targets"]), "package_key": str(data.get("package_key", "")),
+    }
+
+
+def _extras(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The keys after the records, written alike by both formats."""
+    return {
+        "orphans": {str(k): str(v) for k, v in data.get("orphans", {}).items()},
+        "names": str(data.get("names", "")), "responses": str(data.get("responses", "")),
+    }
 
 def bases(manifest: Manifest) -> dict[str, str]:
     """Module → sha of its merge base: what the packs of `.codegen/pristine/` must hold."""
