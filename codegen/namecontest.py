@@ -106,7 +106,7 @@ def assign(
     enum_pins: Mapping[int, str],
 ) -> None:
     """Names for every class and Literal alias, besides those `taken` holds: registered
-    (pinned) names first, then the resolver's rule (module docstring)."""
+    (pinned) names first, then the resolver's rule (codegen/naming.py)."""
     pinned = set()
     for index, (name, stem, sides) in sorted(pins.items(), key=lambda p: p[1]):
         group = structs[index]
