@@ -71,7 +71,7 @@ class Walker:
             self.recursive.append((op.name, path, shape.target or ""))
             return
         if shape.type == "string" and shape.enum:
-            name = _item_name(member) if reach == "item" else None
+            name = singular(capitalised(member)) if reach == "item" else None
             cand = Candidate(pascal(name or member), 0, member)
             self._add(self.enums, op, side, path, shape, ("enum", cand.name, shape.enum), cand, quals)
             return
@@ -149,7 +149,3 @@ def _member_names(shape: Shape) -> Iterable[str]:
             yield name
             stack.append(child.shape)
         stack.extend(n for n in (node.member, node.key, node.value) if n is not None)
-
-
-def _item_name(member: str) -> str | None:
-    return singular(capitalised(member))
