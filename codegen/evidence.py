@@ -42,7 +42,7 @@ _LITERAL = re.compile(r"`+([A-Za-z][A-Za-z0-9]*)`+")
 _LINK_TEXT = re.compile(r"\[([A-Za-z][A-Za-z0-9]*)\]\(")
 _API_LINK = re.compile(r"/API_([A-Z][A-Za-z0-9]*)\.html")
 _CAMEL_WORD = re.compile(r"\b([A-Z][a-z0-9]+(?:[A-Z][A-Za-z0-9]*)+)\b")
-_WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z0-9]+")
+CAMEL_WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z0-9]+")
 # How AWS's text introduces a type: the word right before or after the name.
 _BEFORE = re.compile(r"(?:\b(?:[Ee]ach|[Aa]n?|[Oo]ne|of)\s+[`\[]*)$")
 _TYPE_BEFORE = re.compile(r"(?:\b[Tt]ype:?\s+[`\[]*)$")
@@ -93,7 +93,7 @@ def _item_name(member: str) -> str | None:
 
 
 def _last_word(name: str) -> str:
-    words = _WORDS.findall(name)
+    words = CAMEL_WORDS.findall(name)
     return words[-1] if words else name
 
 
@@ -106,7 +106,7 @@ def _related(word: str, member: str) -> int:
         return 0
     if word.endswith(member) or member.endswith(word) or word.startswith(member):
         return 2
-    if _last_word(word) == _last_word(member) or _WORDS.findall(word)[:1] == _WORDS.findall(member)[:1]:
+    if _last_word(word) == _last_word(member) or CAMEL_WORDS.findall(word)[:1] == CAMEL_WORDS.findall(member)[:1]:
         return 1
     return 0
 
@@ -115,7 +115,7 @@ def _shares_word(word: str, name: str) -> bool:
     """Do `word` and `name` share a word, plural or not (`ConfigurationOptionDescription`
     and `Options`, `BatchGetFindingsError` and `FailedFindings`)?"""
     def stems(text: str) -> set[str]:
-        return {singular(w) or w for w in _WORDS.findall(text)}
+        return {singular(w) or w for w in CAMEL_WORDS.findall(text)}
 
     return bool(stems(word) & stems(name))
 

@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from botocore.model import Shape as BotoShape
 
 from codegen import naming
+from codegen.pynames import operation_class_stem
 from codegen.tree import Operation, Shape
 from oracle import customisations, session
 
@@ -273,7 +274,7 @@ def measure(names: naming.ServiceNames, operations: Iterable[Operation]) -> Figu
     # An operation's own classes are named after it, whatever their length: its request
     # and response (`top`), and the union of its response's events, `<Operation>EventStream`
     # (the response's stream).
-    own = {naming.operation_class_stem(op) + "EventStream" for op in operations}
+    own = {operation_class_stem(op) + "EventStream" for op in operations}
     generated = [names.stem_of(c.name) for c in names.classes if not c.top and names.stem_of(c.name) not in own]
     generated += [e.name for e in names.enums]
     figures.names = len(generated)

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 import name_agreement as na
-from codegen import naming
+from codegen import naming, pynames
 from codegen.evidence import singular
+from codegen.namegroups import forms_of_one_name
 from gen_support import parse_dir, parse_ok
 
 SERVICES = ("dynamodb", "kinesis", "bedrock-runtime")
@@ -36,7 +37,7 @@ def all_member_names(names: naming.ServiceNames) -> list[list[str]]:
     ("Type", "type_"), ("Filter", "filter_"), ("From", "from_"), ("id", "id_"),
 ])
 def test_attr_name_examples(wire: str, attr: str) -> None:
-    assert naming.attr_name(wire) == attr
+    assert pynames.attr_name(wire) == attr
 
 
 @pytest.mark.parametrize("service", SERVICES)
@@ -53,13 +54,13 @@ def test_wire_attr_wire_lossless_and_collision_free(
         assert len(back) == len(wires), f"{info.name}: attribute collision"
         for attr in back:
             assert attr.isidentifier() and not keyword.iskeyword(attr)
-            assert attr not in naming.MODEL_METHODS
+            assert attr not in pynames.MODEL_METHODS
         assert [back[mapping[w]] for w in wires] == wires
 
 
 def test_attribute_map_resolves_collisions_deterministically() -> None:
-    first = naming.attribute_map(["KmsKeyId", "KMSKeyId", "Name"])
-    second = naming.attribute_map(["KMSKeyId", "Name", "KmsKeyId"])
+    first = pynames.attribute_map(["KmsKeyId", "KMSKeyId", "Name"])
+    second = pynames.attribute_map(["KMSKeyId", "Name", "KmsKeyId"])
     assert first == {k: second[k] for k in first}
     assert len(set(first.values())) == 3
     assert not any(ch.isdigit() for v in first.values() for ch in v)  # never a counter
@@ -115,7 +116,7 @@ def test_identical_structures_named_alike_share_a_class(service_names: dict[str,
         for shape, places in by_shape.items()
         if len({key for key, _, _ in places}) == 1
         and len({want for _, want, _ in places}) > 1
-        and all(want == shape or naming.forms_of_one_name(want, shape) for _, want, _ in places)
+        and all(want == shape or forms_of_one_name(want, shape) for _, want, _ in places)
     }
     assert len(alike) >= 5, alike
     assert all(len(found) == 1 for found in alike.values()), alike

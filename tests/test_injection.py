@@ -644,7 +644,7 @@ def test_a_name_too_long_for_a_file_name_fails_its_page_only(tmp_path: Path) -> 
     proc = _codegen("generate", str(tmp_path / "in"), "--out", "out", "-q", cwd=tmp_path)
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     errors = [line for line in proc.stderr.splitlines() if line.startswith("error: ")]
-    assert errors == [f"error: ec2/client/long.rst:9: operation name {naming.shown(long_name)} "
+    assert errors == [f"error: ec2/client/long.rst:9: operation name {escape.shown(long_name)} "
                       f"is longer than {naming.MAX_NAME} characters"], proc.stderr
     assert (tmp_path / "out" / "aws_typed" / "sagemaker" / "models.py").is_file()
     assert not (tmp_path / "out" / "aws_typed" / "ec2").exists()

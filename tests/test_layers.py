@@ -22,6 +22,14 @@ FORBIDDEN = {
     "codegen.emit": ("codegen.pipeline", "codegen.cli"),
     "codegen.pipeline": ("codegen.cli",),
 }
+# The names layer (codegen/naming.py and its parts) sits between the tree and emit: the
+# page reader, the emitters, the pipeline and diff use it, never the other way round.
+NAMES = ("naming", "pynames", "namecheck", "shapekey", "servicenames", "evidence", "namesites", "namegroups",
+         "namecontest", "stablenames")
+FORBIDDEN |= {
+    f"codegen.{name}": ("codegen.rst", "codegen.emit", "codegen.pipeline", "codegen.diff", "codegen.cli")
+    for name in NAMES
+}
 
 
 def module_name(path: Path, root: Path = ROOT) -> str:
