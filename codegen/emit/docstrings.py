@@ -19,6 +19,7 @@ import sys
 from collections.abc import Iterable
 from functools import lru_cache
 
+from codegen.emit.memo import per_service
 from codegen.naming import ClassInfo, ServiceNames
 from codegen.tree import Operation, Shape, api_url_ok
 
@@ -202,8 +203,14 @@ def class_body(
 # --- what describes a class -------------------------------------------------------------
 
 
+@per_service
+def _operations(names: ServiceNames) -> dict[str, Operation]:
+    """Each client operation by name (the first, should two pages share one)."""
+    return {op.name: op for op in reversed(names.all_client_operations)}
+
+
 def _operation(names: ServiceNames, name: str) -> Operation | None:
-    return next((op for op in names.all_client_operations if op.name == name), None)
+    return _operations(names).get(name)
 
 
 def _node_docs(op: Operation, path: str) -> list[str]:
