@@ -173,6 +173,18 @@ def summary_body(text: str, depth: int) -> str:
     return "\n".join(lines).removeprefix(indent)
 
 
+@lru_cache(maxsize=1 << 14)  # (a description recurs: a class's model and TypedDicts, an operation's)
+def _summary(summary: str, fallback: str, indent: str, closing: bool) -> tuple[str, ...]:
+    """class_body's first paragraph, wrapped."""
+    return tuple(_wrap(first_paragraph(summary) or clean_text(fallback), indent, closing))
+
+
+@lru_cache(maxsize=1 << 15)  # (a member recurs: in request and response, in every class holding it)
+def _entry(name: str, text: str, width: int, indent: str) -> tuple[str, ...]:
+    """class_body's entry for one attribute, wrapped."""
+    return tuple(_fill(f"{name}: {first_sentence(text)}".rstrip(), width, f"{indent}    ", f"{indent}        "))
+
+
 def class_body(
     summary: str,
     attributes: Iterable[tuple[str, str]],
@@ -187,12 +199,12 @@ def class_body(
     (what `help()` shows), each on `one_line` if asked, then `link`."""
     indent = "    " * depth
     entries = list(attributes)
-    lines = _wrap(first_paragraph(summary) or clean_text(fallback), indent, closing=not (entries or link))
+    lines = list(_summary(summary, fallback, indent, not (entries or link)))
     if entries:
         lines += ["", f"{indent}{heading}:"]
+        width = sys.maxsize if one_line else WIDTH
         for name, text in entries:
-            entry = f"{name}: {first_sentence(text)}".rstrip()
-            lines += _fill(entry, sys.maxsize if one_line else WIDTH, f"{indent}    ", f"{indent}        ")
+            lines += _entry(name, text, width, indent)
     if link:
         lines += ["", indent + link]
     if entries or link:
