@@ -20,22 +20,24 @@ from codegen.tree import Shape
 @dataclass(frozen=True, slots=True)
 class FieldView:
     attr: str
-    wire: str
     annotation: str
     required: bool
-    to_wire: str
     from_wire: str
     doc: str
     helpers: frozenset[str]  # the runtime's functions the two expressions call
     present: bool = False  # a response key typed as always there (emit/responses.py)
+    # The field's three statements, each on one line (the template lays them out):
+    statement: str = ""  # `attr: annotation = default`
+    dump_item: str = ""  # to_dict's `"Wire": <to_wire>,`
+    load_item: str = ""  # from_dict's `attr=<from_wire>,`
 
-    @property
-    def declaration(self) -> str:
-        """The annotation and default. A present key's default is the runtime's ABSENT
-        (UNSET, typed Any): a model built without it stays convenient to write."""
-        if self.required:
-            return self.annotation
-        return f"{self.annotation} = ABSENT" if self.present else f"{self.annotation} | UnsetType = UNSET"
+
+def _declaration(annotation: str, required: bool, present: bool) -> str:
+    """The annotation and default. A present key's default is the runtime's ABSENT
+    (UNSET, typed Any): a model built without it stays convenient to write."""
+    if required:
+        return annotation
+    return f"{annotation} = ABSENT" if present else f"{annotation} | UnsetType = UNSET"
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,20 +133,24 @@ def class_view(
         key = pyrepr(wire)  # black's quotes: the rendered text is final (no black pass)
         load = loader(names, info.op, path, member.shape)
         dump = needs_dump(names, info.op, path, member.shape)
+        annotation = py_type(names, info.op, path, member.shape, "model")
+        to_wire = f"to_wire(self.{attr}, at, {key})" if dump else f"self.{attr}"
+        from_wire = _localise(f"{'need' if required or present else 'load'}(rest, {key}, at, {load})", here, defined)
         fields.append(
             FieldView(
                 attr=attr,
-                wire=wire,
-                annotation=py_type(names, info.op, path, member.shape, "model"),
+                annotation=annotation,
                 required=required,
-                to_wire=f"to_wire(self.{attr}, at, {key})" if dump else f"self.{attr}",
-                from_wire=_localise(f"{'need' if required or present else 'load'}(rest, {key}, at, {load})", here, defined),
+                from_wire=from_wire,
                 doc=docstrings.member_text(member.documentation, member.shape),
                 helpers=frozenset(_NAME.findall(load)) & _HELPERS
                 | {"need" if required or present else "load"}
                 | ({"to_wire"} if dump else set())
                 | ({"ABSENT"} if present else set()),
                 present=present,
+                statement=f"{attr}: {_declaration(annotation, required, present)}",
+                dump_item=f"{key}: {to_wire},",
+                load_item=f"{attr}={from_wire},",
             )
         )
     return ClassView(info.name, docstrings.class_text(names, info), tuple(fields), docstrings.class_link(names, info))
