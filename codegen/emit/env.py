@@ -195,5 +195,11 @@ def environment() -> jinja2.Environment:
     return env
 
 
+@lru_cache(maxsize=None)
+def _template(name: str) -> jinja2.Template:
+    # (jinja2's own cache, keyed by a weak reference to the loader, is looked up per render)
+    return environment().get_template(name)
+
+
 def render(template: str, **context: Any) -> str:
-    return environment().get_template(template).render(**context)
+    return _template(template).render(**context)
