@@ -58,6 +58,14 @@ def width(text: str) -> int:
     return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
+# A bracket or comma, with the strings and other text before it: one match per token
+# that counts, strings skipped inside the expression (in C). A quote that opens no
+# string is text (as for _TOKEN); the text after the last token ends in an empty match.
+_CODE_TOKEN = re.compile(
+    r"""(?:"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|[^()\[\]{},])*+(?:([(\[{])|([)\]}])|(,)|\Z)"""
+)
+
+
 def _top(code: str) -> tuple[list[tuple[int, int]], list[int]]:
     """The top-level bracket pairs (index of the opening, of the closing) and commas of
     one line of code."""
@@ -65,19 +73,19 @@ def _top(code: str) -> tuple[list[tuple[int, int]], list[int]]:
     commas: list[int] = []
     depth = opening = 0
     # (the hot loop of the slow path: group numbers, not names, and a depth, not a stack)
-    for match in _TOKEN.finditer(code):
+    for match in _CODE_TOKEN.finditer(code):
         kind = match.lastindex
-        if kind == 2:
+        if kind == 1:
             if not depth:
-                opening = match.start()
+                opening = match.end() - 1
             depth += 1
-        elif kind == 3:
+        elif kind == 2:
             if depth:  # (a tail starts with the bracket it closes)
                 depth -= 1
                 if not depth:
-                    pairs.append((opening, match.start()))
-        elif kind == 4 and not depth:
-            commas.append(match.start())
+                    pairs.append((opening, match.end() - 1))
+        elif kind == 3 and not depth:
+            commas.append(match.end() - 1)
     return pairs, commas
 
 
