@@ -53,6 +53,7 @@ def doc_escape(text: str) -> str:
     return text
 
 
+@lru_cache(maxsize=1 << 10)  # (a service's name heads every module of it)
 def docline(text: str) -> str:
     """Page text (a name) inside a line of a template's docstring: escaped, one line."""
     return doc_escape(" ".join(clean(text).split()))

@@ -135,7 +135,13 @@ def class_view(
         dump = needs_dump(names, info.op, path, member.shape)
         annotation = py_type(names, info.op, path, member.shape, "model")
         to_wire = f"to_wire(self.{attr}, at, {key})" if dump else f"self.{attr}"
-        from_wire = _localise(f"{'need' if required or present else 'load'}(rest, {key}, at, {load})", here, defined)
+        call = "need" if required or present else "load"
+        if defined.keys().isdisjoint((call, "rest", "at")):
+            # (the names before the loader are none of the module's: only the loader's
+            # class names, a string literal apart, may be read lazily)
+            from_wire = f"{call}(rest, {key}, at, {_localise(load, here, defined)})"
+        else:
+            from_wire = _localise(f"{call}(rest, {key}, at, {load})", here, defined)
         fields.append(
             FieldView(
                 attr=attr,
@@ -144,7 +150,7 @@ def class_view(
                 from_wire=from_wire,
                 doc=docstrings.member_text(member.documentation, member.shape),
                 helpers=frozenset(_NAME.findall(load)) & _HELPERS
-                | {"need" if required or present else "load"}
+                | {call}
                 | ({"to_wire"} if dump else set())
                 | ({"ABSENT"} if present else set()),
                 present=present,
