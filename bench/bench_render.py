@@ -26,6 +26,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_all import REPO  # noqa: E402
@@ -40,7 +41,7 @@ def worker(pages: str) -> None:
     from codegen.parse import parse_paths
 
     operations = parse_paths([Path(pages)]).operations
-    by_service: dict[str, list] = {}  # type: ignore[type-arg]
+    by_service: dict[str, list[Any]] = {}
     for op in operations:
         by_service.setdefault(service_key(op), []).append(op)
     work = []
