@@ -58,6 +58,14 @@ def width(text: str) -> int:
     return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
+# A bracket or comma, with the strings and other text before it: one match per token
+# that counts, strings skipped inside the expression (in C). A quote that opens no
+# string is text (as for _TOKEN); the text after the last token ends in an empty match.
+_CODE_TOKEN = re.compile(
+    r"""(?:"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|[^()\[\]{},])*+(?:([(\[{])|([)\]}])|(,)|\Z)"""
+)
+
+
 def _top(code: str) -> tuple[list[tuple[int, int]], list[int]]:
     """The top-level bracket pairs (index of the opening, of the closing) and commas of
     one line of code."""
@@ -65,19 +73,19 @@ def _top(code: str) -> tuple[list[tuple[int, int]], list[int]]:
     commas: list[int] = []
     depth = opening = 0
     # (the hot loop of the slow path: group numbers, not names, and a depth, not a stack)
-    for match in _TOKEN.finditer(code):
+    for match in _CODE_TOKEN.finditer(code):
         kind = match.lastindex
-        if kind == 2:
+        if kind == 1:
             if not depth:
-                opening = match.start()
+                opening = match.end() - 1
             depth += 1
-        elif kind == 3:
+        elif kind == 2:
             if depth:  # (a tail starts with the bracket it closes)
                 depth -= 1
                 if not depth:
-                    pairs.append((opening, match.start()))
-        elif kind == 4 and not depth:
-            commas.append(match.start())
+                    pairs.append((opening, match.end() - 1))
+        elif kind == 3 and not depth:
+            commas.append(match.end() - 1)
     return pairs, commas
 
 
@@ -131,17 +139,29 @@ def _fits(code: str, depth: int) -> bool:
     return width(code) + 4 * depth <= LINE_LENGTH
 
 
+def _short(code: str, depth: int) -> bool:
+    """`code` stays one line as it is, by the checks that settle most statements (the
+    templates write ~100,000 a service): ASCII, it fits, no line break, no comma before
+    a closing bracket (so no magic trailing comma)."""
+    return (
+        code.isascii()
+        and len(code) + 4 * depth <= LINE_LENGTH
+        and "\n" not in code
+        and _COMMA_CLOSING.search(code) is None
+    )
+
+
 def fit(code: str, depth: int = 0) -> str:
     """One statement, written on one line (in black's spacing), in the canonical layout at
     `depth` (4 spaces each): the lines, indented, without a final newline."""
-    if "\n" not in code and _fits(code, depth) and not _magic(code):
+    if _short(code, depth) or ("\n" not in code and _fits(code, depth) and not _magic(code)):
         return INDENT * depth + code
     return _layout(code, depth, False)
 
 
 def fit_element(code: str, depth: int) -> str:
     """One element (with its comma) of a bracket exploded one element a line, at `depth`."""
-    if "\n" not in code and _fits(code, depth) and not _magic(code):
+    if _short(code, depth) or ("\n" not in code and _fits(code, depth) and not _magic(code)):
         return INDENT * depth + code
     return _layout(code, depth, True)
 
@@ -290,7 +310,9 @@ def _find_all(text: str, needle: str) -> list[int]:
 # right here: black lays it out, through its public API (format_source), as it lays any
 # docstring out. tests/test_black_stable.py checks both kinds are black-stable.
 
-_ODD_IN_DOCSTRING = re.compile(r"[\t\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]|\\\s*\n")
+# (two expressions: a character class alone is scanned far faster than an alternation)
+_ODD_IN_DOCSTRING = re.compile(r"[\t\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+_BACKSLASH_BREAK = re.compile(r"\\\s*\n")
 
 
 def docstring(body: str, depth: int) -> str:
@@ -309,21 +331,26 @@ def docstring(body: str, depth: int) -> str:
 def _canonical_docstring(body: str, indent: str) -> bool:
     if not body or body[0] == '"' or body[-1] in '"\\' or _ODD_IN_DOCSTRING.search(body):
         return False
-    if "\n" not in body:
-        return body == body.strip()
-    lines = body.split("\n")
-    if lines[0] != lines[0].strip():
+    if "\\" in body and _BACKSLASH_BREAK.search(body):
         return False
-    last, width, exact = len(lines) - 2, len(indent), False
-    for i, line in enumerate(lines[1:]):
-        if i == last and line == indent:
-            continue  # (the closing quotes' own line)
-        if not line and i < last:
-            continue
-        if not line.startswith(indent) or line.isspace() or line != line.rstrip():
-            return False
-        exact = exact or not line[width].isspace()
-    return exact
+    first, newline, rest = body.partition("\n")
+    if not newline:
+        return body == body.strip()
+    if first != first.strip():
+        return False
+    lines, exact = _docstring_lines(indent)
+    return lines.fullmatch(rest) is not None and exact.search(rest) is not None
+
+
+@lru_cache(maxsize=None)
+def _docstring_lines(indent: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """For the lines after a docstring's first (at `indent`): every line empty or
+    `indent` then text without trailing whitespace, the last not empty but possibly
+    `indent` alone (the closing quotes' line); and, for some line, its text starting
+    exactly at `indent`. (Regular expressions: one scan in C, not a loop per line;
+    `\\s` is what str.isspace and str.strip take for whitespace.)"""
+    line = re.escape(indent) + r"[^\n]*\S"
+    return re.compile(rf"(?:(?:{line})?\n)*(?:{line}|{re.escape(indent)})"), re.compile(rf"(?:^|\n){re.escape(indent)}\S")
 
 
 @lru_cache(maxsize=1 << 10)

@@ -15,9 +15,10 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from codegen.emit.docsyntax import request_example, response_example
-from codegen.emit.env import render
+from codegen.emit.env import md_code_cached, render
 from codegen.emit.types import py_type
 from codegen.escape import md_code, md_fence
 from codegen.naming import ClassInfo, ServiceNames, is_class_shape, snake_case
@@ -112,9 +113,15 @@ def _classes_in(names: ServiceNames, op: str, path: str, shape: Shape) -> list[s
 
 def _type_cell(links: Links, op: str, path: str, shape: Shape, depth: int) -> str:
     names = links.names
-    text = md_code(py_type(names, op, path, shape, "model").replace("|", "or"), cell=True)
+    text = md_code_cached(py_type(names, op, path, shape, "model").replace("|", "or"), cell=True)
     found = [links.link(c, depth) for c in _classes_in(names, op, path, shape)]
     return text + (" → " + ", ".join(found) if found else "")
+
+
+@lru_cache(maxsize=1 << 12)  # (an enum recurs in every row of every page that holds it)
+def _values(enum: tuple[str, ...]) -> str:
+    """A row's allowed values: the first 12."""
+    return ", ".join(md_code_cached(v, cell=True) for v in enum[:12]) + (" ..." if len(enum) > 12 else "")
 
 
 def _rows(links: Links, op: str, path: str, shape: Shape, shown: str, limit: int, depth: int) -> list[RowView]:
@@ -125,7 +132,7 @@ def _rows(links: Links, op: str, path: str, shape: Shape, shown: str, limit: int
     for wire, member in shape.members:
         mpath, mshown = f"{path}.{wire}", f"{shown}.{wire}" if shown else wire
         ms = member.shape
-        values = ", ".join(md_code(v, cell=True) for v in ms.enum[:12]) + (" ..." if len(ms.enum) > 12 else "")
+        values = _values(ms.enum) if ms.enum else ""
         rows.append(RowView(mshown, _type_cell(links, op, mpath, ms, depth), member.required, values, member.documentation))
         sub_path, sub_shown = mpath, mshown
         while ms.type in ("list", "map"):

@@ -19,6 +19,7 @@ import sys
 from collections.abc import Iterable
 from functools import lru_cache
 
+from codegen.emit.memo import per_service
 from codegen.naming import ClassInfo, ServiceNames
 from codegen.tree import Operation, Shape, api_url_ok
 
@@ -145,22 +146,20 @@ def _fill(line: str, width: int, first: str, rest: str) -> list[str]:
     the only indentation) wrapped at `width` as
     `textwrap.wrap(..., break_long_words=False, break_on_hyphens=False)` wraps it: URLs,
     ARNs and code never broken. Greedy, without textwrap's chunking (a fifth of the
-    docstrings' time on sagemaker); tests/test_docstrings.py checks it gives the same."""
-    if len(first) + len(line) <= width:
-        return [first + line]
+    docstrings' time on sagemaker); tests/test_docstrings.py checks it gives the same.
+    Each line breaks at the last space that lets it fit (found in C), or else after its
+    first word: what adding word after word while they fit gives."""
     out: list[str] = []
-    current = first
-    empty = True  # nothing but the indent on `current` yet
-    for word in line.split(" "):
-        if empty:
-            current += word
-            empty = False
-        elif len(current) + 1 + len(word) <= width:
-            current += " " + word
-        else:
-            out.append(current)
-            current, empty = rest + word, False
-    out.append(current)
+    prefix, start = first, 0
+    while len(prefix) + len(line) - start > width:
+        cut = line.rfind(" ", start, max(start, start + width - len(prefix) + 1))
+        if cut < 0:
+            cut = line.find(" ", start)  # (a first word too long for the line: alone on it)
+            if cut < 0:
+                break
+        out.append(prefix + line[start:cut])
+        prefix, start = rest, cut + 1
+    out.append(prefix + line[start:])
     return out
 
 
@@ -170,6 +169,18 @@ def summary_body(text: str, depth: int) -> str:
     indent = "    " * depth
     lines = _wrap(first_paragraph(text), indent, closing=True)
     return "\n".join(lines).removeprefix(indent)
+
+
+@lru_cache(maxsize=1 << 14)  # (a description recurs: a class's model and TypedDicts, an operation's)
+def _summary(summary: str, fallback: str, indent: str, closing: bool) -> tuple[str, ...]:
+    """class_body's first paragraph, wrapped."""
+    return tuple(_wrap(first_paragraph(summary) or clean_text(fallback), indent, closing))
+
+
+@lru_cache(maxsize=1 << 15)  # (a member recurs: in request and response, in every class holding it)
+def _entry(name: str, text: str, width: int, indent: str) -> tuple[str, ...]:
+    """class_body's entry for one attribute, wrapped."""
+    return tuple(_fill(f"{name}: {first_sentence(text)}".rstrip(), width, f"{indent}    ", f"{indent}        "))
 
 
 def class_body(
@@ -186,12 +197,12 @@ def class_body(
     (what `help()` shows), each on `one_line` if asked, then `link`."""
     indent = "    " * depth
     entries = list(attributes)
-    lines = _wrap(first_paragraph(summary) or clean_text(fallback), indent, closing=not (entries or link))
+    lines = list(_summary(summary, fallback, indent, not (entries or link)))
     if entries:
         lines += ["", f"{indent}{heading}:"]
+        width = sys.maxsize if one_line else WIDTH
         for name, text in entries:
-            entry = f"{name}: {first_sentence(text)}".rstrip()
-            lines += _fill(entry, sys.maxsize if one_line else WIDTH, f"{indent}    ", f"{indent}        ")
+            lines += _entry(name, text, width, indent)
     if link:
         lines += ["", indent + link]
     if entries or link:
@@ -202,8 +213,14 @@ def class_body(
 # --- what describes a class -------------------------------------------------------------
 
 
+@per_service
+def _operations(names: ServiceNames) -> dict[str, Operation]:
+    """Each client operation by name (the first, should two pages share one)."""
+    return {op.name: op for op in reversed(names.all_client_operations)}
+
+
 def _operation(names: ServiceNames, name: str) -> Operation | None:
-    return next((op for op in names.all_client_operations if op.name == name), None)
+    return _operations(names).get(name)
 
 
 def _node_docs(op: Operation, path: str) -> list[str]:

@@ -53,6 +53,7 @@ def doc_escape(text: str) -> str:
     return text
 
 
+@lru_cache(maxsize=1 << 10)  # (a service's name heads every module of it)
 def docline(text: str) -> str:
     """Page text (a name) inside a line of a template's docstring: escaped, one line."""
     return doc_escape(" ".join(clean(text).split()))
@@ -155,6 +156,13 @@ class StatementDepths(jinja2.ext.Extension):
         return source
 
 
+# codegen/escape.py's Markdown escaping, cached: a member's text (a type, an enum value)
+# recurs on the pages of every operation and structure using it.
+md_text_cached = lru_cache(maxsize=1 << 14)(md_text)
+md_code_cached = lru_cache(maxsize=1 << 14)(md_code)
+md_cell_cached = lru_cache(maxsize=1 << 14)(md_cell)
+
+
 @lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
@@ -171,10 +179,9 @@ def environment() -> jinja2.Environment:
     env.filters["pyrepr"] = pyrepr  # a Python string literal
     env.filters["docline"] = docline  # inside a docstring
     env.filters["fstring"] = fstring  # an f-string literal
-    # (cached: a member's text recurs on the pages of every operation and structure using it)
-    env.filters["md_text"] = lru_cache(maxsize=1 << 14)(md_text)  # Markdown prose
-    env.filters["md_code"] = lru_cache(maxsize=1 << 14)(md_code)  # a Markdown code span
-    env.filters["md_cell"] = lru_cache(maxsize=1 << 14)(md_cell)  # a Markdown table cell
+    env.filters["md_text"] = md_text_cached  # Markdown prose
+    env.filters["md_code"] = md_code_cached  # a Markdown code span
+    env.filters["md_cell"] = md_cell_cached  # a Markdown table cell
     # Python templates write their statements through these, so that the text they
     # render is in the canonical layout black leaves alone (codegen/fmt.py); the depth
     # comes from where the statement stands in the template (StatementDepths). (As
@@ -189,5 +196,11 @@ def environment() -> jinja2.Environment:
     return env
 
 
+@lru_cache(maxsize=None)
+def _template(name: str) -> jinja2.Template:
+    # (jinja2's own cache, keyed by a weak reference to the loader, is looked up per render)
+    return environment().get_template(name)
+
+
 def render(template: str, **context: Any) -> str:
-    return environment().get_template(template).render(**context)
+    return _template(template).render(**context)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import zlib
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from codegen.emit.options import DEFAULT_RESPONSES
 from codegen.emit.aliases import model_aliases
@@ -20,27 +20,24 @@ from codegen.tree import Shape
 @dataclass(frozen=True, slots=True)
 class FieldView:
     attr: str
-    wire: str
     annotation: str
     required: bool
-    to_wire: str
     from_wire: str
     doc: str
     helpers: frozenset[str]  # the runtime's functions the two expressions call
     present: bool = False  # a response key typed as always there (emit/responses.py)
+    # The field's three statements, each on one line (the template lays them out):
+    statement: str = ""  # `attr: annotation = default`
+    dump_item: str = ""  # to_dict's `"Wire": <to_wire>,`
+    load_item: str = ""  # from_dict's `attr=<from_wire>,`
 
-    @property
-    def declaration(self) -> str:
-        """The annotation and default. A present key's default is the runtime's ABSENT
-        (UNSET, typed Any): a model built without it stays convenient to write."""
-        if self.required:
-            return self.annotation
-        return f"{self.annotation} = ABSENT" if self.present else f"{self.annotation} | UnsetType = UNSET"
 
-    @property
-    def entry(self) -> tuple[str, str]:
-        """(attribute, description): the class docstring's Attributes entry."""
-        return self.attr, self.doc
+def _declaration(annotation: str, required: bool, present: bool) -> str:
+    """The annotation and default. A present key's default is the runtime's ABSENT
+    (UNSET, typed Any): a model built without it stays convenient to write."""
+    if required:
+        return annotation
+    return f"{annotation} = ABSENT" if present else f"{annotation} | UnsetType = UNSET"
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +46,11 @@ class ClassView:
     doc: str
     fields: tuple[FieldView, ...]
     link: str = ""  # docstrings.class_link: an operation's request and response only
+
+    @property
+    def entries(self) -> list[tuple[str, str]]:
+        """(attribute, description) of each field: the class docstring's Attributes."""
+        return [(f.attr, f.doc) for f in self.fields]
 
 
 # What from_dict checks each scalar with (codegen/emit/types.py gives the same types).
@@ -115,8 +117,13 @@ def loader(names: ServiceNames, op: str, path: str, shape: Shape) -> str:
     return _SCALAR_LOADERS.get(shape.type, "as_any")
 
 
-def class_view(names: ServiceNames, info: ClassInfo, responses: str = DEFAULT_RESPONSES) -> ClassView:
+def class_view(
+    names: ServiceNames, info: ClassInfo, defined: Mapping[str, str], responses: str = DEFAULT_RESPONSES
+) -> ClassView:
+    """`defined`: the bucket of each class and enum of the models (from_dict reads those
+    of other buckets lazily: _localise)."""
     attrs = names.attrs[info.name]
+    here = defined[info.name]
     fields = []
     for wire, member in info.shape.members:
         path = f"{info.path}.{wire}"
@@ -126,20 +133,30 @@ def class_view(names: ServiceNames, info: ClassInfo, responses: str = DEFAULT_RE
         key = pyrepr(wire)  # black's quotes: the rendered text is final (no black pass)
         load = loader(names, info.op, path, member.shape)
         dump = needs_dump(names, info.op, path, member.shape)
+        annotation = py_type(names, info.op, path, member.shape, "model")
+        to_wire = f"to_wire(self.{attr}, at, {key})" if dump else f"self.{attr}"
+        call = "need" if required or present else "load"
+        if defined.keys().isdisjoint((call, "rest", "at")):
+            # (the names before the loader are none of the module's: only the loader's
+            # class names, a string literal apart, may be read lazily)
+            from_wire = f"{call}(rest, {key}, at, {_localise(load, here, defined)})"
+        else:
+            from_wire = _localise(f"{call}(rest, {key}, at, {load})", here, defined)
         fields.append(
             FieldView(
                 attr=attr,
-                wire=wire,
-                annotation=py_type(names, info.op, path, member.shape, "model"),
+                annotation=annotation,
                 required=required,
-                to_wire=f"to_wire(self.{attr}, at, {key})" if dump else f"self.{attr}",
-                from_wire=f"{'need' if required or present else 'load'}(rest, {key}, at, {load})",
+                from_wire=from_wire,
                 doc=docstrings.member_text(member.documentation, member.shape),
                 helpers=frozenset(_NAME.findall(load)) & _HELPERS
-                | {"need" if required or present else "load"}
+                | {call}
                 | ({"to_wire"} if dump else set())
                 | ({"ABSENT"} if present else set()),
                 present=present,
+                statement=f"{attr}: {_declaration(annotation, required, present)}",
+                dump_item=f"{key}: {to_wire},",
+                load_item=f"{attr}={from_wire},",
             )
         )
     return ClassView(info.name, docstrings.class_text(names, info), tuple(fields), docstrings.class_link(names, info))
@@ -178,16 +195,10 @@ def _localise(code: str, here: str, defined: Mapping[str, str]) -> str:
     return _STRING_OR_NAME.sub(one, code)
 
 
-def _localised(field: FieldView, here: str, defined: Mapping[str, str]) -> FieldView:
-    code = _localise(field.from_wire, here, defined)
-    return field if code == field.from_wire else replace(field, from_wire=code)  # (replace: slow)
-
-
 def _bucket_module(
     names: ServiceNames, package: str, bucket: str, classes: list[ClassView], enums: list[EnumInfo],
     defined: Mapping[str, str],
 ) -> str:
-    classes = [replace(c, fields=tuple(_localised(f, bucket, defined) for f in c.fields)) for c in classes]
     annotations = " ".join(f.annotation for c in classes for f in c.fields)
     # Names of other buckets that the annotations use: for type checkers only.
     elsewhere: dict[str, set[str]] = {}
@@ -231,9 +242,10 @@ def emit_models(names: ServiceNames, package: str, responses: str = DEFAULT_RESP
     `_models/*.py` (see BUCKETS). `responses`: how response-only classes type their
     fields (config.RESPONSE_MODES)."""
     wanted = names.api_classes()
-    classes = [class_view(names, info, responses) for info in names.classes if info.name in wanted]
+    infos = [info for info in names.classes if info.name in wanted]
     enums = names.enums
-    defined = {n: bucket_of(n) for n in [c.name for c in classes] + [e.name for e in enums]}
+    defined = {n: bucket_of(n) for n in [i.name for i in infos] + [e.name for e in enums]}
+    classes = [class_view(names, info, defined, responses) for info in infos]
     buckets = sorted(set(defined.values()))
     files = {
         "models.py": render(

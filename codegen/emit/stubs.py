@@ -57,14 +57,14 @@ class KeyView:
     doc: str = ""  # clean text (docstrings.member_text)
 
     @property
-    def doc_entry(self) -> tuple[str, str]:
-        """(key, description): the TypedDict docstring's Keys entry."""
-        return self.wire, self.doc
-
-    @property
     def entry(self) -> str:
         """The key in a functional TypedDict's dict."""
         return f"{pyrepr(self.wire)}: {self.annotation}"
+
+    @property
+    def statement(self) -> str:
+        """The key in a TypedDict class."""
+        return f"{self.wire}: {self.annotation}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +74,11 @@ class TypedDictView:
     functional: bool
     doc: str = ""  # clean text (docstrings.class_text)
 
+    @property
+    def entries(self) -> list[tuple[str, str]]:
+        """(key, description) of each key: the TypedDict docstring's Keys."""
+        return [(k.wire, k.doc) for k in self.keys]
+
 
 @dataclass(frozen=True, slots=True)
 class ParamView:
@@ -82,10 +87,6 @@ class ParamView:
     required: bool
     doc: str = ""  # clean text (docstrings.member_text)
 
-    @property
-    def doc_entry(self) -> tuple[str, str]:
-        """(parameter, description): the method docstring's Args entry."""
-        return self.name, self.doc
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +97,11 @@ class MethodView:
     doc: str
     extra_kwargs: bool
     link: str = ""  # docstrings.see_also of the page's AWS API reference link
+
+    @property
+    def entries(self) -> list[tuple[str, str]]:
+        """(parameter, description) of each parameter: the method docstring's Args."""
+        return [(p.name, p.doc) for p in self.params]
 
     @property
     def params_text(self) -> str:
