@@ -61,6 +61,8 @@ class ServiceNames:
     renames: list[tuple[str, str]] = field(default_factory=list)  # (old, new) against the registry read
     aliases: list[Alias] = field(default_factory=list)  # deprecated old names this run keeps
     _stems: dict[str, str] = field(default_factory=dict)
+    _by_name: dict[str, ClassInfo] = field(default_factory=dict)
+    _direct: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def class_at(self, op: str, path: str) -> str:
         return self.by_path[(op, path)]
@@ -77,30 +79,39 @@ class ServiceNames:
 
     def reachable(self, roots: Iterable[str]) -> set[str]:
         """The classes used by the given classes, transitively (including themselves)."""
-        by_name = {c.name: c for c in self.classes}
         todo = list(roots)
         seen: set[str] = set()
         while todo:
             name = todo.pop()
-            if name in seen:
-                continue
-            seen.add(name)
-            info = by_name[name]
-            # Down to the nearest classes only: what lies below a class is found from
-            # its own entry (a class name stands for one structure, all it contains).
-            stack = list(info.shape.children(info.path))
-            while stack:
-                path, shape = stack.pop()
-                if is_event_stream(shape):
-                    continue  # (the models and docs take botocore's object as it is)
-                if shape.type == "recursive" or is_class_shape(shape):
-                    child = self.by_path.get((info.op, path))
-                    if child is not None:
-                        if child not in seen:
-                            todo.append(child)
-                        continue
-                stack.extend(shape.children(path))
+            if name not in seen:
+                seen.add(name)
+                todo.extend(self._uses(name))
         return seen
+
+    def _uses(self, name: str) -> tuple[str, ...]:
+        # (the docs ask once per operation: each class's nearest classes are found once)
+        uses = self._direct.get(name)
+        if uses is not None:
+            return uses
+        if not self._by_name:
+            self._by_name.update((c.name, c) for c in self.classes)
+        info = self._by_name[name]
+        found: list[str] = []
+        # Down to the nearest classes only: what lies below a class is found from
+        # its own entry (a class name stands for one structure, all it contains).
+        stack = list(info.shape.children(info.path))
+        while stack:
+            path, shape = stack.pop()
+            if is_event_stream(shape):
+                continue  # (the models and docs take botocore's object as it is)
+            if shape.type == "recursive" or is_class_shape(shape):
+                child = self.by_path.get((info.op, path))
+                if child is not None:
+                    found.append(child)
+                    continue
+            stack.extend(shape.children(path))
+        uses = self._direct[name] = tuple(found)
+        return uses
 
     def api_request_classes(self) -> set[str]:
         """Classes reachable from the requests of API operations (what validators check)."""
