@@ -6,22 +6,25 @@ refused with one line, as any damaged registry."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from codegen import registry as reg
-from codegen.pipeline import run
+from codegen.pipeline import run, state
 from conftest import SEED
 from gen_support import REPO
 
 PKG = "typed_regfmt"
-FORMAT_1 = "4aae6d4"  # main before the registry's format 2 (every place spelled out)
+FORMAT_2 = "4aae6d4"  # main before the state's format 3: whole SHA-256s, every place spelled out
 # Pages of sagemaker that share nested structures with the seed.
 PAGES = ("create_model_package", "describe_model_package", "update_model_package", "create_algorithm",
          "describe_algorithm", "batch_describe_model_package")
@@ -52,16 +55,21 @@ def _files(out: Path) -> dict[str, bytes]:
     }
 
 
-def test_a_format_1_registry_is_rewritten_keeping_every_name_and_place(
+def test_an_output_of_format_2_is_migrated_keeping_names_and_hand_edits(
     tmp_path: Path, reference: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Format 2 (commit 4aae6d4): whole SHA-256s in the manifest, every place spelled out
+    in the registry. The first run reads both, merges a hand edit against the base its
+    pack kept, and saves format 3: the names at the same places, shorter hashes."""
     old = tmp_path / "old-codegen"
     old.mkdir()
-    archive = subprocess.run(["git", "-C", str(REPO), "archive", FORMAT_1, "codegen", "templates"],
+    archive = subprocess.run(["git", "-C", str(REPO), "archive", FORMAT_2, "codegen", "templates"],
                              capture_output=True, check=True)
     subprocess.run(["tar", "-x", "-C", str(old)], input=archive.stdout, check=True)
     monkeypatch.setenv("CODEGEN_CACHE_DIR", str(tmp_path / "cache"))
     inp = _input(tmp_path, reference)
+    added = inp / "sagemaker" / "client" / f"{PAGES[-1]}.rst"
+    added.rename(tmp_path / added.name)
     out = tmp_path / "out"
     done = subprocess.run(
         [sys.executable, "-m", "codegen.cli", "generate", "-q", str(inp), "--out", str(out), "--package-name", PKG],
@@ -69,31 +77,47 @@ def test_a_format_1_registry_is_rewritten_keeping_every_name_and_place(
         check=False,
     )
     assert done.returncode == 0, done.stderr
+    assert _manifest(out)["format"] == 2 and len(next(iter(_manifest(out)["files"][""].values()))) == 64
     written = _registry(out).read_text(encoding="utf-8")
     assert json.loads(written)["version"] == 1
     published = _places(reg.loads(written))
-    models = out / PKG / "sagemaker" / "models.py"
-    models.write_text(models.read_text(encoding="utf-8") + EDIT, encoding="utf-8")
+    validators = out / PKG / "sagemaker" / "validators.py"
+    validators.write_text(validators.read_text(encoding="utf-8") + EDIT, encoding="utf-8")
 
-    result = run.generate([inp], out, PKG)  # (a new codegen: every service is rendered again)
-    assert not result.conflicts
-    assert models.read_text(encoding="utf-8").endswith(EDIT)
+    # A new page: the generator's text of the edited module changes too, so the edit is
+    # merged against the base of the format-2 pack (found by the first 128 bits of its hash).
+    (tmp_path / added.name).rename(added)
+    result = run.generate([inp], out, PKG)
+    assert not result.conflicts and f"{PKG}/sagemaker/validators.py" in result.merged
+    assert validators.read_text(encoding="utf-8").endswith(EDIT)
+    manifest = _manifest(out)
+    assert manifest["format"] == state.FORMAT_VERSION == 3
+    assert {len(sha) for group in manifest["files"].values() for sha in group.values()} == {32}
     rewritten = _registry(out).read_text(encoding="utf-8")
     data = json.loads(rewritten)
     assert data["version"] == reg.VERSION == 2
-    assert _places(reg.loads(rewritten)) == published
+    now = _places(reg.loads(rewritten))
+    for name, (stem, places) in published.items():  # (the new page adds places, moves none)
+        assert now[name][0] == stem and set(places) <= set(now[name][1]), name
     references = [p for body in data["classes"].values() for p in body["paths"] if ":" not in p]
     assert references and len(rewritten) < len(written) / 2
-    # One name a line still, each reference naming a class of the same file.
-    for parent in {p.split(".")[0].split("[")[0].split("{")[0] for p in references}:
-        assert parent in data["classes"]
+    for parent in {re.match(r"[^.\[{]+", p)[0] for p in references}:  # type: ignore[index]
+        assert parent in data["classes"]  # (a class of the same file)
 
+    # The rest is what a clean run with the same published names makes.
     clean = tmp_path / "clean"
+    shutil.copytree(out / ".codegen" / "names", clean / ".codegen" / "names")
     run.generate([inp], clean, PKG)
     ours, theirs = _files(out), _files(clean)
-    assert ours.pop(f"{PKG}/sagemaker/models.py").decode() == theirs.pop(f"{PKG}/sagemaker/models.py").decode() + EDIT
+    mine = f"{PKG}/sagemaker/validators.py"
+    assert ours.pop(mine).decode() == theirs.pop(mine).decode() + EDIT
     assert ours == theirs
     assert _registry(clean).read_text(encoding="utf-8") == rewritten
+    assert run.regenerate([inp], out, PKG, dry_run=True).up_to_date
+
+
+def _manifest(out: Path) -> Any:
+    return json.loads(gzip.decompress((out / ".codegen" / "manifest.json.gz").read_bytes()))
 
 
 @pytest.mark.parametrize("damage", ["NoSuchClass.Member", "Loop.Member"])
