@@ -37,12 +37,11 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 VERSION = 2
 _READS = (1, 2)  # 1: every place spelled out (no `Class.member` references)
-_BOUNDARY = re.compile(r"\.|\[\]|\{\}")  # where a member path steps down: `.M`, `[]`, `{}`
 _NAME = re.compile(r"[^.\[{:]+")
 _REFERENCE = re.compile(r"([^.\[{:]+)((?:\.|\[\]|\{\}).*)", re.S)
 
@@ -94,10 +93,8 @@ def loads(text: str) -> Registry:
     places = _Places({e.name: e.paths for e in classes})
     try:
         return Registry(
-            classes=tuple(replace(e, paths=places.of_class(e.name)) for e in classes),
-            enums=tuple(
-                replace(e, paths=places.expand(e.paths)) for e in _entries(data.get("enums", {}), "enums")
-            ),
+            classes=tuple(Entry(e.name, places.of_class(e.name), e.stem) for e in classes),
+            enums=tuple(Entry(e.name, places.expand(e.paths), e.stem) for e in _entries(data.get("enums", {}), "enums")),
             deprecated=tuple(sorted(_pairs(data.get("deprecated", {})))),
         )
     except RecursionError:  # (a chain of references as long as the file: not codegen's)
@@ -200,7 +197,9 @@ class _Written:
         candidates: set[tuple[str, str]] = set()
         for path in entry.paths:
             # The longest prefix that is another class's place: the member's parent.
-            for cut in reversed([m.start() for m in _BOUNDARY.finditer(path, path.find(":") + 1)]):
+            # (Its steps down, `.M`, `[]`, `{}`, from the right; none before `operation:`.)
+            start, cut = path.find(":") + 1, len(path)
+            while (cut := max(path.rfind(".", start, cut), path.rfind("[", start, cut), path.rfind("{", start, cut))) > 0:
                 parent = self.owner.get(path[:cut], entry.name)
                 if parent != entry.name:
                     candidates.add((parent, path[cut:]))
