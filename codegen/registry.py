@@ -94,7 +94,9 @@ def loads(text: str) -> Registry:
     try:
         return Registry(
             classes=tuple(Entry(e.name, places.of_class(e.name), e.stem) for e in classes),
-            enums=tuple(Entry(e.name, places.expand(e.paths), e.stem) for e in _entries(data.get("enums", {}), "enums")),
+            enums=tuple(
+                Entry(e.name, places.expand(e.paths), e.stem) for e in _entries(data.get("enums", {}), "enums")
+            ),
             deprecated=tuple(sorted(_pairs(data.get("deprecated", {})))),
         )
     except RecursionError:  # (a chain of references as long as the file: not codegen's)
@@ -198,8 +200,8 @@ class _Written:
         for path in entry.paths:
             # The longest prefix that is another class's place: the member's parent.
             # (Its steps down, `.M`, `[]`, `{}`, from the right; none before `operation:`.)
-            start, cut = path.find(":") + 1, len(path)
-            while (cut := max(path.rfind(".", start, cut), path.rfind("[", start, cut), path.rfind("{", start, cut))) > 0:
+            start, cut, rfind = path.find(":") + 1, len(path), path.rfind
+            while (cut := max(rfind(".", start, cut), rfind("[", start, cut), rfind("{", start, cut))) > 0:
                 parent = self.owner.get(path[:cut], entry.name)
                 if parent != entry.name:
                     candidates.add((parent, path[cut:]))

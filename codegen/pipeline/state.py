@@ -19,9 +19,10 @@ file; gzip) records what the last run was made of and what it made:
   they are looked at again on every run.
 
 Format 1 (`manifest.json`, a record per page and per file) and format 2 (hashes of 256
-bits) are read, and replaced by the first run. The parse cache keeps each page's shape tree, keyed by the page's hash, so
-that a one-page change parses one page; it can be rebuilt, so it lives in the user's
-cache folder (parsed_dir), not in the output a project commits.
+bits) are read, and replaced by the first run. The parse cache keeps each page's shape
+tree, keyed by the page's hash, so that a one-page change parses one page; it can be
+rebuilt, so it lives in the user's cache folder (parsed_dir), not in the output a
+project commits.
 
 Everything here is deterministic: the manifest holds no times and no absolute paths
 beyond the page source names the parser gives.
