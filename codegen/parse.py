@@ -125,14 +125,14 @@ Outcome = Operation | PageError | str  # str: the source of a skipped page (not 
 
 
 def parse_file(page: Path, source: str) -> tuple[str, Outcome]:
-    """Read and parse one page: the sha256 of its bytes ("" when they could not be
+    """Read and parse one page: the sha256 of its bytes (its first 128 bits; "" when they could not be
     read) and the outcome. The one way a page is parsed, by `parse`, `generate`
     (unit.py) and `diff`: a bad page or file is a PageError, never an exception."""
     try:
         data = read_page_bytes(page, source)
     except PageError as exc:  # not a regular file, too big, a refused link, unreadable
         return "", exc
-    sha = hashlib.sha256(data).hexdigest()
+    sha = hashlib.sha256(data).hexdigest()[:32]  # (128 bits, as pipeline/write.sha256)
     try:
         return sha, parse_page(data, source)
     except NotAMethodPage:

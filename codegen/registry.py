@@ -7,12 +7,22 @@ input.InferenceSpecification`). A structure that gains or loses members keeps th
 places, so it keeps its name; a page added elsewhere adds places, not a new key.
 
     {
-     "version": 1,
-     "classes": {"InferenceSpecification": {"paths": ["create_model_package:input.InferenceSpecification"]},
-                 "InferenceSpecificationOutput": {"stem": "InferenceSpecification", "paths": [...]}},
-     "enums": {"ModelApprovalStatusType": {"paths": [...]}},
+     "version": 2,
+     "classes": {
+      "InferenceSpecification": {"paths":["create_model_package:input.InferenceSpecification"]},
+      "InferenceSpecificationOutput": {"stem":"InferenceSpecification","paths":[...]},
+      "ModelPackageContainerDefinition": {"paths":["InferenceSpecification.Containers[]"]}
+     },
+     "enums": {"ModelApprovalStatusType": {"paths":[...]}},
      "deprecated": {"OldName": "NewName"}
     }
+
+A place written `Class.Member` (or `Class.Items[]`, `Class.Map{}`: no `operation:`)
+stands for that member at every place of `Class`, a class of the same file: a nested
+structure is said once, not once per path that reaches it, which makes the file a
+third of the size (format 1 spelled every place out, and is still read: version 1).
+It is written so only when it covers every place of `Class`; the places it covers are
+exactly those, so a run reads back the same set of places it wrote.
 
 `stem` is the resolver's name when the module name differs (a response-only class that
 shares its name with a request class carries `Output`); `deprecated` lists the aliases
@@ -25,11 +35,15 @@ the names are, and checks every name read here before it reaches a template.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-VERSION = 1
+VERSION = 2
+_READS = (1, 2)  # 1: every place spelled out (no `Class.member` references)
+_NAME = re.compile(r"[^.\[{:]+")
+_REFERENCE = re.compile(r"([^.\[{:]+)((?:\.|\[\]|\{\}).*)", re.S)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,18 +81,59 @@ def place(op: str, path: str) -> str:
 
 
 def loads(text: str) -> Registry:
-    """Parse a registry file. Only its shape is checked here (names: codegen/naming.py)."""
+    """Parse a registry file (version 2, or 1: every place spelled out). Only its shape is
+    checked here (names: codegen/naming.py)."""
     try:
         data = json.loads(text)
     except ValueError as exc:
         raise RegistryError(f"not JSON: {exc}") from None
-    if not isinstance(data, dict) or data.get("version") != VERSION:
+    if not isinstance(data, dict) or data.get("version") not in _READS:
         raise RegistryError(f"not a names registry of version {VERSION}")
-    return Registry(
-        classes=_entries(data.get("classes", {}), "classes"),
-        enums=_entries(data.get("enums", {}), "enums"),
-        deprecated=tuple(sorted(_pairs(data.get("deprecated", {})))),
-    )
+    classes = _entries(data.get("classes", {}), "classes")
+    places = _Places({e.name: e.paths for e in classes})
+    try:
+        return Registry(
+            classes=tuple(Entry(e.name, places.of_class(e.name), e.stem) for e in classes),
+            enums=tuple(
+                Entry(e.name, places.expand(e.paths), e.stem) for e in _entries(data.get("enums", {}), "enums")
+            ),
+            deprecated=tuple(sorted(_pairs(data.get("deprecated", {})))),
+        )
+    except RecursionError:  # (a chain of references as long as the file: not codegen's)
+        raise RegistryError("`classes`: references nested too deep") from None
+
+
+class _Places:
+    """The places of a file's entries, its `Class.member` references expanded."""
+
+    def __init__(self, written: Mapping[str, tuple[str, ...]]) -> None:
+        self.written = written
+        self.done: dict[str, tuple[str, ...]] = {}
+        self.busy: set[str] = set()
+
+    def of_class(self, name: str) -> tuple[str, ...]:
+        if name in self.done:
+            return self.done[name]
+        if name not in self.written:
+            raise RegistryError(f"`{name}`: a reference to no class of this registry")
+        if name in self.busy:
+            raise RegistryError(f"`classes.{name}`: its places refer back to it")
+        self.busy.add(name)
+        self.done[name] = self.expand(self.written[name])
+        self.busy.discard(name)
+        return self.done[name]
+
+    def expand(self, paths: Iterable[str]) -> tuple[str, ...]:
+        found: set[str] = set()
+        for path in paths:
+            if ":" in path:
+                found.add(path)
+                continue
+            ref = _REFERENCE.fullmatch(path)
+            if ref is None:
+                raise RegistryError(f"`{path}` is neither `operation:path` nor `Class.member`")
+            found.update(p + ref[2] for p in self.of_class(ref[1]))
+        return tuple(sorted(found))
 
 
 def _entries(value: Any, what: str) -> tuple[Entry, ...]:
@@ -104,9 +159,11 @@ def _pairs(value: Any) -> Iterable[tuple[str, str]]:
 
 def dumps(registry: Registry) -> str:
     """Deterministic JSON text: sorted, one name per line, for readable diffs in review."""
+    written = _Written(registry.classes)
+
     def body(entries: Sequence[Entry]) -> dict[str, Any]:
         return {
-            e.name: ({"stem": e.stem} if e.stem and e.stem != e.name else {}) | {"paths": list(e.paths)}
+            e.name: ({"stem": e.stem} if e.stem and e.stem != e.name else {}) | {"paths": written.paths(e)}
             for e in sorted(entries, key=lambda e: e.name)
         }
 
@@ -125,6 +182,39 @@ def dumps(registry: Registry) -> str:
     }
     parts = [f' "version": {VERSION}', *(f" {json.dumps(k)}: {section(v)}" for k, v in sections.items())]
     return "{\n" + ",\n".join(parts) + "\n}\n"
+
+
+class _Written:
+    """An entry's places as written: `Class.member` for each member of a class that the
+    entry occupies at every place of that class, the others spelled out."""
+
+    def __init__(self, classes: Sequence[Entry]) -> None:
+        self.places = {e.name: e.paths for e in classes}
+        self.owner: dict[str, str] = {}
+        for entry in sorted(classes, key=lambda e: e.name):
+            for path in entry.paths:
+                self.owner.setdefault(path, entry.name)
+
+    def paths(self, entry: Entry) -> list[str]:
+        candidates: set[tuple[str, str]] = set()
+        for path in entry.paths:
+            # The longest prefix that is another class's place: the member's parent.
+            # (Its steps down, `.M`, `[]`, `{}`, from the right; none before `operation:`.)
+            start, cut, rfind = path.find(":") + 1, len(path), path.rfind
+            while (cut := max(rfind(".", start, cut), rfind("[", start, cut), rfind("{", start, cut))) > 0:
+                parent = self.owner.get(path[:cut], entry.name)
+                if parent != entry.name:
+                    candidates.add((parent, path[cut:]))
+                    break
+        mine, covered, refs = set(entry.paths), set[str](), []
+        for parent, suffix in sorted(candidates):
+            if ":" in suffix or not _NAME.fullmatch(parent):
+                continue  # (would not read back as a reference)
+            full = {p + suffix for p in self.places[parent]}
+            if full <= mine and full.isdisjoint(covered):
+                refs.append(parent + suffix)
+                covered |= full
+        return sorted([*refs, *(mine - covered)])
 
 
 @dataclass(slots=True)

@@ -89,7 +89,7 @@ def test_an_output_of_format_1_is_migrated_keeping_hand_edits(
     assert packs and all(name.endswith(".xz") and (out / ".codegen" / "pristine" / name).is_file() for name in packs)
     assert trees == ["sagemaker.json.xz"]
     assert not (out / ".codegen" / "manifest.json").exists()
-    assert json.loads(gzip.decompress((out / ".codegen" / "manifest.json.gz").read_bytes()))["format"] == 2
+    assert json.loads(gzip.decompress((out / ".codegen" / "manifest.json.gz").read_bytes()))["format"] == state.FORMAT_VERSION
     assert run.regenerate([inp], out, PKG, dry_run=True).up_to_date
 
     # The rest of the output is what a clean run with the same published names makes.

@@ -97,7 +97,7 @@ def recorded_options(out: Path) -> Recorded | None:
     # Only two fields: not state.load, which builds every record (the run loads it again).
     try:
         data = state.read_manifest(out)
-        if data["format"] not in (1, state.FORMAT_VERSION):  # (1: migrated by the run)
+        if data["format"] not in state.READ_FORMATS:  # (the earlier ones: migrated by the run)
             return None
         package, targets = data["package"], data["targets"]
     except (OSError, ValueError, KeyError, TypeError):

@@ -50,9 +50,11 @@ def is_python(path: str) -> bool:
 
 
 def sha256(data: bytes | str) -> str:
+    """The first 128 bits of the SHA-256, in hex: what tells a page or a file from its
+    last version (the manifest keeps 138,000 of them for the whole reference)."""
     if isinstance(data, str):
         data = data.encode("utf-8")
-    return hashlib.sha256(data).hexdigest()
+    return hashlib.sha256(data).hexdigest()[:32]
 
 
 
@@ -310,7 +312,9 @@ def get_pristine(out: Path, sha: str, rel: str | None = None) -> str | None:
         if (found := _from_pack(path, sha)) is not None:
             return found
     try:
-        loose = zlib.decompress(read_state(pristine_dir(out) / sha[:2] / sha)).decode("utf-8")
+        # (format 1 named a blob by its whole SHA-256, of which the manifest keeps a prefix)
+        name = next((n for n in sorted(os.listdir(pristine_dir(out) / sha[:2])) if n.startswith(sha)), sha)
+        loose = zlib.decompress(read_state(pristine_dir(out) / sha[:2] / name)).decode("utf-8")
         if sha256(loose) == sha:
             return loose
     except (OSError, zlib.error, UnicodeDecodeError):
