@@ -15,7 +15,7 @@ from conftest import REPO, SEED
 from docutils import nodes
 
 from codegen import tree
-from codegen.rst import items, reader
+from codegen.rst import entries as rst_entries, items, reader
 from codegen.rst.reader import NotAMethodPage, PageError, parse_page, parse_page_whole
 
 SEED_SOURCE = "sagemaker/client/create_model_package.rst"
@@ -56,7 +56,7 @@ def test_same_operations_as_the_whole_page(reference: Path, service: str, fresh:
     assert reader.STATS["by content"] == len(pages) and not reader.STATS["whole"]
     # ...and most entries met more than once
     entries = sum(len(_ENTRY_LINE.findall(data)) for data, _ in pages)
-    assert len(reader._MEMO) < 0.6 * entries
+    assert len(rst_entries.MEMO) < 0.6 * entries
     for (data, source), got in zip(pages, by_content):
         assert got == _outcome(parse_page_whole, data, source), source
 
@@ -80,7 +80,7 @@ def test_the_lexer_cuts_entries_where_docutils_ends_them() -> None:
     entry_items = [
         item.rawsource
         for lst in document.findall(nodes.bullet_list)
-        if reader._is_entry_list(lst)
+        if rst_entries.is_entry_list(lst)
         for item in lst.children
     ]
     strip = re.compile(r"[ ]+$", re.MULTILINE)
@@ -91,13 +91,13 @@ def test_the_lexer_cuts_entries_where_docutils_ends_them() -> None:
 
 def test_each_distinct_entry_is_parsed_once(fresh: None, monkeypatch: pytest.MonkeyPatch) -> None:
     parsed: list[str] = []
-    rst = reader._rst
+    rst = reader.parse_rst
 
     def counting(text: str, source: str) -> nodes.document:
         parsed.append(text)
         return rst(text, source)
 
-    monkeypatch.setattr(reader, "_rst", counting)
+    monkeypatch.setattr(reader, "parse_rst", counting)
     data = SEED.read_bytes()
     first = parse_page(data, SEED_SOURCE)
     assert len(parsed) == 1 and items.BATCH in parsed[0]

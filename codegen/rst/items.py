@@ -29,7 +29,7 @@ TOKEN = "CODEGENRUN"
 BATCH = "CODEGENBATCH"
 EXCEPTIONS = "CODEGENEXCEPTIONS"
 
-# A bullet item whose first line is an entry header (reader._HEADER decides for sure).
+# A bullet item whose first line is an entry header (markers.HEADER decides for sure).
 _ITEM = re.compile(
     r"^( *)(- +)(?=(?:\*\*[^*\n]+\*\* +)?(?:\*\([^)\n]*\) --\*|\([^\n]*?\) --))", re.MULTILINE
 )
