@@ -103,7 +103,9 @@ def test_each_distinct_entry_is_parsed_once(fresh: None, monkeypatch: pytest.Mon
     assert len(parsed) == 1 and items.BATCH in parsed[0]
     batch = parsed[0][parsed[0].index(items.BATCH) :]
     # an entry documented several times on the page (the shared structures) is in the batch once
-    assert batch.count("\n- **Image** *(string) --*") == 1 < data.count(b"- **Image** *(string) --*")
+    # (each entry's text at the top level, not in a bullet list: items.batch)
+    assert batch.count("\n**Image** *(string) --*") == 1 < data.count(b"- **Image** *(string) --*")
+    assert "\n- **" not in batch
     # the second time round, nothing but the skeleton is parsed, and the tree is the same one
     second = parse_page(data, "other.rst")
     assert len(parsed) == 2 and items.BATCH not in parsed[1]
@@ -145,6 +147,60 @@ def test_unusual_pages_read_as_whole(change: tuple[str, str], fresh: None) -> No
     assert change[0] in text
     data = text.replace(change[0], change[1], 1).encode()
     assert _outcome(parse_page, data, SEED_SOURCE) == _outcome(parse_page_whole, data, SEED_SOURCE)
+
+
+_MODEL_DATA_URL = "( ``.tar.gz`` suffix)."
+_IMAGE_DIGEST = "the Docker image used for training.\n\n          \n\n        \n        - **ModelDataUrl**"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        # an entry's text ending with `::`: its literal block is cut short by the end of
+        # its item, where the next text would be read as one
+        (_IMAGE_DIGEST, _IMAGE_DIGEST.replace("training.", "training. For example::")),
+        # a transition line (an error in an item, a transition at the top level)
+        (_MODEL_DATA_URL, _MODEL_DATA_URL + "\n\n          ----------\n\n          More."),
+        # a title underline (an error in an item, a section at the top level)
+        (_MODEL_DATA_URL, _MODEL_DATA_URL + "\n\n          Title\n          =====\n\n          More."),
+        # a short one (text in an item)
+        (_MODEL_DATA_URL, _MODEL_DATA_URL + "\n\n          Title\n          ::\n\n          More."),
+    ],
+    ids=["literal-at-end", "transition", "title", "short-underline"],
+)
+def test_entries_the_top_level_reads_otherwise(change: tuple[str, str], fresh: None) -> None:
+    """An entry whose text the top level of a document could read otherwise than its
+    list item is parsed as a list item (items.batch): the same outcome as the whole page."""
+    text = SEED.read_text(encoding="utf-8")
+    assert change[0] in text
+    data = text.replace(change[0], change[1], 1).encode()
+    key = next(k for k in _batch_texts(data) if "For example::" in k or "\n-----" in k or "\n=====" in k or "\n::" in k)
+    assert items.batch([key], 0)[1][0].listed
+    assert _outcome(parse_page, data, SEED_SOURCE) == _outcome(parse_page_whole, data, SEED_SOURCE)
+
+
+def _batch_texts(data: bytes) -> list[str]:
+    """The texts of the entries of a page, as the batch has them (their entries cut out)."""
+    skeleton, runs = items.split(items.normalise(data.decode()), 0)
+    out: list[str] = []
+    todo = [k for run in runs for k in run]
+    while todo:
+        inner, inner_runs = items.split(todo.pop(), 0)
+        out.append(inner)
+        todo += [k for run in inner_runs for k in run]
+    return out
+
+
+def test_an_entry_with_a_bullet_line_reads_as_its_item(reference: Path, fresh: None) -> None:
+    """S3's error codes: a `*` line alone (a title line to the top level) in an entry's
+    text; read by content, as a list item, the same as whole."""
+    page = reference / "s3" / "client" / "delete_objects.rst"
+    data = page.read_bytes()
+    listed = [k for k in _batch_texts(data) if items.batch([k], 0)[1][0].listed]
+    assert listed and all("\n* \n" in k or "\n*\n" in k for k in listed)
+    source = "s3/client/delete_objects.rst"
+    assert _outcome(parse_page, data, source) == _outcome(parse_page_whole, data, source)
+    assert reader.STATS["by content"] == 1 and not reader.STATS["whole"]
 
 
 def test_role_directives_are_refused() -> None:

@@ -119,9 +119,13 @@ def _read_by_content(text: str, source: str) -> Operation:
         cut.within[i] = range(len(cut.runs), len(cut.runs) + len(inner_runs))
         todo.extend(cut.add_runs(inner_runs))
         parts.append(inner)
-    document = parse_rst(skeleton + (items.batch(parts) if parts else ""), source)
+    chunks: list[items.Chunk] = []
+    if parts:
+        batch_text, chunks = items.batch(parts, skeleton.count("\n"))
+        skeleton += batch_text
+    document = parse_rst(skeleton, source)
     try:
-        found, batch = items.placeholders(document, len(cut.runs), sections)
+        found, batch = items.placeholders(document, len(cut.runs), sections, chunks)
         if (batch is None) != (not missing) or (batch is not None and len(batch) != len(missing)):
             raise items.Unsure
         if batch is not None:
