@@ -17,7 +17,7 @@ from collections import Counter, deque
 
 from docutils import nodes
 
-from codegen.rst import items
+from codegen.rst import items, toplevel
 from codegen.rst.driver import (
     HAS_STRAY_BREAK,
     MAX_DEPTH,
@@ -103,6 +103,8 @@ def _read_by_content(text: str, source: str) -> Operation:
     page whole."""
     skeleton, runs = items.split(items.normalise(text), 0)
     skeleton, sections = items.cut_sections(skeleton)
+    method = toplevel.Cut()
+    skeleton = toplevel.cut_directive(skeleton, method)
     cut = items.Cut()
     ctx = Context(source, cut=cut, sections=sections)
     todo = deque(cut.add_runs(runs))
@@ -126,6 +128,7 @@ def _read_by_content(text: str, source: str) -> Operation:
     document = parse_rst(skeleton, source)
     try:
         found, batch = items.placeholders(document, len(cut.runs), sections, chunks)
+        toplevel.wrap(document, method)
         if (batch is None) != (not missing) or (batch is not None and len(batch) != len(missing)):
             raise items.Unsure
         if batch is not None:

@@ -1,0 +1,134 @@
+"""The method's body at the top level of the skeleton, not in its directive.
+
+Parsed as `.. py:method::`'s content, the body of a page is a nested parse, after which
+docutils starts a state machine of its own (about fifteen states, their transitions
+compiled anew) for explicit markup that could follow the directive; nothing does. So
+the skeleton's directive, where it is exactly boto3's layout, is replaced by a marker
+paragraph and its content, dedented: the top level reads that text as the directive's
+nested parse does, and the `desc` node the directive would make is put together
+around it afterwards (`wrap`).
+
+The top level and a nested parse read a text the same way but for section titles and
+transitions, which only the top level makes: a content with a line of punctuation at
+its left margin (docutils' Body pattern `line`) is not cut, bar the `::` that follows
+a `**Request Syntax**`-like heading (a paragraph of three characters or more, whose
+second line `::` docutils reads as text either way). Neither is a content ending with
+`::` (its literal block: what follows the content decides), nor a directive with
+options, text after it, or no blank line before it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from docutils import nodes
+
+from codegen.rst.directives import desc
+from codegen.rst.items import Unsure
+
+DESC = "CODEGENDESC"
+
+# `.. py:method:: SIGNATURE` at the left margin, then a blank line (no options)
+_DIRECTIVE = re.compile(r"^\.\. py:(method):: +([^\s:][^\n]*)\n[ ]*\n", re.MULTILINE)
+_NOT_INDENTED = re.compile(r"^[^ \n]", re.MULTILINE)
+_TITLE_LINE = re.compile(r"^([!-/:-@\[-`{-~])\1* *$", re.MULTILINE)
+# A line that starts a paragraph (docutils' Body reads it as text: not a list item,
+# an enumerator, a field, an option, a table, markup...), at least three columns wide.
+_TEXT_START = re.compile(r"(?:[A-Za-z0-9]|\*\*[^\s*])[^\n]*")
+_ENUMERATOR_LIKE = re.compile(r"(?:\([A-Za-z0-9#]+\)|[A-Za-z0-9#]+[.)])(?: |$)")
+
+
+@dataclass(slots=True)
+class Cut:
+    """The directive cut, if any: (objtype, signature, block text)."""
+
+    directives: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+def cut_directive(skeleton: str, cut: Cut) -> str:
+    """The skeleton with its method directive (where it is the last thing on the page,
+    in boto3's layout) replaced by a DESC marker and its content, at the top level."""
+    match = _DIRECTIVE.search(skeleton)
+    if match is None:
+        return skeleton
+    start = match.start()
+    if start and not _blank_line_before(skeleton, start):
+        return skeleton
+    after = match.end()
+    if _NOT_INDENTED.search(skeleton, after) is not None:
+        return skeleton  # (text after the directive: its explicit markup list, or a page error)
+    content = _dedent(skeleton[after:])
+    if not content or content.endswith("::") or not _titles_ok(content):
+        return skeleton
+    block = skeleton[start:].rstrip()
+    cut.directives.append((match[1], match[2].rstrip(), block))
+    return f"{skeleton[:start]}{DESC}\n\n{content}\n"
+
+
+def _blank_line_before(text: str, start: int) -> bool:
+    before = text.rfind("\n", 0, start - 1) + 1
+    return not text[before : start - 1].strip(" ")
+
+
+def _dedent(block: str) -> str:
+    """docutils' reading of an indented block: lines right-stripped, the blank lines at
+    both ends dropped, the rest dedented by their least indentation."""
+    lines = [line.rstrip() for line in block.split("\n")]
+    while lines and not lines[-1]:
+        lines.pop()
+    while lines and not lines[0]:
+        lines.pop(0)
+    indent = min((len(line) - len(line.lstrip(" ")) for line in lines if line), default=0)
+    return "\n".join(line[indent:] for line in lines)
+
+
+def _titles_ok(content: str) -> bool:
+    if _TITLE_LINE.search(content) is None:
+        return True
+    lines = content.split("\n")
+    for n, line in enumerate(lines):
+        if _TITLE_LINE.match(line) is None:
+            continue
+        # (`::` under the first line of a paragraph: an underline too short, text)
+        if line != "::" or n < 1 or (n >= 2 and lines[n - 2]) or not _starts_text(lines[n - 1]):
+            return False
+    return True
+
+
+def _starts_text(line: str) -> bool:
+    if _TEXT_START.fullmatch(line) is None or _ENUMERATOR_LIKE.match(line) is not None:
+        return False
+    return sum(c.isascii() for c in line) > 2  # (wider than the `::`: docutils' column_width)
+
+
+def wrap(document: nodes.document, cut: Cut) -> None:
+    """Put the desc node of each cut directive around what follows its marker (the
+    batch taken out already). Unsure unless each marker is found, in order, at the top
+    level."""
+    if not cut.directives:
+        return
+    markers = [node for node in _top_level(document) if isinstance(node, nodes.paragraph) and node.rawsource == DESC]
+    if len(markers) != len(cut.directives):
+        raise Unsure
+    for marker, (objtype, signature, block) in zip(reversed(markers), reversed(cut.directives)):
+        parent = marker.parent
+        assert parent is not None
+        at = parent.index(marker)
+        rest = parent.children[at + 1 :]
+        del parent.children[at:]
+        node = desc(block, objtype=objtype, signature=signature)
+        node.extend(rest)
+        parent.append(node)
+
+
+def _top_level(document: nodes.document) -> list[nodes.Node]:
+    """The children of the document and of its sections, in order."""
+    out: list[nodes.Node] = []
+    stack: list[nodes.Node] = [document]
+    while stack:
+        node = stack.pop()
+        for child in node.children:
+            out.append(child)
+        stack.extend(reversed([c for c in node.children if isinstance(c, nodes.section)]))
+    return out
