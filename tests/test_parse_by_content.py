@@ -15,7 +15,7 @@ from conftest import REPO, SEED
 from docutils import nodes
 
 from codegen import tree
-from codegen.rst import entries as rst_entries, items, reader
+from codegen.rst import entries as rst_entries, items, reader, toplevel
 from codegen.rst.reader import NotAMethodPage, PageError, parse_page, parse_page_whole
 
 SEED_SOURCE = "sagemaker/client/create_model_package.rst"
@@ -315,3 +315,69 @@ def test_exceptions_outside_the_method_fail_on_their_line(fresh: None) -> None:
         parse_page(data, SEED_SOURCE)
     assert data.decode().splitlines()[error.value.line - 1] == "**Exceptions**"
     assert reader.STATS["whole"] == 1
+
+
+# --- the method's body at the top level (codegen/rst/toplevel.py) ----------------------
+
+_DESCRIPTION = "\n  Creates a model package that you can use"
+
+
+def _directive_cut(data: bytes) -> bool:
+    skeleton, _ = items.split(items.normalise(data.decode()), 0)
+    skeleton, _ = items.cut_sections(skeleton)
+    cut = toplevel.Cut()
+    toplevel.cut_directive(skeleton, cut)
+    return bool(cut.directives)
+
+
+def test_the_method_body_is_read_at_the_top_level(reference: Path, fresh: None) -> None:
+    """Client pages (their `::` under `**Request Syntax**` and an example's `Expected
+    Output:` too) have their method's body parsed at the top level of the skeleton, and
+    read the same as whole; paginator pages keep their directives."""
+    pages = _pages(reference, "dynamodb")
+    cut = [source for data, source in pages if _directive_cut(data)]
+    assert len(cut) > 0.8 * len([s for _, s in pages if "/client/" in s])
+    assert not any("/paginator/" in source for source in cut)
+    assert any(b"\n  Expected Output:\n  ::\n" in data for data, source in pages if source in cut)
+    for data, source in pages:
+        assert _outcome(parse_page, data, source) == _outcome(parse_page_whole, data, source), source
+    assert not reader.STATS["whole"]
+
+
+@pytest.mark.parametrize(
+    "old, new, cut",
+    [
+        # a paragraph and its literal block: cut, and read as in the directive
+        (_DESCRIPTION, "\n  For example:\n  ::\n\n    code\n" + _DESCRIPTION, True),
+        # a title underline (a section at the top level, an error in the directive)
+        (_DESCRIPTION, "\n  Title\n  =====\n" + _DESCRIPTION, False),
+        # a transition
+        (_DESCRIPTION, "\n  ----------\n" + _DESCRIPTION, False),
+        # `::` under an enumerator (a list item at the top level)
+        (_DESCRIPTION, "\n  A. Example\n  ::\n\n    code\n" + _DESCRIPTION, False),
+        # `::` under two characters (an underline long enough: a title)
+        (_DESCRIPTION, "\n  ab\n  ::\n" + _DESCRIPTION, False),
+        # an option on the directive
+        ("create_model_package(**kwargs)\n", "create_model_package(**kwargs)\n  :noindex:\n", False),
+        # no blank line before the directive: a paragraph's text
+        ("\n\n\n.. py:method::", "\n\n\nText\n.. py:method::", False),
+    ],
+    ids=["literal", "title", "transition", "enumerator", "short-title", "option", "joined"],
+)
+def test_method_bodies_the_top_level_reads_otherwise(old: str, new: str, cut: bool, fresh: None) -> None:
+    """A method body the top level could read otherwise than its directive's nested
+    parse keeps its directive; either way, the outcome of the whole page."""
+    text = SEED.read_text(encoding="utf-8")
+    assert old in text
+    data = text.replace(old, new, 1).encode()
+    assert _directive_cut(data) == cut
+    assert _outcome(parse_page, data, SEED_SOURCE) == _outcome(parse_page_whole, data, SEED_SOURCE)
+
+
+def test_text_after_the_method_is_not_cut(fresh: None) -> None:
+    """A page whose text goes on after the method's body (indented less than it) keeps
+    its directive, and fails on that text's line as whole."""
+    text = SEED.read_text(encoding="utf-8")
+    data = (text.rstrip("\n") + "\n\nStray text after the method.\n").encode()
+    assert not _directive_cut(data)
+    assert _outcome(parse_page, data, SEED_SOURCE) == _outcome(parse_page_whole, data, SEED_SOURCE)
