@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 from docutils import nodes
 
+from codegen.rst import fieldcut
 from codegen.rst.directives import desc
 from codegen.rst.items import Unsure
 
@@ -44,6 +45,10 @@ class Cut:
     """The directive cut, if any: (objtype, signature, block text)."""
 
     directives: list[tuple[str, str, str]] = field(default_factory=list)
+    # the fields cut out of its content (fieldcut.py), and the document line of the
+    # content's first line
+    fields: list[fieldcut.Field] = field(default_factory=list)
+    first_line: int = 0
 
 
 def cut_directive(skeleton: str, cut: Cut) -> str:
@@ -63,6 +68,8 @@ def cut_directive(skeleton: str, cut: Cut) -> str:
         return skeleton
     block = skeleton[start:].rstrip()
     cut.directives.append((match[1], match[2].rstrip(), block))
+    content, cut.fields = fieldcut.cut_fields(content, _titles_ok)
+    cut.first_line = skeleton.count("\n", 0, start) + 3  # (after the marker and a blank line)
     return f"{skeleton[:start]}{DESC}\n\n{content}\n"
 
 
@@ -84,14 +91,21 @@ def _dedent(block: str) -> str:
 
 
 def _titles_ok(content: str) -> bool:
+    """No line of punctuation at the left margin, bar `::` lines that docutils reads as
+    text at the top level as in a nested parse: under the first line of a paragraph (an
+    underline too short), or between blank lines (a transition too short)."""
     if _TITLE_LINE.search(content) is None:
         return True
     lines = content.split("\n")
     for n, line in enumerate(lines):
         if _TITLE_LINE.match(line) is None:
             continue
-        # (`::` under the first line of a paragraph: an underline too short, text)
-        if line != "::" or n < 1 or (n >= 2 and lines[n - 2]) or not _starts_text(lines[n - 1]):
+        if line != "::" or n < 1:
+            return False
+        if not lines[n - 1]:
+            if n + 1 >= len(lines) or lines[n + 1]:
+                return False
+        elif (n >= 2 and lines[n - 2]) or not _starts_text(lines[n - 1]):
             return False
     return True
 
@@ -108,7 +122,13 @@ def wrap(document: nodes.document, cut: Cut) -> None:
     level."""
     if not cut.directives:
         return
-    markers = [node for node in _top_level(document) if isinstance(node, nodes.paragraph) and node.rawsource == DESC]
+    top = _top_level(document)
+    if cut.fields:
+        marker = next((n for n in top if isinstance(n, nodes.paragraph) and n.rawsource == fieldcut.FIELDS), None)
+        if marker is None or marker.parent is None:
+            raise Unsure
+        fieldcut.wrap(marker.parent, marker.parent.index(marker), cut.fields, cut.first_line)
+    markers = [node for node in top if isinstance(node, nodes.paragraph) and node.rawsource == DESC]
     if len(markers) != len(cut.directives):
         raise Unsure
     for marker, (objtype, signature, block) in zip(reversed(markers), reversed(cut.directives)):
