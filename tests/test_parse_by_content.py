@@ -15,7 +15,7 @@ from conftest import REPO, SEED
 from docutils import nodes
 
 from codegen import tree
-from codegen.rst import entries as rst_entries, items, reader, toplevel
+from codegen.rst import entries as rst_entries, fieldcut, items, reader, toplevel
 from codegen.rst.reader import NotAMethodPage, PageError, parse_page, parse_page_whole
 
 SEED_SOURCE = "sagemaker/client/create_model_package.rst"
@@ -380,4 +380,65 @@ def test_text_after_the_method_is_not_cut(fresh: None) -> None:
     text = SEED.read_text(encoding="utf-8")
     data = (text.rstrip("\n") + "\n\nStray text after the method.\n").encode()
     assert not _directive_cut(data)
+    assert _outcome(parse_page, data, SEED_SOURCE) == _outcome(parse_page_whole, data, SEED_SOURCE)
+
+
+# --- the method's field list cut into its fields' bodies (codegen/rst/fieldcut.py) -------
+
+_PARAM = "  :param ModelPackageName: \n\n    The name of the model package."
+_VERSIONED = "It is not applicable to versioned models."  # (the end of that field's body)
+
+
+def _fields_cut(data: bytes) -> list[fieldcut.Field]:
+    skeleton, _ = items.split(items.normalise(data.decode()), 0)
+    skeleton, _ = items.cut_sections(skeleton)
+    cut = toplevel.Cut()
+    toplevel.cut_directive(skeleton, cut)
+    return cut.fields
+
+
+def test_the_fields_are_read_from_their_bodies(reference: Path, fresh: None) -> None:
+    """The seed's fields (their `:returns:` with its Response Syntax, `::` between
+    blank lines) are cut, bodies that start with an entry run after a marker, and the
+    page reads the same as whole; so do a service's pages, most of them cut."""
+    fields = _fields_cut(SEED.read_bytes())
+    names = [f.name for f in fields]
+    assert "param ModelPackageName" in names and names[-2:] == ["rtype", "returns"]
+    assert "\n::\n" in fields[-1].body and not fields[-1].marked
+    pages = _pages(reference, "lambda")
+    cut = [source for data, source in pages if _fields_cut(data)]
+    assert len(cut) > 0.8 * len([s for _, s in pages if "/client/" in s])
+    assert any(f.marked for data, source in pages for f in _fields_cut(data))
+    for data, source in [(SEED.read_bytes(), SEED_SOURCE), *pages]:
+        assert _outcome(parse_page, data, source) == _outcome(parse_page_whole, data, source), source
+    assert not reader.STATS["whole"]
+
+
+@pytest.mark.parametrize(
+    "old, new, cut",
+    [
+        # a body that starts with a bullet list: after a FIELD marker
+        (_PARAM, "  :param ModelPackageName: \n\n    * a bullet\n\n    The name of the model package.", True),
+        # an empty body
+        (_PARAM, "  :param ModelPackageName:\n  :param Other: \n\n    The name of the model package.", True),
+        # a name with markup (the inline parser's)
+        (_PARAM, _PARAM.replace("ModelPackageName:", "*ModelPackageName*:"), False),
+        # the list run into the paragraph before it
+        ("  \n  :type ModelPackageName: string\n  :param", "  Text.\n  :type ModelPackageName: string\n  :param", False),
+        # no blank line after the list
+        ("of the new model package.\n\n        \n  \n", "of the new model package.\n  Text after the fields.\n\n", False),
+        # a title underline in a body
+        (_PARAM, _PARAM + "\n\n    Title\n    =====\n", False),
+        # a body ending with `::`
+        (_VERSIONED, _VERSIONED + " For example::", False),
+    ],
+    ids=["marked", "empty", "markup-name", "joined", "no-blank-after", "title", "literal-at-end"],
+)
+def test_field_lists_the_top_level_reads_otherwise(old: str, new: str, cut: bool, fresh: None) -> None:
+    """A field list the cut cannot be sure of is left to docutils; either way, the
+    outcome of the whole page."""
+    text = SEED.read_text(encoding="utf-8")
+    assert old in text
+    data = text.replace(old, new, 1).encode()
+    assert bool(_fields_cut(data)) == cut
     assert _outcome(parse_page, data, SEED_SOURCE) == _outcome(parse_page_whole, data, SEED_SOURCE)
