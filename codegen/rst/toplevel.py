@@ -3,16 +3,18 @@
 Parsed as `.. py:method::`'s content, the body of a page is a nested parse, after which
 docutils starts a state machine of its own (about fifteen states, their transitions
 compiled anew) for explicit markup that could follow the directive; nothing does. So
-the skeleton's directive, where it is exactly boto3's layout, is replaced by a marker
-paragraph and its content, dedented: the top level reads that text as the directive's
-nested parse does, and the `desc` node the directive would make is put together
-around it afterwards (`wrap`).
+the skeleton's directive (a paginator's or waiter's class directive, and the method
+directive that ends its content), where it is exactly boto3's layout, is replaced by a
+marker paragraph and its content, dedented: the top level reads that text as the
+directive's nested parse does, and the `desc` node the directive would make is put
+together around it afterwards (`wrap`).
 
 The top level and a nested parse read a text the same way but for section titles and
 transitions, which only the top level makes: a content with a line of punctuation at
-its left margin (docutils' Body pattern `line`) is not cut, bar the `::` that follows
-a `**Request Syntax**`-like heading (a paragraph of three characters or more, whose
-second line `::` docutils reads as text either way). Neither is a content ending with
+its left margin (docutils' Body pattern `line`) is not cut, bar the `::` lines that
+docutils reads as text either way: under the first line of a paragraph three columns
+wide or more (`**Request Syntax**`: an underline too short), or between blank lines (a
+transition too short). Neither is a content ending with
 `::` (its literal block: what follows the content decides), nor a directive with
 options, text after it, or no blank line before it.
 """
@@ -31,7 +33,7 @@ from codegen.rst.items import Unsure
 DESC = "CODEGENDESC"
 
 # `.. py:method:: SIGNATURE` at the left margin, then a blank line (no options)
-_DIRECTIVE = re.compile(r"^\.\. py:(method):: +([^\s:][^\n]*)\n[ ]*\n", re.MULTILINE)
+_DIRECTIVE = re.compile(r"^\.\. py:(method|class):: +([^\s:][^\n]*)\n[ ]*\n", re.MULTILINE)
 _NOT_INDENTED = re.compile(r"^[^ \n]", re.MULTILINE)
 _TITLE_LINE = re.compile(r"^([!-/:-@\[-`{-~])\1* *$", re.MULTILINE)
 # A line that starts a paragraph (docutils' Body reads it as text: not a list item,
@@ -42,7 +44,7 @@ _ENUMERATOR_LIKE = re.compile(r"(?:\([A-Za-z0-9#]+\)|[A-Za-z0-9#]+[.)])(?: |$)")
 
 @dataclass(slots=True)
 class Cut:
-    """The directive cut, if any: (objtype, signature, block text)."""
+    """The directives cut, outermost first: (objtype, signature, block text)."""
 
     directives: list[tuple[str, str, str]] = field(default_factory=list)
     # the fields cut out of its content (fieldcut.py), and the document line of the
@@ -53,24 +55,41 @@ class Cut:
 
 def cut_directive(skeleton: str, cut: Cut) -> str:
     """The skeleton with its method directive (where it is the last thing on the page,
-    in boto3's layout) replaced by a DESC marker and its content, at the top level."""
-    match = _DIRECTIVE.search(skeleton)
-    if match is None:
+    in boto3's layout; in a paginator's or waiter's class directive, both) replaced by a
+    DESC marker and its content, at the top level."""
+    new = _cut(skeleton, cut, nested=False)
+    if new is None:
+        cut.directives.clear()
+        cut.fields = []
         return skeleton
+    return new
+
+
+def _cut(text: str, cut: Cut, nested: bool) -> str | None:
+    match = _DIRECTIVE.search(text)
+    if match is None or (nested and match[1] != "method"):
+        return None
     start = match.start()
-    if start and not _blank_line_before(skeleton, start):
-        return skeleton
+    if start and not _blank_line_before(text, start):
+        return None
     after = match.end()
-    if _NOT_INDENTED.search(skeleton, after) is not None:
-        return skeleton  # (text after the directive: its explicit markup list, or a page error)
-    content = _dedent(skeleton[after:])
+    if _NOT_INDENTED.search(text, after) is not None:
+        return None  # (text after the directive: its explicit markup list, or a page error)
+    content = _dedent(text[after:])
     if not content or content.endswith("::") or not _titles_ok(content):
-        return skeleton
-    block = skeleton[start:].rstrip()
-    cut.directives.append((match[1], match[2].rstrip(), block))
-    content, cut.fields = fieldcut.cut_fields(content, _titles_ok)
-    cut.first_line = skeleton.count("\n", 0, start) + 3  # (after the marker and a blank line)
-    return f"{skeleton[:start]}{DESC}\n\n{content}\n"
+        return None
+    if match[1] == "class":
+        inner = _cut(content, cut, nested=True)
+        if inner is None:
+            return None
+        content = inner
+        # (the method's content: its lines in the class's content, from here on)
+        cut.first_line += text.count("\n", 0, start) + 2
+    else:
+        content, cut.fields = fieldcut.cut_fields(content, _titles_ok)
+        cut.first_line = text.count("\n", 0, start) + 3  # (after the marker and a blank line)
+    cut.directives.insert(0, (match[1], match[2].rstrip(), text[start:].rstrip()))
+    return f"{text[:start]}{DESC}\n\n{content}\n"
 
 
 def _blank_line_before(text: str, start: int) -> bool:
@@ -100,9 +119,9 @@ def _titles_ok(content: str) -> bool:
     for n, line in enumerate(lines):
         if _TITLE_LINE.match(line) is None:
             continue
-        if line != "::" or n < 1:
+        if line != "::":
             return False
-        if not lines[n - 1]:
+        if n == 0 or not lines[n - 1]:
             if n + 1 >= len(lines) or lines[n + 1]:
                 return False
         elif (n >= 2 and lines[n - 2]) or not _starts_text(lines[n - 1]):
