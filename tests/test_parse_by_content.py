@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 import re
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -139,8 +140,10 @@ def test_error_line_in_an_entry_memoised_on_another_page(fresh: None) -> None:
         ("The name of the model package.", "The name\tof the model package."),
         # a placeholder's text on the page
         ("A description of the model package.", f"A description of the {items.TOKEN}0 package."),
+        # a no-break space in an entry's indentation
+        ("\n          The Amazon S3 path", "\n       \u00a0  The Amazon S3 path"),
     ],
-    ids=["mixed-list", "joined-paragraph", "tab", "token"],
+    ids=["mixed-list", "joined-paragraph", "tab", "token", "no-break-space"],
 )
 def test_unusual_pages_read_as_whole(change: tuple[str, str], fresh: None) -> None:
     text = SEED.read_text(encoding="utf-8")
@@ -201,6 +204,14 @@ def test_an_entry_with_a_bullet_line_reads_as_its_item(reference: Path, fresh: N
     source = "s3/client/delete_objects.rst"
     assert _outcome(parse_page, data, source) == _outcome(parse_page_whole, data, source)
     assert reader.STATS["by content"] == 1 and not reader.STATS["whole"]
+
+
+def test_odd_white_space_is_all_of_it() -> None:
+    """items' quick look for white space other than spaces, before its line-by-line
+    search, knows every character that str.isspace (so docutils) does."""
+    odd = re.compile(f"[{items.ODD_SPACE}]")
+    every = [chr(c) for c in range(sys.maxunicode + 1)]
+    assert {c for c in every if odd.match(c)} == {c for c in every if c.isspace()} - {" ", "\n"}
 
 
 def test_role_directives_are_refused() -> None:

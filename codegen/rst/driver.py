@@ -116,26 +116,22 @@ def parse_rst(text: str, source: str) -> nodes.document:
 # block; bedrock-agent-runtime's invoke_flow); each entry is 2 columns deeper than its
 # parent. Deeper pages are refused: docutils and the reader recurse once per level.
 MAX_DEPTH = 64  # entries in entries (syntax.MAX_DEPTH: dicts and lists in a syntax block)
-
-
 MAX_INDENT = 256  # columns of indentation, bullet markers included (`- - - x` nests too)
-
-
 _TOO_INDENTED = re.compile(r"^(?:[ ]|[-*+](?= )){%d}" % MAX_INDENT, re.MULTILINE)
-
-
+# (what _TOO_INDENTED finds, and more: twice as fast, so it is looked for first)
+_MAYBE_TOO_INDENTED = re.compile(r"^[ *+-]{%d}" % MAX_INDENT, re.MULTILINE)
 _TAB_INDENT = re.compile(r"^[ ]*\t", re.MULTILINE)
 
 
 def check_layout(text: str, source: str) -> None:
     """Refuse, before docutils sees it, a page docutils would misread or recurse on."""
-    tab = _TAB_INDENT.search(text)
+    tab = _TAB_INDENT.search(text) if "\t" in text else None
     if tab is not None:
         # boto3 indents with spaces; docutils takes a tab as 8 columns, so a page
         # re-indented with tabs silently nests entries under the wrong parents.
         line = text.count("\n", 0, tab.start()) + 1
         raise PageError(source, line, "tab in the indentation (reference pages are indented with spaces)")
-    deep = _TOO_INDENTED.search(text)
+    deep = _TOO_INDENTED.search(text) if _MAYBE_TOO_INDENTED.search(text) else None
     if deep is not None:
         line = text.count("\n", 0, deep.start()) + 1
         raise PageError(source, line, f"nested too deeply: indented over {MAX_INDENT} columns")
