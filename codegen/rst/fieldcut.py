@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from docutils import nodes
 
+from codegen.rst import items
 from codegen.rst.items import Unsure
 
 FIELDS = "CODEGENFIELDS"
@@ -26,7 +27,8 @@ FIELD = "CODEGENFIELD"
 END = "CODEGENENDFIELDS"
 
 # A field marker with a plain name, at the left margin (a subset of docutils' pattern).
-_FIELD = re.compile(r":([A-Za-z]+(?: [A-Za-z0-9_]+)?):(?: +|$)")
+_FIELD = re.compile(r":([A-Za-z]+(?: [A-Za-z0-9_]+)?):(?: +|$)", re.MULTILINE)
+_FIRST = re.compile(r"^:(?!:$)", re.MULTILINE)  # (a line starting with `:`, but `::`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,55 +47,44 @@ def cut_fields(content: str, reads_the_same: Callable[[str], bool]) -> tuple[str
     """The content (dedented, lines right-stripped) with its field list replaced by the
     fields' bodies; (content, []) where the layout is not exactly a list of plain
     fields after a blank line, ending before a blank line."""
-    lines = content.split("\n")
-    first = next((n for n, line in enumerate(lines) if line.startswith(":") and line != "::"), None)
-    if first is None or (first and lines[first - 1]):
+    found = _FIRST.search(content)
+    if found is None:
         return content, []
+    first = found.start()
+    if first and not content.endswith("\n\n", 0, first):
+        return content, []  # (the list run into what comes before it)
     bodies: list[tuple[str, str]] = []
-    n = first
-    while n < len(lines) and lines[n].startswith(":"):
-        match = _FIELD.match(lines[n])
+    at = first
+    while at < len(content) and content[at] == ":":
+        match = _FIELD.match(content, at)
         if match is None:
             return content, []
-        end = n + 1
-        while end < len(lines) and (not lines[end] or lines[end][0] == " "):
-            end += 1
-        rest = lines[n + 1 : end]
-        indent = min((len(line) - len(line.lstrip(" ")) for line in rest if line), default=0)
-        body = [lines[n][match.end() :], *(line[indent:] for line in rest)]
-        while body and not body[0]:
-            body.pop(0)
-        while body and not body[-1]:
-            body.pop()
-        text = "\n".join(body)
+        eol = content.find("\n", match.end())
+        if eol < 0:
+            eol = len(content)
+        rest, at = items.indented_block(content, min(eol + 1, len(content)))
+        text = f"{content[match.end() : eol]}\n{rest}".strip("\n")
         if text and (text.endswith("::") or not reads_the_same(text)):
             return content, []
         bodies.append((match[1], text))
-        n = end
-    if n < len(lines) and lines[n - 1]:
+    if at < len(content) and not content.endswith("\n\n", 0, at):
         return content, []  # (no blank line after the list: docutils warns)
-    pieces = [*lines[:first], FIELDS, ""]
+    pieces = [content[:first], FIELDS, "\n\n"]
+    line = content.count("\n", 0, first) + 2  # (the line after the marker's blank line)
     fields: list[Field] = []
     for name, text in bodies:
         if not text:
             fields.append(Field(name, text, None, False))
             continue
         marked = not _starts_paragraph(text)
-        fields.append(Field(name, text, len(pieces), marked))
+        fields.append(Field(name, text, line, marked))
         if marked:
-            pieces += [FIELD, ""]
-        pieces += [text, ""]  # (a text of several lines: one piece, lines counted below)
-    pieces += [END, ""]
-    # (the lines of multi-line texts shift the lines after them)
-    shifted: list[Field] = []
-    extra = 0
-    for f in fields:
-        if f.line is None:
-            shifted.append(f)
-            continue
-        shifted.append(Field(f.name, f.body, f.line + extra, f.marked))
-        extra += f.body.count("\n")
-    return "\n".join([*pieces, *lines[n:]]), shifted
+            pieces.append(f"{FIELD}\n\n")
+            line += 2
+        pieces.append(f"{text}\n\n")
+        line += text.count("\n") + 2
+    pieces += [END, "\n\n", content[at:]]
+    return "".join(pieces), fields
 
 
 # A first line that docutils reads as the start of a paragraph (not a list, a table, an

@@ -69,6 +69,42 @@ def normalise(text: str) -> str:
     return text
 
 
+# (right-stripped as docutils reads lines; the leading spaces of each line not blank)
+_TRAILING_SPACE = re.compile(r"[^\S\n]+$", re.MULTILINE)
+_INDENTS = re.compile(r"^( *)\S", re.MULTILINE)
+_DEDENTS: dict[int, re.Pattern[str]] = {}
+
+
+def dedent(block: str) -> str:
+    """docutils' reading of an indented block (its lines' text, without their line
+    ends' white space): the blank lines at both ends dropped, the rest dedented by their
+    least indentation (docutils' StringList.get_indented)."""
+    block = _TRAILING_SPACE.sub("", block).strip("\n")
+    return _dedent_by(block, min(map(len, _INDENTS.findall(block)), default=0))
+
+
+def _dedent_by(block: str, indent: int) -> str:
+    if not indent:
+        return block
+    pattern = _DEDENTS.get(indent)
+    if pattern is None:
+        pattern = _DEDENTS[indent] = re.compile(r"^ {%d}" % indent, re.MULTILINE)
+    return pattern.sub("", block)
+
+
+def indented_block(text: str, start: int) -> tuple[str, int]:
+    """The lines from `start` (a line's start) up to the next one that is neither
+    blank nor indented, dedented by their least indentation (blank lines at both ends
+    kept); and where that next line starts (len(text): none)."""
+    found = _NOT_INDENTED.search(text, start)
+    end = len(text) if found is None else found.start()
+    block = text[start:end]
+    return _dedent_by(block, min(map(len, _INDENTS.findall(block)), default=0)), end
+
+
+_NOT_INDENTED = re.compile(r"^[^ \n]", re.MULTILINE)
+
+
 def _end_of_item(indent: int) -> re.Pattern[str]:
     # docutils' StringList.get_indented(block_indent=indent): the block ends before the
     # first non-blank line with a non-space character in its first `indent` columns.

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 from docutils import nodes
 
-from codegen.rst import fieldcut
+from codegen.rst import fieldcut, items
 from codegen.rst.directives import desc
 from codegen.rst.items import Unsure
 
@@ -75,7 +75,7 @@ def _cut(text: str, cut: Cut, nested: bool) -> str | None:
     after = match.end()
     if _NOT_INDENTED.search(text, after) is not None:
         return None  # (text after the directive: its explicit markup list, or a page error)
-    content = _dedent(text[after:])
+    content = items.dedent(text[after:])
     if not content or content.endswith("::") or not _titles_ok(content):
         return None
     if match[1] == "class":
@@ -95,18 +95,6 @@ def _cut(text: str, cut: Cut, nested: bool) -> str | None:
 def _blank_line_before(text: str, start: int) -> bool:
     before = text.rfind("\n", 0, start - 1) + 1
     return not text[before : start - 1].strip(" ")
-
-
-def _dedent(block: str) -> str:
-    """docutils' reading of an indented block: lines right-stripped, the blank lines at
-    both ends dropped, the rest dedented by their least indentation."""
-    lines = [line.rstrip() for line in block.split("\n")]
-    while lines and not lines[-1]:
-        lines.pop()
-    while lines and not lines[0]:
-        lines.pop(0)
-    indent = min((len(line) - len(line.lstrip(" ")) for line in lines if line), default=0)
-    return "\n".join(line[indent:] for line in lines)
 
 
 def _titles_ok(content: str) -> bool:
