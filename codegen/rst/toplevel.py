@@ -130,14 +130,14 @@ def wrap(document: nodes.document, cut: Cut) -> None:
     if not cut.directives:
         return
     top = _top_level(document)
-    if cut.fields:
-        marker = next((n for n in top if isinstance(n, nodes.paragraph) and n.rawsource == fieldcut.FIELDS), None)
-        if marker is None or marker.parent is None:
-            raise Unsure
-        fieldcut.wrap(marker.parent, marker.parent.index(marker), cut.fields, cut.first_line)
     markers = [node for node in top if isinstance(node, nodes.paragraph) and node.rawsource == DESC]
-    if len(markers) != len(cut.directives):
+    if len(markers) != len(cut.directives) or any(m.parent is not markers[0].parent for m in markers):
         raise Unsure
+    if cut.fields:
+        fields = next((n for n in top if isinstance(n, nodes.paragraph) and n.rawsource == fieldcut.FIELDS), None)
+        if fields is None or fields.parent is not markers[0].parent:
+            raise Unsure
+        fieldcut.wrap(fields.parent, fields.parent.index(fields), cut.fields, cut.first_line)
     for marker, (objtype, signature, block) in zip(reversed(markers), reversed(cut.directives)):
         parent = marker.parent
         assert parent is not None
