@@ -8,7 +8,9 @@ cannot (enum values, recursion) and are checked against the bullets path by path
 The modules of codegen/rst/, from the page down: reader (this one: by content or whole),
 method (a doctree → an Operation), shapes (entries → shapes), entries (the
 `- **Name** *(type) --*` items, memoised), markers, driver (docutils), errors; items
-(the lexical cut of a page) and syntax (the syntax blocks) beside them.
+(the lexical cut of a page into its skeleton and entries), toplevel and fieldcut (the
+method's body and fields at the skeleton's top level) and syntax (the syntax blocks)
+beside them.
 """
 
 from __future__ import annotations
