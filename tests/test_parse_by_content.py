@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 import re
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from conftest import REPO, SEED
 from docutils import nodes
 
 from codegen import tree
-from codegen.rst import items, reader
+from codegen.rst import entries as rst_entries, fieldcut, items, reader, toplevel
 from codegen.rst.reader import NotAMethodPage, PageError, parse_page, parse_page_whole
 
 SEED_SOURCE = "sagemaker/client/create_model_package.rst"
@@ -56,7 +57,7 @@ def test_same_operations_as_the_whole_page(reference: Path, service: str, fresh:
     assert reader.STATS["by content"] == len(pages) and not reader.STATS["whole"]
     # ...and most entries met more than once
     entries = sum(len(_ENTRY_LINE.findall(data)) for data, _ in pages)
-    assert len(reader._MEMO) < 0.6 * entries
+    assert len(rst_entries.MEMO) < 0.6 * entries
     for (data, source), got in zip(pages, by_content):
         assert got == _outcome(parse_page_whole, data, source), source
 
@@ -80,7 +81,7 @@ def test_the_lexer_cuts_entries_where_docutils_ends_them() -> None:
     entry_items = [
         item.rawsource
         for lst in document.findall(nodes.bullet_list)
-        if reader._is_entry_list(lst)
+        if rst_entries.is_entry_list(lst)
         for item in lst.children
     ]
     strip = re.compile(r"[ ]+$", re.MULTILINE)
@@ -91,19 +92,21 @@ def test_the_lexer_cuts_entries_where_docutils_ends_them() -> None:
 
 def test_each_distinct_entry_is_parsed_once(fresh: None, monkeypatch: pytest.MonkeyPatch) -> None:
     parsed: list[str] = []
-    rst = reader._rst
+    rst = reader.parse_rst
 
     def counting(text: str, source: str) -> nodes.document:
         parsed.append(text)
         return rst(text, source)
 
-    monkeypatch.setattr(reader, "_rst", counting)
+    monkeypatch.setattr(reader, "parse_rst", counting)
     data = SEED.read_bytes()
     first = parse_page(data, SEED_SOURCE)
     assert len(parsed) == 1 and items.BATCH in parsed[0]
     batch = parsed[0][parsed[0].index(items.BATCH) :]
     # an entry documented several times on the page (the shared structures) is in the batch once
-    assert batch.count("\n- **Image** *(string) --*") == 1 < data.count(b"- **Image** *(string) --*")
+    # (each entry's text at the top level, not in a bullet list: items.batch)
+    assert batch.count("\n**Image** *(string) --*") == 1 < data.count(b"- **Image** *(string) --*")
+    assert "\n- **" not in batch
     # the second time round, nothing but the skeleton is parsed, and the tree is the same one
     second = parse_page(data, "other.rst")
     assert len(parsed) == 2 and items.BATCH not in parsed[1]
@@ -137,14 +140,78 @@ def test_error_line_in_an_entry_memoised_on_another_page(fresh: None) -> None:
         ("The name of the model package.", "The name\tof the model package."),
         # a placeholder's text on the page
         ("A description of the model package.", f"A description of the {items.TOKEN}0 package."),
+        # a no-break space in an entry's indentation
+        ("\n          The Amazon S3 path", "\n       \u00a0  The Amazon S3 path"),
     ],
-    ids=["mixed-list", "joined-paragraph", "tab", "token"],
+    ids=["mixed-list", "joined-paragraph", "tab", "token", "no-break-space"],
 )
 def test_unusual_pages_read_as_whole(change: tuple[str, str], fresh: None) -> None:
     text = SEED.read_text(encoding="utf-8")
     assert change[0] in text
     data = text.replace(change[0], change[1], 1).encode()
     assert _outcome(parse_page, data, SEED_SOURCE) == _outcome(parse_page_whole, data, SEED_SOURCE)
+
+
+_MODEL_DATA_URL = "( ``.tar.gz`` suffix)."
+_IMAGE_DIGEST = "the Docker image used for training.\n\n          \n\n        \n        - **ModelDataUrl**"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        # an entry's text ending with `::`: its literal block is cut short by the end of
+        # its item, where the next text would be read as one
+        (_IMAGE_DIGEST, _IMAGE_DIGEST.replace("training.", "training. For example::")),
+        # a transition line (an error in an item, a transition at the top level)
+        (_MODEL_DATA_URL, _MODEL_DATA_URL + "\n\n          ----------\n\n          More."),
+        # a title underline (an error in an item, a section at the top level)
+        (_MODEL_DATA_URL, _MODEL_DATA_URL + "\n\n          Title\n          =====\n\n          More."),
+        # a short one (text in an item)
+        (_MODEL_DATA_URL, _MODEL_DATA_URL + "\n\n          Title\n          ::\n\n          More."),
+    ],
+    ids=["literal-at-end", "transition", "title", "short-underline"],
+)
+def test_entries_the_top_level_reads_otherwise(change: tuple[str, str], fresh: None) -> None:
+    """An entry whose text the top level of a document could read otherwise than its
+    list item is parsed as a list item (items.batch): the same outcome as the whole page."""
+    text = SEED.read_text(encoding="utf-8")
+    assert change[0] in text
+    data = text.replace(change[0], change[1], 1).encode()
+    key = next(k for k in _batch_texts(data) if "For example::" in k or "\n-----" in k or "\n=====" in k or "\n::" in k)
+    assert items.batch([key], 0)[1][0].listed
+    assert _outcome(parse_page, data, SEED_SOURCE) == _outcome(parse_page_whole, data, SEED_SOURCE)
+
+
+def _batch_texts(data: bytes) -> list[str]:
+    """The texts of the entries of a page, as the batch has them (their entries cut out)."""
+    skeleton, runs = items.split(items.normalise(data.decode()), 0)
+    out: list[str] = []
+    todo = [k for run in runs for k in run]
+    while todo:
+        inner, inner_runs = items.split(todo.pop(), 0)
+        out.append(inner)
+        todo += [k for run in inner_runs for k in run]
+    return out
+
+
+def test_an_entry_with_a_bullet_line_reads_as_its_item(reference: Path, fresh: None) -> None:
+    """S3's error codes: a `*` line alone (a title line to the top level) in an entry's
+    text; read by content, as a list item, the same as whole."""
+    page = reference / "s3" / "client" / "delete_objects.rst"
+    data = page.read_bytes()
+    listed = [k for k in _batch_texts(data) if items.batch([k], 0)[1][0].listed]
+    assert listed and all("\n* \n" in k or "\n*\n" in k for k in listed)
+    source = "s3/client/delete_objects.rst"
+    assert _outcome(parse_page, data, source) == _outcome(parse_page_whole, data, source)
+    assert reader.STATS["by content"] == 1 and not reader.STATS["whole"]
+
+
+def test_odd_white_space_is_all_of_it() -> None:
+    """items' quick look for white space other than spaces, before its line-by-line
+    search, knows every character that str.isspace (so docutils) does."""
+    odd = re.compile(f"[{items.ODD_SPACE}]")
+    every = [chr(c) for c in range(sys.maxunicode + 1)]
+    assert {c for c in every if odd.match(c)} == {c for c in every if c.isspace()} - {" ", "\n"}
 
 
 def test_role_directives_are_refused() -> None:
@@ -259,3 +326,131 @@ def test_exceptions_outside_the_method_fail_on_their_line(fresh: None) -> None:
         parse_page(data, SEED_SOURCE)
     assert data.decode().splitlines()[error.value.line - 1] == "**Exceptions**"
     assert reader.STATS["whole"] == 1
+
+
+# --- the method's body at the top level (codegen/rst/toplevel.py) ----------------------
+
+_DESCRIPTION = "\n  Creates a model package that you can use"
+
+
+def _directive_cut(data: bytes) -> bool:
+    skeleton, _ = items.split(items.normalise(data.decode()), 0)
+    skeleton, _ = items.cut_sections(skeleton)
+    cut = toplevel.Cut()
+    toplevel.cut_directive(skeleton, cut)
+    return bool(cut.directives)
+
+
+def test_the_method_body_is_read_at_the_top_level(reference: Path, fresh: None) -> None:
+    """Client pages (their `::` under `**Request Syntax**` and an example's `Expected
+    Output:` too) and paginator pages (a class directive around the method's) have
+    their method's body parsed at the top level of the skeleton, and read the same as
+    whole."""
+    pages = _pages(reference, "dynamodb")
+    cut = [source for data, source in pages if _directive_cut(data)]
+    assert len(cut) > 0.8 * len(pages)
+    assert any("/paginator/" in source for source in cut) and any("/waiter/" in source for source in cut)
+    assert any(b"\n  Expected Output:\n  ::\n" in data for data, source in pages if source in cut)
+    for data, source in pages:
+        assert _outcome(parse_page, data, source) == _outcome(parse_page_whole, data, source), source
+    assert not reader.STATS["whole"]
+
+
+@pytest.mark.parametrize(
+    "old, new, cut",
+    [
+        # a paragraph and its literal block: cut, and read as in the directive
+        (_DESCRIPTION, "\n  For example:\n  ::\n\n    code\n" + _DESCRIPTION, True),
+        # a title underline (a section at the top level, an error in the directive)
+        (_DESCRIPTION, "\n  Title\n  =====\n" + _DESCRIPTION, False),
+        # a transition
+        (_DESCRIPTION, "\n  ----------\n" + _DESCRIPTION, False),
+        # `::` under an enumerator (a list item at the top level)
+        (_DESCRIPTION, "\n  A. Example\n  ::\n\n    code\n" + _DESCRIPTION, False),
+        # `::` under two characters (an underline long enough: a title)
+        (_DESCRIPTION, "\n  ab\n  ::\n" + _DESCRIPTION, False),
+        # an option on the directive
+        ("create_model_package(**kwargs)\n", "create_model_package(**kwargs)\n  :noindex:\n", False),
+        # no blank line before the directive: a paragraph's text
+        ("\n\n\n.. py:method::", "\n\n\nText\n.. py:method::", False),
+    ],
+    ids=["literal", "title", "transition", "enumerator", "short-title", "option", "joined"],
+)
+def test_method_bodies_the_top_level_reads_otherwise(old: str, new: str, cut: bool, fresh: None) -> None:
+    """A method body the top level could read otherwise than its directive's nested
+    parse keeps its directive; either way, the outcome of the whole page."""
+    text = SEED.read_text(encoding="utf-8")
+    assert old in text
+    data = text.replace(old, new, 1).encode()
+    assert _directive_cut(data) == cut
+    assert _outcome(parse_page, data, SEED_SOURCE) == _outcome(parse_page_whole, data, SEED_SOURCE)
+
+
+def test_text_after_the_method_is_not_cut(fresh: None) -> None:
+    """A page whose text goes on after the method's body (indented less than it) keeps
+    its directive, and fails on that text's line as whole."""
+    text = SEED.read_text(encoding="utf-8")
+    data = (text.rstrip("\n") + "\n\nStray text after the method.\n").encode()
+    assert not _directive_cut(data)
+    assert _outcome(parse_page, data, SEED_SOURCE) == _outcome(parse_page_whole, data, SEED_SOURCE)
+
+
+# --- the method's field list cut into its fields' bodies (codegen/rst/fieldcut.py) -------
+
+_PARAM = "  :param ModelPackageName: \n\n    The name of the model package."
+_VERSIONED = "It is not applicable to versioned models."  # (the end of that field's body)
+
+
+def _fields_cut(data: bytes) -> list[fieldcut.Field]:
+    skeleton, _ = items.split(items.normalise(data.decode()), 0)
+    skeleton, _ = items.cut_sections(skeleton)
+    cut = toplevel.Cut()
+    toplevel.cut_directive(skeleton, cut)
+    return cut.fields
+
+
+def test_the_fields_are_read_from_their_bodies(reference: Path, fresh: None) -> None:
+    """The seed's fields (their `:returns:` with its Response Syntax, `::` between
+    blank lines) are cut, bodies that start with an entry run after a marker, and the
+    page reads the same as whole; so do a service's pages, most of them cut."""
+    fields = _fields_cut(SEED.read_bytes())
+    names = [f.name for f in fields]
+    assert "param ModelPackageName" in names and names[-2:] == ["rtype", "returns"]
+    assert "\n::\n" in fields[-1].body and not fields[-1].marked
+    pages = _pages(reference, "lambda")
+    cut = [source for data, source in pages if _fields_cut(data)]
+    assert len(cut) > 0.8 * len([s for _, s in pages if "/client/" in s])
+    assert any(f.marked for data, source in pages for f in _fields_cut(data))
+    for data, source in [(SEED.read_bytes(), SEED_SOURCE), *pages]:
+        assert _outcome(parse_page, data, source) == _outcome(parse_page_whole, data, source), source
+    assert not reader.STATS["whole"]
+
+
+@pytest.mark.parametrize(
+    "old, new, cut",
+    [
+        # a body that starts with a bullet list: after a FIELD marker
+        (_PARAM, "  :param ModelPackageName: \n\n    * a bullet\n\n    The name of the model package.", True),
+        # an empty body
+        (_PARAM, "  :param ModelPackageName:\n  :param Other: \n\n    The name of the model package.", True),
+        # a name with markup (the inline parser's)
+        (_PARAM, _PARAM.replace("ModelPackageName:", "*ModelPackageName*:"), False),
+        # the list run into the paragraph before it
+        ("  \n  :type ModelPackageName: string\n  :param", "  Text.\n  :type ModelPackageName: string\n  :param", False),
+        # no blank line after the list
+        ("of the new model package.\n\n        \n  \n", "of the new model package.\n  Text after the fields.\n\n", False),
+        # a title underline in a body
+        (_PARAM, _PARAM + "\n\n    Title\n    =====\n", False),
+        # a body ending with `::`
+        (_VERSIONED, _VERSIONED + " For example::", False),
+    ],
+    ids=["marked", "empty", "markup-name", "joined", "no-blank-after", "title", "literal-at-end"],
+)
+def test_field_lists_the_top_level_reads_otherwise(old: str, new: str, cut: bool, fresh: None) -> None:
+    """A field list the cut cannot be sure of is left to docutils; either way, the
+    outcome of the whole page."""
+    text = SEED.read_text(encoding="utf-8")
+    assert old in text
+    data = text.replace(old, new, 1).encode()
+    assert bool(_fields_cut(data)) == cut
+    assert _outcome(parse_page, data, SEED_SOURCE) == _outcome(parse_page_whole, data, SEED_SOURCE)

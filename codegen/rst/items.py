@@ -27,15 +27,20 @@ from docutils import nodes
 # (no page of the reference contains either; a page that does is parsed whole)
 TOKEN = "CODEGENRUN"
 BATCH = "CODEGENBATCH"
+ITEM = "CODEGENITEM"
 EXCEPTIONS = "CODEGENEXCEPTIONS"
 
-# A bullet item whose first line is an entry header (reader._HEADER decides for sure).
+# A bullet item whose first line is an entry header (markers.HEADER decides for sure).
 _ITEM = re.compile(
     r"^( *)(- +)(?=(?:\*\*[^*\n]+\*\* +)?(?:\*\([^)\n]*\) --\*|\([^\n]*?\) --))", re.MULTILINE
 )
 # A line indented with white space other than spaces: docutils' rules for where a block
 # ends (str.strip) and the lexer's (spaces) could disagree on it.
 _ODD_INDENT = re.compile(r"^ *[^\S \n]", re.MULTILINE)
+# The white space other than spaces and line ends (str.isspace, as `\s`), anywhere: a
+# page without any (nearly all) is spared the search of _ODD_INDENT, twice as slow.
+ODD_SPACE = "\t\x0b\x0c\r\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+_ANY_ODD_SPACE = re.compile(f"[{ODD_SPACE}]")
 _ENDS: dict[int, re.Pattern[str]] = {}
 
 
@@ -55,13 +60,49 @@ def normalise(text: str) -> str:
     """The text with its tabs expanded to 8 columns, as docutils reads it
     (docutils.statemachine.string2lines). (Spaces at the ends of lines, which docutils
     drops too, are left: the lexer takes a line of spaces for a blank line.)"""
-    if "\r" in text or TOKEN in text or BATCH in text or EXCEPTIONS in text:
+    if "\r" in text or "CODEGEN" in text:
         raise Unsure
     if "\t" in text:
         text = text.expandtabs(8)
-    if _ODD_INDENT.search(text):
+    if _ANY_ODD_SPACE.search(text) and _ODD_INDENT.search(text):
         raise Unsure
     return text
+
+
+# (right-stripped as docutils reads lines; the leading spaces of each line not blank)
+_TRAILING_SPACE = re.compile(r"[^\S\n]+$", re.MULTILINE)
+_INDENTS = re.compile(r"^( *)\S", re.MULTILINE)
+_DEDENTS: dict[int, re.Pattern[str]] = {}
+
+
+def dedent(block: str) -> str:
+    """docutils' reading of an indented block (its lines' text, without their line
+    ends' white space): the blank lines at both ends dropped, the rest dedented by their
+    least indentation (docutils' StringList.get_indented)."""
+    block = _TRAILING_SPACE.sub("", block).strip("\n")
+    return _dedent_by(block, min(map(len, _INDENTS.findall(block)), default=0))
+
+
+def _dedent_by(block: str, indent: int) -> str:
+    if not indent:
+        return block
+    pattern = _DEDENTS.get(indent)
+    if pattern is None:
+        pattern = _DEDENTS[indent] = re.compile(r"^ {%d}" % indent, re.MULTILINE)
+    return pattern.sub("", block)
+
+
+def indented_block(text: str, start: int) -> tuple[str, int]:
+    """The lines from `start` (a line's start) up to the next one that is neither
+    blank nor indented, dedented by their least indentation (blank lines at both ends
+    kept); and where that next line starts (len(text): none)."""
+    found = _NOT_INDENTED.search(text, start)
+    end = len(text) if found is None else found.start()
+    block = text[start:end]
+    return _dedent_by(block, min(map(len, _INDENTS.findall(block)), default=0)), end
+
+
+_NOT_INDENTED = re.compile(r"^[^ \n]", re.MULTILINE)
 
 
 def _end_of_item(indent: int) -> re.Pattern[str]:
@@ -163,11 +204,43 @@ class Cut:
         return new
 
 
-def batch(entries: list[str]) -> str:
-    """The entries' texts as one bullet list after a marker paragraph, to be parsed
-    after the skeleton (each entry an item of its own, parsed as in the page)."""
-    items = ["- " + text.replace("\n", "\n  ") for text in entries]
-    return f"\n\n\n{BATCH}\n\n" + "\n\n".join(items) + "\n"
+# A line that the top level of a document may read as a section title's underline or
+# overline, or a transition, where a list item's body reads it otherwise (docutils' Body
+# pattern `line`): an entry with one is parsed as a list item, as on its page.
+_TITLE_LINE = re.compile(r"^([!-/:-@\[-`{-~])\1* *$", re.MULTILINE)
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """Where the batch puts an entry: the document line of its first node, and whether
+    it is parsed as a list item of its own (after an ITEM marker) or as top-level text."""
+
+    line: int
+    listed: bool
+
+
+def batch(entries: list[str], lines_before: int) -> tuple[str, list[Chunk]]:
+    """The entries' texts, to be parsed after the skeleton (of `lines_before` line
+    ends), after a marker paragraph; and where each one starts.
+
+    The body of a list item is parsed as a nested Body, so an entry's text (dedented)
+    reads the same at the top level of the document, with a blank line before and after
+    it, as in its item: without a list state machine, nor a nested parse per item. Bar
+    where the top level reads otherwise: a title or transition line (`_TITLE_LINE`),
+    and a text ending with `::`, whose literal block an item's end cuts short where the
+    next text would not. Such an entry is a one-item bullet list, after an ITEM marker
+    paragraph that keeps it apart from the next one."""
+    pieces = [f"\n\n\n{BATCH}\n"]
+    line = lines_before + 1 + pieces[0].count("\n") + 1  # (after the marker, a blank line)
+    chunks: list[Chunk] = []
+    for text in entries:
+        listed = text.endswith("::") or _TITLE_LINE.search(text) is not None
+        chunks.append(Chunk(line, listed))
+        if listed:
+            text = f"{ITEM}\n\n- " + text.replace("\n", "\n  ")
+        pieces.append(f"\n{text}\n")
+        line += text.count("\n") + 2
+    return "".join(pieces), chunks
 
 
 def _marked(document: nodes.document) -> list[nodes.paragraph]:
@@ -189,12 +262,12 @@ def _marked(document: nodes.document) -> list[nodes.paragraph]:
 
 
 def placeholders(
-    document: nodes.document, runs: int, sections: Sections
+    document: nodes.document, runs: int, sections: Sections, chunks: list[Chunk]
 ) -> tuple[list[EntryRun], nodes.bullet_list | None]:
     """Replace each placeholder paragraph by an EntryRun (the Exceptions one by an
-    ExceptionList); return them (by run) and the batch's list, taken out of the
-    document. Unsure unless every placeholder is found once, as a paragraph of its own,
-    and the batch list right after its marker."""
+    ExceptionList); return them (by run) and the batch's entries (`chunks`), as the
+    items of a list, taken out of the document. Unsure unless every placeholder is
+    found once, as a paragraph of its own, and each entry of the batch where it starts."""
     found: list[EntryRun | None] = [None] * runs
     marker: nodes.paragraph | None = None
     exceptions = 0
@@ -226,15 +299,56 @@ def placeholders(
     batch_list: nodes.bullet_list | None = None
     if marker is not None:
         parent = marker.parent
-        assert parent is not None
+        if not isinstance(parent, (nodes.document, nodes.section)):
+            raise Unsure  # (the top level: the page's title makes a section of it)
         at = parent.index(marker)
-        following = parent[at + 1] if at + 1 < len(parent) else None
-        if not isinstance(following, nodes.bullet_list) or at + 2 != len(parent):
-            raise Unsure
-        parent.remove(marker)
-        parent.remove(following)
-        batch_list = following
+        rest = parent.children[at + 1 :]
+        del parent.children[at:]
+        batch_list = _entry_items(rest, chunks)
+    elif chunks:
+        raise Unsure
     return [run for run in found if run is not None], batch_list
+
+
+def _entry_items(rest: list[nodes.Node], chunks: list[Chunk]) -> nodes.bullet_list:
+    """The top-level nodes after the batch's marker, cut where each entry starts (the
+    line of its first node) into list items. Unsure where the cut is not clean: an
+    entry's first node not where it starts, or a node the top level alone makes."""
+    out = nodes.bullet_list()
+    at = 0
+    for k, chunk in enumerate(chunks):
+        first = rest[at] if at < len(rest) else None
+        if not isinstance(first, nodes.paragraph) or first.line != chunk.line:
+            raise Unsure
+        end = at + 1
+        following = chunks[k + 1].line if k + 1 < len(chunks) else None
+        while end < len(rest) and not (isinstance(rest[end], nodes.paragraph) and rest[end].line == following):
+            end += 1
+        group = rest[at:end]
+        at = end
+        if chunk.listed:
+            if (
+                len(group) != 2
+                or first.rawsource != ITEM
+                or not isinstance(group[1], nodes.bullet_list)
+                or len(group[1].children) != 1
+            ):
+                raise Unsure
+            item = group[1].children[0]
+        else:
+            if any(isinstance(node, _TOP_LEVEL_ONLY) for node in group):
+                raise Unsure
+            item = nodes.list_item()
+            item.extend(group)
+        out.append(item)
+    if at != len(rest):
+        raise Unsure
+    return out
+
+
+# (what the top level alone makes of a title or a transition line; messages, that a
+# paragraph's inline markup adds after it, are the item's as well)
+_TOP_LEVEL_ONLY = (nodes.section, nodes.transition)
 
 
 # --- sections of the skeleton read without docutils -----------------------------------
