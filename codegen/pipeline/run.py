@@ -130,6 +130,10 @@ def _remove_temps(out: Path) -> None:
     """The temp files of workers stopped mid-write (a signal, an error): the run stops
     with nothing half-written, not even a temp file."""
     try:
+        write.wait_pristine(out)  # (a pack a thread is writing: finished, or its temp file gone)
+    except Exception:
+        pass
+    try:
         write.remove_stale_temps(out)
     except OSError:
         pass
@@ -148,7 +152,9 @@ def _run_units(
     if jobs <= 1 or not tasks:
         try:
             for task in tasks:
-                yield unit.run_unit(task, previous, report=report)
+                # (one unit: its bases are packed while the run goes on; several: each
+                # packs before the next starts, so that no more than one's texts are held)
+                yield unit.run_unit(task, previous, report=report, background=len(tasks) == 1)
         finally:
             gcpause.thaw()  # (run_unit froze what each unit left; this process goes on: watch)
         return
@@ -165,7 +171,7 @@ def _run_units(
                     known.update((source, (sha, outcome)) for source, sha, outcome in done)
                     report(len(done), task.name)
         try:
-            yield unit.run_unit(task, previous, preparsed=known, report=report)
+            yield unit.run_unit(task, previous, preparsed=known, report=report, background=True)
         finally:
             gcpause.thaw()
         return

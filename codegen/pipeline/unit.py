@@ -172,15 +172,19 @@ def run_unit(
     previous: Previous | None = None,
     preparsed: Mapping[str, tuple[str, Parsed]] | None = None,
     report: Report = lambda n, name: None,
+    background: bool = False,
 ) -> UnitResult:
-    """Parse, render and write one unit; see the module docstring.
+    """Parse, render and write one unit; see the module docstring. `background`: each
+    service's merge bases are packed in a thread as soon as its files are written
+    (write.flush_pristine), which the caller waits for (write.wait_pristine,
+    sync_pristine) before saving the manifest: for the one unit of a small change.
 
     Raises OSError when a file cannot be written (the run stops there; everything
     written so far is a complete file, and the next run converges)."""
     # (no cyclic collection while it runs, one at the end: codegen/gcpause.py)
     with gcpause.unit():
-        done = _run_unit(task, previous, preparsed, report)
-    if not task.dry_run:
+        done = _run_unit(task, previous, preparsed, report, background)
+    if not task.dry_run and not background:
         write.flush_pristine(Path(task.out))  # (its services' merge bases, a pack per folder)
     return done
 
@@ -190,6 +194,7 @@ def _run_unit(
     previous: Previous | None,
     preparsed: Mapping[str, tuple[str, Parsed]] | None,
     report: Report,
+    background: bool = False,
 ) -> UnitResult:
     result = UnitResult(task.name)
     outcomes = _parse(task, preparsed, report)
@@ -260,6 +265,8 @@ def _run_unit(
             names = resolved[0]
             others = [o for o in ops if o.kind != "client"]
             _write_service(task, previous, service, names, result, others, extras)
+            if background and not task.dry_run:
+                write.flush_pristine(out, background=True)
             renames[service] = _rename_changes(names, ops)
             if not task.dry_run:
                 text = registry_text(names.registry)

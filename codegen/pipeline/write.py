@@ -28,6 +28,7 @@ import os
 import signal
 import stat
 import tempfile
+import threading
 import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -194,6 +195,8 @@ _PACK_FILTERS: list[dict[str, int]] = [{"id": lzma.FILTER_LZMA2, "preset": 3, "d
 PACK_LIMIT = 1 << 30  # bytes a pack may unpack to (the output may come from a pull request)
 _pending: dict[tuple[str, str], dict[str, tuple[str, str]]] = {}  # (out, group) → module → (sha, text): not packed yet
 _loaded: dict[str, tuple[tuple[int, int, int], dict[str, tuple[str, int, int]], bytes]] = {}
+# Packs being written by a thread: (out, what it packs, the thread, its error).
+_flushing: list[tuple[str, dict[tuple[str, str], dict[str, tuple[str, str]]], threading.Thread, list[BaseException]]] = []
 
 
 def pristine_dir(out: Path) -> Path:
@@ -301,11 +304,13 @@ def get_pristine(out: Path, sha: str, rel: str | None = None) -> str | None:
     """The base text whose hash is `sha`: kept in this run, in the pack of `rel`'s folder,
     in a loose blob (`pristine/<ab>/<sha>`: the layout of format 1), or (no `rel`, or a
     module that moved: --rename-package) in any pack."""
-    for (where, _), entries in _pending.items():
-        if where == str(out):
-            for kept, text in entries.values():
-                if kept == sha:
-                    return text
+    in_flight = [taken for where, taken, _, _ in _flushing if where == str(out)]
+    for groups in (_pending, *in_flight):
+        for (where, _), entries in groups.items():
+            if where == str(out):
+                for kept, text in entries.values():
+                    if kept == sha:
+                        return text
     for path in _packs(out, pack_group(rel)) if rel is not None else []:
         if (found := _from_pack(path, sha)) is not None:
             return found
@@ -321,12 +326,41 @@ def get_pristine(out: Path, sha: str, rel: str | None = None) -> str | None:
     return None
 
 
-def flush_pristine(out: Path) -> None:
+def flush_pristine(out: Path, background: bool = False) -> None:
     """Pack the bases this process kept for `out`, a pack per folder (a unit's worker,
-    at its end: its services' folders are whole)."""
-    for key in [k for k in _pending if k[0] == str(out)]:
-        entries = _pending.pop(key)
-        name = pack_name(key[1], ((rel, sha) for rel, (sha, _) in entries.items()))
+    at its end: its services' folders are whole). `background`: in a thread (xz lets go
+    of the GIL: a one-page change packs sagemaker's 10 MB, about 1 s, while the main
+    thread goes on), which every later flush, sync_pristine and wait_pristine wait for."""
+    taken = {key: _pending.pop(key) for key in [k for k in _pending if k[0] == str(out)]}
+    if not background:
+        wait_pristine(out)
+        _write_packs(out, taken)
+        return
+    failed: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            _write_packs(out, taken)
+        except BaseException as exc:  # (raised again in the main thread, by wait_pristine)
+            failed.append(exc)
+
+    thread = threading.Thread(target=work, name="codegen-pack", daemon=True)
+    _flushing.append((str(out), taken, thread, failed))
+    thread.start()
+
+
+def wait_pristine(out: Path) -> None:
+    """Wait for the packs being written in the background for `out`; their error, if any."""
+    for item in [f for f in _flushing if f[0] == str(out)]:
+        item[2].join()
+        _flushing.remove(item)
+        if item[3]:
+            raise item[3][0]
+
+
+def _write_packs(out: Path, taken: Mapping[tuple[str, str], Mapping[str, tuple[str, str]]]) -> None:
+    for (_, group), entries in taken.items():
+        name = pack_name(group, ((rel, sha) for rel, (sha, _) in entries.items()))
         if not os.path.lexists(pristine_dir(out) / name):
             _write_pack(out, name, {rel: text for rel, (_, text) in entries.items()})
 
