@@ -37,7 +37,7 @@ from codegen.emit.package import (
 from codegen.emit.package import package_files
 from codegen.pipeline import lock, plan, state, unit, write
 from codegen.pipeline.config import Config, rename_refusal
-from codegen.pipeline.pages import Pages, unit_of
+from codegen.pipeline.pages import Pages, StatCache, unit_of
 from codegen.pipeline.progress import Progress, Quiet
 from codegen.pipeline.write import WriteLog
 from codegen.registry import NameOptions
@@ -124,6 +124,11 @@ def regenerate(
         raise BuildError([f"error: {exc}"]) from None
     except OSError as exc:
         raise BuildError([f"error: {exc.filename or out}: cannot write: {exc.strerror or exc}"]) from None
+
+
+def _stat_cache_path(out: Path) -> Path:
+    """The pages' stats of the runs into `out` (pages.StatCache), in the user's cache folder."""
+    return state.cache_dir() / "pagestat" / f"{write.sha256(os.path.abspath(out))[:16]}.json"
 
 
 def _remove_temps(out: Path) -> None:
@@ -298,7 +303,9 @@ def _regenerate(
         if not rename_package:
             raise BuildError([rename_refusal(out, old.package, package)])
         old = state.rename_package(out, old, package, dry_run)
-    pages = Pages(inputs, hashed=old is not None)
+    # (`check` hashes every page: exact, whatever a page's stat says)
+    stats = StatCache(None if dry_run or old is None else _stat_cache_path(out))
+    pages = Pages(inputs, hashed=old is not None, stats=stats)
     if not pages.sha:
         raise BuildError([f"{', '.join(str(p) for p in inputs)}:1: no client operation pages found"])
     # (re-resolving names redoes every service, as new settings do)
@@ -413,6 +420,7 @@ def _regenerate(
             state.drop_legacy_state(out)
         if packs is not None:
             write.gc_pristine(out, packs)
+        stats.save()
         write.remove_empty_dirs(out, log.removed)
     result.written = sorted(log.written)
     result.removed = sorted(log.removed)
