@@ -311,7 +311,8 @@ def _regenerate(
     # (re-resolving names redoes every service, as new settings do)
     same = old is not None and old.settings() == new.settings() and not names.reresolve
     units = pages.units()
-    affected = plan.affected_units(units, pages, old, same, out)
+    present, temps = write.scan_output(out) if old is not None else (set(), [])
+    affected = plan.affected_units(units, pages, old, same, out, present)
     result.timings["hash"] = time.perf_counter() - clock
 
     old_pages = old.pages if old is not None else {}
@@ -319,7 +320,7 @@ def _regenerate(
         affected, units, pages, old, same, out, package, targets, generator, force, dry_run, names, responses
     )
     if not dry_run:
-        write.remove_stale_temps(out)
+        write.remove_stale_temps(out, temps if old is not None else None)
     previous = unit.Previous.of(out, old)
     progress.start(sum(t.size for t in tasks))
     runs = _UnitRuns(new)

@@ -605,12 +605,40 @@ def remove_legacy(out: Path, rel: str, dry_run: bool, log: WriteLog) -> None:
     log.removed.append(rel)
 
 
-def remove_stale_temps(out: Path) -> None:
-    """Temp files of a write that was killed before its rename (`.<name>.<random>.tmp`)."""
-    if out.is_dir():
-        for path in out.rglob(".*.tmp"):
-            if path.is_file():
-                path.unlink(missing_ok=True)
+def scan_output(out: Path) -> tuple[set[str], list[str]]:
+    """One walk of `out` (links to folders not followed, as rglob): the files in it by
+    relative path (a link to a file counts, as os.path.isfile has it), and the temp files
+    a killed write left (`.<name>.<pid>-<n>.tmp`). Over the whole reference's 112,000
+    files this is a fraction of a stat per file and of an rglob."""
+    found: set[str] = set()
+    temps: list[str] = []
+    folders = [("", os.fspath(out))]
+    while folders:
+        prefix, folder = folders.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append((prefix + entry.name + "/", entry.path))
+                elif entry.is_file():
+                    found.add(prefix + entry.name)
+                    if entry.name.startswith(".") and entry.name.endswith(".tmp"):
+                        temps.append(entry.path)
+            except OSError:
+                continue
+    return found, sorted(temps)
+
+
+def remove_stale_temps(out: Path, temps: Sequence[str] | None = None) -> None:
+    """Temp files of a write that was killed before its rename (`.<name>.<random>.tmp`);
+    `temps`: those scan_output found."""
+    if temps is None:
+        temps = scan_output(out)[1] if out.is_dir() else []
+    for path in temps:
+        Path(path).unlink(missing_ok=True)
 
 
 def remove_empty_dirs(out: Path, removed: Sequence[str]) -> None:
