@@ -81,14 +81,14 @@ class StatCache:
         too recent to vouch for them (or moved while they were read)."""
         key, self._key = self._key, None
         if key is None or key[2] != size or self.now - max(key[3], key[4]) < _RACY_NS:
-            self.changed = True
-            return
+            return  # (an entry left behind misses, as it did now: no need to write the cache for it)
         self.seen[str(page)] = [*key, sha]
         self.changed = True
 
     def save(self) -> None:
-        """The entries of the pages this run saw, when any moved (a no-op run writes nothing)."""
-        if self.path is None or not (self.changed or len(self.seen) != len(self.entries)):
+        """The entries of the pages this run saw, when it recorded a new one (a no-op run,
+        or one whose only changed pages are too recent to record, writes nothing)."""
+        if self.path is None or not self.changed:
             return
         data = json.dumps({"layout": 1, "pages": self.seen}, separators=(",", ":")).encode()
         try:
