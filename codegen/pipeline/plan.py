@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, Sequence, Set as AbstractSet
 from pathlib import Path
 from typing import Any
 
@@ -28,10 +28,12 @@ def hash_json(value: Any) -> str:
 
 
 def affected_units(
-    units: Mapping[str, Sequence[str]], pages: Pages, old: Manifest | None, same: bool, out: Path
+    units: Mapping[str, Sequence[str]], pages: Pages, old: Manifest | None, same: bool, out: Path,
+    present: AbstractSet[str] = frozenset(),
 ) -> list[str]:
     """Units to redo: all when the settings changed, else those with a page new, changed
-    or gone, a pending conflict, or a generated file gone missing."""
+    or gone, a pending conflict, or a generated file gone missing. `present`: files known
+    to be in `out` (write.scan_output); the others are looked for."""
     if old is None or not same:
         return sorted(units)
     old_units: dict[str, set[str]] = {}  # unit → services its pages made last time
@@ -47,7 +49,10 @@ def affected_units(
     pending = {s for s, rec in old.services.items() if not rec.key}
     # (os.path on strings: a Path per file costs more than the stat, over 100,000 files)
     root = os.fspath(out)
-    missing = {rec.service for rel, rec in old.files.items() if not os.path.isfile(os.path.join(root, rel))}
+    missing = {
+        rec.service for rel, rec in old.files.items()
+        if rel not in present and not os.path.isfile(os.path.join(root, rel))
+    }
     for unit, services in old_units.items():
         if services & (pending | missing) or any(s not in old.services for s in services):
             affected.add(unit)

@@ -37,7 +37,7 @@ from codegen.emit.package import (
 from codegen.emit.package import package_files
 from codegen.pipeline import lock, plan, state, unit, write
 from codegen.pipeline.config import Config, rename_refusal
-from codegen.pipeline.pages import Pages, unit_of
+from codegen.pipeline.pages import Pages, StatCache, unit_of
 from codegen.pipeline.progress import Progress, Quiet
 from codegen.pipeline.write import WriteLog
 from codegen.registry import NameOptions
@@ -126,9 +126,18 @@ def regenerate(
         raise BuildError([f"error: {exc.filename or out}: cannot write: {exc.strerror or exc}"]) from None
 
 
+def _stat_cache_path(out: Path) -> Path:
+    """The pages' stats of the runs into `out` (pages.StatCache), in the user's cache folder."""
+    return state.cache_dir() / "pagestat" / f"{write.sha256(os.path.abspath(out))[:16]}.json"
+
+
 def _remove_temps(out: Path) -> None:
     """The temp files of workers stopped mid-write (a signal, an error): the run stops
     with nothing half-written, not even a temp file."""
+    try:
+        write.wait_pristine(out)  # (a pack a thread is writing: finished, or its temp file gone)
+    except Exception:
+        pass
     try:
         write.remove_stale_temps(out)
     except OSError:
@@ -148,7 +157,9 @@ def _run_units(
     if jobs <= 1 or not tasks:
         try:
             for task in tasks:
-                yield unit.run_unit(task, previous, report=report)
+                # (one unit: its bases are packed while the run goes on; several: each
+                # packs before the next starts, so that no more than one's texts are held)
+                yield unit.run_unit(task, previous, report=report, background=len(tasks) == 1)
         finally:
             gcpause.thaw()  # (run_unit froze what each unit left; this process goes on: watch)
         return
@@ -165,7 +176,7 @@ def _run_units(
                     known.update((source, (sha, outcome)) for source, sha, outcome in done)
                     report(len(done), task.name)
         try:
-            yield unit.run_unit(task, previous, preparsed=known, report=report)
+            yield unit.run_unit(task, previous, preparsed=known, report=report, background=True)
         finally:
             gcpause.thaw()
         return
@@ -292,13 +303,16 @@ def _regenerate(
         if not rename_package:
             raise BuildError([rename_refusal(out, old.package, package)])
         old = state.rename_package(out, old, package, dry_run)
-    pages = Pages(inputs, hashed=old is not None)
+    # (`check` hashes every page: exact, whatever a page's stat says)
+    stats = StatCache(None if dry_run or old is None else _stat_cache_path(out))
+    pages = Pages(inputs, hashed=old is not None, stats=stats)
     if not pages.sha:
         raise BuildError([f"{', '.join(str(p) for p in inputs)}:1: no client operation pages found"])
     # (re-resolving names redoes every service, as new settings do)
     same = old is not None and old.settings() == new.settings() and not names.reresolve
     units = pages.units()
-    affected = plan.affected_units(units, pages, old, same, out)
+    present, temps = write.scan_output(out) if old is not None else (set(), [])
+    affected = plan.affected_units(units, pages, old, same, out, present)
     result.timings["hash"] = time.perf_counter() - clock
 
     old_pages = old.pages if old is not None else {}
@@ -306,7 +320,7 @@ def _regenerate(
         affected, units, pages, old, same, out, package, targets, generator, force, dry_run, names, responses
     )
     if not dry_run:
-        write.remove_stale_temps(out)
+        write.remove_stale_temps(out, temps if old is not None else None)
     previous = unit.Previous.of(out, old)
     progress.start(sum(t.size for t in tasks))
     runs = _UnitRuns(new)
@@ -407,6 +421,7 @@ def _regenerate(
             state.drop_legacy_state(out)
         if packs is not None:
             write.gc_pristine(out, packs)
+        stats.save()
         write.remove_empty_dirs(out, log.removed)
     result.written = sorted(log.written)
     result.removed = sorted(log.removed)

@@ -172,15 +172,19 @@ def run_unit(
     previous: Previous | None = None,
     preparsed: Mapping[str, tuple[str, Parsed]] | None = None,
     report: Report = lambda n, name: None,
+    background: bool = False,
 ) -> UnitResult:
-    """Parse, render and write one unit; see the module docstring.
+    """Parse, render and write one unit; see the module docstring. `background`: each
+    service's merge bases are packed in a thread as soon as its files are written
+    (write.flush_pristine), which the caller waits for (write.wait_pristine,
+    sync_pristine) before saving the manifest: for the one unit of a small change.
 
     Raises OSError when a file cannot be written (the run stops there; everything
     written so far is a complete file, and the next run converges)."""
     # (no cyclic collection while it runs, one at the end: codegen/gcpause.py)
     with gcpause.unit():
-        done = _run_unit(task, previous, preparsed, report)
-    if not task.dry_run:
+        done = _run_unit(task, previous, preparsed, report, background)
+    if not task.dry_run and not background:
         write.flush_pristine(Path(task.out))  # (its services' merge bases, a pack per folder)
     return done
 
@@ -190,6 +194,7 @@ def _run_unit(
     previous: Previous | None,
     preparsed: Mapping[str, tuple[str, Parsed]] | None,
     report: Report,
+    background: bool = False,
 ) -> UnitResult:
     result = UnitResult(task.name)
     outcomes = _parse(task, preparsed, report)
@@ -241,9 +246,11 @@ def _run_unit(
         same_pages = previous.pages_of(service) == {
             source: sha for source, (sha, key, _) in result.pages.items() if key == service
         }
-        same_tree = same_pages or (
-            state.read_tree(out, service) == state.saved_tree(_tree_text([as_json[id(op)] for op in ops]))
+        # (read and stripped once, for this question and for CHANGES.md: _stage_tree)
+        trees = None if same_pages else (
+            state.read_tree(out, service), state.saved_tree(_tree_text([as_json[id(op)] for op in ops]))
         )
+        same_tree = trees is None or trees[0] == trees[1]
         try:
             registry = _load_registry(registry_file)
             resolved = resolve(
@@ -260,6 +267,8 @@ def _run_unit(
             names = resolved[0]
             others = [o for o in ops if o.kind != "client"]
             _write_service(task, previous, service, names, result, others, extras)
+            if background and not task.dry_run:
+                write.flush_pristine(out, background=True)
             renames[service] = _rename_changes(names, ops)
             if not task.dry_run:
                 text = registry_text(names.registry)
@@ -268,7 +277,7 @@ def _run_unit(
         if not task.dry_run:
             entries = {source: (sha, as_json[id(op)]) for source, (sha, op) in cache[service].items()}
             state.save_parsed(out, service, task.generator, entries)
-            _stage_tree(out, service, ops, [as_json[id(op)] for op in ops], result, renames.get(service, []))
+            _stage_tree(out, service, ops, [as_json[id(op)] for op in ops], result, renames.get(service, []), trees)
     return result
 
 
@@ -343,14 +352,16 @@ def _compact_json(value: Any) -> str:
 def _stage_tree(
     out: Path, service: str, ops: list[Operation], ops_json: list[str], result: UnitResult,
     renames: Sequence[diff.Change] = (),
+    trees: tuple[str | None, str] | None = None,
 ) -> None:
     """The CHANGES.md section for `service`, and its new tree saved beside the old one;
     the main process puts it in place once CHANGES.md has the section. `ops` in
-    sort_key order; `ops_json` their tree.operation_to_json as compact JSON text."""
+    sort_key order; `ops_json` their tree.operation_to_json as compact JSON text; `trees`:
+    the saved tree and state.saved_tree of the new one, when the caller has read them."""
     new_text = _tree_text(ops_json)
     # (None: missing, or not a plain gzip file of UTF-8: a link or a FIFO is never read through)
-    old_text = state.read_tree(out, service)
-    same = old_text == state.saved_tree(new_text)  # (the saved tree keeps no docs: CHANGES.md ignores them)
+    old_text, saved_new = trees if trees is not None else (state.read_tree(out, service), state.saved_tree(new_text))
+    same = old_text == saved_new  # (the saved tree keeps no docs: CHANGES.md ignores them)
     if same and not renames and os.path.lexists(state.tree_path(out, service)):
         return  # (else saved again: a tree of an older layout is moved to this one)
     try:

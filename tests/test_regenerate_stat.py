@@ -1,0 +1,101 @@
+"""The pages' stat cache (codegen/pipeline/pages.py StatCache): a run reads only the pages
+whose stat moved; a page edited with its size kept and its mtime set back is still
+found (ctime), by `generate` and by `check` (which hashes every page)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from codegen import parse
+from codegen.pipeline import pages as pages_module
+from codegen.pipeline import run
+
+PKG = "typed_stat"
+PAGES = ("kinesis/client/untag_resource.rst", "kinesis/client/list_streams.rst", "sagemaker/client/delete_model.rst")
+EDITED = "kinesis/client/untag_resource.rst"
+# A word of the operation's description (its docstring), and one of the same length.
+BEFORE, AFTER = b"Removes tags from", b"Deletes tags from"
+
+
+@pytest.fixture()
+def farm(tmp_path: Path, reference: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("CODEGEN_CACHE_DIR", str(tmp_path / "cache"))
+    # (the pages were just copied: without this, their stats are too recent to be kept)
+    monkeypatch.setattr(pages_module, "_RACY_NS", 0)
+    root = tmp_path / "in"
+    for rel in PAGES:
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_bytes((reference / rel).read_bytes())
+    return root
+
+
+def _reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The sources whose bytes Pages reads from now on."""
+    read: list[str] = []
+    real = pages_module.read_page_bytes
+
+    def counting(path: Path, source: str) -> bytes:
+        read.append(source)
+        return real(path, source)
+
+    monkeypatch.setattr(pages_module, "read_page_bytes", counting)
+    return read
+
+
+def test_unchanged_pages_are_not_read(farm: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "out"
+    run.regenerate([farm], out, PKG)
+    read = _reads(monkeypatch)
+    run.regenerate([farm], out, PKG)  # hashes every page, records their stats
+    assert sorted(read) == sorted(PAGES)
+    read.clear()
+    assert run.regenerate([farm], out, PKG).up_to_date
+    assert read == []
+    # A changed page is found, and read: it alone.
+    page = farm / "kinesis/client/list_streams.rst"
+    page.write_bytes(page.read_bytes() + b"\n")
+    run.regenerate([farm], out, PKG)
+    assert read == ["kinesis/client/list_streams.rst"]
+
+
+def test_same_size_edit_with_mtime_set_back_is_found(
+    farm: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    run.regenerate([farm], out, PKG)
+    run.regenerate([farm], out, PKG)  # (the stats recorded)
+    page = farm / EDITED
+    data = page.read_bytes()
+    assert BEFORE in data
+    st = os.stat(page)
+    page.write_bytes(data.replace(BEFORE, AFTER))
+    os.utime(page, ns=(st.st_atime_ns, st.st_mtime_ns))  # same size, same mtime: only ctime moved
+    assert os.stat(page).st_size == st.st_size and os.stat(page).st_mtime_ns == st.st_mtime_ns
+    _, new_op = parse.parse_file(page, EDITED)
+
+    # `check` hashes every page, whatever the stats.
+    checked = run.regenerate([farm], out, PKG, dry_run=True)
+    assert checked.stale and all("kinesis" in rel for rel in checked.stale)
+    done = run.regenerate([farm], out, PKG)
+    assert done.rendered == ["kinesis"]
+    assert any(rel.endswith(".pyi") or rel.endswith(".md") for rel in done.written)
+    assert not isinstance(new_op, str) and AFTER.decode() in str(new_op)
+    assert AFTER.decode() in "".join(
+        (out / rel).read_text() for rel in done.written if (out / rel).is_file()
+    )
+    assert run.regenerate([farm], out, PKG).up_to_date
+
+
+def test_recent_stats_are_not_kept(farm: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A page written less than 2 s before the run is read again by the next run: an
+    edit in the same clock tick would leave its stat as it was."""
+    monkeypatch.setattr(pages_module, "_RACY_NS", 3600 * 10**9)
+    out = tmp_path / "out"
+    run.regenerate([farm], out, PKG)
+    read = _reads(monkeypatch)
+    run.regenerate([farm], out, PKG)
+    run.regenerate([farm], out, PKG)
+    assert sorted(read) == sorted(PAGES * 2)
