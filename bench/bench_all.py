@@ -19,9 +19,9 @@ time, interpreter start-up included), pages already in the OS page cache:
    (bench/bench_parse.py's ``_floor``);
 2. ``codegen parse PAGES --format summary --jobs N``;
 3. ``codegen generate PAGES --out OUT --package-name aws_typed --jobs N [--quiet]``,
-   cold: fresh OUT and a fresh ``CODEGEN_CACHE`` (black's cache empty);
+   cold: fresh OUT and a fresh ``CODEGEN_CACHE_DIR`` (the parse cache and black's cache empty);
 4. ``codegen check PAGES --out CLONE`` on a fresh clone of that output: CLONE is a
-   copy of OUT (new files, new mtimes, as `git clone` makes them) and ``CODEGEN_CACHE``
+   copy of OUT (new files, new mtimes, as `git clone` makes them) and ``CODEGEN_CACHE_DIR``
    is empty, so nothing a previous run left in the user cache helps;
 5. the same generate command again (no-op regenerate);
 6. the same command after one page was replaced by the older release's version of it
@@ -735,7 +735,7 @@ def one_round(
     _DISPLAY.update({str(gen_in): "PAGES", str(out): "OUT", str(clone): "CLONE", str(work / "sm-out"): "OUT",
                      str(work / "sm-in"): "PAGES/" + args.mbb_service, str(work / "mbb-out"): "OUT"})
     jobs = ["--jobs", str(args.jobs)]
-    gen_env = dict(os.environ, CODEGEN_CACHE=str(work / "cache"))
+    gen_env = dict(os.environ, CODEGEN_CACHE_DIR=str(work / "cache"))
     generate_cmd = [*cli, "generate", str(gen_in), "--out", str(out), "--package-name", "aws_typed",
                     *jobs, *quiet_flag]
     steps: list[Step] = []
@@ -748,7 +748,7 @@ def one_round(
     steps.append(generate)
     # (copy2 would keep the mtimes: a clone has new ones)
     shutil.copytree(out, clone, copy_function=shutil.copy)
-    check_env = dict(os.environ, CODEGEN_CACHE=str(work / "check-cache"))
+    check_env = dict(os.environ, CODEGEN_CACHE_DIR=str(work / "check-cache"))
     check = run_step(Step("check", "codegen check, fresh clone",
                           [*cli, "check", str(gen_in), "--out", str(clone), *jobs]), logs, env=check_env, cwd=work)
     if check.seconds is not None and generate.seconds:
@@ -768,7 +768,7 @@ def one_round(
         sm_in = work / "sm-in"
         symlink_farm(new_root, [args.mbb_service], sm_in)
         warm_page_cache(pages_of(new_root, [args.mbb_service]))
-        sm_env = dict(os.environ, CODEGEN_CACHE=str(work / "sm-cache"))
+        sm_env = dict(os.environ, CODEGEN_CACHE_DIR=str(work / "sm-cache"))
         steps.append(run_step(Step("sagemaker", sm_label,
                                    [*cli, "generate", str(sm_in), "--out", str(work / "sm-out"),
                                     "--package-name", "aws_typed", *jobs, *quiet_flag]),
@@ -913,11 +913,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             "the first step (warm OS page cache).",
             "Peak RSS: the peak of the sum of VmRSS over the process tree, sampled every "
             f"{SAMPLE_INTERVAL * 1000:.0f} ms (never below the largest single process's peak); MB = MiB.",
-            "Cold generate: fresh OUT and a fresh CODEGEN_CACHE (black's cache empty); "
+            "Cold generate: fresh OUT and a fresh CODEGEN_CACHE_DIR (the parse cache and black's cache empty); "
             f"`--quiet` {'passed' if quiet else 'not passed (this codegen has no such flag)'}.",
             f"One page changed: {changed}, {how}.",
             "Check, fresh clone: `codegen check` on a copy of the cold generate's OUT (new files and "
-            "mtimes) with an empty CODEGEN_CACHE; its ratio is to the cold generate of the same round.",
+            "mtimes) with an empty CODEGEN_CACHE_DIR; its ratio is to the cold generate of the same round.",
         ]
         if floor_inner is not None:
             notes.append(f"Floor inside its process (docutils only, no start-up): {floor_inner:.2f} s.")

@@ -13,7 +13,7 @@ of its per-round ratios to the floor, and the change is the ratio of the two med
   folder; without --head the head is this checkout, as it is (uncommitted edits included).
 - Each version runs as `python -m codegen.cli generate PAGES --out OUT --package-name
   aws_typed --jobs N --quiet` with PYTHONPATH set to its source, a fresh OUT and a fresh
-  CODEGEN_CACHE (cold, black's cache empty).
+  CODEGEN_CACHE_DIR (cold, black's cache empty).
 - Pages: bench_all.py's link farm of the chosen services (`--sample 40` by default: 40
   services spread over the sorted list), read once before the first step.
 
@@ -79,7 +79,7 @@ def generate_step(key: str, label: str, source: Path, pages: Path, work: Path, j
     out, cache = work / f"out-{key}", work / f"cache-{key}"
     for folder in (out, cache):
         shutil.rmtree(folder, ignore_errors=True)
-    env = dict(os.environ, PYTHONPATH=str(source), CODEGEN_CACHE=str(cache))
+    env = dict(os.environ, PYTHONPATH=str(source), CODEGEN_CACHE_DIR=str(cache))
     command = [sys.executable, "-m", "codegen.cli", "generate", str(pages), "--out", str(out),
                "--package-name", "aws_typed", "--jobs", str(jobs), "--quiet"]
     step = run_step(Step(key, label, command), work / "logs", env=env, cwd=work)

@@ -30,7 +30,7 @@ def main() -> None:
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench-regen-"))
     if not args.warm:
-        os.environ["CODEGEN_CACHE"] = str(work / "cache")
+        os.environ["CODEGEN_CACHE_DIR"] = str(work / "cache")
     from codegen.pipeline import run
     from codegen.pipeline.boto3_render import boto3_version
 

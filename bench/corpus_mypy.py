@@ -156,7 +156,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if out is None:
             pages = args.pages or cache_root() / f"boto3-{pinned_version()}"
             out = work / "out"
-            env = dict(os.environ, CODEGEN_CACHE=str(work / "cache"))
+            env = dict(os.environ, CODEGEN_CACHE_DIR=str(work / "cache"))
             generate = run_step(Step("generate", "codegen generate, cold",
                                      [*codegen_cli(), "generate", str(pages), "--out", str(out),
                                       "--package-name", PACKAGE, "--jobs", str(args.jobs), "--quiet"]),

@@ -35,6 +35,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from codegen import usercache
+
 if TYPE_CHECKING:
     import black
 
@@ -397,8 +399,7 @@ def black_version() -> str:
 
 
 def cache_dir() -> Path:
-    root = os.environ.get("CODEGEN_CACHE") or os.path.join(Path.home(), ".cache", "codegen")
-    return Path(root) / f"black-{black_version()}"
+    return usercache.root() / f"black-{black_version()}"
 
 
 def format_source(text: str, pyi: bool = False, cache: bool = True) -> str:

@@ -44,7 +44,7 @@ def test_merge_formats_only_the_user_s_statements(
     """On real generated modules with hand edits that black reformats, the result is
     black's own (black.format_str on the whole module), while black ran on the edited
     statements and their neighbours only."""
-    monkeypatch.setenv("CODEGEN_CACHE", str(tmp_path))  # no piece formatted by an earlier run
+    monkeypatch.setenv("CODEGEN_CACHE_DIR", str(tmp_path))  # no piece formatted by an earlier run
     if source == "seed":
         ops = parse_ok(SEED)
     else:

@@ -43,7 +43,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from codegen import treecheck
+from codegen import treecheck, usercache
 from codegen.emit.env import template_dir
 from codegen.pipeline import write
 from codegen.pipeline.write import (
@@ -417,11 +417,8 @@ def commit_tree(out: Path, service: str) -> None:
 
 
 def cache_dir() -> Path:
-    """The user's cache folder of codegen, as black's: $CODEGEN_CACHE_DIR, else
-    $XDG_CACHE_HOME/codegen, else ~/.cache/codegen. What is there can be rebuilt."""
-    if os.environ.get("CODEGEN_CACHE_DIR"):
-        return Path(os.environ["CODEGEN_CACHE_DIR"])
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "codegen"
+    """The user's cache folder of codegen (codegen/usercache.py)."""
+    return usercache.root()
 
 
 def parsed_dir(out: Path) -> Path:
