@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from codegen.pipeline import write
 from codegen.pipeline.write import (
-    BACKUP_SUFFIX, BOM, OnDisk, atomic_write, file_mode, get_pristine, is_python, keep_pristine, put_pristine,
-    read_disk, sha256,
+    BACKUP_SUFFIX, BOM, OnDisk, file_mode, get_pristine, is_python, keep_pristine, put_pristine, read_disk, sha256,
 )
 
 if TYPE_CHECKING:
@@ -139,7 +139,7 @@ def write_one(
         if text == text_on_disk:
             return None
     if not dry_run:
-        atomic_write(path, text.encode("utf-8"))
+        write.atomic_write(path, text.encode("utf-8"))
     log.written.append(rel)
     return None
 
@@ -148,7 +148,7 @@ def _backup(out: Path, rel: str, disk: OnDisk, dry_run: bool, log: WriteLog) -> 
     """The user's file, byte for byte, as `<file>.orig` (the file itself is rewritten)."""
     if not dry_run:
         assert disk.data is not None
-        atomic_write(out / (rel + BACKUP_SUFFIX), disk.data, mode=file_mode(out / rel))
+        write.atomic_write(out / (rel + BACKUP_SUFFIX), disk.data, mode=file_mode(out / rel))
     log.backups.append(rel + BACKUP_SUFFIX)
 
 
