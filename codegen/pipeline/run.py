@@ -35,11 +35,11 @@ from codegen.emit.package import (
     ALL_TARGETS, TARGETS, BuildError, check_enums, check_package_name, check_responses, parse_targets,
 )
 from codegen.emit.package import package_files
-from codegen.pipeline import lock, plan, state, unit, write
+from codegen.pipeline import lock, plan, state, unit, update, write
 from codegen.pipeline.config import Config, rename_refusal
 from codegen.pipeline.pages import Pages, StatCache, unit_of
 from codegen.pipeline.progress import Progress, Quiet
-from codegen.pipeline.write import WriteLog
+from codegen.pipeline.update import WriteLog
 from codegen.registry import NameOptions
 
 if TYPE_CHECKING:
@@ -372,7 +372,7 @@ def _regenerate(
                 raise BuildError([f"error: internal: cannot render the package: {exc!r}"]) from None
             result.package_rendered = True
             for rel, text in sorted(package_level.items()):
-                base = write.write_one(
+                base = update.write_one(
                     out, rel, text, previous.base.get(rel), previous.is_legacy(rel), force, dry_run, log
                 )
                 new_files[rel] = state.FileRecord(write.sha256(text) if base is None else base, "")
@@ -387,10 +387,10 @@ def _regenerate(
             before.update({rel: rec.sha for rel, rec in old.files.items()})
             before.update(old.orphans)
         for rel in sorted(set(before) - set(new_files)):
-            if not write.remove_one(out, rel, before[rel], force, dry_run, log):
+            if not update.remove_one(out, rel, before[rel], force, dry_run, log):
                 new.orphans[rel] = before[rel]
         for rel in sorted(previous.legacy - set(new_files)):
-            write.remove_legacy(out, rel, dry_run, log)
+            update.remove_legacy(out, rel, dry_run, log)
     except OSError as exc:
         raise BuildError([f"error: {exc.filename or out}: cannot write: {exc.strerror or exc}"]) from None
 

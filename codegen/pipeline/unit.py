@@ -35,7 +35,8 @@ from codegen.rst.reader import PageError
 from codegen.tree import Operation
 from codegen.pipeline import state
 from codegen.pipeline import write
-from codegen.pipeline.write import WriteLog, read_disk, read_state, sha256, write_one
+from codegen.pipeline.update import WriteLog, write_one
+from codegen.pipeline.write import read_disk, read_state, sha256
 
 Report = Callable[[int, str], None]  # (pages done, unit name)
 Parsed = Operation | str | None  # an operation, an error line, or None: not a method page
@@ -93,7 +94,7 @@ class Previous:
         return {source: sha for source, (sha, key) in self.pages.items() if key == service}
 
     def is_legacy(self, rel: str) -> bool:
-        """`rel` was generated, but with no record of the text (write.write_one)."""
+        """`rel` was generated, but with no record of the text (update.write_one)."""
         return self.all_legacy or rel in self.legacy
 
     @classmethod
