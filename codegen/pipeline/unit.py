@@ -248,9 +248,7 @@ def _run_unit(
             source: sha for source, (sha, key, _) in result.pages.items() if key == service
         }
         # (read and stripped once, for this question and for CHANGES.md: _stage_tree)
-        trees = None if same_pages else (
-            state.read_tree(out, service), state.saved_tree(_tree_text([as_json[id(op)] for op in ops]))
-        )
+        trees = None if same_pages else _trees(out, service, [as_json[id(op)] for op in ops])
         same_tree = trees is None or trees[0] == trees[1]
         try:
             registry = _load_registry(registry_file)
@@ -350,6 +348,14 @@ def _compact_json(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
+def _trees(out: Path, service: str, ops_json: Sequence[str]) -> tuple[str | None, str]:
+    """The saved tree of `service` (None: none) and state.saved_tree of the new one; ""
+    for the new one when there is no saved tree: they differ whatever it is, and
+    stripping the docs of a service's whole tree is a regex over megabytes (a cold run)."""
+    old = state.read_tree(out, service)
+    return old, "" if old is None else state.saved_tree(_tree_text(ops_json))
+
+
 def _stage_tree(
     out: Path, service: str, ops: list[Operation], ops_json: list[str], result: UnitResult,
     renames: Sequence[diff.Change] = (),
@@ -361,7 +367,7 @@ def _stage_tree(
     the saved tree and state.saved_tree of the new one, when the caller has read them."""
     new_text = _tree_text(ops_json)
     # (None: missing, or not a plain gzip file of UTF-8: a link or a FIFO is never read through)
-    old_text, saved_new = trees if trees is not None else (state.read_tree(out, service), state.saved_tree(new_text))
+    old_text, saved_new = trees if trees is not None else _trees(out, service, ops_json)
     same = old_text == saved_new  # (the saved tree keeps no docs: CHANGES.md ignores them)
     if same and not renames and os.path.lexists(state.tree_path(out, service)):
         return  # (else saved again: a tree of an older layout is moved to this one)
