@@ -42,12 +42,16 @@ def unit() -> Iterator[None]:
     if not gc.isenabled():
         yield
         return
+    gc.disable()
     try:
-        with paused():
-            yield
+        yield
     finally:
+        # Collected and frozen before the collector is back on: enabled first, it would
+        # run at the next allocation over every object of the unit (all young, since
+        # none was collected), and collect() would walk the survivors again.
         gc.collect()
         gc.freeze()
+        gc.enable()
 
 
 def settle() -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -182,12 +183,35 @@ def run_unit(
 
     Raises OSError when a file cannot be written (the run stops there; everything
     written so far is a complete file, and the next run converges)."""
+    _keep_freed_memory()
     # (no cyclic collection while it runs, one at the end: codegen/gcpause.py)
     with gcpause.unit():
         done = _run_unit(task, previous, preparsed, report, background)
     if not task.dry_run and not background:
         write.flush_pristine(Path(task.out))  # (its services' merge bases, a pack per folder)
     return done
+
+
+@lru_cache(maxsize=None)
+def _keep_freed_memory() -> None:
+    """Once per process (glibc): allocations up to 128 MB come from the heap, which
+    keeps up to 128 MB free at its top. Each xz of the state (write.xz: a pack and a
+    tree per service) allocates ~100 MB of match finder that glibc would otherwise map
+    and unmap: 12 ms of page faults a call, more than compressing a small service."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):  # (not glibc: its own allocator, left alone)
+        return
+    mallopt(_M_MMAP_THRESHOLD, _KEPT)
+    mallopt(_M_TRIM_THRESHOLD, _KEPT)
+
+
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # (glibc's malloc.h)
+_KEPT = 128 << 20
 
 
 def _run_unit(
@@ -248,9 +272,7 @@ def _run_unit(
             source: sha for source, (sha, key, _) in result.pages.items() if key == service
         }
         # (read and stripped once, for this question and for CHANGES.md: _stage_tree)
-        trees = None if same_pages else (
-            state.read_tree(out, service), state.saved_tree(_tree_text([as_json[id(op)] for op in ops]))
-        )
+        trees = None if same_pages else _trees(out, service, [as_json[id(op)] for op in ops])
         same_tree = trees is None or trees[0] == trees[1]
         try:
             registry = _load_registry(registry_file)
@@ -350,6 +372,14 @@ def _compact_json(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
+def _trees(out: Path, service: str, ops_json: Sequence[str]) -> tuple[str | None, str]:
+    """The saved tree of `service` (None: none) and state.saved_tree of the new one; ""
+    for the new one when there is no saved tree: they differ whatever it is, and
+    stripping the docs of a service's whole tree is a regex over megabytes (a cold run)."""
+    old = state.read_tree(out, service)
+    return old, "" if old is None else state.saved_tree(_tree_text(ops_json))
+
+
 def _stage_tree(
     out: Path, service: str, ops: list[Operation], ops_json: list[str], result: UnitResult,
     renames: Sequence[diff.Change] = (),
@@ -361,7 +391,7 @@ def _stage_tree(
     the saved tree and state.saved_tree of the new one, when the caller has read them."""
     new_text = _tree_text(ops_json)
     # (None: missing, or not a plain gzip file of UTF-8: a link or a FIFO is never read through)
-    old_text, saved_new = trees if trees is not None else (state.read_tree(out, service), state.saved_tree(new_text))
+    old_text, saved_new = trees if trees is not None else _trees(out, service, ops_json)
     same = old_text == saved_new  # (the saved tree keeps no docs: CHANGES.md ignores them)
     if same and not renames and os.path.lexists(state.tree_path(out, service)):
         return  # (else saved again: a tree of an older layout is moved to this one)
