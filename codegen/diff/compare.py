@@ -444,6 +444,8 @@ def compare(
         if new is None:
             add(key, "operation-removed", "operation removed", (), here)
             continue
+        if old is new:  # (a page both sides share, parsed once: nothing can differ)
+            continue
         for rule, message, detail in _operation_changes(old, new, include_docs):
             add(key, rule, message, detail, here)
         sides: list[tuple[str, Side, Shape | None, Shape | None]] = [

@@ -14,14 +14,16 @@ two services' trees, not two references'.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-from collections.abc import Iterator, Sequence
+import os
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Executor, Future
 from contextlib import contextmanager, nullcontext
 from dataclasses import replace
 from pathlib import Path
 
-from codegen import diff, workers
+from codegen import diff, gcpause, workers
 from codegen.parse import Key, Outcome, ParseResult, duplicate, find_pages, parse_file, read_page_bytes
 from codegen.rst.reader import PageError
 from codegen.tree import Operation
@@ -181,29 +183,93 @@ def compare_services(
 ) -> diff.DiffResult:
     """Two releases in boto3's layout, compared one service (old folder, new folder; None
     when a side has none) at a time. Pages that fail go to `bad_old`/`bad_new` and are
-    left out of both sides; without those lists a failure is an InputError."""
+    left out of both sides; without those lists a failure is an InputError (the first
+    in service order, as when the services are compared one after the other).
+
+    With workers, each service is parsed *and compared* in one of them: a service's
+    result does not depend on any other (merge_results only sorts and counts), so only
+    that small result crosses back, never the shape trees, and the comparison and the
+    name resolver run in parallel too. The largest services go first so that no worker
+    is left with a big one at the end."""
+    keep_old, keep_new = bad_old is not None, bad_new is not None
+    if parser.pool is None or parser.jobs <= 1 or len(pairs) <= 1:
+        outcomes: Iterator[ServiceOutcome] = (
+            _service(old_dir, new_dir, keep_old, keep_new, include_docs, parser) for old_dir, new_dir in pairs
+        )
+        return _merge(outcomes, parser, bad_old, bad_new)
+    order = sorted(range(len(pairs)), key=lambda index: -_size(pairs[index]))
+    futures: dict[int, Future[ServiceOutcome]] = {}
+    for index in order:
+        old_dir, new_dir = pairs[index]
+        futures[index] = parser.pool.submit(_service, old_dir, new_dir, keep_old, keep_new, include_docs)
+    try:
+        return _merge((futures[index].result() for index in range(len(pairs))), parser, bad_old, bad_new)
+    finally:  # (an InputError: the services not started yet are not parsed for nothing)
+        for future in futures.values():
+            future.cancel()
+
+
+# A service's result, its failing pages (old side, new side) and the parser's counts.
+ServiceOutcome = tuple[diff.DiffResult, list[diff.PageFailure], list[diff.PageFailure], int, int]
+
+
+def _service(
+    old_dir: Path | None, new_dir: Path | None, keep_old: bool, keep_new: bool, include_docs: bool,
+    parser: SharedParser | None = None,
+) -> ServiceOutcome:
+    """One service compared (in a worker when `parser` is None: with a parser of its own,
+    which reuses the old side's outcome of a page the new side has byte for byte)."""
+    own = parser or SharedParser()
+    parsed, reused = own.parsed, own.reused
+    old_bad: list[diff.PageFailure] | None = [] if keep_old else None
+    new_bad: list[diff.PageFailure] | None = [] if keep_new else None
+    old_ops = diff.load_operations(old_dir, own, old_bad) if old_dir is not None else []
+    new_ops = diff.load_operations(new_dir, own, new_bad) if new_dir is not None else []
+    result = compare(old_ops, new_ops, [*(old_bad or []), *(new_bad or [])], include_docs)
+    if parser is None:
+        _settle(own.parsed)
+    return result, old_bad or [], new_bad or [], own.parsed - parsed, own.reused - reused
+
+
+def _merge(
+    outcomes: Iterable[ServiceOutcome], parser: SharedParser,
+    bad_old: list[diff.PageFailure] | None, bad_new: list[diff.PageFailure] | None,
+) -> diff.DiffResult:
     results = []
-
-    def prefetch(index: int) -> None:
-        for folder in pairs[index] if index < len(pairs) else ():
-            if folder is not None and folder.is_dir():
-                parser.prefetch([folder])
-
-    prefetch(0)
-    for index, (old_dir, new_dir) in enumerate(pairs):
-        if parser.pool is not None:  # the workers parse the next service while this one is compared
-            prefetch(index + 1)
-        old_bad: list[diff.PageFailure] | None = None if bad_old is None else []
-        new_bad: list[diff.PageFailure] | None = None if bad_new is None else []
-        old_ops = diff.load_operations(old_dir, parser, old_bad) if old_dir is not None else []
-        new_ops = diff.load_operations(new_dir, parser, new_bad) if new_dir is not None else []
-        here = [*(old_bad or []), *(new_bad or [])]
-        results.append(compare(old_ops, new_ops, here, include_docs))
+    for result, old_bad, new_bad, parsed, reused in outcomes:
+        results.append(result)
         if bad_old is not None:  # (one list for both sides: old's failures, then new's)
-            bad_old.extend(old_bad or [])
+            bad_old.extend(old_bad)
         if bad_new is not None:
-            bad_new.extend(new_bad or [])
+            bad_new.extend(new_bad)
+        if parser.pool is not None and parser.jobs > 1:  # (counted here when parsed in a worker)
+            parser.parsed += parsed
+            parser.reused += reused
     return diff.merge_results(results)
+
+
+def _size(pair: tuple[Path | None, Path | None]) -> int:
+    """About how many pages a service's two folders hold: only the order the workers
+    take the services in, so the entries of its client/paginator/waiter folders are
+    counted, none read or checked (find_pages's walk would cost a second here)."""
+    count = 0
+    for folder in (folder for folder in pair if folder is not None):
+        for kind in ("client", "paginator", "waiter"):
+            with contextlib.suppress(OSError):
+                count += len(os.listdir(folder / kind))
+    return count
+
+
+_SETTLE = 256  # pages parsed (by this worker) between two gcpause.settle(), as codegen.parse
+_since_settle = 0
+
+
+def _settle(parsed: int) -> None:
+    global _since_settle
+    _since_settle += parsed
+    if _since_settle >= _SETTLE:
+        _since_settle = 0
+        gcpause.settle()
 
 
 def compare_paths(
