@@ -17,6 +17,9 @@ of its per-round ratios to the floor, and the change is the ratio of the two med
 - Pages: bench_all.py's link farm of the chosen services (`--sample 40` by default: 40
   services spread over the sorted list), read once before the first step.
 
+Also the files and bytes of each version's output (the last round's OUT: the package
+alone, and with `.codegen/`): what a change of the outputs adds.
+
 Prints a Markdown table; `--readme` writes it into bench/README.md between markers.
 """
 
@@ -75,6 +78,16 @@ def check_source(source: Path) -> None:
         raise SystemExit(f"{source}: codegen imports from {found.stdout.strip() or found.stderr[-300:]}")
 
 
+def folder_size(folder: Path) -> tuple[int, int]:
+    """(files, bytes) under folder."""
+    files = size = 0
+    for root, _, names in os.walk(folder):
+        for name in names:
+            files += 1
+            size += os.lstat(os.path.join(root, name)).st_size
+    return files, size
+
+
 def generate_step(key: str, label: str, source: Path, pages: Path, work: Path, jobs: int) -> Step:
     out, cache = work / f"out-{key}", work / f"cache-{key}"
     for folder in (out, cache):
@@ -124,6 +137,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ratios: dict[str, list[float]] = {"base": [], "head": []}
         seconds: dict[str, list[float]] = {"base": [], "head": [], "floor": []}
         rss: dict[str, list[float]] = {"base": [], "head": []}
+        sizes: dict[str, tuple[tuple[int, int], tuple[int, int]]] = {}  # (package, whole OUT)
         for i in range(args.rounds):
             floor = run_step(Step(f"floor-{i}", "floor", [sys.executable, str(HERE / "bench_all.py"),
                                                           "--floor-worker", str(pages)]), work / "logs", cwd=work)
@@ -134,6 +148,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 commit, source = versions[key]
                 step = generate_step(f"{key}-{i}", f"{key} {commit}", source, pages, work, args.jobs)
                 assert step.seconds is not None
+                out = work / f"out-{key}-{i}"
+                sizes[key] = folder_size(out / "aws_typed"), folder_size(out)
                 seconds[key].append(step.seconds)
                 ratios[key].append(step.seconds / floor.seconds)
                 rss[key].append(step.peak_rss_mb or 0.0)
@@ -162,7 +178,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"head / base (median ratios): {change:.3f}, {(change - 1) * 100:+.1f}% "
             f"(limit +{(LIMIT - 1) * 100:.0f}%): {'pass' if change <= LIMIT else 'FAIL'}.",
             "",
+            "| version | package: files | package: MB | OUT with .codegen/: files | MB |",
+            "|---|---:|---:|---:|---:|",
         ]
+        for key in ("base", "head"):
+            (files, size), (all_files, all_size) = sizes[key]
+            lines.append(f"| {key} | {files} | {size / 1e6:.2f} | {all_files} | {all_size / 1e6:.2f} |")
+        (hf, hs), (bf, bs) = sizes["head"][0], sizes["base"][0]
+        lines += [f"| head − base | {hf - bf:+d} | {(hs - bs) / 1e6:+.2f} | | |", ""]
         table = "\n".join(lines)
         sys.stdout.write(table)
         if args.readme:
