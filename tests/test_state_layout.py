@@ -157,3 +157,32 @@ def test_a_pack_holds_each_module_base_and_nothing_else(tmp_path: Path, monkeypa
             offset += size
         assert offset == len(body)
     assert held == {rel: (out / rel).read_text(encoding="utf-8") for rel in bases}
+
+
+def test_the_manifest_the_options_read_is_parsed_once_and_only_while_its_bytes_hold(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The CLI reads the recorded options from the manifest, then the run loads it: the
+    second read reuses the first's JSON, but only for the same bytes, and only once."""
+    from codegen.pipeline import config
+
+    monkeypatch.setenv("CODEGEN_CACHE_DIR", str(tmp_path / "cache"))
+    out = tmp_path / "out"
+    run.generate([_input(tmp_path, SEED)], out, PKG)
+    fresh = state.Manifest.from_json(json.loads(gzip.decompress((out / ".codegen" / "manifest.json.gz").read_bytes())))
+    parsed: list[bytes] = []
+    unpack = state._unpack_manifest
+    monkeypatch.setattr(state, "_unpack_manifest", lambda o, data: parsed.append(data) or unpack(o, data))
+
+    assert config.recorded_options(out) == config.Recorded(PKG, fresh.targets)
+    assert state.load(out) == fresh
+    assert len(parsed) == 1
+    assert state.load(out) == fresh  # (kept for one read: this one parses again)
+    assert len(parsed) == 2
+
+    assert config.recorded_options(out) is not None  # (keeps this manifest's JSON ...)
+    changed = state.Manifest.from_json(json.loads(gzip.decompress((out / ".codegen" / "manifest.json.gz").read_bytes())))
+    changed.package_key = "another run's"
+    assert state.save(out, changed)  # (... which another run replaces before the next read)
+    assert state.load(out) == changed != fresh
+    assert len(parsed) == 4

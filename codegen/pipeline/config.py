@@ -96,7 +96,7 @@ def recorded_options(out: Path) -> Recorded | None:
 
     # Only two fields: not state.load, which builds every record (the run loads it again).
     try:
-        data = state.read_manifest(out)
+        data = state.read_manifest(out, keep=True)  # (the run's state.load reads it again)
         if data["format"] not in state.READ_FORMATS:  # (the earlier ones: migrated by the run)
             return None
         package, targets = data["package"], data["targets"]
