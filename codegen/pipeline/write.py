@@ -183,8 +183,10 @@ PRISTINE_DIR = "pristine"
 _PACK_SUFFIX = ".xz"
 # LZMA2 with a dictionary that holds a whole service's modules: they repeat each other
 # (13x smaller than the text, against 5x for zlib file by file, at 0.09 s of CPU a MB);
-# presets above 3 cost several times the CPU for a few percent.
-_PACK_FILTERS: list[dict[str, int]] = [{"id": lzma.FILTER_LZMA2, "preset": 3, "dict_size": 16 << 20}]
+# presets above 3 cost several times the CPU for a few percent. The dictionary is no
+# bigger than the data needs (a power of two, at most 16 MB): the match finder's tables
+# grow with it, and setting up 16 MB of them for a 100 kB tree cost more than packing it.
+_PRESET, _MIN_DICT, _MAX_DICT = 3, 1 << 16, 16 << 20
 PACK_LIMIT = 1 << 30  # bytes a pack may unpack to (the output may come from a pull request)
 _pending: dict[tuple[str, str], dict[str, tuple[str, str]]] = {}  # (out, group) → module → (sha, text): not packed yet
 _loaded: dict[str, tuple[tuple[int, int, int], dict[str, tuple[str, int, int]], bytes]] = {}
@@ -222,7 +224,10 @@ def _write_pack(out: Path, name: str, texts: Mapping[str, str]) -> None:
 
 def xz(data: bytes) -> bytes:
     """The state's compression (packs, trees): deterministic (no times, one thread)."""
-    return lzma.compress(data, format=lzma.FORMAT_XZ, filters=_PACK_FILTERS)
+    size = _MIN_DICT
+    while size < len(data) and size < _MAX_DICT:
+        size <<= 1
+    return lzma.compress(data, format=lzma.FORMAT_XZ, filters=[{"id": lzma.FILTER_LZMA2, "preset": _PRESET, "dict_size": size}])
 
 
 def _load_pack(path: Path) -> tuple[dict[str, tuple[str, int, int]], bytes]:
