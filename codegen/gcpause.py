@@ -11,7 +11,8 @@ passes over them cost a fifth to two fifths of the time. So:
   what survives is frozen: a worker's caches grow to hundreds of thousands of objects,
   which each later full collection would walk again.
 * `settle()`: the collect-and-freeze of unit(), alone, every so often in a long loop
-  (`codegen parse`: hundreds of pages, each with its own cyclic garbage to collect).
+  (`pages_parsed()`: every 256 pages of `codegen parse` and of `diff`'s workers, each
+  page with its own cyclic garbage to collect).
 * `thaw()`: a long-lived caller (the main process of `generate --jobs 1`, `watch`) gives
   the collector back what the units froze once they are done.
 """
@@ -60,6 +61,21 @@ def settle() -> None:
     otherwise walk again. Unlike unit(), collection goes on as usual meanwhile."""
     gc.collect()
     gc.freeze()
+
+
+_SETTLE_PAGES = 256  # pages parsed by this process between two settle()
+_since_settle = 0
+
+
+def pages_parsed(count: int = 1) -> None:
+    """settle() once every 256 pages this process parses (`codegen parse`, the workers
+    of `diff`): the reader's memo grows to hundreds of thousands of objects that every
+    full collection would walk again, a twentieth of the time else."""
+    global _since_settle
+    _since_settle += count
+    if _since_settle >= _SETTLE_PAGES:
+        _since_settle = 0
+        settle()
 
 
 def thaw() -> None:

@@ -161,13 +161,8 @@ def _parse_chunk(
     """(what `keep` made of the operation, None, its key) or (None, error or skipped
     source, None)."""
     out: list[tuple[_T | None, PageError | str | None, Key | None]] = []
-    global _parsed
     for page, source in chunk:
-        _parsed += 1
-        if _parsed % _SETTLE == 0:
-            # (the reader's memo grows to hundreds of thousands of objects that every
-            # full collection would walk again: a twentieth of the time, else)
-            gcpause.settle()
+        gcpause.pages_parsed()
         outcome = parse_file(page, source)[1]
         if isinstance(outcome, Operation):
             out.append((keep(outcome), None, outcome.sort_key))
@@ -175,9 +170,6 @@ def _parse_chunk(
             out.append((None, outcome, None))
     return out
 
-
-_SETTLE = 256  # pages parsed (by this process) between two gcpause.settle()
-_parsed = 0
 
 
 def duplicate(key: Key, source: str, first: str) -> PageError:

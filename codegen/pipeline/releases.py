@@ -227,7 +227,7 @@ def _service(
     new_ops = diff.load_operations(new_dir, own, new_bad) if new_dir is not None else []
     result = compare(old_ops, new_ops, [*(old_bad or []), *(new_bad or [])], include_docs)
     if parser is None:
-        _settle(own.parsed)
+        gcpause.pages_parsed(own.parsed)
     return result, old_bad or [], new_bad or [], own.parsed - parsed, own.reused - reused
 
 
@@ -258,18 +258,6 @@ def _size(pair: tuple[Path | None, Path | None]) -> int:
             with contextlib.suppress(OSError):
                 count += len(os.listdir(folder / kind))
     return count
-
-
-_SETTLE = 256  # pages parsed (by this worker) between two gcpause.settle(), as codegen.parse
-_since_settle = 0
-
-
-def _settle(parsed: int) -> None:
-    global _since_settle
-    _since_settle += parsed
-    if _since_settle >= _SETTLE:
-        _since_settle = 0
-        gcpause.settle()
 
 
 def compare_paths(
