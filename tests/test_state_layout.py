@@ -186,3 +186,21 @@ def test_the_manifest_the_options_read_is_parsed_once_and_only_while_its_bytes_h
     assert state.save(out, changed)  # (... which another run replaces before the next read)
     assert state.load(out) == changed != fresh
     assert len(parsed) == 4
+
+
+def test_the_state_unpacks_in_memory_its_size_needs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Packs and trees are xz with a dictionary no bigger than their data: a later run
+    (or `check` on a fresh clone) unpacks a small service's state in a few MB, not the
+    ~17 MB a fixed 16 MB dictionary asks of every decoder."""
+    monkeypatch.setenv("CODEGEN_CACHE_DIR", str(tmp_path / "cache"))
+    out = tmp_path / "out"
+    run.generate([_input(tmp_path, SEED)], out, PKG)
+    state_files = [*(out / ".codegen" / "pristine").iterdir(), *(out / ".codegen" / "trees").iterdir()]
+    assert len(state_files) >= 3
+    for path in state_files:
+        data = path.read_bytes()
+        size = len(lzma.decompress(data))
+        # (the decoder needs about its dictionary, a power of two >= the data, >= 64 kB)
+        budget = max(2 * size, 1 << 16) + (1 << 20)
+        assert budget < 16 << 20
+        assert len(lzma.LZMADecompressor(memlimit=budget).decompress(data)) == size
