@@ -171,7 +171,6 @@ def _parse_chunk(
     return out
 
 
-
 def duplicate(key: Key, source: str, first: str) -> PageError:
     """A second page for one method (a copied or renamed page): the tree has one
     operation per (service, kind, name), and which page would win is no choice to make
