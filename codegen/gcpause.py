@@ -10,6 +10,9 @@ passes over them cost a fifth to two fifths of the time. So:
 * `unit()`: the same over a unit of `generate` work, then cycles are collected once and
   what survives is frozen: a worker's caches grow to hundreds of thousands of objects,
   which each later full collection would walk again.
+* `page_done()`: inside unit(), the youngest generation collected after each page,
+  while what the page's parse left is still in the CPU's caches (docutils' state
+  machines: thousands of cycles of bound methods a page).
 * `settle()`: the collect-and-freeze of unit(), alone, every so often in a long loop
   (`pages_parsed()`: every 256 pages of `codegen parse` and of `diff`'s workers, each
   page with its own cyclic garbage to collect).
@@ -53,6 +56,16 @@ def unit() -> Iterator[None]:
         gc.collect()
         gc.freeze()
         gc.enable()
+
+
+def page_done() -> None:
+    """Inside unit(), after a page: the youngest generation (all this page made, as the
+    collector is off) collected now, while it is still in the CPU's caches. The same
+    objects walked at the unit's end, from memory, cost three to four times as much a
+    object (7 services, 2,789 pages: 1.1 s of collection in all, against 2.2 s). What
+    survives moves to the next generation, which only the unit's end walks again."""
+    if not gc.isenabled():
+        gc.collect(0)
 
 
 def settle() -> None:

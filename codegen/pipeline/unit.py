@@ -165,6 +165,7 @@ def _parse(
             outcomes[source] = known[source]
         else:
             outcomes[source] = parse_file(source, path)
+            gcpause.page_done()
             report(1, task.name)
     return outcomes
 

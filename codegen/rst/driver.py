@@ -16,14 +16,14 @@ from codegen.rst.directives import register
 from codegen.rst.errors import PageError
 
 
-_parser: Parser | None = None
-
-
 _settings: frontend.Values | None = None
 
 
 def _docutils() -> tuple[Parser, frontend.Values]:
-    global _parser, _settings
+    """A parser of its own for each page (a shared one would keep the last page's
+    document and state machine alive until the next page's parse: past the young
+    generation's collection after each page, gcpause.page_done), and the settings."""
+    global _settings
     if _settings is None:
         register()
         _settings = frontend.get_default_settings(Parser)
@@ -34,9 +34,7 @@ def _docutils() -> tuple[Parser, frontend.Values]:
         _settings.raw_enabled = False
         # Enum lists of EC2 instance types make single lines of well over 10,000 characters.
         _settings.line_length_limit = 10_000_000
-    if _parser is None:
-        _parser = Parser()
-    return _parser, _settings
+    return Parser(), _settings
 
 
 def decode(data: bytes, source: str) -> str:
@@ -139,9 +137,7 @@ def check_layout(text: str, source: str) -> None:
 
 def too_deep(source: str) -> PageError:
     # Nesting that stays under MAX_INDENT but still runs docutils out of stack (blocks
-    # indented one column deeper each): the page is refused, the parser made anew.
-    global _parser
-    _parser = None
+    # indented one column deeper each): the page is refused.
     return PageError(source, 1, "nested too deeply to read")
 
 
