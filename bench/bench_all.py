@@ -59,6 +59,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime
+import functools
 import json
 import os
 import re
@@ -72,7 +73,7 @@ import tempfile
 import threading
 import time
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -233,11 +234,29 @@ class Step:
 PAGE_ERROR = re.compile(r"^(?:error: |warning: \S+: )?(\S+\.rst):\d+: ", re.M)
 
 
+# What runs before each step (not timed): --drop-caches sets it.
+_BEFORE_STEP: Callable[[], None] | None = None
+DROP_CACHES = Path("/proc/sys/vm/drop_caches")
+
+
+def settle_caches(pages: Sequence[Path]) -> None:
+    """The kernel's page, dentry and inode caches dropped (after a sync), then the pages
+    read again: every step starts from the same file-system state. Creating a file on an
+    ext4 whose cache holds the inode tables of many files just deleted (the rounds before:
+    hundreds of thousands) costs several times as much: 20 µs a file measured after a
+    drop, up to 95 µs before; the floor creates none, a cold generate 112,000."""
+    os.sync()
+    DROP_CACHES.write_text("3\n")
+    warm_page_cache(pages)
+
+
 def run_step(
     step: Step, logs: Path, env: dict[str, str] | None = None, cwd: Path | None = None,
     stdout_devnull: bool = False,
 ) -> Step:
     """Run the step's command, timing it and sampling its process tree's RSS."""
+    if _BEFORE_STEP is not None:
+        _BEFORE_STEP()
     logs.mkdir(parents=True, exist_ok=True)
     out_path = logs / f"{step.key}.out"
     err_path = logs / f"{step.key}.err"
@@ -841,6 +860,7 @@ def combine_rounds(rounds: Sequence[Sequence[Step]]) -> list[Step]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    global _BEFORE_STEP
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     scope = parser.add_mutually_exclusive_group()
     scope.add_argument("--services", help="comma list of services (default: all)")
@@ -861,6 +881,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, default=None, help="also write the results as JSON")
     parser.add_argument("--readme", action="store_true", help="replace the results section of bench/README.md")
     parser.add_argument("--keep", action="store_true", help="keep the work folder (outputs, logs)")
+    parser.add_argument("--drop-caches", action="store_true",
+                        help="before each step: sync, drop the kernel's caches, read the pages again (root)")
     parser.add_argument("--wait", type=float, default=3600.0,
                         help="seconds to wait for another process's render of a cache [%(default)s]")
     parser.add_argument("--floor-worker", type=Path, help=argparse.SUPPRESS)
@@ -869,6 +891,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         floor_worker(args.floor_worker)
         return 0
     run_mbb = args.mbb if args.mbb is not None else not args.small
+    if args.drop_caches and not os.access(DROP_CACHES, os.W_OK):
+        raise SystemExit(f"--drop-caches: {DROP_CACHES} is not writable (root only)")
 
     new_version = pinned_version()
     installed = installed_boto3()
@@ -896,6 +920,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         log(f"{len(services)} services, {len(pages)} pages; {args.old}: {len(old_pages)} pages")
         size = warm_page_cache(pages)
         warm_page_cache(old_pages)
+        if args.drop_caches:
+            _BEFORE_STEP = functools.partial(settle_caches, [*pages, *old_pages])
         changed = choose_changed_page(new_root, old_root, services, args.changed)
         _DISPLAY.update({str(new_farm): "PAGES", str(old_farm): "OLD",
                          str(HERE / "bench_all.py"): "bench/bench_all.py", sys.executable: "python",
@@ -920,7 +946,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             floor_inner = json.loads((logs / "floor.out").read_text())["seconds"]
         notes = [
             "Wall time of each command, interpreter start-up included; pages read once before "
-            "the first step (warm OS page cache).",
+            "the first step (warm OS page cache)."
+            + (" Before each step (`--drop-caches`): sync, the kernel's page, dentry and inode caches "
+               "dropped, the pages read again." if args.drop_caches else ""),
             "Peak RSS: the peak of the sum of VmRSS over the process tree, sampled every "
             f"{SAMPLE_INTERVAL * 1000:.0f} ms (never below the largest single process's peak); MB = MiB.",
             "Cold generate: fresh OUT and a fresh CODEGEN_CACHE_DIR (the parse cache and black's cache empty); "

@@ -14,6 +14,7 @@ import builtins
 import keyword
 import re
 from collections.abc import Iterable
+from functools import cache
 
 from codegen.tree import Operation
 
@@ -59,6 +60,7 @@ _WORD_SPLIT = re.compile(r"([a-z0-9])([A-Z])")
 _NON_WORD = re.compile(r"[^0-9a-zA-Z]+")
 
 
+@cache  # (a member's name comes back in every shape and service that has it)
 def snake_case(wire: str) -> str:
     """`S3Uri` → `s3_uri`, `ETag` → `e_tag`, `KMSKeyId` → `kms_key_id`, `VPCConfig` → `vpc_config`."""
     text = _NON_WORD.sub("_", wire)

@@ -90,6 +90,23 @@ def test_the_lexer_cuts_entries_where_docutils_ends_them() -> None:
     )
 
 
+def test_entries_are_found_by_their_dash_as_at_their_line_start(reference: Path) -> None:
+    """The lexer looks for an entry's bullet from its dash (a literal: fast), then checks
+    its line's start: at every line end of a service's pages, it finds what the pattern
+    anchored at line starts finds, the pages' own lines and those of their entries."""
+    checked = 0
+    for data, _ in _pages(reference, "dynamodb"):
+        text = items.normalise(data.decode())
+        texts = [text, *(k for run in items.split(text, 0)[1] for k in run)]
+        for each in texts:
+            for pos in [0, *(m.start() for m in re.finditer("\n", each))]:
+                want = items._ITEM.search(each, pos)
+                got = items._search_item(each, pos)
+                assert (got and (got.span(), got.groups())) == (want and (want.span(), want.groups()))
+                checked += want is not None
+    assert checked > 1000
+
+
 def test_each_distinct_entry_is_parsed_once(fresh: None, monkeypatch: pytest.MonkeyPatch) -> None:
     parsed: list[str] = []
     rst = reader.parse_rst

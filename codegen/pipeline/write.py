@@ -105,12 +105,17 @@ def atomic_write(path: Path, data: bytes, durable: bool = False, mode: int | Non
     The new file has `mode`, by default the permission bits of the file it replaces."""
     fd, tmp = _open_temp(path)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+        try:
+            # (os.write on the descriptor: a file object per file, for one write, cost a
+            # tenth of a cold run's writing)
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
             if durable:
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.fchmod(fh.fileno(), file_mode(path) if mode is None else mode)
+                os.fsync(fd)
+            os.fchmod(fd, file_mode(path) if mode is None else mode)
+        finally:
+            os.close(fd)
         os.replace(tmp, path)
     except BaseException:
         try:

@@ -21,13 +21,13 @@ from docutils import nodes
 
 from codegen.rst import items, toplevel
 from codegen.rst.driver import (
-    HAS_STRAY_BREAK,
     MAX_DEPTH,
     MAX_INDENT,
     STRAY_BREAKS,
     check_layout,
     decode,
     dismantle,
+    has_stray_break,
     doctree,
     gc_paused,
     parse_rst,
@@ -77,7 +77,7 @@ def parse_page_whole(data: bytes, source: str) -> Operation:
 def _page_text(data: bytes, source: str) -> str:
     text = decode(data, source)
     check_layout(text, source)
-    if HAS_STRAY_BREAK.search(text):  # (rare; translate is slow on a long text)
+    if has_stray_break(text):
         text = text.translate(STRAY_BREAKS)
     return text
 
