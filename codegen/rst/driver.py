@@ -102,6 +102,10 @@ def parse_rst(text: str, source: str) -> nodes.document:
     serious = _Serious()
     document.reporter.attach_observer(serious)
     parser.parse(text, document)
+    # (the machine and its states point at each other, and the document's reporter at the
+    # machine, which docutils' cache of nested state machines keeps until the next page's
+    # parse: unlinked, what stays behind is the machine alone, not its fifteen states)
+    parser.statemachine.unlink()
     document.reporter.detach_observer(serious)
     if serious.count:
         for message in document.findall(nodes.system_message):
