@@ -125,7 +125,7 @@ MAX_DEPTH = 64  # entries in entries (syntax.MAX_DEPTH: dicts and lists in a syn
 MAX_INDENT = 256  # columns of indentation, bullet markers included (`- - - x` nests too)
 _TOO_INDENTED = re.compile(r"^(?:[ ]|[-*+](?= )){%d}" % MAX_INDENT, re.MULTILINE)
 # (what _TOO_INDENTED finds, and more, at the text's start or after a line end: a pattern
-# that starts with a literal, searched for eight times as fast, so it is looked for first)
+# that starts with a literal, searched for four times as fast, so it is looked for first)
 _MAYBE_TOO_INDENTED = re.compile(r"\n[ *+-]{%d}" % MAX_INDENT)
 _MAYBE_TOO_INDENTED_FIRST = re.compile(r"[ *+-]{%d}" % MAX_INDENT)
 _TAB_INDENT = re.compile(r"^[ ]*\t", re.MULTILINE)
