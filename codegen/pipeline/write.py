@@ -187,11 +187,12 @@ def write_tree(out: Path, texts: Mapping[str, str]) -> list[str]:
 PRISTINE_DIR = "pristine"
 _PACK_SUFFIX = ".xz"
 # LZMA2 with a dictionary that holds a whole service's modules: they repeat each other
-# (13x smaller than the text, against 5x for zlib file by file, at 0.02 s of CPU a MB);
-# preset 2: preset 3 took 30% longer for 5% less (whole reference: 27.3 MB of packs at 3,
-# 28.7 at 2, 32.1 at 1), presets above 3 several times the CPU for a few percent. The dictionary is no
-# bigger than the data needs (a power of two, at most 16 MB): the match finder's tables
-# grow with it, and setting up 16 MB of them for a 100 kB tree cost more than packing it.
+# (13x smaller than the text, against 5x for zlib file by file, at 0.02 s of CPU a MB).
+# Preset 2: preset 3 took 30% longer for 5% fewer bytes (whole reference: 27.3 MB of
+# packs at 3, 28.7 at 2, 32.1 at 1); presets above 3 cost several times the CPU. The
+# dictionary is no bigger than the data needs (a power of two, at most 16 MB): the match
+# finder's tables grow with it, and setting up 16 MB of them for a 100 kB tree cost more
+# than packing it.
 _PRESET, _MIN_DICT, _MAX_DICT = 2, 1 << 16, 16 << 20
 PACK_LIMIT = 1 << 30  # bytes a pack may unpack to (the output may come from a pull request)
 _pending: dict[tuple[str, str], dict[str, tuple[str, str]]] = {}  # (out, group) → module → (sha, text): not packed yet
@@ -233,7 +234,8 @@ def xz(data: bytes) -> bytes:
     size = _MIN_DICT
     while size < len(data) and size < _MAX_DICT:
         size <<= 1
-    return lzma.compress(data, format=lzma.FORMAT_XZ, filters=[{"id": lzma.FILTER_LZMA2, "preset": _PRESET, "dict_size": size}])
+    lzma2 = {"id": lzma.FILTER_LZMA2, "preset": _PRESET, "dict_size": size}
+    return lzma.compress(data, format=lzma.FORMAT_XZ, filters=[lzma2])
 
 
 def _load_pack(path: Path) -> tuple[dict[str, tuple[str, int, int]], bytes]:
