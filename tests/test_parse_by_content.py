@@ -16,7 +16,7 @@ from conftest import REPO, SEED
 from docutils import nodes
 
 from codegen import tree
-from codegen.rst import entries as rst_entries, fieldcut, items, reader, toplevel
+from codegen.rst import driver, entries as rst_entries, fieldcut, items, literals, reader, toplevel
 from codegen.rst.reader import NotAMethodPage, PageError, parse_page, parse_page_whole
 
 SEED_SOURCE = "sagemaker/client/create_model_package.rst"
@@ -470,4 +470,60 @@ def test_field_lists_the_top_level_reads_otherwise(old: str, new: str, cut: bool
     assert old in text
     data = text.replace(old, new, 1).encode()
     assert bool(_fields_cut(data)) == cut
+    assert _outcome(parse_page, data, SEED_SOURCE) == _outcome(parse_page_whole, data, SEED_SOURCE)
+
+
+# --- the literal blocks cut to a line (codegen/rst/literals.py) ---------------------------
+
+_REQUEST = "  **Request Syntax**\n  ::\n\n"
+
+
+def _literal_cut(data: bytes) -> list[str]:
+    skeleton, _ = items.split(items.normalise(data.decode()), 0)
+    skeleton, _ = items.cut_sections(skeleton)
+    return literals.cut_literals(skeleton)[1]
+
+
+def test_the_syntax_blocks_are_cut_as_docutils_reads_them(reference: Path, fresh: None) -> None:
+    """Each page's literal blocks (its Request and Response Syntax), cut out of its
+    skeleton, are the texts of the literal blocks of docutils' parse of the whole page;
+    and the pages read the same as whole."""
+    pages = [(SEED.read_bytes(), SEED_SOURCE), *_pages(reference, "lambda")]
+    cut = 0
+    for data, source in pages:
+        whole = driver.doctree(data.decode(), source)
+        expected = [block.astext() for block in whole.findall(nodes.literal_block)]
+        got = _literal_cut(data)
+        assert got == expected, source
+        cut += len(got)
+        assert _outcome(parse_page, data, source) == _outcome(parse_page_whole, data, source), source
+    assert cut >= len(pages)  # (every client page has two)
+    assert not reader.STATS["whole"]
+
+
+@pytest.mark.parametrize(
+    "old, new, cut",
+    [
+        # blank lines and a less indented line inside the block, trailing spaces
+        (_REQUEST, _REQUEST + "      deeper  \n\n   \n    less\n", 2),
+        # a `::` line inside the block: part of it
+        (_REQUEST, _REQUEST + "    ::\n\n      inner\n", 2),
+        # no blank line after the block: docutils warns, as it does on the whole page
+        ("\n  :param ModelPackageName:", "  Text right after the block.\n  :param ModelPackageName:", 2),
+        # a `::` line in a comment: no literal block for its placeholder
+        (_REQUEST, "  .. a comment\n  ::\n\n     commented\n\n" + _REQUEST, 3),
+        # a `::` line without a block after it
+        (_REQUEST, "  Text\n  ::\n\n  Not indented.\n\n" + _REQUEST, 2),
+        # the block's lines indented with a tab
+        (_REQUEST, _REQUEST + "  \tx = 1\n", 2),
+    ],
+    ids=["blank-and-less", "inner-opener", "no-blank-after", "in-comment", "no-block", "tab"],
+)
+def test_literal_blocks_that_read_otherwise_are_left_to_docutils(old: str, new: str, cut: int, fresh: None) -> None:
+    """Any layout around a `::` line: the same operation or error as the whole page
+    (the placeholder not found where docutils reads no literal block: read whole)."""
+    text = SEED.read_text(encoding="utf-8")
+    assert old in text
+    data = text.replace(old, new, 1).encode()
+    assert len(_literal_cut(data)) == cut
     assert _outcome(parse_page, data, SEED_SOURCE) == _outcome(parse_page_whole, data, SEED_SOURCE)

@@ -29,6 +29,7 @@ TOKEN = "CODEGENRUN"
 BATCH = "CODEGENBATCH"
 ITEM = "CODEGENITEM"
 EXCEPTIONS = "CODEGENEXCEPTIONS"
+LITERAL = "CODEGENLITERAL"  # (literals.py)
 
 # A bullet item whose first line is an entry header (markers.HEADER decides for sure).
 _ITEM = re.compile(
@@ -120,7 +121,7 @@ def indented_block(text: str, start: int) -> tuple[str, int]:
 _NOT_INDENTED = re.compile(r"^[^ \n]", re.MULTILINE)
 
 
-def _end_of_item(indent: int) -> re.Pattern[str]:
+def end_of_item(indent: int) -> re.Pattern[str]:
     # docutils' StringList.get_indented(block_indent=indent): the block ends before the
     # first non-blank line with a non-space character in its first `indent` columns.
     pattern = _ENDS.get(indent)
@@ -148,7 +149,7 @@ def split(text: str, first_run: int) -> tuple[str, list[list[str]]]:
         while item is not None:
             indent = column + len(item[2])
             eol = text.find("\n", item.end())
-            found = None if eol < 0 else _end_of_item(indent).search(text, eol)
+            found = None if eol < 0 else end_of_item(indent).search(text, eol)
             end = size if found is None else found.start()
             keys.append(text[item.start() + indent : end].replace("\n" + " " * indent, "\n").rstrip())
             if end == size:
@@ -269,35 +270,42 @@ def batch(entries: list[str], lines_before: int) -> tuple[str, list[Chunk]]:
     return "".join(pieces), chunks
 
 
-def _marked(document: nodes.document) -> list[nodes.paragraph]:
-    """The paragraphs of the document whose source starts with a placeholder, in
-    document order (document.findall's, without its generators)."""
+def _marked(document: nodes.document) -> tuple[list[nodes.paragraph], list[nodes.literal_block]]:
+    """The paragraphs of the document whose source starts with a placeholder, and its
+    literal blocks that hold one (literals.py), in document order (document.findall's,
+    without its generators)."""
     out: list[nodes.paragraph] = []
+    literal_blocks: list[nodes.literal_block] = []
     stack: list[nodes.Node] = [document]
-    paragraph = nodes.paragraph
+    paragraph, literal_block = nodes.paragraph, nodes.literal_block
     while stack:
         node = stack.pop()
         if isinstance(node, paragraph):
             if node.rawsource.startswith((TOKEN, BATCH, EXCEPTIONS)):
                 out.append(node)
             continue  # (a paragraph holds inline nodes only)
+        if isinstance(node, literal_block):
+            if node.rawsource.startswith(LITERAL):
+                literal_blocks.append(node)
+            continue
         children = node.children
         if children:
             stack.extend(reversed(children))
-    return out
+    return out, literal_blocks
 
 
 def placeholders(
     document: nodes.document, runs: int, sections: Sections, chunks: list[Chunk]
-) -> tuple[list[EntryRun], nodes.bullet_list | None]:
+) -> tuple[list[EntryRun], nodes.bullet_list | None, list[nodes.literal_block]]:
     """Replace each placeholder paragraph by an EntryRun (the Exceptions one by an
-    ExceptionList); return them (by run) and the batch's entries (`chunks`), as the
-    items of a list, taken out of the document. Unsure unless every placeholder is
-    found once, as a paragraph of its own, and each entry of the batch where it starts."""
+    ExceptionList); return them (by run), the batch's entries (`chunks`), as the
+    items of a list, taken out of the document, and the literal blocks holding a
+    placeholder (for literals.restore). Unsure unless every placeholder is found once,
+    as a paragraph of its own, and each entry of the batch where it starts."""
     found: list[EntryRun | None] = [None] * runs
     marker: nodes.paragraph | None = None
     exceptions = 0
-    papers = _marked(document)
+    papers, literal_blocks = _marked(document)
     for paragraph in papers:
         raw = paragraph.rawsource
         if raw == EXCEPTIONS and sections.exceptions is not None and not exceptions:
@@ -333,7 +341,7 @@ def placeholders(
         batch_list = _entry_items(rest, chunks)
     elif chunks:
         raise Unsure
-    return [run for run in found if run is not None], batch_list
+    return [run for run in found if run is not None], batch_list, literal_blocks
 
 
 def _entry_items(rest: list[nodes.Node], chunks: list[Chunk]) -> nodes.bullet_list:

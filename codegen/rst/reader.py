@@ -19,7 +19,7 @@ from collections import Counter, deque
 
 from docutils import nodes
 
-from codegen.rst import items, toplevel
+from codegen.rst import items, literals, toplevel
 from codegen.rst.driver import (
     MAX_DEPTH,
     MAX_INDENT,
@@ -105,6 +105,7 @@ def _read_by_content(text: str, source: str) -> Operation:
     page whole."""
     skeleton, runs = items.split(items.normalise(text), 0)
     skeleton, sections = items.cut_sections(skeleton)
+    skeleton, literal_texts = literals.cut_literals(skeleton)
     method = toplevel.Cut()
     skeleton = toplevel.cut_directive(skeleton, method)
     cut = items.Cut()
@@ -129,7 +130,8 @@ def _read_by_content(text: str, source: str) -> Operation:
         skeleton += batch_text
     document = parse_rst(skeleton, source)
     try:
-        found, batch = items.placeholders(document, len(cut.runs), sections, chunks)
+        found, batch, literal_blocks = items.placeholders(document, len(cut.runs), sections, chunks)
+        literals.restore(literal_blocks, literal_texts)
         toplevel.wrap(document, method)
         if (batch is None) != (not missing) or (batch is not None and len(batch) != len(missing)):
             raise items.Unsure
