@@ -18,23 +18,33 @@ from pathlib import Path
 
 
 def fingerprints(root: Path, out: Path, services: str) -> None:
-    from codegen import tree
-    from codegen.parse import find_pages, parse_file
+    from codegen import parse, tree
+    from codegen.parse import find_pages
     from codegen.tree import Operation
 
     wanted = set(services.split(",")) if services else None
+    pages = [
+        (page, source) for page, source in find_pages(root)
+        if wanted is None or source.split("/", 1)[0] in wanted
+    ]
+    # (as generate parses them: parse.GROUP pages at a time, in one docutils document;
+    # a checkout from before that parses them one by one)
+    group = getattr(parse, "GROUP", 1)
     with out.open("w", encoding="utf-8") as sink:
-        for page, source in find_pages(root):
-            if wanted is not None and source.split("/", 1)[0] not in wanted:
-                continue
-            outcome = parse_file(page, source)[1]
-            if isinstance(outcome, Operation):
-                what = tree.dumps([outcome])
-            elif isinstance(outcome, str):
-                what = "skipped"
+        for start in range(0, len(pages), group):
+            chunk = pages[start : start + group]
+            if hasattr(parse, "parse_files"):
+                outcomes = [outcome for _, outcome in parse.parse_files(chunk)]
             else:
-                what = "error " + str(outcome)
-            sink.write(f"{source}\t{hashlib.sha256(what.encode()).hexdigest()}\n")
+                outcomes = [parse.parse_file(page, source)[1] for page, source in chunk]
+            for (_, source), outcome in zip(chunk, outcomes):
+                if isinstance(outcome, Operation):
+                    what = tree.dumps([outcome])
+                elif isinstance(outcome, str):
+                    what = "skipped"
+                else:
+                    what = "error " + str(outcome)
+                sink.write(f"{source}\t{hashlib.sha256(what.encode()).hexdigest()}\n")
 
 
 def compare(a: Path, b: Path) -> int:

@@ -7,6 +7,7 @@ import hashlib
 import io
 import pickle
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -177,13 +178,13 @@ def test_one_page_change_parses_one_page_with_jobs(
     page = inp / "sagemaker/client/create_model_package.rst"
     page.write_bytes(SEED.read_bytes())  # the same page, from the older release
     parsed: list[str] = []
-    real = unit.parse_file
+    real = unit.parse_files
 
-    def counting(source: str, path: str) -> tuple[str, unit.Parsed]:
-        parsed.append(source)
-        return real(source, path)
+    def counting(pages: Sequence[tuple[str, str]]) -> list[tuple[str, unit.Parsed]]:
+        parsed.extend(source for source, _ in pages)
+        return real(pages)
 
-    monkeypatch.setattr(unit, "parse_file", counting)
+    monkeypatch.setattr(unit, "parse_files", counting)
     result = regen(inp, out, jobs=2)
     assert parsed == ["sagemaker/client/create_model_package.rst"]
     assert result.rendered == ["sagemaker"] and f"{PKG}/sagemaker/models.py" in result.written

@@ -527,3 +527,77 @@ def test_literal_blocks_that_read_otherwise_are_left_to_docutils(old: str, new: 
     data = text.replace(old, new, 1).encode()
     assert len(_literal_cut(data)) == cut
     assert _outcome(parse_page, data, SEED_SOURCE) == _outcome(parse_page_whole, data, SEED_SOURCE)
+
+
+# --- several pages in one docutils document (reader.parse_pages) --------------------------
+
+
+def _outcomes_together(pages: list[tuple[bytes, str]]) -> list[str]:
+    out = []
+    for (_, source), got in zip(pages, reader.parse_pages(pages)):
+        if isinstance(got, tree.Operation):
+            out.append(tree.dumps([got]))
+        elif isinstance(got, NotAMethodPage):
+            out.append("not a method page")
+        else:
+            assert isinstance(got, PageError), source
+            out.append(f"error: {got}")
+    return out
+
+
+def test_pages_read_together_read_as_each_alone(reference: Path, fresh: None) -> None:
+    """A service's pages, GROUP at a time in one document (as generate reads them): all
+    but a few read there, each the same operation (or error) as its page read whole."""
+    from codegen.parse import GROUP
+
+    pages = _pages(reference, "dynamodb")
+    got: list[str] = []
+    for start in range(0, len(pages), GROUP):
+        got += _outcomes_together(pages[start : start + GROUP])
+    assert reader.STATS["together"] >= 0.9 * len(pages)
+    for (data, source), outcome in zip(pages, got):
+        assert outcome == _outcome(parse_page_whole, data, source), source
+
+
+_TITLE = "********************\ncreate_model_package\n********************\n"
+
+
+@pytest.mark.parametrize(
+    "old, new, together",
+    [
+        # nothing changed: the four pages read together
+        ("", "", 4),
+        # a title of another style (a section in the page before it, were it not alone)
+        (_TITLE, "create_model_package\n====================\n", None),
+        # a page ending with `::` (docutils warns that no literal block follows)
+        ("ResourceLimitExceeded`\n", "ResourceLimitExceeded`\n\nSee this::\n", None),
+        # a page ending with a line of punctuation (a transition, or a title's overline)
+        ("ResourceLimitExceeded`\n", "ResourceLimitExceeded`\n\n**********************\n", None),
+        # a subsection at the end: the next page's title style
+        ("ResourceLimitExceeded`\n", "ResourceLimitExceeded`\n\nMore\n----\n\nText.\n", None),
+        # no title: the page's text would run on in the section before it
+        (_TITLE, "", None),
+        # an RST error in the page: the others still read together, or alone
+        ("ResourceLimitExceeded`\n", "ResourceLimitExceeded`\n\n.. unknown-directive::\n", None),
+        # the names of the pages around it, in explicit targets: docutils reports each
+        # met twice in the document, a system message the reader skips
+        ("ResourceLimitExceeded`\n", "ResourceLimitExceeded`\n\n.. _add_permission:\n\n.. _create_model_package:\n", None),
+    ],
+    ids=["clean", "other-title-style", "literal-at-end", "punctuation-at-end", "subsection", "no-title",
+         "rst-error", "targets"],
+)
+def test_a_page_read_together_never_changes_another(
+    reference: Path, old: str, new: str, together: int | None, fresh: None
+) -> None:
+    """Whatever the second of four pages holds, each of them reads as it reads alone:
+    a page that docutils could read otherwise in a document of several is read alone,
+    and so are the pages the document's layout no longer tells apart."""
+    text = SEED.read_text(encoding="utf-8")
+    assert old in text
+    pages = _pages(reference, "lambda")[:3]
+    pages.insert(1, (text.replace(old, new, 1).encode(), SEED_SOURCE))
+    got = _outcomes_together(pages)
+    assert got == [_outcome(parse_page_whole, data, source) for data, source in pages]
+    if together is not None:
+        assert reader.STATS["together"] == together
+

@@ -11,6 +11,7 @@ import sys
 import textwrap
 import threading
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -118,13 +119,13 @@ def test_one_page_change_rerenders_only_its_service(
     before = mtimes(out)
     (inp / EXTRA).write_bytes((reference / EXTRA).read_bytes())
     parsed: list[str] = []
-    real = unit.parse_file
+    real = unit.parse_files
 
-    def counting(source: str, path: str) -> tuple[str, unit.Parsed]:
-        parsed.append(source)
-        return real(source, path)
+    def counting(pages: Sequence[tuple[str, str]]) -> list[tuple[str, unit.Parsed]]:
+        parsed.extend(source for source, _ in pages)
+        return real(pages)
 
-    monkeypatch.setattr(unit, "parse_file", counting)  # in-process: jobs=1
+    monkeypatch.setattr(unit, "parse_files", counting)  # in-process: jobs=1
     result = regen(inp, out, jobs=1)
     monkeypatch.undo()
     assert parsed == [EXTRA]  # the new page only: kinesis's other pages come from the parse cache

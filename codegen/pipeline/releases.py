@@ -24,7 +24,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from codegen import diff, gcpause, workers
-from codegen.parse import Key, Outcome, ParseResult, duplicate, find_pages, parse_file, read_page_bytes
+from codegen.parse import Key, Outcome, ParseResult, duplicate, find_pages, parse_files, read_page_bytes
 from codegen.rst.reader import PageError
 from codegen.tree import Operation
 
@@ -32,7 +32,7 @@ PageKey = tuple[str, str]  # (sha256 of the page's bytes, its source name)
 
 
 def _parse_chunk(chunk: list[tuple[Path, str]]) -> list[tuple[str, Outcome]]:
-    return [parse_file(page, source) for page, source in chunk]
+    return parse_files(chunk)
 
 
 class _Listing:

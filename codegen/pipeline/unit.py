@@ -128,17 +128,18 @@ def previous_on_disk(out: Path) -> Previous:
     return _previous_on_disk(str(out), stamp)
 
 
-def parse_file(source: str, path: str) -> tuple[str, Parsed]:
-    """(sha of the bytes parsed, outcome) for one page (parse.parse_file), as the
-    manifest records it: an error as its line, None for a page without a method."""
-    sha, outcome = parse.parse_file(Path(path), source)
-    if isinstance(outcome, PageError):
-        return sha, str(outcome)
-    return sha, None if isinstance(outcome, str) else outcome
+def parse_files(pages: Sequence[tuple[str, str]]) -> list[tuple[str, Parsed]]:
+    """(sha of the bytes parsed, outcome) for each (source, path), as the manifest
+    records it: an error as its line, None for a page without a method (parse.parse_files:
+    parsed together)."""
+    return [
+        (sha, str(outcome) if isinstance(outcome, PageError) else None if isinstance(outcome, str) else outcome)
+        for sha, outcome in parse.parse_files([(Path(path), source) for source, path in pages])
+    ]
 
 
 def parse_chunk(chunk: list[tuple[str, str]]) -> list[tuple[str, str, Parsed]]:
-    return [(source, *parse_file(source, path)) for source, path in chunk]
+    return [(source, *outcome) for (source, _), outcome in zip(chunk, parse_files(chunk))]
 
 
 def cached_outcomes(task: UnitTask) -> dict[str, tuple[str, Parsed]]:
@@ -159,15 +160,14 @@ def _parse(
     known = dict(preparsed) if preparsed is not None else cached_outcomes(task)
     if preparsed is None and known:
         report(len(known), task.name)
-    outcomes: dict[str, tuple[str, Parsed]] = {}
-    for source, path, _ in task.pages:
-        if source in known:
-            outcomes[source] = known[source]
-        else:
-            outcomes[source] = parse_file(source, path)
-            gcpause.page_done()
-            report(1, task.name)
-    return outcomes
+    todo = [(source, path) for source, path, _ in task.pages if source not in known]
+    parsed: dict[str, tuple[str, Parsed]] = {}
+    for start in range(0, len(todo), parse.GROUP):
+        group = todo[start : start + parse.GROUP]
+        parsed.update(zip([source for source, _ in group], parse_files(group)))
+        gcpause.page_done()
+        report(len(group), task.name)
+    return {source: known[source] if source in known else parsed[source] for source, _, _ in task.pages}
 
 
 def run_unit(

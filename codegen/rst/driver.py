@@ -96,6 +96,11 @@ class _Serious:
             self.count += 1
 
 
+def new_document(source: str) -> nodes.document:
+    """An empty document with the parse's settings."""
+    return utils.new_document(source, _docutils()[1])
+
+
 def parse_rst(text: str, source: str) -> nodes.document:
     parser, settings = _docutils()
     document = utils.new_document(source, settings)

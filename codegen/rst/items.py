@@ -30,6 +30,7 @@ BATCH = "CODEGENBATCH"
 ITEM = "CODEGENITEM"
 EXCEPTIONS = "CODEGENEXCEPTIONS"
 LITERAL = "CODEGENLITERAL"  # (literals.py)
+PAGE = "CODEGENPAGE"  # (reader.parse_pages: a paragraph before each page of a document)
 
 # A bullet item whose first line is an entry header (markers.HEADER decides for sure).
 _ITEM = re.compile(
@@ -281,7 +282,7 @@ def _marked(document: nodes.document) -> tuple[list[nodes.paragraph], list[nodes
     while stack:
         node = stack.pop()
         if isinstance(node, paragraph):
-            if node.rawsource.startswith((TOKEN, BATCH, EXCEPTIONS)):
+            if node.rawsource.startswith((TOKEN, BATCH, EXCEPTIONS, PAGE)):
                 out.append(node)
             continue  # (a paragraph holds inline nodes only)
         if isinstance(node, literal_block):
