@@ -5,12 +5,13 @@ The page is parsed by docutils; the method body gives the description, the `:typ
 `[REQUIRED]`, documentation); the Request/Response Syntax blocks give what the bullets
 cannot (enum values, recursion) and are checked against the bullets path by path.
 
-The modules of codegen/rst/, from the page down: reader (this one: by content or whole),
-method (a doctree → an Operation), shapes (entries → shapes), entries (the
-`- **Name** *(type) --*` items, memoised), markers, driver (docutils), errors; items
-(the lexical cut of a page into its skeleton and entries), toplevel and fieldcut (the
-method's body and fields at the skeleton's top level) and syntax (the syntax blocks)
-beside them.
+The modules of codegen/rst/, from the page down: reader (this one: by content, several
+pages to a document, or whole), method (a doctree → an Operation), shapes (entries →
+shapes), entries (the `- **Name** *(type) --*` items, memoised), markers, driver
+(docutils), errors; items (the lexical cut of a page into its skeleton and entries),
+toplevel and fieldcut (the method's body and fields at the skeleton's top level),
+literals (the skeleton's syntax blocks cut to a line) and syntax (the syntax blocks'
+reading) beside them.
 """
 
 from __future__ import annotations
@@ -202,7 +203,8 @@ def _is_page_marker(node: nodes.Node, number: int | None) -> bool:
     return number is None or node.rawsource == f"{items.PAGE}{number}"
 
 
-# Pages read by content, and read whole (by choice or after an error), in this process.
+# Pages read by content ("together": of them, those read in a document of several), and
+# read whole (by choice or after an error), in this process.
 STATS: Counter[str] = Counter()
 
 
