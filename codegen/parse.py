@@ -127,8 +127,8 @@ Outcome = Operation | PageError | str  # str: the source of a skipped page (not 
 
 def parse_file(page: Path, source: str) -> tuple[str, Outcome]:
     """Read and parse one page: the sha256 of its bytes (its first 128 bits; "" when they could not be
-    read) and the outcome. The one way a page is parsed, by `parse`, `generate`
-    (unit.py) and `diff`: a bad page or file is a PageError, never an exception."""
+    read) and the outcome: a bad page or file is a PageError, never an exception.
+    (parse_files, of one page.)"""
     return parse_files([(page, source)])[0]
 
 
@@ -140,7 +140,8 @@ GROUP = 8
 
 def parse_files(pages: Sequence[tuple[Path, str]]) -> list[tuple[str, Outcome]]:
     """parse_file of each page, those that can be read parsed together (GROUP pages at
-    most: see reader.parse_pages)."""
+    most: see reader.parse_pages). The one way pages are parsed, by `parse`, `generate`
+    (unit.py) and `diff`."""
     out: list[tuple[str, Outcome]] = []
     read: list[tuple[int, bytes, str]] = []
     for page, source in pages:

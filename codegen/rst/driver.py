@@ -23,6 +23,11 @@ def _docutils() -> tuple[Parser, frontend.Values]:
     """A parser of its own for each page (a shared one would keep the last page's
     document and state machine alive until the next page's parse: past the young
     generation's collection after each page, gcpause.page_done), and the settings."""
+    return Parser(), _parse_settings()
+
+
+def _parse_settings() -> frontend.Values:
+    """The settings of every parse (made once; the directives registered first)."""
     global _settings
     if _settings is None:
         register()
@@ -34,7 +39,7 @@ def _docutils() -> tuple[Parser, frontend.Values]:
         _settings.raw_enabled = False
         # Enum lists of EC2 instance types make single lines of well over 10,000 characters.
         _settings.line_length_limit = 10_000_000
-    return Parser(), _settings
+    return _settings
 
 
 def decode(data: bytes, source: str) -> str:
@@ -98,7 +103,7 @@ class _Serious:
 
 def new_document(source: str) -> nodes.document:
     """An empty document with the parse's settings."""
-    return utils.new_document(source, _docutils()[1])
+    return utils.new_document(source, _parse_settings())
 
 
 def parse_rst(text: str, source: str) -> nodes.document:
