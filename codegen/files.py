@@ -44,7 +44,7 @@ class NotRead(Exception):
         self.before_open = before_open
 
 
-def read_regular(path: Path, *, follow_links: bool, limit: int | None = None) -> bytes:
+def read_regular(path: Path | str, *, follow_links: bool, limit: int | None = None) -> bytes:
     """The bytes of `path` if it is a regular file (through links when `follow_links`)
     of at most `limit` bytes, else NotRead. Nothing is opened before its type is known,
     and what was opened is checked again (it may have been swapped since)."""

@@ -52,14 +52,21 @@ def find_pages(path: Path) -> Iterator[tuple[Path, str]]:
     yielded as the link itself, unfollowed: `read_page_bytes` refuses it without
     opening it. Pages come from pull requests, and a link to a credentials file must
     never be read."""
+    for file, source in page_files(path):
+        yield Path(file), source
+
+
+def page_files(path: Path) -> list[tuple[str, str]]:
+    """find_pages' pages, each file as a string: what a caller that only stats or opens
+    them needs (a Path made for each of the whole reference's pages was a tenth of a
+    no-op `generate`)."""
     if not path.is_dir():
-        yield Path(os.path.realpath(path)), path.as_posix()
-        return
+        return [(os.path.realpath(path), path.as_posix())]
     root = os.path.realpath(path)
-    found: list[tuple[Path, str]] = []
+    found: list[tuple[str, str]] = []
     _walk(root, root, "", (root,), found)
     found.sort(key=lambda page: page[1].split("/"))
-    yield from found
+    return found
 
 
 def _inside(target: str, root: str) -> bool:
@@ -67,14 +74,14 @@ def _inside(target: str, root: str) -> bool:
 
 
 def _walk(
-    folder: str, root: str, prefix: str, ancestors: tuple[str, ...], found: list[tuple[Path, str]]
+    folder: str, root: str, prefix: str, ancestors: tuple[str, ...], found: list[tuple[str, str]]
 ) -> None:
     """Pages below `folder` (a real path, no link in it); `ancestors`: the real folders
     entered on the way down, where a link back is a loop."""
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except OSError:
-        found.append((Path(folder), prefix.rstrip("/") or "."))  # read_page_bytes says why
+        found.append((folder, prefix.rstrip("/") or "."))  # read_page_bytes says why
         return
     for entry in entries:
         source = prefix + entry.name
@@ -85,23 +92,23 @@ def _walk(
                 _walk(target, root, source + "/", (*ancestors, target), found)
             elif _inside(target, root) and os.path.exists(target) and not os.path.isdir(target):
                 if is_page:
-                    found.append((Path(target), source))
+                    found.append((target, source))
             elif is_page or os.path.isdir(target):
-                found.append((Path(entry.path), source))  # refused when read
+                found.append((entry.path, source))  # refused when read
         elif entry.is_dir(follow_symlinks=False):
             _walk(entry.path, root, source + "/", (*ancestors, entry.path), found)
         elif is_page:
-            found.append((Path(entry.path), source))  # a FIFO or device too: refused when read
+            found.append((entry.path, source))  # a FIFO or device too: refused when read
 
 
-def read_page_bytes(path: Path, source: str) -> bytes:
+def read_page_bytes(path: Path | str, source: str) -> bytes:
     """The bytes of a page file, or a PageError: a symbolic link (find_pages yields one
     only when it refuses to follow it), anything but a regular file (a FIFO or a device
     would block or never end), or a file over MAX_PAGE_BYTES (files.read_regular)."""
     try:
         return files.read_regular(path, follow_links=False, limit=MAX_PAGE_BYTES)
     except files.NotRead as exc:
-        raise PageError(source, 1, _refusal(exc, path)) from None
+        raise PageError(source, 1, _refusal(exc, Path(path))) from None
 
 
 def _refusal(exc: files.NotRead, path: Path) -> str:

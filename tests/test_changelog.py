@@ -114,7 +114,59 @@ def test_changes_md_records_each_revision_newest_first(tmp_path: Path) -> None:
     assert (out / "CHANGES.md").read_text() == text
 
 
-@pytest.mark.parametrize("damage", ["garbage", "merge-conflict", "not-a-tree", "fifo", "link-to-fifo"])
+def test_a_few_changed_pages_among_many_give_the_models_changes_of_those_alone(tmp_path: Path) -> None:
+    """A regeneration after a few of a service's pages changed compares only the
+    operations whose saved tree differs (diff.changed_operations): CHANGES.md's section
+    still says exactly what the models say of those operations, and nothing of the
+    forty others."""
+    old_dir, new_dir = data.pages(data.OLD) / "client", data.pages(data.NEW) / "client"
+    names = sorted(p.name for p in old_dir.glob("*.rst") if (new_dir / p.name).is_file())
+    changed = [n for n in names if (old_dir / n).read_bytes() != (new_dir / n).read_bytes()]
+    expected = model_changes.expected_facts(data.model(data.OLD), data.model(data.NEW), data.SERVICE_CLASS)
+
+    def op(name: str) -> str:
+        return f"{data.SERVICE_CLASS}.Client.{name.removesuffix('.rst')}"
+
+    with_facts = [n for n in changed if any(f[1] == op(n) for f in expected)][:3]
+    unchanged = [n for n in names if n not in changed][:40]
+    assert len(with_facts) == 3 and len(unchanged) == 40
+    pages = tmp_path / "pages" / "sagemaker" / "client"
+    pages.mkdir(parents=True)
+    for name in with_facts + unchanged:
+        shutil.copyfile(old_dir / name, pages / name)
+    out = tmp_path / "out"
+    _generate(tmp_path / "pages", out)
+    for name in with_facts:
+        shutil.copyfile(new_dir / name, pages / name)
+    _generate(tmp_path / "pages", out)
+    _, _, facts = _read_section((out / "CHANGES.md").read_text())
+    want = {f for f in expected if f[1] in {op(n) for n in with_facts}}
+    assert want and sorted(facts ^ want) == []
+
+
+def test_changed_operations_are_those_whose_saved_trees_differ_and_compare_the_same() -> None:
+    """diff.changed_operations on the saved trees of the two releases (sagemaker, every
+    page): the operations whose JSON differs, docs aside, on either side, and the same
+    changes from them as from the whole trees."""
+    from codegen import tree
+
+    def saved(ops: tuple[tree.Operation, ...]) -> str:
+        return mf.saved_tree(json.dumps(tree.document_to_json(list(ops)), separators=(",", ":"), ensure_ascii=False))
+
+    old_ops, new_ops = data.operations(data.OLD), data.operations(data.NEW)
+    old_text, new_text = saved(old_ops), saved(new_ops)
+    kept_old, kept_new = diff.changed_operations(old_text, new_text, new_ops)
+    old_json = {(op["kind"], op["name"]): op for op in json.loads(old_text)["operations"]}
+    new_json = {(op["kind"], op["name"]): op for op in json.loads(new_text)["operations"]}
+    differ = {name for name in old_json.keys() | new_json.keys() if old_json.get(name) != new_json.get(name)}
+    assert {(op.kind, op.name) for op in kept_old} == differ & old_json.keys()
+    assert {(op.kind, op.name) for op in kept_new} == differ & new_json.keys()
+    assert 0 < len(kept_new) < len(new_ops) / 2  # (most of a release's operations are the same)
+    whole = diff.compare(diff.load_tree(old_text), new_ops)
+    assert whole.changes and diff.compare(kept_old, kept_new).changes == whole.changes
+
+
+@pytest.mark.parametrize("damage", ["garbage", "merge-conflict", "not-a-tree", "duplicate", "fifo", "link-to-fifo"])
 def test_a_damaged_saved_tree_is_replaced_not_a_traceback(reference: Path, tmp_path: Path, damage: str) -> None:
     """`.codegen/trees/<service>.json` (what CHANGES.md last described) is committed with
     the output: a merge conflict or an edit in it, or a FIFO in its place, is described
@@ -133,6 +185,10 @@ def test_a_damaged_saved_tree_is_replaced_not_a_traceback(reference: Path, tmp_p
         saved.write_bytes(lzma.compress(("<<<<<<< HEAD\n" + text + "=======\n{}\n>>>>>>> theirs\n").encode()))
     elif damage == "not-a-tree":
         saved.write_bytes(lzma.compress(json.dumps({"ir_version": 1, "operations": [{}]}).encode()))
+    elif damage == "duplicate":  # (the operation twice: each copy the same as the new one's but for the change)
+        tree = json.loads(lzma.decompress(saved.read_bytes()))
+        tree["operations"] *= 2
+        saved.write_bytes(lzma.compress(json.dumps(tree).encode()))
     else:
         saved.unlink()
         fifo = tmp_path / "fifo" if damage == "link-to-fifo" else saved

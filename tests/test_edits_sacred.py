@@ -246,6 +246,24 @@ def test_file_modes_are_kept(seeded: tuple[Path, Path], reference: Path) -> None
     assert stat.S_IMODE(new_file.stat().st_mode) == 0o644
 
 
+def test_new_files_are_0644_whatever_the_umask(tmp_path: Path, reference: Path) -> None:
+    """A cold run under umask 077: every file it makes can be read by all (the package is
+    shared, committed, installed), as under the usual 022."""
+    inp = tmp_path / "in" / "sagemaker" / "client"
+    inp.mkdir(parents=True)
+    shutil.copyfile(reference / "sagemaker" / "client" / "create_model_package.rst", inp / "create_model_package.rst")
+    out = tmp_path / "out"
+    before = os.umask(0o077)
+    try:
+        result = generate(tmp_path / "in", out)
+    finally:
+        os.umask(before)
+    assert result.exit_code == 0, result.output
+    made = [p for p in out.rglob("*") if p.is_file() and ".codegen" not in p.parts]
+    assert len(made) > 10
+    assert {p.relative_to(out).as_posix(): oct(stat.S_IMODE(p.stat().st_mode)) for p in made if stat.S_IMODE(p.stat().st_mode) != 0o644} == {}
+
+
 # --- conflict reports -----------------------------------------------------------------------
 
 

@@ -207,7 +207,7 @@ def test_cold_run_pages_are_hashed_by_the_workers(
     monkeypatch.setattr(write, "sha256", counting)
     listed = pages.Pages([inp], hashed=False)
     assert not hashed and set(listed.sha.values()) == {""}
-    assert listed.size == {s: p.stat().st_size for s, p in listed.paths.items()}
+    assert listed.size == {s: Path(p).stat().st_size for s, p in listed.paths.items()}
     monkeypatch.undo()
     regen(inp, out, jobs=2)
     recorded = mf.load(out)

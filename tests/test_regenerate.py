@@ -196,12 +196,12 @@ def test_failure_between_writes_converges(
     real = write.atomic_write
     count = 0
 
-    def failing(path: Path, data: bytes, durable: bool = False) -> None:
+    def failing(path: Path, data: bytes, durable: bool = False, mode: int | None = None) -> None:
         nonlocal count
         count += 1
         if count > fail_after:
             raise OSError(28, "No space left on device", str(path))
-        real(path, data, durable)
+        real(path, data, durable, mode)
 
     monkeypatch.setattr(write, "atomic_write", failing)
     with pytest.raises(emit_package.BuildError):
@@ -220,14 +220,14 @@ KILLER = textwrap.dedent(
 
     limit, count, real = int(sys.argv[3]), 0, write.atomic_write
 
-    def dying(path, data, durable=False):
+    def dying(path, data, durable=False, mode=None):
         global count
         count += 1
         if count > limit:  # die mid-write: a half-written temp file, no rename
             path.parent.mkdir(parents=True, exist_ok=True)
             (path.parent / f".{path.name}.x1y2.tmp").write_bytes(data[: len(data) // 2])
             os.kill(os.getpid(), signal.SIGKILL)
-        real(path, data, durable)
+        real(path, data, durable, mode)
 
     write.atomic_write = dying
     run.regenerate([Path(sys.argv[1])], Path(sys.argv[2]), "%s")

@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from codegen import files, tree, treecheck
 from codegen.diff.compare import IgnoreRule
@@ -123,12 +123,57 @@ def _read_regular(path: Path) -> bytes:
 def load_tree(text: str) -> list[Operation]:
     """Operations of a saved shape tree, checked against docs/shape-tree.md first
     (treecheck): whatever the reader or the comparison would trip on is a ValueError."""
+    return _operations_of(_json(text))
+
+
+def _json(text: str) -> Any:
     try:
-        data = json.loads(text)
+        return json.loads(text)
     except RecursionError:
         raise treecheck.NotATree("JSON nested too deep") from None
+
+
+def _operations_of(data: Any) -> list[Operation]:
     treecheck.check_document(data)
     return [tree.operation_from_json(op) for op in data["operations"]]
+
+
+def changed_operations(
+    old_text: str, new_text: str, new_ops: Sequence[Operation]
+) -> tuple[list[Operation], list[Operation]]:
+    """The operations of two saved shape trees that differ, as load_tree reads them from
+    the old one, and of `new_ops` (what `new_text` was saved from: a tree codegen made).
+    An operation whose JSON is the same on both sides compares equal, so `compare` finds
+    the same changes from these alone: after a one-page change, a few operations of the
+    service's hundreds, not all of them read, checked and compared. ValueError as
+    load_tree for an old tree it would refuse (a duplicate operation is left to it)."""
+    old = _json(old_text)
+    same: set[tuple[str, str, str]] = set()
+    if isinstance(old, dict) and isinstance(old.get("operations"), list):
+        new_by_key = {_key(op): op for op in json.loads(new_text)["operations"]}
+        seen: set[tuple[str, str, str] | None] = set()
+        kept = []
+        for op in old["operations"]:
+            key = _key(op)
+            if key is not None and key in seen:
+                return load_tree(old_text), list(new_ops)  # (refused there: a duplicate)
+            seen.add(key)
+            if key is not None and new_by_key.get(key) == op:
+                same.add(key)  # (equal to one codegen made: nothing in it to refuse)
+            else:
+                kept.append(op)
+        old = {**old, "operations": kept}
+    return _operations_of(old), [op for op in new_ops if op.sort_key not in same]
+
+
+def _key(op: Any) -> tuple[str, str, str] | None:
+    """An operation's sort_key from its JSON; None when it has none (treecheck says why)."""
+    if not isinstance(op, dict):
+        return None
+    service, kind, name = op.get("service"), op.get("kind"), op.get("name")
+    if isinstance(service, str) and isinstance(kind, str) and isinstance(name, str):
+        return service, kind, name
+    return None
 
 
 @dataclass(frozen=True, slots=True)

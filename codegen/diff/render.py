@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from typing import Any, Protocol
 
 import click
@@ -254,15 +255,19 @@ def changelog_markdown(
     new_ops: Iterable[Operation],
     title: str,
     extra: Sequence[Change] = (),
+    compared: DiffResult | None = None,
 ) -> str:
     """One CHANGES.md section: `## title` and the markdown diff from old to new, with
-    `extra` changes (the renames of the names registry) among them.
+    `extra` changes (the renames of the names registry) among them. `compared`: what
+    `compare(old_ops, new_ops)` returned, when the caller has it.
 
     Put it above the earlier sections (newest first), e.g. with `prepend_changelog`.
     """
-    result = compare(old_ops, new_ops)
+    result = compared if compared is not None else compare(old_ops, new_ops)
     if extra:
-        result.changes = sorted([*result.changes, *extra], key=lambda c: (c.locations[0], c.rule, c.detail))
+        result = replace(
+            result, changes=sorted([*result.changes, *extra], key=lambda c: (c.locations[0], c.rule, c.detail))
+        )
     return MarkdownRenderer(title=title, heading=2).render(result)
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from codegen.emit.package import BuildError
-from codegen.parse import find_pages, read_page_bytes
+from codegen.parse import page_files, read_page_bytes
 from codegen.pipeline import write
 from codegen.rst.reader import PageError
 
@@ -59,7 +59,7 @@ class StatCache:
                 pass
         self.seen: dict[str, list[Any]] = {}
 
-    def lookup(self, page: Path) -> tuple[str, int] | None:
+    def lookup(self, page: str) -> tuple[str, int] | None:
         """(sha, size) of `page` when its stat is the one recorded, else None."""
         if self.path is None:
             return None
@@ -69,20 +69,20 @@ class StatCache:
             return None
         key = [st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
         self._key = None
-        hit = self.entries.get(str(page))
+        hit = self.entries.get(page)
         if hit is not None and hit[:5] == key and isinstance(hit[5], str) and stat.S_ISREG(st.st_mode):
-            self.seen[str(page)] = hit
+            self.seen[page] = hit
             return hit[5], st.st_size
         self._key = key if stat.S_ISREG(st.st_mode) else None
         return None
 
-    def record(self, page: Path, sha: str, size: int) -> None:
+    def record(self, page: str, sha: str, size: int) -> None:
         """After a lookup miss: the sha of the bytes just read, kept unless the stat is
         too recent to vouch for them (or moved while they were read)."""
         key, self._key = self._key, None
         if key is None or key[2] != size or self.now - max(key[3], key[4]) < _RACY_NS:
             return  # (an entry left behind misses, as it did now: no need to write the cache for it)
-        self.seen[str(page)] = [*key, sha]
+        self.seen[page] = [*key, sha]
         self.changed = True
 
     def save(self) -> None:
@@ -106,13 +106,13 @@ class Pages:
     the pages whose stat is the one recorded are not read (StatCache)."""
 
     def __init__(self, inputs: Sequence[Path], hashed: bool = True, stats: StatCache | None = None) -> None:
-        self.paths: dict[str, Path] = {}
+        self.paths: dict[str, str] = {}
         self.sha: dict[str, str] = {}
         self.size: dict[str, int] = {}  # bytes: what a unit's work is reckoned by
         errors: list[str] = []
         stats = stats or StatCache(None)
         for path in inputs:
-            for page, source in find_pages(path):
+            for page, source in page_files(path):
                 try:
                     if hashed and (known := stats.lookup(page)) is not None:
                         self.sha[source], self.size[source] = known
@@ -121,7 +121,7 @@ class Pages:
                         self.sha[source], self.size[source] = write.sha256(data), len(data)
                         stats.record(page, self.sha[source], len(data))
                     else:
-                        self.sha[source], self.size[source] = "", page.lstat().st_size
+                        self.sha[source], self.size[source] = "", os.lstat(page).st_size
                 except PageError:
                     # (a FIFO, a refused link, ...: its unit is redone, and reports it)
                     self.sha[source], self.size[source] = "unreadable", 0

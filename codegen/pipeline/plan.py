@@ -71,7 +71,7 @@ def unit_tasks(
     return [
         UnitTask(
             name=name,
-            pages=tuple((s, str(pages.paths[s]), pages.sha[s]) for s in units[name]),
+            pages=tuple((s, pages.paths[s], pages.sha[s]) for s in units[name]),
             out=str(out),
             package=package,
             targets=targets,

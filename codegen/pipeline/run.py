@@ -146,7 +146,7 @@ def _remove_temps(out: Path) -> None:
 
 def _run_units(
     tasks: list[unit.UnitTask],
-    paths: Mapping[str, Path],
+    paths: Mapping[str, str],
     previous: unit.Previous,
     jobs: int,
     progress: Progress,
@@ -167,7 +167,7 @@ def _run_units(
         task = tasks[0]
         known = unit.cached_outcomes(task)
         report(len(known), task.name)
-        todo = [(s, str(paths[s])) for s, _, _ in task.pages if s not in known]
+        todo = [(s, paths[s]) for s, _, _ in task.pages if s not in known]
         size = max(1, min(32, len(todo) // (jobs * 8)))
         chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
         if len(chunks) > 1:

@@ -398,15 +398,17 @@ def _stage_tree(
     if same and not renames and os.path.lexists(state.tree_path(out, service)):
         return  # (else saved again: a tree of an older layout is moved to this one)
     try:
-        old_ops = diff.load_tree(old_text) if old_text else []
+        # (the operations that differ: the others would compare equal)
+        old_ops, new_ops = diff.changed_operations(old_text, saved_new, ops) if old_text else ([], ops)
     except ValueError:
         # Damaged (a merge conflict in it, an edit; the output may come from a pull
         # request): described as a first run would be, and replaced.
-        old_ops = []
-    if renames or diff.compare(old_ops, ops).changes:
+        old_ops, new_ops = [], ops
+    changes = diff.compare(old_ops, new_ops)
+    if renames or changes.changes:
         title = f"{service}: shape tree {sha256(new_text)[:12]}"
         if same:
             title = f"{service}: class names re-resolved"
-        result.changelog[service] = diff.changelog_markdown(old_ops, ops, title, renames)
+        result.changelog[service] = diff.changelog_markdown(old_ops, new_ops, title, renames, changes)
     state.stage_tree(out, service, new_text)
     result.trees.append(service)

@@ -139,7 +139,8 @@ def write_one(
         if text == text_on_disk:
             return None
     if not dry_run:
-        write.atomic_write(path, text.encode("utf-8"))
+        # (a file that was not there gets a new file's mode: no second look at it)
+        write.atomic_write(path, text.encode("utf-8"), mode=None if disk.exists else write.NEW_FILE_MODE)
     log.written.append(rel)
     return None
 

@@ -89,14 +89,17 @@ def _open_temp(path: Path) -> tuple[int, str]:
     return tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
 
 
+NEW_FILE_MODE = 0o644
+
+
 def file_mode(path: Path) -> int:
     """The permission bits a rewrite of `path` keeps (a user's chmod 600 or +x);
-    0o644 for a new file, whatever the umask."""
+    NEW_FILE_MODE for a new file, whatever the umask."""
     try:
         st = os.lstat(path)
     except OSError:
-        return 0o644
-    return stat.S_IMODE(st.st_mode) if stat.S_ISREG(st.st_mode) else 0o644
+        return NEW_FILE_MODE
+    return stat.S_IMODE(st.st_mode) if stat.S_ISREG(st.st_mode) else NEW_FILE_MODE
 
 
 def atomic_write(path: Path, data: bytes, durable: bool = False, mode: int | None = None) -> None:
