@@ -32,6 +32,9 @@ from codegen.emit import env
 from codegen.rst.reader import parse_page
 from codegen.tree import Shape
 
+# (its module fixtures are built once: the module's tests run in one xdist worker, `--dist loadgroup`)
+pytestmark = pytest.mark.xdist_group("injection")
+
 SEED_TEXT = SEED.read_text(encoding="utf-8")
 SENT = "@SENTINEL@"  # replaced by the path of a file that must never be created
 

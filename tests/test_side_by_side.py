@@ -38,6 +38,9 @@ from codegen.emit import package as emit_package
 from codegen.pipeline import run, state as mf
 from codegen.pipeline.boto3_render import render_service
 
+# (its module fixtures are built once: the module's tests run in one xdist worker, `--dist loadgroup`)
+pytestmark = pytest.mark.xdist_group("side_by_side")
+
 HERE = Path(__file__).parent
 REPO = HERE.parent
 CONSUMER = HERE / "fixtures" / "consumer"

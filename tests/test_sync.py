@@ -26,6 +26,9 @@ import pytest
 from codegen.pipeline import boto3_render as render
 from releases import data, model_changes, render_release
 
+# (its module fixtures are built once: the module's tests run in one xdist worker, `--dist loadgroup`)
+pytestmark = pytest.mark.xdist_group("sync")
+
 PROJECT_TOML = """\
 [tool.codegen]
 input = "pages"
