@@ -19,7 +19,7 @@ from pathlib import Path
 
 def fingerprints(root: Path, out: Path, services: str) -> None:
     from codegen import parse, tree
-    from codegen.parse import find_pages
+    from codegen.pagefiles import find_pages
     from codegen.tree import Operation
 
     wanted = set(services.split(",")) if services else None

@@ -10,14 +10,16 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, NoReturn, ParamSpec
+from typing import TYPE_CHECKING, Any, NoReturn, ParamSpec
 
 import click
 
-from codegen.parse import ParseResult, parse_paths
 from codegen.pipeline import report
 from codegen.pipeline.config import Config
 from codegen.workers import cores
+
+if TYPE_CHECKING:
+    from codegen.parse import ParseResult
 
 EXISTING = click.Path(exists=True, path_type=Path)
 P = ParamSpec("P")
@@ -90,6 +92,8 @@ def _report(result: ParseResult[Any]) -> None:
 @_stoppable
 def parse(paths: tuple[Path, ...], fmt: str, jobs: int | None) -> None:
     """Parse reference pages (files or directories) into the shape tree."""
+    from codegen.parse import parse_paths
+
     result: ParseResult[Any]
     if fmt == "json":  # (streamed: the whole reference's JSON is 333 MB)
         result = parse_paths(paths, jobs=jobs or cores(), keep=report.json_piece)
@@ -339,7 +343,7 @@ def _run_generate(
 ) -> int:
     """`generate` once the options are known (also the last step of `sync`); its exit
     status. `summary_err`: the closing line on stderr (sync's stdout is the change summary)."""
-    from codegen.emit.package import BuildError
+    from codegen.errors import BuildError
     from codegen.pipeline import progress
     from codegen.pipeline.run import generate_as
 
@@ -377,7 +381,7 @@ def _codegen_config(
 ) -> Config:
     """The options of a run; a bad one is one error line and exit `failed` (`check`: 2, as
     everything that keeps it from answering: 1 would read as "stale")."""
-    from codegen.emit.package import BuildError
+    from codegen.errors import BuildError
     from codegen.pipeline import config
 
     try:
@@ -434,7 +438,7 @@ def check(
     edits that conflict with the regeneration), 0 when up to date, 2 on unreadable input or
     a --package-name other than the one OUT was generated with. Writes nothing.
     --package-name and --targets default to the options OUT was generated with."""
-    from codegen.emit.package import BuildError
+    from codegen.errors import BuildError
     from codegen.pipeline.run import check_as
 
     cfg = _codegen_config(input_path, out, package_name, targets, failed=2)
@@ -466,7 +470,7 @@ def watch_command(
     jobs: int | None, interval: float, debounce: float, lock_timeout: float | None,
 ) -> None:
     """Regenerate whenever pages under INPUT change (polling, debounced); Ctrl-C stops."""
-    from codegen.emit.package import BuildError
+    from codegen.errors import BuildError
     from codegen.pipeline import watch
     from codegen.pipeline.run import generate_as
 

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from codegen.parse import ParseResult, find_pages, parse_paths
+from codegen.pagefiles import find_pages
+from codegen.parse import ParseResult, parse_paths
 from codegen.pipeline.releases import SharedParser, shared_parser
 from codegen.tree import Operation
 from releases import data

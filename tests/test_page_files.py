@@ -16,9 +16,9 @@ import pytest
 from click.testing import CliRunner
 from conftest import SEED
 
-from codegen import files, parse, tree
+from codegen import files, pagefiles, parse, tree
 from codegen.cli import main
-from codegen.parse import find_pages, read_page_bytes
+from codegen.pagefiles import find_pages, read_page_bytes
 from gen_support import models_text
 from codegen.rst.reader import MAX_DEPTH, MAX_INDENT, NotAMethodPage, PageError, parse_page
 
@@ -134,7 +134,7 @@ def test_oversize_file_is_refused_unread(tmp_path: Path) -> None:
     root = _tree(tmp_path / "pages")
     big = root / "sagemaker" / "client" / "big.rst"
     with big.open("wb") as f:  # sparse: nothing is written, the size says it all
-        f.truncate(parse.MAX_PAGE_BYTES + 1)
+        f.truncate(pagefiles.MAX_PAGE_BYTES + 1)
     _only_error(_parse_cli(root), "sagemaker/client/big.rst", "over the page size limit (64 MB)")
 
 
@@ -142,7 +142,7 @@ def test_size_limit_holds_for_a_file_that_grows(tmp_path: Path, monkeypatch: pyt
     # the read itself stops at the limit, whatever the size stat gave
     page = tmp_path / "p.rst"
     page.write_bytes(b"x" * 100)
-    monkeypatch.setattr(parse, "MAX_PAGE_BYTES", 99)
+    monkeypatch.setattr(pagefiles, "MAX_PAGE_BYTES", 99)
     monkeypatch.setattr(files, "_check", lambda st, limit, before_open: None)  # both stats
     with pytest.raises(PageError, match="over the page size limit"):
         read_page_bytes(page, "p.rst")

@@ -21,9 +21,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from codegen.emit import options
 from codegen.emit.env import render
 
-TARGET = "boto3-stubs"
+TARGET = options.DROPIN_TARGET
 DIST = "boto3-stubs"  # the folder under <out> (the distribution)
 STUBS = f"{DIST}/boto3-stubs"  # the stub-only package (PEP 561: `<module>-stubs`)
 

@@ -1,15 +1,10 @@
-"""The jinja2 environment every emitter renders with.
-
-Templates live in the repository's top-level `templates/` (the source of truth); an
-installed codegen carries the same files as `codegen/templates` (see pyproject.toml).
-"""
+"""The jinja2 environment every emitter renders with (its templates: templatedir.py)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -17,18 +12,8 @@ import jinja2.ext
 
 from codegen import fmt
 from codegen.emit import docstrings
+from codegen.emit.templatedir import template_dir
 from codegen.escape import clean, md_cell, md_code, md_text
-
-_HERE = Path(__file__).resolve().parent
-TEMPLATE_DIRS = (_HERE.parent.parent / "templates", _HERE.parent / "templates")
-
-
-def template_dir() -> Path:
-    for candidate in TEMPLATE_DIRS:
-        if (candidate / "models.py.jinja2").is_file():
-            return candidate
-    raise FileNotFoundError("codegen templates not found (looked in templates/ and codegen/templates/)")
-
 
 def pyrepr(value: Any) -> str:
     """A Python literal for a value; strings quoted the way black leaves them (double

@@ -10,11 +10,11 @@ over every module) is for the tests that check it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from codegen import fmt, naming, workers
+from codegen import fmt, workers
 from codegen.emit import dropin
 from codegen.emit import options
 from codegen.emit.docs import NavService, emit_mkdocs, emit_service_docs
@@ -22,59 +22,18 @@ from codegen.emit.env import docline, render
 from codegen.emit.extras import ClientExtras, client_extras, package_stub_files
 from codegen.emit.models import emit_models
 from codegen.emit.stubs import emit_stubs
+from codegen.emit.options import (  # (re-exported: the options' checks live with the options)
+    ALL_TARGETS as ALL_TARGETS, OPTIONAL_TARGETS as OPTIONAL_TARGETS, TARGETS as TARGETS,
+    check_enums as check_enums, check_package_name as check_package_name,
+    check_responses as check_responses, parse_targets as parse_targets,
+)
 from codegen.emit.validators import emit_validators
+from codegen.errors import BuildError as BuildError
 from codegen.naming import ServiceNames, resolve
 from codegen.registry import Registry
 from codegen.tree import Operation
 
-TARGETS = ("models", "validators", "stubs", "docs")
-# Targets made only when asked for (--targets / [tool.codegen] targets): the stub-only
-# boto3 package (codegen/emit/dropin.py), which needs the client stubs.
-OPTIONAL_TARGETS = (dropin.TARGET,)
-ALL_TARGETS = TARGETS + OPTIONAL_TARGETS
 PACKAGE_VERSION = "0.1.0"
-
-
-class BuildError(Exception):
-    """Generation failed; `lines` are the user-facing messages ("file:line: message")."""
-
-    def __init__(self, lines: Sequence[str]) -> None:
-        self.lines = list(lines)
-        super().__init__("\n".join(self.lines))
-
-
-def check_package_name(name: str) -> None:
-    try:
-        naming.check_package_name(name)
-    except naming.InvalidName as exc:
-        raise BuildError([f"error: {exc}"]) from None
-
-
-def parse_targets(text: str | Iterable[str] | None) -> tuple[str, ...]:
-    if text is None:
-        return TARGETS
-    items = text.split(",") if isinstance(text, str) else list(text)
-    chosen = [t.strip() for t in items if t.strip()]
-    unknown = [t for t in chosen if t not in ALL_TARGETS]
-    if unknown or not chosen:
-        choices = ", ".join(ALL_TARGETS)
-        raise BuildError([f"error: unknown target(s) {', '.join(unknown) or '(none)'}; choose from {choices}"])
-    if dropin.TARGET in chosen and "stubs" not in chosen:
-        why = f"target {dropin.TARGET} types boto3.client with the client stubs"
-        raise BuildError([f"error: {why}: add the target stubs"])
-    return tuple(t for t in ALL_TARGETS if t in chosen)
-
-
-def check_enums(enums: str) -> None:
-    problem = options.enums_problem(enums)
-    if problem is not None:
-        raise BuildError([f"error: {problem}"])
-
-
-def check_responses(responses: str) -> None:
-    problem = options.responses_problem(responses)
-    if problem is not None:
-        raise BuildError([f"error: {problem}"])
 
 
 def render_package(

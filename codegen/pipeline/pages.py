@@ -14,10 +14,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from codegen.emit.package import BuildError
-from codegen.parse import page_files, read_page_bytes
+from codegen.errors import BuildError
+from codegen.pagefiles import page_files, read_page_bytes
 from codegen.pipeline import write
-from codegen.rst.reader import PageError
+from codegen.rst.errors import PageError
 
 
 def unit_of(source: str) -> str:

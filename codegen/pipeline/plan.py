@@ -18,7 +18,7 @@ from typing import Any
 
 from codegen.pipeline.pages import Pages, unit_of
 from codegen.pipeline.state import Manifest
-from codegen.pipeline.unit import UnitTask
+from codegen.pipeline.task import UnitTask
 from codegen.registry import NameOptions
 
 
@@ -33,7 +33,7 @@ def affected_units(
 ) -> list[str]:
     """Units to redo: all when the settings changed, else those with a page new, changed
     or gone, a pending conflict, or a generated file gone missing. `present`: files known
-    to be in `out` (write.scan_output); the others are looked for."""
+    to be in `out` (outscan.scan_output); the others are looked for."""
     if old is None or not same:
         return sorted(units)
     old_units: dict[str, set[str]] = {}  # unit → services its pages made last time

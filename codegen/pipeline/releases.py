@@ -24,7 +24,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from codegen import diff, gcpause, workers
-from codegen.parse import Key, Outcome, ParseResult, duplicate, find_pages, parse_files, read_page_bytes
+from codegen.pagefiles import find_pages, read_page_bytes
+from codegen.parse import Key, Outcome, ParseResult, duplicate, parse_files
 from codegen.rst.reader import PageError
 from codegen.tree import Operation
 

@@ -29,13 +29,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from codegen import diff, gcpause, workers
+from codegen import gcpause
 from codegen.emit import options
-from codegen.emit.package import (
-    ALL_TARGETS, TARGETS, BuildError, check_enums, check_package_name, check_responses, parse_targets,
+from codegen.emit.options import (
+    ALL_TARGETS, TARGETS, check_enums, check_package_name, check_responses, parse_targets,
 )
-from codegen.emit.package import package_files
-from codegen.pipeline import lock, plan, state, unit, update, write
+from codegen.errors import BuildError
+from codegen.pipeline import lock, outscan, plan, state, task as unit_task, update, write
 from codegen.pipeline.config import Config, rename_refusal
 from codegen.pipeline.pages import Pages, StatCache, unit_of
 from codegen.pipeline.progress import Progress, Quiet
@@ -44,6 +44,11 @@ from codegen.registry import NameOptions
 
 if TYPE_CHECKING:
     from codegen.pipeline.merge import Conflict
+
+# Parsing, rendering (codegen.pipeline.unit, codegen.emit), the worker pools and the
+# changelog (codegen.diff) are imported where they are used: a no-op `generate` uses
+# none of them, and importing them (docutils, pygments, jinja2, the templates' modules)
+# was a fifth of its time.
 
 
 @dataclass(slots=True)
@@ -131,6 +136,11 @@ def _stat_cache_path(out: Path) -> Path:
     return state.cache_dir() / "pagestat" / f"{write.sha256(os.path.abspath(out))[:16]}.json"
 
 
+def _listings_path(out: Path) -> Path:
+    """The folders' listings of the runs into `out` (outscan.Listings), in the user's cache folder."""
+    return state.cache_dir() / "outscan" / f"{write.sha256(os.path.abspath(out))[:16]}.json"
+
+
 def _remove_temps(out: Path) -> None:
     """The temp files of workers stopped mid-write (a signal, an error): the run stops
     with nothing half-written, not even a temp file."""
@@ -139,22 +149,27 @@ def _remove_temps(out: Path) -> None:
     except Exception:
         pass
     try:
-        write.remove_stale_temps(out)
+        outscan.remove_stale_temps(out)
     except OSError:
         pass
 
 
 def _run_units(
-    tasks: list[unit.UnitTask],
+    tasks: list[unit_task.UnitTask],
     paths: Mapping[str, str],
-    previous: unit.Previous,
+    previous: unit_task.Previous,
     jobs: int,
     progress: Progress,
-) -> Generator[unit.UnitResult, None, None]:
+) -> Generator[unit_task.UnitResult, None, None]:
     """Each task's result, in the order they finish: units side by side in `jobs`
     worker processes, or one big unit's pages parsed by all of them."""
+    if not tasks:
+        return
+    from codegen import workers
+    from codegen.pipeline import unit
+
     report = progress.advance
-    if jobs <= 1 or not tasks:
+    if jobs <= 1:
         try:
             for task in tasks:
                 # (one unit: its bases are packed while the run goes on; several: each
@@ -209,7 +224,9 @@ def _init_worker(queue: Any) -> None:
 _REPORT_EVERY = 0.1  # seconds: a queue message per page would cost a context switch each
 
 
-def _run_in_worker(task: unit.UnitTask) -> unit.UnitResult:
+def _run_in_worker(task: unit_task.UnitTask) -> unit_task.UnitResult:
+    from codegen.pipeline import unit
+
     pending = 0
     last = time.monotonic()
 
@@ -228,7 +245,7 @@ def _run_in_worker(task: unit.UnitTask) -> unit.UnitResult:
             _worker_queue.put((pending, task.name))
 
 
-def _listen(queue: Any, report: unit.Report) -> None:
+def _listen(queue: Any, report: unit_task.Report) -> None:
     while (item := queue.get()) is not None:
         report(*item)
 
@@ -249,7 +266,7 @@ class _UnitRuns:
         self.staged: list[str] = []
         self.produced_by: dict[str, str] = {}
 
-    def add(self, done: unit.UnitResult) -> None:
+    def add(self, done: unit_task.UnitResult) -> None:
         self.errors.extend(done.errors)
         if done.failed:
             self.failed.add(done.name)
@@ -311,7 +328,9 @@ def _regenerate(
     # (re-resolving names redoes every service, as new settings do)
     same = old is not None and old.settings() == new.settings() and not names.reresolve
     units = pages.units()
-    present, temps = write.scan_output(out) if old is not None else (set(), [])
+    # (`check` reads every folder: exact, whatever a folder's stat says)
+    listings = outscan.Listings(None if dry_run or old is None else _listings_path(out))
+    present, temps = outscan.scan_output(out, listings) if old is not None else (set(), [])
     affected = plan.affected_units(units, pages, old, same, out, present)
     result.timings["hash"] = time.perf_counter() - clock
 
@@ -320,8 +339,8 @@ def _regenerate(
         affected, units, pages, old, same, out, package, targets, generator, force, dry_run, names, responses
     )
     if not dry_run:
-        write.remove_stale_temps(out, temps if old is not None else None)
-    previous = unit.Previous.of(out, old)
+        outscan.remove_stale_temps(out, temps if old is not None else None)
+    previous = unit_task.Previous.of(out, old)
     progress.start(sum(t.size for t in tasks))
     runs = _UnitRuns(new)
     results = _run_units(tasks, pages.paths, previous, jobs, progress)
@@ -366,6 +385,8 @@ def _regenerate(
     package_key = plan.hash_json([new.settings(), sorted(summaries.items()), enums])
     try:
         if plan.package_due(out, old, same, package_key):
+            from codegen.emit.package import package_files
+
             try:
                 package_level = package_files(summaries, package, targets, enums)
             except Exception as exc:  # a template bug: still one line, no traceback
@@ -394,17 +415,18 @@ def _regenerate(
     except OSError as exc:
         raise BuildError([f"error: {exc.filename or out}: cannot write: {exc.strerror or exc}"]) from None
 
+    new.pages = dict(sorted(new.pages.items()))
+    fresh = {service for service in summaries if service not in new.services}  # (else carried over)
     pages_of: dict[str | None, list[tuple[str, str]]] = {}
-    for source, rec in sorted(new.pages.items()):
-        pages_of.setdefault(rec.service, []).append((source, rec.sha))
-    for service, summary in summaries.items():
-        if service not in new.services:  # else carried over
-            key = "" if service in conflicted else plan.hash_json(pages_of.get(service, []))
-            new.services[service] = state.ServiceRecord(key, summary)
+    for source, rec in new.pages.items() if fresh else ():
+        if rec.service in fresh:
+            pages_of.setdefault(rec.service, []).append((source, rec.sha))
+    for service in sorted(fresh):
+        key = "" if service in conflicted else plan.hash_json(pages_of.get(service, []))
+        new.services[service] = state.ServiceRecord(key, summaries[service])
     new.package_key = "" if "" in conflicted else package_key
     new.files = dict(sorted(new_files.items()))
-    new.pages = dict(sorted(new.pages.items()))
-    result.tracked = sorted(new.files)
+    result.tracked = list(new.files)
     result.services = sorted(summaries)
     if not dry_run:
         with write.signals_held():
@@ -422,6 +444,7 @@ def _regenerate(
         if packs is not None:
             write.gc_pristine(out, packs)
         stats.save()
+        listings.save()
         write.remove_empty_dirs(out, log.removed)
     result.written = sorted(log.written)
     result.removed = sorted(log.removed)
@@ -443,6 +466,8 @@ def _update_changelog(out: Path, sections: Mapping[str, str], staged: Sequence[s
     through it), and so are the saved trees, so that the service's next change reports
     everything since: the error line."""
     if sections:
+        from codegen import diff
+
         path = out / "CHANGES.md"
         disk = write.read_disk(path)
         if disk.problem and disk.data is None:

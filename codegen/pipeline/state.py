@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from codegen import treecheck, usercache
-from codegen.emit.env import template_dir
+from codegen.emit.templatedir import template_dir
 from codegen.pipeline import write
 from codegen.pipeline.write import (
     get_pristine, is_python, put_pristine, read_disk, read_state, remove_empty_dirs, sha256, state_dir,

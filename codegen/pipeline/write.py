@@ -76,7 +76,7 @@ _temp_names = itertools.count()
 
 
 def _open_temp(path: Path) -> tuple[int, str]:
-    """A new temp file beside `path`: `.<name>.<pid>-<n>.tmp` (what remove_stale_temps
+    """A new temp file beside `path`: `.<name>.<pid>-<n>.tmp` (what outscan.remove_stale_temps
     looks for), made without mkstemp's random names or a mkdir per file: a cold run
     writes tens of thousands of files into a few hundred folders."""
     tmp = f"{path.parent}/.{path.name}.{os.getpid()}-{next(_temp_names)}.tmp"
@@ -162,6 +162,12 @@ def check_writable(out: Path) -> None:
         target = target.parent
     if not target.is_dir():
         raise NotADirectoryError(f"{out}: not a directory")
+    # The kernel's answer first (permissions, ACLs, a read-only mount, chattr +i): a
+    # probe file would change the folder's mtime at every run, and every run would read
+    # the output's top folder again (outscan.Listings). The probe, when the answer is no,
+    # says why, or finds that it can write after all.
+    if os.access(target, os.W_OK | os.X_OK, effective_ids=os.access in os.supports_effective_ids):
+        return
     fd, probe = tempfile.mkstemp(dir=target, prefix=".codegen-probe-")
     os.close(fd)
     os.unlink(probe)
@@ -454,42 +460,6 @@ def read_disk(path: Path) -> OnDisk:
         return OnDisk(True, data=data, problem=f"is not UTF-8 (byte {data[exc.start]:#04x} on line {line})")
     # Universal newlines, as Path.read_text: CRLF alone is no hand edit.
     return OnDisk(True, text=text.replace("\r\n", "\n").replace("\r", "\n"), data=data)
-
-
-def scan_output(out: Path) -> tuple[set[str], list[str]]:
-    """One walk of `out` (links to folders not followed, as rglob): the files in it by
-    relative path (a link to a file counts, as os.path.isfile has it), and the temp files
-    a killed write left (`.<name>.<pid>-<n>.tmp`). Over the whole reference's 112,000
-    files this is a fraction of a stat per file and of an rglob."""
-    found: set[str] = set()
-    temps: list[str] = []
-    folders = [("", os.fspath(out))]
-    while folders:
-        prefix, folder = folders.pop()
-        try:
-            entries = list(os.scandir(folder))
-        except OSError:
-            continue
-        for entry in entries:
-            try:
-                if entry.is_dir(follow_symlinks=False):
-                    folders.append((prefix + entry.name + "/", entry.path))
-                elif entry.is_file():
-                    found.add(prefix + entry.name)
-                    if entry.name.startswith(".") and entry.name.endswith(".tmp"):
-                        temps.append(entry.path)
-            except OSError:
-                continue
-    return found, sorted(temps)
-
-
-def remove_stale_temps(out: Path, temps: Sequence[str] | None = None) -> None:
-    """Temp files of a write that was killed before its rename (`.<name>.<random>.tmp`);
-    `temps`: those scan_output found."""
-    if temps is None:
-        temps = scan_output(out)[1] if out.is_dir() else []
-    for path in temps:
-        Path(path).unlink(missing_ok=True)
 
 
 def remove_empty_dirs(out: Path, removed: Sequence[str]) -> None:

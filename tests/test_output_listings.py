@@ -1,0 +1,131 @@
+"""The output folders' listings (codegen/pipeline/outscan.py): a run reads again only the
+folders whose stat moved, and still finds a generated file that was deleted, a temp file
+a killed write left, a folder whose mtime was set back; `check` reads every folder."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from codegen.pipeline import outscan, run
+
+PKG = "typed_scan"
+PAGES = ("kinesis/client/untag_resource.rst", "kinesis/client/list_streams.rst", "sagemaker/client/delete_model.rst")
+
+
+@pytest.fixture()
+def farm(tmp_path: Path, reference: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("CODEGEN_CACHE_DIR", str(tmp_path / "cache"))
+    # (the output was just written: without this, its folders are too recent to be kept)
+    monkeypatch.setattr(outscan, "RACY_NS", 0)
+    root = tmp_path / "in"
+    for rel in PAGES:
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_bytes((reference / rel).read_bytes())
+    return root
+
+
+def _reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The folders the walk lists from now on."""
+    read: list[str] = []
+    real = outscan._read_folder
+
+    def counting(folder: str, temps: list[str]) -> tuple[list[str], list[str], bool]:
+        read.append(folder)
+        return real(folder, temps)
+
+    monkeypatch.setattr(outscan, "_read_folder", counting)
+    return read
+
+
+def _folders(out: Path) -> list[str]:
+    return sorted([str(out)] + [str(p) for p in out.rglob("*") if p.is_dir() and not p.is_symlink()])
+
+
+def _generated(out: Path, service: str) -> Path:
+    found = sorted(out.glob(f"{PKG}/{service}/_models/m*.py"))
+    assert found
+    return found[0]
+
+
+def test_unchanged_folders_are_not_read_and_a_deleted_file_is_found(
+    farm: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    run.regenerate([farm], out, PKG)
+    read = _reads(monkeypatch)
+    assert run.regenerate([farm], out, PKG).up_to_date  # every folder read, the listings kept
+    assert sorted(read) == _folders(out)
+    read.clear()
+    assert run.regenerate([farm], out, PKG).up_to_date
+    assert read == []
+
+    gone = _generated(out, "kinesis")
+    text = gone.read_text()
+    gone.unlink()
+    again = run.regenerate([farm], out, PKG)
+    assert gone.read_text() == text
+    assert str(gone.relative_to(out)) in again.written
+    # Only the folder whose entries changed was read (and the root, the files' parents:
+    # none other moved).
+    assert read == [str(gone.parent)]
+
+
+def test_a_folder_with_its_mtime_set_back_is_read(farm: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "out"
+    run.regenerate([farm], out, PKG)
+    run.regenerate([farm], out, PKG)  # (the listings kept)
+    gone = _generated(out, "sagemaker")
+    st = os.stat(gone.parent)
+    gone.unlink()
+    os.utime(gone.parent, ns=(st.st_atime_ns, st.st_mtime_ns))  # only its ctime moved
+    assert os.stat(gone.parent).st_mtime_ns == st.st_mtime_ns
+    again = run.regenerate([farm], out, PKG)
+    assert str(gone.relative_to(out)) in again.written and gone.is_file()
+
+
+def test_a_temp_file_left_by_a_killed_write_is_removed(farm: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    run.regenerate([farm], out, PKG)
+    run.regenerate([farm], out, PKG)  # (the listings kept)
+    folder = _generated(out, "kinesis").parent
+    temp = folder / ".m000.py.4242-0.tmp"
+    temp.write_text("half")
+    assert run.regenerate([farm], out, PKG).up_to_date
+    assert not temp.exists()
+
+
+def test_check_reads_every_folder_and_a_forged_listing_is_refused(
+    farm: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    run.regenerate([farm], out, PKG)
+    run.regenerate([farm], out, PKG)  # (the listings kept)
+    cache = run._listings_path(out)
+    kept = json.loads(cache.read_bytes())["folders"]
+    gone = _generated(out, "kinesis")
+    rel_folder = str(gone.parent.relative_to(out)) + "/"
+    gone.unlink()
+    # A listing forged to the folder's new stat that still names the deleted file.
+    st = os.stat(gone.parent)
+    entry = kept[rel_folder]
+    entry[:4] = [st.st_dev, st.st_ino, st.st_mtime_ns, st.st_ctime_ns]
+    assert gone.name in entry[4]
+    cache.write_text(json.dumps({"layout": 1, "folders": kept}))
+
+    read = _reads(monkeypatch)
+    checked = run.regenerate([farm], out, PKG, dry_run=True)
+    assert str(gone.relative_to(out)) in checked.stale and not gone.exists()
+    assert sorted(read) == _folders(out)
+
+    # A listing that would lead the walk out of the output is not used.
+    entry[5] = ["..", "../../etc"]
+    cache.write_text(json.dumps({"layout": 1, "folders": kept}))
+    read.clear()
+    again = run.regenerate([farm], out, PKG)
+    assert str(gone.parent) in read and gone.is_file()
+    assert str(gone.relative_to(out)) in again.written
+    assert all(Path(folder).resolve().is_relative_to(out.resolve()) for folder in read)
