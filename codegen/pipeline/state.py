@@ -425,9 +425,10 @@ def read_tree(out: Path, service: str) -> str | None:
         return None
 
 
-def stage_tree(out: Path, service: str, text: str) -> None:
-    """The new tree, beside the saved one until commit_tree (once CHANGES.md has it)."""
-    write.atomic_write(tree_path(out, service, staged=True), write.xz(saved_tree(text).encode("utf-8")))
+def stage_tree(out: Path, service: str, saved: str) -> None:
+    """The new tree (`saved`: saved_tree of its text), beside the saved one until
+    commit_tree (once CHANGES.md has it)."""
+    write.atomic_write(tree_path(out, service, staged=True), write.xz(saved.encode("utf-8")))
 
 
 def commit_tree(out: Path, service: str) -> None:

@@ -339,5 +339,5 @@ def _stage_tree(
         if same:
             title = f"{service}: class names re-resolved"
         result.changelog[service] = diff.changelog_markdown(old_ops, new_ops, title, renames, changes)
-    state.stage_tree(out, service, new_text)
+    state.stage_tree(out, service, saved_new or state.saved_tree(new_text))  # ("": not made yet)
     result.trees.append(service)
