@@ -153,7 +153,7 @@ def load_checked(
 ) -> Config:
     """`load` with these flags, and the package name and targets it gives checked, as
     any bad option is, before anything runs: ConfigError, or BuildError (its lines)."""
-    from codegen.emit.package import check_package_name, parse_targets
+    from codegen.emit.options import check_package_name, parse_targets
 
     cfg = load(input=input, out=out, package_name=package_name, targets=targets)
     check_package_name(cfg.package_name)  # a bad name first, as any bad option
