@@ -55,9 +55,15 @@ def test_unchanged_folders_are_not_read_and_a_deleted_file_is_found(
     farm: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = tmp_path / "out"
-    run.regenerate([farm], out, PKG)
     read = _reads(monkeypatch)
-    assert run.regenerate([farm], out, PKG).up_to_date  # every folder read, the listings kept
+    run.regenerate([farm], out, PKG)  # a first run lists every folder once it has written them
+    assert sorted(set(read)) == _folders(out)
+    read.clear()
+    assert run.regenerate([farm], out, PKG).up_to_date
+    assert read == []
+    # Without its listings, a run reads every folder again (and keeps their listings).
+    run._listings_path(out).unlink()
+    assert run.regenerate([farm], out, PKG).up_to_date
     assert sorted(read) == _folders(out)
     read.clear()
     assert run.regenerate([farm], out, PKG).up_to_date
@@ -129,3 +135,18 @@ def test_check_reads_every_folder_and_a_forged_listing_is_refused(
     assert str(gone.parent) in read and gone.is_file()
     assert str(gone.relative_to(out)) in again.written
     assert all(Path(folder).resolve().is_relative_to(out.resolve()) for folder in read)
+
+
+def test_folders_changed_just_before_the_walk_are_read_again(
+    farm: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A folder whose stat is less than RACY_NS old when it is read is not recorded: a
+    change in the same clock tick would not move its stat."""
+    monkeypatch.setattr(outscan, "RACY_NS", 3_600 * 1_000_000_000)  # (every folder is recent)
+    out = tmp_path / "out"
+    run.regenerate([farm], out, PKG)
+    read = _reads(monkeypatch)
+    for _ in range(2):
+        read.clear()
+        assert run.regenerate([farm], out, PKG).up_to_date
+        assert sorted(read) == _folders(out)

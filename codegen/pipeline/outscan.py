@@ -89,6 +89,8 @@ def scan_output(out: Path, listings: Listings | None = None) -> tuple[set[str], 
     is the one recorded are not read."""
     found: set[str] = set()
     temps: list[str] = []
+    if listings is not None:
+        listings.now = time.time_ns()  # (what a folder's stat must be older than, by RACY_NS)
     folders = [("", os.fspath(out))]
     while folders:
         prefix, folder = folders.pop()

@@ -329,7 +329,7 @@ def _regenerate(
     same = old is not None and old.settings() == new.settings() and not names.reresolve
     units = pages.units()
     # (`check` reads every folder: exact, whatever a folder's stat says)
-    listings = outscan.Listings(None if dry_run or old is None else _listings_path(out))
+    listings = outscan.Listings(None if dry_run else _listings_path(out))
     present, temps = outscan.scan_output(out, listings) if old is not None else (set(), [])
     affected = plan.affected_units(units, pages, old, same, out, present)
     result.timings["hash"] = time.perf_counter() - clock
@@ -444,6 +444,10 @@ def _regenerate(
         if packs is not None:
             write.gc_pristine(out, packs)
         stats.save()
+        if old is None:
+            # A first run reads no folder before it writes: the listings are recorded now,
+            # for the next run (folders written in the last 2 s are not: it reads those).
+            outscan.scan_output(out, listings)
         listings.save()
         write.remove_empty_dirs(out, log.removed)
     result.written = sorted(log.written)
