@@ -126,3 +126,33 @@ def newest_release(package: str) -> str:
     found = re.search(rf"^{re.escape(package)} \(([^)]+)\)", proc.stdout, re.MULTILINE)
     assert found, proc.stdout + proc.stderr
     return found.group(1)
+
+
+def stat_farm(tmp_path: Path, reference: Path, monkeypatch: Any, pages: Sequence[str], racy: object) -> Path:
+    """`pages` copied to `tmp_path/in`, a user cache folder of the test's own, and the
+    stats `racy` (a module whose RACY_NS or _RACY_NS says how old a stat must be to be
+    kept) kept however recent: the files were all just written."""
+    monkeypatch.setenv("CODEGEN_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(racy, "RACY_NS" if hasattr(racy, "RACY_NS") else "_RACY_NS", 0)
+    return copy_pages(reference, tmp_path / "in", pages)
+
+
+def copy_pages(reference: Path, root: Path, pages: Sequence[str]) -> Path:
+    """A small input folder: `pages` (paths relative to the reference) copied to `root`."""
+    for rel in pages:
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_bytes((reference / rel).read_bytes())
+    return root
+
+
+def call_arguments(monkeypatch: Any, module: object, name: str, index: int = 0) -> list[Any]:
+    """Argument `index` of each call of `module.name` from now on (it still runs)."""
+    calls: list[Any] = []
+    real = getattr(module, name)
+
+    def recording(*args: Any, **kwargs: Any) -> Any:
+        calls.append(args[index])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, recording)
+    return calls

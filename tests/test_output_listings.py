@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import pytest
+from gen_support import call_arguments, stat_farm
 
 from codegen.pipeline import outscan, run
 
@@ -18,27 +19,12 @@ PAGES = ("kinesis/client/untag_resource.rst", "kinesis/client/list_streams.rst",
 
 @pytest.fixture()
 def farm(tmp_path: Path, reference: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("CODEGEN_CACHE_DIR", str(tmp_path / "cache"))
-    # (the output was just written: without this, its folders are too recent to be kept)
-    monkeypatch.setattr(outscan, "RACY_NS", 0)
-    root = tmp_path / "in"
-    for rel in PAGES:
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_bytes((reference / rel).read_bytes())
-    return root
+    return stat_farm(tmp_path, reference, monkeypatch, PAGES, outscan)
 
 
 def _reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The folders the walk lists from now on."""
-    read: list[str] = []
-    real = outscan._read_folder
-
-    def counting(folder: str, temps: list[str]) -> tuple[list[str], list[str], bool]:
-        read.append(folder)
-        return real(folder, temps)
-
-    monkeypatch.setattr(outscan, "_read_folder", counting)
-    return read
+    return call_arguments(monkeypatch, outscan, "_read_folder")
 
 
 def _folders(out: Path) -> list[str]:

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
+from gen_support import call_arguments, stat_farm
 
 from codegen import parse
 from codegen.pipeline import pages as pages_module
@@ -22,27 +23,12 @@ BEFORE, AFTER = b"Removes tags from", b"Deletes tags from"
 
 @pytest.fixture()
 def farm(tmp_path: Path, reference: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("CODEGEN_CACHE_DIR", str(tmp_path / "cache"))
-    # (the pages were just copied: without this, their stats are too recent to be kept)
-    monkeypatch.setattr(pages_module, "_RACY_NS", 0)
-    root = tmp_path / "in"
-    for rel in PAGES:
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_bytes((reference / rel).read_bytes())
-    return root
+    return stat_farm(tmp_path, reference, monkeypatch, PAGES, pages_module)
 
 
 def _reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The sources whose bytes Pages reads from now on."""
-    read: list[str] = []
-    real = pages_module.read_page_bytes
-
-    def counting(path: Path, source: str) -> bytes:
-        read.append(source)
-        return real(path, source)
-
-    monkeypatch.setattr(pages_module, "read_page_bytes", counting)
-    return read
+    return call_arguments(monkeypatch, pages_module, "read_page_bytes", index=1)
 
 
 def test_unchanged_pages_are_not_read(farm: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
