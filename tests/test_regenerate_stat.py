@@ -34,6 +34,7 @@ def _reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 def test_unchanged_pages_are_not_read(farm: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     out = tmp_path / "out"
     run.regenerate([farm], out, PKG)
+    run._stat_cache_path(out).unlink()  # (no stats recorded, as when the cache folder was emptied)
     read = _reads(monkeypatch)
     run.regenerate([farm], out, PKG)  # hashes every page, records their stats
     assert sorted(read) == sorted(PAGES)
@@ -85,3 +86,20 @@ def test_recent_stats_are_not_kept(farm: Path, tmp_path: Path, monkeypatch: pyte
     run.regenerate([farm], out, PKG)
     run.regenerate([farm], out, PKG)
     assert sorted(read) == sorted(PAGES * 2)
+
+
+def test_a_first_run_records_the_stats_of_the_pages_its_workers_read(
+    farm: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A first run does not hash the pages before the work (the workers hash each page
+    as they read it); it records their stats at its end, so the next run reads none."""
+    out = tmp_path / "out"
+    read = _reads(monkeypatch)
+    run.regenerate([farm], out, PKG)
+    assert read == []
+    assert run.regenerate([farm], out, PKG).up_to_date
+    assert read == []
+    page = farm / "kinesis/client/list_streams.rst"
+    page.write_bytes(page.read_bytes() + b"\n")
+    run.regenerate([farm], out, PKG)
+    assert read == ["kinesis/client/list_streams.rst"]

@@ -50,6 +50,7 @@ class StatCache:
         self.now = time.time_ns()
         self.changed = False
         self._key: list[Any] | None = None  # the stat of the last page looked up and missed
+        self._listed: dict[str, list[Any]] = {}  # page → its stat when listed, not read (listed)
         if path is not None:
             try:
                 data = json.loads(write.read_state(path))
@@ -82,6 +83,24 @@ class StatCache:
         key, self._key = self._key, None
         if key is None or key[2] != size or self.now - max(key[3], key[4]) < _RACY_NS:
             return  # (an entry left behind misses, as it did now: no need to write the cache for it)
+        self.seen[page] = [*key, sha]
+        self.changed = True
+
+    def listed(self, page: str) -> int:
+        """The size of `page`, listed without being read (a first run: the workers hash
+        each page as they read it); its stat is kept for record_read."""
+        st = os.lstat(page)
+        if self.path is not None and stat.S_ISREG(st.st_mode):
+            self._listed[page] = [st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
+        return st.st_size
+
+    def record_read(self, page: str, sha: str) -> None:
+        """After a first run: the sha of the bytes a worker read from `page`, kept with
+        the stat the page had when listed, before the worker read it (a page changed in
+        between has another stat now, and is hashed again next time)."""
+        key = self._listed.get(page)
+        if key is None or self.now - max(key[3], key[4]) < _RACY_NS:
+            return
         self.seen[page] = [*key, sha]
         self.changed = True
 
@@ -121,7 +140,7 @@ class Pages:
                         self.sha[source], self.size[source] = write.sha256(data), len(data)
                         stats.record(page, self.sha[source], len(data))
                     else:
-                        self.sha[source], self.size[source] = "", os.lstat(page).st_size
+                        self.sha[source], self.size[source] = "", stats.listed(page)
                 except PageError:
                     # (a FIFO, a refused link, ...: its unit is redone, and reports it)
                     self.sha[source], self.size[source] = "unreadable", 0

@@ -321,7 +321,7 @@ def _regenerate(
             raise BuildError([rename_refusal(out, old.package, package)])
         old = state.rename_package(out, old, package, dry_run)
     # (`check` hashes every page: exact, whatever a page's stat says)
-    stats = StatCache(None if dry_run or old is None else _stat_cache_path(out))
+    stats = StatCache(None if dry_run else _stat_cache_path(out))
     pages = Pages(inputs, hashed=old is not None, stats=stats)
     if not pages.sha:
         raise BuildError([f"{', '.join(str(p) for p in inputs)}:1: no client operation pages found"])
@@ -443,6 +443,12 @@ def _regenerate(
             state.drop_legacy_state(out)
         if packs is not None:
             write.gc_pristine(out, packs)
+        if old is None:
+            # A first run's pages were hashed by the workers that read them: their stats
+            # are recorded now, for the next run.
+            for source, rec in new.pages.items():
+                if len(rec.sha) == 32 and source in pages.paths:
+                    stats.record_read(pages.paths[source], rec.sha)
         stats.save()
         if old is None:
             # A first run reads no folder before it writes: the listings are recorded now,
