@@ -31,6 +31,16 @@ def _reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return call_arguments(monkeypatch, pages_module, "read_page_bytes", index=1)
 
 
+def _unchanged_then_one_edited(farm: Path, out: Path, read: list[str]) -> None:
+    """A run reads no unchanged page; after an edit it reads the edited page alone."""
+    assert run.regenerate([farm], out, PKG).up_to_date
+    assert read == []
+    page = farm / "kinesis/client/list_streams.rst"
+    page.write_bytes(page.read_bytes() + b"\n")
+    run.regenerate([farm], out, PKG)
+    assert read == ["kinesis/client/list_streams.rst"]
+
+
 def test_unchanged_pages_are_not_read(farm: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     out = tmp_path / "out"
     run.regenerate([farm], out, PKG)
@@ -39,13 +49,7 @@ def test_unchanged_pages_are_not_read(farm: Path, tmp_path: Path, monkeypatch: p
     run.regenerate([farm], out, PKG)  # hashes every page, records their stats
     assert sorted(read) == sorted(PAGES)
     read.clear()
-    assert run.regenerate([farm], out, PKG).up_to_date
-    assert read == []
-    # A changed page is found, and read: it alone.
-    page = farm / "kinesis/client/list_streams.rst"
-    page.write_bytes(page.read_bytes() + b"\n")
-    run.regenerate([farm], out, PKG)
-    assert read == ["kinesis/client/list_streams.rst"]
+    _unchanged_then_one_edited(farm, out, read)
 
 
 def test_same_size_edit_with_mtime_set_back_is_found(
@@ -97,9 +101,4 @@ def test_a_first_run_records_the_stats_of_the_pages_its_workers_read(
     read = _reads(monkeypatch)
     run.regenerate([farm], out, PKG)
     assert read == []
-    assert run.regenerate([farm], out, PKG).up_to_date
-    assert read == []
-    page = farm / "kinesis/client/list_streams.rst"
-    page.write_bytes(page.read_bytes() + b"\n")
-    run.regenerate([farm], out, PKG)
-    assert read == ["kinesis/client/list_streams.rst"]
+    _unchanged_then_one_edited(farm, out, read)
