@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 import signal
 import sys
 import threading
@@ -31,7 +32,10 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import InvalidStateError, ProcessPoolExecutor
 from contextlib import contextmanager
 from multiprocessing.context import BaseContext
-from typing import Any
+from typing import Any, TypeVar
+
+_A = TypeVar("_A")
+_B = TypeVar("_B")
 
 # What the fork server imports once, before it forks any worker: a worker then starts
 # with codegen's modules (docutils, jinja2, the templates' environment) loaded.
@@ -142,3 +146,70 @@ def _kill_me_with_parent() -> None:
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     except (OSError, AttributeError):  # pragma: no cover - no prctl: the watchdog thread stays
         pass
+
+
+def side_by_side(here: Callable[[], _A], there: Callable[[], _B]) -> tuple[_A, _B]:
+    """`here()` in this process and `there()` in a forked copy of it, at the same time:
+    the second core's share of one unit's rendering, when no pool is running. The copy
+    inherits the data and sends back only its result; it holds no descriptor of this
+    process but its pipe (not the output's lock), ignores Ctrl-C and dies with this
+    process. `there()` runs here, after `here()`, where the copy cannot be made or does
+    not deliver: the result is the same either way (both are pure functions of what the
+    copy inherits)."""
+    if not _can_fork():
+        return here(), there()
+    parent = os.getpid()
+    read_end, write_end = os.pipe()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read_end)
+        os.close(write_end)
+        return here(), there()
+    if pid == 0:  # pragma: no cover - the child (coverage does not follow it)
+        _deliver(there, write_end, parent)
+    os.close(write_end)
+    reaped = False
+    try:
+        first = here()
+        with os.fdopen(read_end, "rb") as pipe:
+            read_end = -1
+            data = pipe.read()
+        _, status = os.waitpid(pid, 0)
+        reaped = True
+        if os.waitstatus_to_exitcode(status) == 0:
+            try:
+                second: _B = pickle.loads(data)
+                return first, second
+            except Exception:  # pragma: no cover - a copy that wrote half its result
+                pass
+        return first, there()
+    finally:
+        if read_end >= 0:
+            os.close(read_end)
+        if not reaped:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+
+
+def _can_fork() -> bool:
+    # (a fork copies one thread: with others running, a lock one of them held stays held
+    # in the copy; and cores() < 2 leaves no core for it)
+    return hasattr(os, "fork") and threading.active_count() == 1 and cores() > 1
+
+
+def _deliver(there: Callable[[], object], pipe: int, parent: int) -> None:  # pragma: no cover - the child
+    code = 1
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        _kill_me_with_parent()
+        if os.getppid() != parent:  # (gone before the prctl: no signal will come)
+            return
+        os.closerange(3, pipe)
+        os.closerange(pipe + 1, os.sysconf("SC_OPEN_MAX"))
+        view = memoryview(pickle.dumps(there(), protocol=pickle.HIGHEST_PROTOCOL))
+        while view:
+            view = view[os.write(pipe, view):]
+        code = 0
+    finally:
+        os._exit(code)

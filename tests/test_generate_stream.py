@@ -254,3 +254,37 @@ def test_a_unit_collects_each_pages_cycles_after_the_page(tmp_path: Path, refere
     # keeps the last one's document and machine: 81,000 against 60,000; no collection
     # after each page: 87 against 162,000)
     assert collected[0] > 4 * collected[2] > 0, collected
+
+
+def test_the_main_process_collects_only_in_its_units(
+    tmp_path: Path, reference: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a run builds outside its units (the manifests: 112,000 file records for the
+    whole reference; the pages' list) lives to the end and holds no cycles: the collector
+    is off there (each full collection its growth set off walked it in vain). Units run
+    in the main process with it on, that state frozen; afterwards it is as before."""
+    import gc
+
+    seen: dict[str, list[tuple[bool, int]]] = {}
+
+    def spy(module: object, name: str) -> None:
+        real = getattr(module, name)
+
+        def recording(*args: object, **kwargs: object) -> object:
+            seen.setdefault(name, []).append((gc.isenabled(), gc.get_freeze_count()))
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, recording)
+
+    for module, name in ((mf, "load"), (mf, "save"), (unit, "run_unit")):
+        spy(module, name)
+    inp = make_input(tmp_path / "in", reference, PAGES)
+    out = tmp_path / "out"
+    regen(inp, out, jobs=1)  # three units, one after the other, here
+    page = inp / "kinesis/client/list_streams.rst"
+    page.write_bytes(page.read_bytes() + b"\n")
+    regen(inp, out, jobs=2)  # one unit, here (its rendering split)
+    assert len(seen["load"]) == 2 and len(seen["save"]) == 2 and len(seen["run_unit"]) == 4
+    assert not any(enabled for enabled, _ in seen["load"] + seen["save"])
+    assert all(enabled and frozen > 0 for enabled, frozen in seen["run_unit"])
+    assert gc.isenabled() and gc.get_freeze_count() == 0

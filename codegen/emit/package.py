@@ -10,7 +10,7 @@ over every module) is for the tests that check it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +34,9 @@ from codegen.registry import Registry
 from codegen.tree import Operation
 
 PACKAGE_VERSION = "0.1.0"
+# What render_service renders, in parts: the service package's __init__ files, then a
+# part per target.
+SERVICE_PARTS = ("init", "models", "validators", "stubs", "docs")
 
 
 def render_package(
@@ -121,22 +124,25 @@ def render_service(
     others: Sequence[Operation] = (),
     extras: ClientExtras | None = None,
     responses: str = options.DEFAULT_RESPONSES,
+    parts: Collection[str] = SERVICE_PARTS,
 ) -> dict[str, str]:
     """The files of one service; `others` are its paginator and waiter pages (docs),
     `extras` what the stubs make of all its pages (codegen.emit.extras; by default from
-    its client pages alone); `responses`: how response keys are typed."""
+    its client pages alone); `responses`: how response keys are typed. `parts`: which
+    of SERVICE_PARTS to render (of those `targets` asks for; the targets alone decide
+    what each part's files say)."""
     base = f"{package}/{names.module}"
-    files = service_init_files(names, package, targets)
-    if "models" in targets:
+    files = service_init_files(names, package, targets) if "init" in parts else {}
+    if "models" in targets and "models" in parts:
         files.update((f"{base}/{rel}", text) for rel, text in emit_models(names, package, responses).items())
-    if "validators" in targets:
+    if "validators" in targets and "validators" in parts:
         files.update((f"{base}/{rel}", text) for rel, text in emit_validators(names, package).items())
-    if "stubs" in targets:
+    if "stubs" in targets and "stubs" in parts:
         if extras is None:
             extras = client_extras(names, names.all_client_operations)
         files[f"{base}/client.pyi"] = emit_stubs(names, package, extras, responses)
         files[f"{base}/client.py"] = render("client_runtime.py.jinja2", names=names, package=package)
-    if "docs" in targets:
+    if "docs" in targets and "docs" in parts:
         for rel, text in emit_service_docs(names, package, others).items():
             files[f"docs/{names.module}/{rel}"] = text
     return files

@@ -118,7 +118,7 @@ def regenerate(
         except OSError as exc:
             raise BuildError([f"error: {out}: cannot write: {exc.strerror or exc}"]) from None
     try:
-        with lock.hold(out, lock_timeout, on_wait, shared=dry_run):
+        with lock.hold(out, lock_timeout, on_wait, shared=dry_run), gcpause.paused():
             try:
                 return _regenerate(*args)
             except BaseException:
@@ -165,6 +165,17 @@ def _run_units(
     worker processes, or one big unit's pages parsed by all of them."""
     if not tasks:
         return
+    with gcpause.resumed():  # (the units' own collections: codegen/gcpause.py)
+        yield from _run_units_collected(tasks, paths, previous, jobs, progress)
+
+
+def _run_units_collected(
+    tasks: list[unit_task.UnitTask],
+    paths: Mapping[str, str],
+    previous: unit_task.Previous,
+    jobs: int,
+    progress: Progress,
+) -> Generator[unit_task.UnitResult, None, None]:
     from codegen import workers
     from codegen.pipeline import unit
 
@@ -191,7 +202,7 @@ def _run_units(
                     known.update((source, (sha, outcome)) for source, sha, outcome in done)
                     report(len(done), task.name)
         try:
-            yield unit.run_unit(task, previous, preparsed=known, report=report, background=True)
+            yield unit.run_unit(task, previous, preparsed=known, report=report, background=True, split=True)
         finally:
             gcpause.thaw()
         return
