@@ -165,63 +165,53 @@ def _run_units(
     worker processes, or one big unit's pages parsed by all of them."""
     if not tasks:
         return
-    with gcpause.resumed():  # (the units' own collections: codegen/gcpause.py)
-        yield from _run_units_collected(tasks, paths, previous, jobs, progress)
-
-
-def _run_units_collected(
-    tasks: list[unit_task.UnitTask],
-    paths: Mapping[str, str],
-    previous: unit_task.Previous,
-    jobs: int,
-    progress: Progress,
-) -> Generator[unit_task.UnitResult, None, None]:
     from codegen import workers
     from codegen.pipeline import unit
 
     report = progress.advance
-    if jobs <= 1:
-        try:
-            for task in tasks:
-                # (one unit: its bases are packed while the run goes on; several: each
-                # packs before the next starts, so that no more than one's texts are held)
-                yield unit.run_unit(task, previous, report=report, background=len(tasks) == 1)
-        finally:
-            gcpause.thaw()  # (run_unit froze what each unit left; this process goes on: watch)
-        return
-    if len(tasks) == 1:
-        task = tasks[0]
-        known = unit.cached_outcomes(task)
-        report(len(known), task.name)
-        todo = [(s, paths[s]) for s, _, _ in task.pages if s not in known]
-        size = max(1, min(32, len(todo) // (jobs * 8)))
-        chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
-        if len(chunks) > 1:
-            with workers.pool(jobs) as pool:
-                for done in pool.map(unit.parse_chunk, chunks):
-                    known.update((source, (sha, outcome)) for source, sha, outcome in done)
-                    report(len(done), task.name)
-        try:
-            yield unit.run_unit(task, previous, preparsed=known, report=report, background=True, split=True)
-        finally:
-            gcpause.thaw()
-        return
-    queue: Any = workers.context().Queue()
-    with workers.pool(jobs, initializer=_init_worker, initargs=(queue,)) as pool:
-        # Biggest first (in bytes: a few huge pages, mediaconvert's, cost more than many
-        # small ones), so that one large service does not run alone at the end.
-        ordered = sorted(tasks, key=lambda t: (-t.weight, -t.size, t.name))
-        futures = [pool.submit(_run_in_worker, task) for task in ordered]
-        listener = threading.Thread(target=_listen, args=(queue, report), daemon=True)
-        listener.start()
-        try:
-            for future in as_completed(futures):
-                yield future.result()
-        finally:
-            for future in futures:
-                future.cancel()
-            queue.put(None)
-            listener.join()
+    with gcpause.resumed():  # (the units' own collections: codegen/gcpause.py)
+        if jobs <= 1:
+            try:
+                for task in tasks:
+                    # (one unit: its bases are packed while the run goes on; several: each
+                    # packs before the next starts, so that no more than one's texts are held)
+                    yield unit.run_unit(task, previous, report=report, background=len(tasks) == 1)
+            finally:
+                gcpause.thaw()  # (run_unit froze what each unit left; this process goes on: watch)
+            return
+        if len(tasks) == 1:
+            task = tasks[0]
+            known = unit.cached_outcomes(task)
+            report(len(known), task.name)
+            todo = [(s, paths[s]) for s, _, _ in task.pages if s not in known]
+            size = max(1, min(32, len(todo) // (jobs * 8)))
+            chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
+            if len(chunks) > 1:
+                with workers.pool(jobs) as pool:
+                    for done in pool.map(unit.parse_chunk, chunks):
+                        known.update((source, (sha, outcome)) for source, sha, outcome in done)
+                        report(len(done), task.name)
+            try:
+                yield unit.run_unit(task, previous, preparsed=known, report=report, background=True, split=True)
+            finally:
+                gcpause.thaw()
+            return
+        queue: Any = workers.context().Queue()
+        with workers.pool(jobs, initializer=_init_worker, initargs=(queue,)) as pool:
+            # Biggest first (in bytes: a few huge pages, mediaconvert's, cost more than many
+            # small ones), so that one large service does not run alone at the end.
+            ordered = sorted(tasks, key=lambda t: (-t.weight, -t.size, t.name))
+            futures = [pool.submit(_run_in_worker, task) for task in ordered]
+            listener = threading.Thread(target=_listen, args=(queue, report), daemon=True)
+            listener.start()
+            try:
+                for future in as_completed(futures):
+                    yield future.result()
+            finally:
+                for future in futures:
+                    future.cancel()
+                queue.put(None)
+                listener.join()
 
 
 _worker_queue: Any = None
