@@ -25,9 +25,11 @@ from __future__ import annotations
 import multiprocessing
 import os
 import pickle
+import select
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import InvalidStateError, ProcessPoolExecutor
 from contextlib import contextmanager
@@ -154,8 +156,8 @@ def side_by_side(here: Callable[[], _A], there: Callable[[], _B]) -> tuple[_A, _
     inherits the data and sends back only its result; it holds no descriptor of this
     process but its pipe (not the output's lock), ignores Ctrl-C and dies with this
     process. `there()` runs here, after `here()`, where the copy cannot be made or does
-    not deliver: the result is the same either way (both are pure functions of what the
-    copy inherits)."""
+    not deliver in time: the result is the same either way (both are pure functions of
+    what the copy inherits)."""
     if not _can_fork():
         return here(), there()
     parent = os.getpid()
@@ -169,27 +171,41 @@ def side_by_side(here: Callable[[], _A], there: Callable[[], _B]) -> tuple[_A, _
     if pid == 0:  # pragma: no cover - the child (coverage does not follow it)
         _deliver(there, write_end, parent)
     os.close(write_end)
-    reaped = False
+    data: bytes | None = None
     try:
+        began = time.monotonic()
         first = here()
-        with os.fdopen(read_end, "rb") as pipe:
-            read_end = -1
-            data = pipe.read()
-        _, status = os.waitpid(pid, 0)
-        reaped = True
-        if os.waitstatus_to_exitcode(status) == 0:
-            try:
-                second: _B = pickle.loads(data)
-                return first, second
-            except Exception:  # pragma: no cover - a copy that wrote half its result
-                pass
-        return first, there()
+        # (the halves are even: a copy that is still at it after as long again, and a
+        # few seconds, has hung or starved; the work is redone here rather than waited for)
+        data = _receive(read_end, time.monotonic() + max(PATIENCE, time.monotonic() - began))
     finally:
-        if read_end >= 0:
-            os.close(read_end)
-        if not reaped:
+        os.close(read_end)
+        if data is None:
             os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
+        _, status = os.waitpid(pid, 0)
+    if data is not None and os.waitstatus_to_exitcode(status) == 0:
+        try:
+            second: _B = pickle.loads(data)
+            return first, second
+        except Exception:  # pragma: no cover - a copy that wrote half its result
+            pass
+    return first, there()
+
+
+PATIENCE = 10.0  # seconds side_by_side waits at least for the copy once its own half is done
+
+
+def _receive(pipe: int, deadline: float) -> bytes | None:
+    """All the pipe's bytes, to its end; None when the deadline (time.monotonic) comes first."""
+    chunks: list[bytes] = []
+    while (left := deadline - time.monotonic()) > 0:
+        if not select.select([pipe], [], [], left)[0]:
+            break
+        chunk = os.read(pipe, 1 << 20)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+    return None
 
 
 def _can_fork() -> bool:

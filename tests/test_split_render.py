@@ -64,6 +64,35 @@ def test_what_the_copy_does_not_deliver_is_made_here(effect: Callable[[], object
     assert workers.side_by_side(lambda: 1, _in_copy_only(effect)) == (1, f"made by {os.getpid()}")
 
 
+def _wait_for(started: Path) -> None:
+    """Until the copy has written its pid to `started`."""
+    deadline = time.monotonic() + 30
+    while not started.exists() or not started.read_text():
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+
+
+def test_a_copy_that_hangs_is_killed_and_its_half_made_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(workers, "PATIENCE", 0.5)
+    started = tmp_path / "started"
+
+    def hang() -> None:
+        started.write_text(str(os.getpid()))
+        time.sleep(120)
+
+    def here() -> int:
+        _wait_for(started)
+        return 1
+
+    began = time.monotonic()
+    assert workers.side_by_side(here, _in_copy_only(hang)) == (1, f"made by {os.getpid()}")
+    assert time.monotonic() - began < 60
+    with pytest.raises(ProcessLookupError):  # killed and reaped
+        os.kill(int(started.read_text()), 0)
+
+
 def test_the_copy_holds_no_descriptor_but_its_pipe(tmp_path: Path) -> None:
     lock = tmp_path / "lock"
     with open(lock, "w") as held:
@@ -91,10 +120,7 @@ def test_an_error_here_ends_the_copy_at_once(tmp_path: Path) -> None:
         return 0
 
     def here() -> None:
-        deadline = time.monotonic() + 30
-        while not started.exists() or not started.read_text():
-            assert time.monotonic() < deadline
-            time.sleep(0.01)
+        _wait_for(started)
         raise KeyboardInterrupt
 
     began = time.monotonic()
