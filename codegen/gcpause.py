@@ -16,14 +16,14 @@ passes over them cost a fifth to two fifths of the time. So:
 * `settle()`: the collect-and-freeze of unit(), alone, every so often in a long loop
   (`pages_parsed()`: every 256 pages of `codegen parse` and of `diff`'s workers, each
   page with its own cyclic garbage to collect).
-* `thaw()`: a long-lived caller (the main process of `generate --jobs 1`, `watch`) gives
-  the collector back what the units froze once they are done.
 * `paused()` also holds the main process of `generate` and `check` (run.regenerate):
   what it builds (the manifests, 112,000 file records for the whole reference; the
   pages' list) is long-lived and acyclic, and each full collection the growth set off
   walked all of it in vain (a one-page change: nine, 0.7 s, nothing collected).
   `resumed()` turns collection back on for the units that run in the main process, with
-  what is alive then frozen, so that a unit's collection does not walk it either.
+  what is alive then frozen, so that a unit's collection does not walk it either; at
+  its end it gives the collector back all that was frozen, by it and by the units (the
+  process may go on: `watch`, a script).
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ def paused() -> Iterator[None]:
 @contextmanager
 def resumed() -> Iterator[None]:
     """Inside paused(): collection on again for the block, what is alive at its start
-    frozen (a run's manifests and pages), and given back at its end."""
+    frozen (a run's manifests and pages), and everything frozen given back at its end."""
     if gc.isenabled():
         yield
         return
@@ -64,7 +64,7 @@ def resumed() -> Iterator[None]:
 
 @contextmanager
 def unit() -> Iterator[None]:
-    """paused(), then one collection, and what survives it frozen (see thaw())."""
+    """paused(), then one collection, and what survives it frozen (see resumed())."""
     if not gc.isenabled():
         yield
         return
@@ -114,7 +114,3 @@ def pages_parsed(count: int = 1) -> None:
         _since_settle = 0
         settle()
 
-
-def thaw() -> None:
-    """What unit() froze goes back to the collector."""
-    gc.unfreeze()

@@ -198,8 +198,10 @@ PATIENCE = 10.0  # seconds side_by_side waits at least for the copy once its own
 def _receive(pipe: int, deadline: float) -> bytes | None:
     """All the pipe's bytes, to its end; None when the deadline (time.monotonic) comes first."""
     chunks: list[bytes] = []
+    poller = select.poll()  # (not select.select: no limit on the descriptor's number)
+    poller.register(pipe, select.POLLIN)
     while (left := deadline - time.monotonic()) > 0:
-        if not select.select([pipe], [], [], left)[0]:
+        if not poller.poll(left * 1000):
             break
         chunk = os.read(pipe, 1 << 20)
         if not chunk:

@@ -169,15 +169,13 @@ def _run_units(
     from codegen.pipeline import unit
 
     report = progress.advance
-    with gcpause.resumed():  # (the units' own collections: codegen/gcpause.py)
+    # (the units' own collections; what they froze given back at the end: codegen/gcpause.py)
+    with gcpause.resumed():
         if jobs <= 1:
-            try:
-                for task in tasks:
-                    # (one unit: its bases are packed while the run goes on; several: each
-                    # packs before the next starts, so that no more than one's texts are held)
-                    yield unit.run_unit(task, previous, report=report, background=len(tasks) == 1)
-            finally:
-                gcpause.thaw()  # (run_unit froze what each unit left; this process goes on: watch)
+            for task in tasks:
+                # (one unit: its bases are packed while the run goes on; several: each
+                # packs before the next starts, so that no more than one's texts are held)
+                yield unit.run_unit(task, previous, report=report, background=len(tasks) == 1)
             return
         if len(tasks) == 1:
             task = tasks[0]
@@ -191,10 +189,7 @@ def _run_units(
                     for done in pool.map(unit.parse_chunk, chunks):
                         known.update((source, (sha, outcome)) for source, sha, outcome in done)
                         report(len(done), task.name)
-            try:
-                yield unit.run_unit(task, previous, preparsed=known, report=report, background=True, split=True)
-            finally:
-                gcpause.thaw()
+            yield unit.run_unit(task, previous, preparsed=known, report=report, background=True, split=True)
             return
         queue: Any = workers.context().Queue()
         with workers.pool(jobs, initializer=_init_worker, initargs=(queue,)) as pool:
