@@ -57,6 +57,7 @@ numbers as JSON; ``--readme`` replaces the results section of bench/README.md.
 from __future__ import annotations
 
 import argparse
+import compileall
 import contextlib
 import datetime
 import functools
@@ -514,6 +515,19 @@ def codegen_cli() -> list[str]:
     return [sys.executable, "-m", "codegen.cli"]
 
 
+def byte_compile_codegen() -> str:
+    """codegen's modules compiled to bytecode where the commands will import them from,
+    as pip does when it installs a wheel (an editable install, or a clone on PYTHONPATH,
+    gets none when PYTHONDONTWRITEBYTECODE is set); the folder, or "" if none was found."""
+    code = "import codegen, os; print(os.path.dirname(codegen.__file__))"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    folder = proc.stdout.strip()
+    if proc.returncode != 0 or not folder:
+        return ""
+    compileall.compile_dir(folder, quiet=1)
+    return folder
+
+
 def generate_has_quiet() -> bool:
     proc = subprocess.run([*codegen_cli(), "generate", "--help"], capture_output=True, text=True)
     return "--quiet" in proc.stdout
@@ -912,6 +926,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     work = Path(tempfile.mkdtemp(prefix="bench-all-"))
     logs = work / "logs"
     cli = codegen_cli()
+    compiled = byte_compile_codegen()
     quiet = generate_has_quiet()
     try:
         new_farm, old_farm = work / "new", work / "old"
@@ -947,6 +962,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         notes = [
             "Wall time of each command, interpreter start-up included; pages read once before "
             "the first step (warm OS page cache)."
+            + (f" codegen's modules byte-compiled first ({compiled}), as installing its wheel does: "
+               "with PYTHONDONTWRITEBYTECODE set, as here, every command would compile them again."
+               if compiled else "")
             + (" Before each step (`--drop-caches`): sync, the kernel's page, dentry and inode caches "
                "dropped, the pages read again." if args.drop_caches else ""),
             "Peak RSS: the peak of the sum of VmRSS over the process tree, sampled every "

@@ -16,7 +16,7 @@ import click
 
 from codegen.pipeline import report
 from codegen.pipeline.config import Config
-from codegen.workers import cores
+from codegen.forks import cores
 
 if TYPE_CHECKING:
     from codegen.parse import ParseResult

@@ -1,5 +1,5 @@
 """A small change renders its service in two halves, one in a forked copy of the process
-(codegen.workers.side_by_side, called by the unit when it runs in the main process and
+(codegen.forks.side_by_side, called by the unit when it runs in the main process and
 the workers have nothing to do): the output is what one process makes, byte for byte;
 the copy holds none of the process's descriptors but its pipe; a copy that fails, or
 that cannot be made, changes nothing but the time."""
@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from gen_support import copy_pages
 
-from codegen import workers
+from codegen import forks
 from codegen.pipeline import run, unit
 
 PKG = "typed_split"
@@ -34,11 +34,11 @@ BEFORE, AFTER = b"Describes the specified Kinesis data stream.", b"Describes one
 
 def test_the_second_half_runs_in_another_process() -> None:
     me = os.getpid()
-    assert workers.side_by_side(os.getpid, os.getpid)[0] == me
-    assert workers.side_by_side(os.getpid, os.getpid)[1] != me
+    assert forks.side_by_side(os.getpid, os.getpid)[0] == me
+    assert forks.side_by_side(os.getpid, os.getpid)[1] != me
     # (the copy's result comes back whole, however large)
     big = "x" * (3 << 20)
-    assert workers.side_by_side(lambda: 1, lambda: {"a": big, "b": [big]}) == (1, {"a": big, "b": [big]})
+    assert forks.side_by_side(lambda: 1, lambda: {"a": big, "b": [big]}) == (1, {"a": big, "b": [big]})
 
 
 def _in_copy_only(effect: Callable[[], object]) -> Callable[[], str]:
@@ -61,7 +61,7 @@ def _in_copy_only(effect: Callable[[], object]) -> Callable[[], str]:
     ],
 )
 def test_what_the_copy_does_not_deliver_is_made_here(effect: Callable[[], object]) -> None:
-    assert workers.side_by_side(lambda: 1, _in_copy_only(effect)) == (1, f"made by {os.getpid()}")
+    assert forks.side_by_side(lambda: 1, _in_copy_only(effect)) == (1, f"made by {os.getpid()}")
 
 
 def _wait_for(started: Path) -> None:
@@ -75,7 +75,7 @@ def _wait_for(started: Path) -> None:
 def test_a_copy_that_hangs_is_killed_and_its_half_made_here(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(workers, "PATIENCE", 0.5)
+    monkeypatch.setattr(forks, "PATIENCE", 0.5)
     started = tmp_path / "started"
 
     def hang() -> None:
@@ -87,7 +87,7 @@ def test_a_copy_that_hangs_is_killed_and_its_half_made_here(
         return 1
 
     began = time.monotonic()
-    assert workers.side_by_side(here, _in_copy_only(hang)) == (1, f"made by {os.getpid()}")
+    assert forks.side_by_side(here, _in_copy_only(hang)) == (1, f"made by {os.getpid()}")
     assert time.monotonic() - began < 60
     with pytest.raises(ProcessLookupError):  # killed and reaped
         os.kill(int(started.read_text()), 0)
@@ -107,7 +107,7 @@ def test_the_copy_holds_no_descriptor_but_its_pipe(tmp_path: Path) -> None:
                     pass
             return [link for link in links if link]
 
-        _, theirs = workers.side_by_side(lambda: None, descriptors)
+        _, theirs = forks.side_by_side(lambda: None, descriptors)
     assert len(theirs) == 1 and theirs[0].startswith("pipe:"), theirs
 
 
@@ -125,7 +125,7 @@ def test_an_error_here_ends_the_copy_at_once(tmp_path: Path) -> None:
 
     began = time.monotonic()
     with pytest.raises(KeyboardInterrupt):
-        workers.side_by_side(here, there)
+        forks.side_by_side(here, there)
     assert time.monotonic() - began < 60
     with pytest.raises(ProcessLookupError):  # killed and reaped: not even a zombie is left
         os.kill(int(started.read_text()), 0)
@@ -137,7 +137,7 @@ def test_no_copy_while_another_thread_runs() -> None:
     other = threading.Thread(target=stop.wait)
     other.start()
     try:
-        assert workers.side_by_side(os.getpid, os.getpid) == (os.getpid(), os.getpid())
+        assert forks.side_by_side(os.getpid, os.getpid) == (os.getpid(), os.getpid())
     finally:
         stop.set()
         other.join()
@@ -171,7 +171,7 @@ def test_a_split_rendering_writes_what_one_process_writes(
     tmp_path: Path, reference: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     copies: list[tuple[int, Any]] = []
-    real = workers.side_by_side
+    real = forks.side_by_side
 
     def recording(here: Callable[[], Any], there: Callable[[], Any]) -> Any:
         marker = tmp_path / f"copy-{len(copies)}"
@@ -184,7 +184,7 @@ def test_a_split_rendering_writes_what_one_process_writes(
         copies.append((int(marker.read_text()), result[1]))
         return result
 
-    monkeypatch.setattr(workers, "side_by_side", recording)
+    monkeypatch.setattr(forks, "side_by_side", recording)
     split = _generate_twice(tmp_path / "split", reference, 2, monkeypatch)
     # one service, one split; its second half (validators and docs) made in the copy
     assert len(copies) == 1 and copies[0][0] != os.getpid()
@@ -193,7 +193,7 @@ def test_a_split_rendering_writes_what_one_process_writes(
     assert any("/_validators/" in rel for rel in made_there)
     assert not any(rel.endswith(("client.pyi", "models.py")) for rel in made_there)
 
-    monkeypatch.setattr(workers, "side_by_side", real)
+    monkeypatch.setattr(forks, "side_by_side", real)
     whole = _generate_twice(tmp_path / "whole", reference, 1, monkeypatch)
     assert len(copies) == 1  # (one job: no split)
     assert _files(split) == _files(whole)
@@ -203,7 +203,7 @@ def test_a_split_rendering_writes_what_one_process_writes(
 
 def test_the_unit_splits_only_when_asked(tmp_path: Path, reference: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[object] = []
-    monkeypatch.setattr(workers, "side_by_side", lambda here, there: calls.append(1) or (here(), there()))
+    monkeypatch.setattr(forks, "side_by_side", lambda here, there: calls.append(1) or (here(), there()))
     _generate_twice(tmp_path / "one", reference, 1, monkeypatch)
     assert calls == []
     # (the two halves make every part, once)

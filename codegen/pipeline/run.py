@@ -29,13 +29,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from codegen import gcpause
+from codegen import forks, gcpause
 from codegen.emit import options
 from codegen.emit.options import (
     ALL_TARGETS, TARGETS, check_enums, check_package_name, check_responses, parse_targets,
 )
 from codegen.errors import BuildError
-from codegen.pipeline import lock, outscan, plan, state, task as unit_task, update, write
+from codegen.pipeline import lock, outscan, plan, readahead, state, task as unit_task, update, write
 from codegen.pipeline.config import Config, rename_refusal
 from codegen.pipeline.pages import Pages, StatCache, unit_of
 from codegen.pipeline.progress import Progress, Quiet
@@ -160,9 +160,11 @@ def _run_units(
     previous: unit_task.Previous,
     jobs: int,
     progress: Progress,
+    ahead: Callable[[], None] | None = None,
 ) -> Generator[unit_task.UnitResult, None, None]:
     """Each task's result, in the order they finish: units side by side in `jobs`
-    worker processes, or one big unit's pages parsed by all of them."""
+    worker processes, or one big unit's pages parsed by all of them (`ahead`: what
+    reads that unit's files ahead, readahead.py)."""
     if not tasks:
         return
     from codegen import workers
@@ -189,7 +191,10 @@ def _run_units(
                     for done in pool.map(unit.parse_chunk, chunks):
                         known.update((source, (sha, outcome)) for source, sha, outcome in done)
                         report(len(done), task.name)
-            yield unit.run_unit(task, previous, preparsed=known, report=report, background=True, split=True)
+            # (once the parse cache is read: its reads and the read-ahead's do not queue together)
+            with forks.meanwhile(ahead):
+                result = unit.run_unit(task, previous, preparsed=known, report=report, background=True, split=True)
+            yield result
             return
         queue: Any = workers.context().Queue()
         with workers.pool(jobs, initializer=_init_worker, initargs=(queue,)) as pool:
@@ -309,25 +314,27 @@ def _regenerate(
         generator=generator, templates=state.templates_hash(), package=package, targets=targets,
         names=names.settings_key(), responses=responses,
     )
-    old = state.load(out)
-    if old is not None and old.package != package:
-        # The options an output was made with stay its options: a new package name is
-        # a rename, asked for explicitly (its files move; hand edits come along).
-        if not rename_package:
-            raise BuildError([rename_refusal(out, old.package, package)])
-        old = state.rename_package(out, old, package, dry_run)
-    # (`check` hashes every page: exact, whatever a page's stat says)
-    stats = StatCache(None if dry_run else _stat_cache_path(out))
-    pages = Pages(inputs, hashed=old is not None, stats=stats)
-    if not pages.sha:
-        raise BuildError([f"{', '.join(str(p) for p in inputs)}:1: no client operation pages found"])
-    # (re-resolving names redoes every service, as new settings do)
-    same = old is not None and old.settings() == new.settings() and not names.reresolve
-    units = pages.units()
     # (`check` reads every folder: exact, whatever a folder's stat says)
     listings = outscan.Listings(None if dry_run else _listings_path(out))
-    present, temps = outscan.scan_output(out, listings) if old is not None else (set(), [])
-    affected = plan.affected_units(units, pages, old, same, out, present)
+    old = state.load(out)
+    # (the folders' inodes read ahead while the pages are looked at: readahead.py)
+    with forks.meanwhile(readahead.folders(out, listings.entries) if jobs > 1 else None):
+        if old is not None and old.package != package:
+            # The options an output was made with stay its options: a new package name is
+            # a rename, asked for explicitly (its files move; hand edits come along).
+            if not rename_package:
+                raise BuildError([rename_refusal(out, old.package, package)])
+            old = state.rename_package(out, old, package, dry_run)
+        # (`check` hashes every page: exact, whatever a page's stat says)
+        stats = StatCache(None if dry_run else _stat_cache_path(out))
+        pages = Pages(inputs, hashed=old is not None, stats=stats)
+        if not pages.sha:
+            raise BuildError([f"{', '.join(str(p) for p in inputs)}:1: no client operation pages found"])
+        # (re-resolving names redoes every service, as new settings do)
+        same = old is not None and old.settings() == new.settings() and not names.reresolve
+        units = pages.units()
+        present, temps = outscan.scan_output(out, listings) if old is not None else (set(), [])
+        affected = plan.affected_units(units, pages, old, same, out, present)
     result.timings["hash"] = time.perf_counter() - clock
 
     old_pages = old.pages if old is not None else {}
@@ -339,7 +346,12 @@ def _regenerate(
     previous = unit_task.Previous.of(out, old)
     progress.start(sum(t.size for t in tasks))
     runs = _UnitRuns(new)
-    results = _run_units(tasks, pages.paths, previous, jobs, progress)
+    ahead = None
+    if len(tasks) == 1 and jobs > 1 and old is not None:
+        # (one unit on several cores: its files read ahead while it names and renders)
+        services = {rec.service for source, _, _ in tasks[0].pages if (rec := old.pages.get(source)) is not None}
+        ahead = readahead.files(out, [rel for rel, rec in old.files.items() if rec.service in services])
+    results = _run_units(tasks, pages.paths, previous, jobs, progress, ahead)
     try:
         for done in results:
             runs.add(done)

@@ -21,7 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from codegen import diff, gcpause, tree, workers
+from codegen import diff, forks, gcpause, tree
 from codegen.emit.extras import ClientExtras, client_extras
 from codegen.emit.package import SERVICE_PARTS, render_service, service_key, summary_of
 from codegen.naming import ServiceNames, resolve
@@ -112,7 +112,7 @@ def run_unit(
     (write.flush_pristine), which the caller waits for (write.wait_pristine,
     sync_pristine) before saving the manifest: for the one unit of a small change.
     `split`: half of each service rendered by a forked copy of this process
-    (workers.side_by_side), for a unit run here while the other cores have nothing to do.
+    (forks.side_by_side), for a unit run here while the other cores have nothing to do.
 
     Raises OSError when a file cannot be written (the run stops there; everything
     written so far is a complete file, and the next run converges)."""
@@ -295,7 +295,7 @@ def _write_service(
         return lambda: render_service(names, task.package, task.targets, others, extras, task.responses, parts)
 
     if split:
-        here, there = workers.side_by_side(part(_HERE), part(_THERE))
+        here, there = forks.side_by_side(part(_HERE), part(_THERE))
         files = {**here, **there}
     else:
         files = part(SERVICE_PARTS)()
