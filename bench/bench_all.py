@@ -962,7 +962,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         notes = [
             "Wall time of each command, interpreter start-up included; pages read once before "
             "the first step (warm OS page cache)."
-            + (f" codegen's modules byte-compiled first ({compiled}), as installing its wheel does: "
+            + (" codegen's modules byte-compiled first, where the commands import them from, as "
+               "installing its wheel does: "
                "with PYTHONDONTWRITEBYTECODE set, as here, every command would compile them again."
                if compiled else "")
             + (" Before each step (`--drop-caches`): sync, the kernel's page, dentry and inode caches "
