@@ -319,8 +319,8 @@ def run_case(template: Path, pages: dict[str, bytes], work: Path, kind: str, rel
         assert now is not None, "edited file removed"
         disk = read_disk(out / rel)
         assert not read_disk_problem(user), "undecodable edit overwritten"
-        record = (mf.load(out) or mf.Manifest("", "", "", ())).files.get(rel)
-        theirs = write.get_pristine(out, record.sha) if record is not None else None
+        record = (mf.load(out) or mf.Manifest("", "", "", ())).file_shas().get(rel)
+        theirs = write.get_pristine(out, record) if record is not None else None
         assert disk.text is not None and _carried(base, user.decode("utf-8"), theirs, disk.text), "edit not carried"
         assert now_mode == mode, "mode not kept"
         return "merged"

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import os
 import signal
 import sys
 import tempfile
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -29,6 +31,28 @@ P = ParamSpec("P")
 @click.version_option(package_name="codegen")
 def main() -> None:
     """Typed Python bindings from the boto3 API reference pages."""
+
+
+def entry() -> NoReturn:
+    """The `codegen` command: `main`, then an exit that skips the interpreter's teardown,
+    which frees a large run's objects one by one (0.2-0.3 s of a one-page run over the
+    whole reference) though every file is written and closed, every forked copy reaped
+    and the lock released by then. Not when another thread still runs (it would be cut
+    short), nor for an exit other than a status (click's standalone `main` exits with one)."""
+    try:
+        main()
+    except SystemExit as exc:
+        code = exc.code
+        if not (code is None or isinstance(code, int)) or threading.active_count() > 1:
+            raise
+    else:  # (not reached: a standalone click command always exits)
+        code = 0
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        code = 120  # (what the interpreter's own exit returns when its flush fails)
+    os._exit(code or 0)
 
 
 class _Stopped(BaseException):
@@ -504,4 +528,4 @@ def watch_command(
 
 
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    entry()

@@ -365,3 +365,29 @@ def test_watch_debounce_makes_one_run_of_a_burst(tmp_path: Path, reference: Path
     assert after_watching[: len(burst)] == [f"added {inp / rel}" for rel in sorted(burst)]
     assert "sagemaker re-rendered" in runs[1]
     assert all((out / f"docs/{rel.replace('client/', '').replace('.rst', '.md')}").is_file() for rel in burst)
+
+
+# --- the process's exit -----------------------------------------------------------------------
+
+
+def test_the_command_ends_without_the_interpreters_teardown_unless_a_thread_runs(seeded: tuple[Path, Path]) -> None:
+    """The `codegen` script (cli.entry) ends the process once the command is done, its
+    output flushed and its status kept, skipping the interpreter's teardown (a large run
+    frees its objects one by one there); not while another thread still runs."""
+    inp, out = seeded
+    script = "import atexit; atexit.register(print, 'teardown'); {thread}from codegen.cli import entry; entry()"
+    thread = "import threading, time; threading.Thread(target=time.sleep, args=(0.3,)).start(); "
+
+    def run_as_script(setup: str, *args: str | Path) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-c", script.format(thread=setup), *map(str, args)],
+            capture_output=True, text=True, timeout=120,
+        )
+
+    checked = run_as_script("", "check", inp, "--out", out)
+    assert checked.returncode == 0 and "up to date" in checked.stdout, checked.stdout + checked.stderr
+    assert "teardown" not in checked.stdout
+    refused = run_as_script("", "check", inp / "missing", "--out", out)
+    assert refused.returncode == 2 and "does not exist" in refused.stderr and "teardown" not in refused.stdout
+    waited = run_as_script(thread, "check", inp, "--out", out)
+    assert waited.returncode == 0 and "up to date" in waited.stdout and "teardown" in waited.stdout

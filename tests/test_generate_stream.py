@@ -71,7 +71,7 @@ def test_workers_send_back_records_not_text(tmp_path: Path, reference: Path) -> 
         cached_services=(),
     )
     result = unit.run_unit(task, unit.Previous.of(out, None))
-    written = sum((out / rel).stat().st_size for rel in result.files)
+    written = sum((out / rel).stat().st_size for group in result.files.values() for rel in group)
     assert result.log.written and written > 100_000
     assert len(pickle.dumps(result)) < written / 20
 
@@ -162,8 +162,8 @@ def test_cli_quiet_prints_only_the_result(tmp_path: Path, reference: Path) -> No
     res = CliRunner().invoke(main, ["generate", str(inp), "--out", str(tmp_path / "o"), "--quiet", "-j", "1"])
     assert res.exit_code == 0, res.output
     assert res.output.strip().splitlines() == [
-        f"{tmp_path / 'o'}: {len(mf.load(tmp_path / 'o').files)} files "  # type: ignore[union-attr]
-        f"({len(mf.load(tmp_path / 'o').files)} written, 0 removed, 0 merged) for dynamodb, kinesis, sagemaker"  # type: ignore[union-attr]
+        f"{tmp_path / 'o'}: {len(mf.load(tmp_path / 'o').tracked())} files "  # type: ignore[union-attr]
+        f"({len(mf.load(tmp_path / 'o').tracked())} written, 0 removed, 0 merged) for dynamodb, kinesis, sagemaker"  # type: ignore[union-attr]
     ]
     shutil.rmtree(tmp_path / "o")
 
@@ -259,8 +259,8 @@ def test_a_unit_collects_each_pages_cycles_after_the_page(tmp_path: Path, refere
 def test_the_main_process_collects_only_in_its_units(
     tmp_path: Path, reference: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """What a run builds outside its units (the manifests: 112,000 file records for the
-    whole reference; the pages' list) lives to the end and holds no cycles: the collector
+    """What a run builds outside its units (the manifests: 112,000 files for the whole
+    reference; the pages' list) lives to the end and holds no cycles: the collector
     is off there (each full collection its growth set off walked it in vain). Units run
     in the main process with it on, that state frozen; afterwards it is as before."""
     import gc
@@ -276,7 +276,7 @@ def test_the_main_process_collects_only_in_its_units(
 
         monkeypatch.setattr(module, name, recording)
 
-    for module, name in ((mf, "load"), (mf, "save"), (unit, "run_unit")):
+    for module, name in ((mf, "load"), (mf, "packed"), (unit, "run_unit")):
         spy(module, name)
     inp = make_input(tmp_path / "in", reference, PAGES)
     out = tmp_path / "out"
@@ -284,7 +284,7 @@ def test_the_main_process_collects_only_in_its_units(
     page = inp / "kinesis/client/list_streams.rst"
     page.write_bytes(page.read_bytes() + b"\n")
     regen(inp, out, jobs=2)  # one unit, here (its rendering split)
-    assert len(seen["load"]) == 2 and len(seen["save"]) == 2 and len(seen["run_unit"]) == 4
-    assert not any(enabled for enabled, _ in seen["load"] + seen["save"])
+    assert len(seen["load"]) == 2 and len(seen["packed"]) == 2 and len(seen["run_unit"]) == 4
+    assert not any(enabled for enabled, _ in seen["load"] + seen["packed"])
     assert all(enabled and frozen > 0 for enabled, frozen in seen["run_unit"])
     assert gc.isenabled() and gc.get_freeze_count() == 0

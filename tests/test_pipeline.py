@@ -43,7 +43,7 @@ def test_generate_writes_what_the_package_renderer_renders(tmp_path: Path) -> No
     assert manifest is not None
     summaries = {service: rec.summary for service, rec in manifest.services.items()}
     package_level = emit_package.package_files(summaries, PKG, emit_package.TARGETS)
-    assert sorted(package_level) == sorted(rel for rel, rec in manifest.files.items() if rec.service == "")
+    assert sorted(package_level) == sorted(manifest.files[""])
     assert all((out / rel).read_text(encoding="utf-8") == text for rel, text in package_level.items())
 
 

@@ -135,8 +135,8 @@ def test_a_small_change_reads_ahead_the_folders_and_its_services_files(
     run.regenerate([pages], out, PKG, jobs=2)
     old = state.load(out)
     assert old is not None
-    kinesis = sorted(rel for rel, rec in old.files.items() if rec.service == "kinesis")
-    others = {rel for rel, rec in old.files.items() if rec.service != "kinesis"}
+    kinesis = sorted(old.files["kinesis"])
+    others = set(old.tracked()) - set(kinesis)
     assert kinesis and others
     folders = sorted(outscan.Listings(run._listings_path(out)).entries)
     assert "" in folders and f"{PKG}/kinesis/" in folders

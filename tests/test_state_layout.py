@@ -188,6 +188,31 @@ def test_the_manifest_the_options_read_is_parsed_once_and_only_while_its_bytes_h
     assert len(parsed) == 4
 
 
+def test_each_generated_file_is_in_one_service_group(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The manifest's files are kept in the groups it is written in (service → file →
+    sha, not a record per file): a manifest that gives a file to two services is no
+    manifest, and a run's own groups give each file to the first that claims it."""
+    monkeypatch.setenv("CODEGEN_CACHE_DIR", str(tmp_path / "cache"))
+    out = tmp_path / "out"
+    run.generate([_input(tmp_path, SEED)], out, PKG)
+    path = out / ".codegen" / "manifest.json.gz"
+    data = json.loads(gzip.decompress(path.read_bytes()))
+    manifest = state.load(out)
+    assert manifest is not None and manifest.files == data["files"]
+    assert manifest.tracked() == sorted(manifest.file_shas()) == sorted(_files(out))
+    assert state.Manifest.from_json(json.loads(manifest.dumps())) == manifest
+
+    rel, sha = next(iter(data["files"]["sagemaker"].items()))
+    data["files"][""][rel] = sha
+    path.write_bytes(gzip.compress(json.dumps(data).encode()))
+    assert state.load(out) is None
+    assert not run.generate([_input(tmp_path, SEED)], out, PKG).errors  # (every file is legacy: kept)
+
+    first, second = {"": {rel: "1"}}, {"sagemaker": {rel: "2", "b": "3"}}
+    assert state.layered([first, second]) == {"": {rel: "1"}, "sagemaker": {"b": "3"}}
+    assert state.layered([second, first]) == {"sagemaker": {rel: "2", "b": "3"}}
+
+
 def test_the_state_unpacks_in_memory_its_size_needs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Packs and trees are xz with a dictionary no bigger than their data: a later run
     (or `check` on a fresh clone) unpacks a small service's state in a few MB, not the

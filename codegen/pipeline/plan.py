@@ -50,8 +50,8 @@ def affected_units(
     # (os.path on strings: a Path per file costs more than the stat, over 100,000 files)
     root = os.fspath(out)
     missing = {
-        rec.service for rel, rec in old.files.items()
-        if rel not in present and not os.path.isfile(os.path.join(root, rel))
+        service for service, group in old.files.items()
+        if any(rel not in present and not os.path.isfile(os.path.join(root, rel)) for rel in group)
     }
     for unit, services in old_units.items():
         if services & (pending | missing) or any(s not in old.services for s in services):
@@ -95,4 +95,4 @@ def package_due(out: Path, old: Manifest | None, same: bool, package_key: str) -
     if old is None or not same or package_key != old.package_key:
         return True
     pending = {s for s, rec in old.services.items() if not rec.key} | ({""} if not old.package_key else set())
-    return "" in pending or any(not (out / rel).is_file() for rel, rec in old.files.items() if rec.service == "")
+    return "" in pending or any(not (out / rel).is_file() for rel in old.files.get("", {}))

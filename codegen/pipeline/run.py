@@ -258,7 +258,7 @@ class _UnitRuns:
         self.new = new
         self.log = WriteLog()
         self.summaries: dict[str, dict[str, Any]] = {}
-        self.files: dict[str, state.FileRecord] = {}
+        self.files: dict[str, dict[str, str]] = {}  # service → file → sha (a service is one unit's)
         self.conflicted: set[str] = set()
         self.failed: set[str] = set()
         self.errors: list[str] = []
@@ -349,8 +349,8 @@ def _regenerate(
     ahead = None
     if len(tasks) == 1 and jobs > 1 and old is not None:
         # (one unit on several cores: its files read ahead while it names and renders)
-        services = {rec.service for source, _, _ in tasks[0].pages if (rec := old.pages.get(source)) is not None}
-        ahead = readahead.files(out, [rel for rel, rec in old.files.items() if rec.service in services])
+        services = {rec.service for source, _, _ in tasks[0].pages if (rec := old.pages.get(source)) and rec.service}
+        ahead = readahead.files(out, [rel for service in sorted(services) for rel in old.files.get(service, {})])
     results = _run_units(tasks, pages.paths, previous, jobs, progress, ahead)
     try:
         for done in results:
@@ -367,6 +367,8 @@ def _regenerate(
 
     # Carried over: what the units not redone (or failing now) made last time.
     clock = time.perf_counter()
+    carried: dict[str, dict[str, str]] = {}
+    package_level_files: dict[str, str] = {}
     redone = set(affected) - failed
     if old is not None:
         for source, rec in old_pages.items():
@@ -383,7 +385,7 @@ def _regenerate(
         for service in sorted(kept & set(old.services)):
             summaries[service] = dict(old.services[service].summary)
             new.services[service] = old.services[service]
-        new_files.update({rel: rec for rel, rec in old.files.items() if rec.service in kept})
+        carried = {service: old.files[service] for service in kept if service in old.files}
     if not summaries:
         if result.errors:
             raise BuildError(result.errors)
@@ -404,21 +406,23 @@ def _regenerate(
                 base = update.write_one(
                     out, rel, text, previous.base.get(rel), previous.is_legacy(rel), force, dry_run, log
                 )
-                new_files[rel] = state.FileRecord(write.sha256(text) if base is None else base, "")
+                package_level_files[rel] = write.sha256(text) if base is None else base
                 if base is not None:
                     conflicted.add("")
         elif old is not None:
-            new_files.update({rel: rec for rel, rec in old.files.items() if rec.service == ""})
+            package_level_files = dict(old.files.get("", {}))
 
+        # (where two claim a file: the package's, then what was carried over, as before)
+        new.files = state.layered([{"": package_level_files}, carried, new_files])
         # Files of removed operations and services.
         before: dict[str, str] = {}
         if old is not None:
-            before.update({rel: rec.sha for rel, rec in old.files.items()})
+            before.update(old.file_shas())
             before.update(old.orphans)
-        for rel in sorted(set(before) - set(new_files)):
+        for rel in sorted(set(before).difference(*new.files.values())):
             if not update.remove_one(out, rel, before[rel], force, dry_run, log):
                 new.orphans[rel] = before[rel]
-        for rel in sorted(previous.legacy - set(new_files)):
+        for rel in sorted(previous.legacy.difference(*new.files.values())):
             update.remove_legacy(out, rel, dry_run, log)
     except OSError as exc:
         raise BuildError([f"error: {exc.filename or out}: cannot write: {exc.strerror or exc}"]) from None
@@ -433,8 +437,7 @@ def _regenerate(
         key = "" if service in conflicted else plan.hash_json(pages_of.get(service, []))
         new.services[service] = state.ServiceRecord(key, summaries[service])
     new.package_key = "" if "" in conflicted else package_key
-    new.files = dict(sorted(new_files.items()))
-    result.tracked = list(new.files)
+    result.tracked = new.tracked()
     result.services = sorted(summaries)
     if not dry_run:
         with write.signals_held():
@@ -444,8 +447,11 @@ def _regenerate(
                 result.errors.append(refused)
             packs = None
             if new != old:  # an unchanged manifest is not even serialised (a no-op run's largest cost)
-                packs = write.sync_pristine(out, state.bases(new))  # (before the manifest that refers to them)
-                state.save(out, new)
+                # (serialised while the merge bases' last packs are still being made: xz
+                # lets go of the GIL)
+                bases, data = state.bases(new), state.packed(new)
+                packs = write.sync_pristine(out, bases)  # (before the manifest that refers to them)
+                state.save_packed(out, data)
             else:
                 write.flush_pristine(out)  # (packs that are there already, unless removed by hand)
             state.drop_legacy_state(out)

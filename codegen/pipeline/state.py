@@ -126,12 +126,6 @@ class PageRecord:
 
 
 @dataclass(frozen=True, slots=True)
-class FileRecord:
-    sha: str  # of the pristine (generated) text
-    service: str  # "" for package-level files
-
-
-@dataclass(frozen=True, slots=True)
 class ServiceRecord:
     key: str  # "" when a conflict is pending
     summary: Mapping[str, Any]
@@ -146,7 +140,10 @@ class Manifest:
     pages: dict[str, PageRecord] = field(default_factory=dict)
     services: dict[str, ServiceRecord] = field(default_factory=dict)
     package_key: str = ""
-    files: dict[str, FileRecord] = field(default_factory=dict)
+    # service ("" for the package-level files) → generated file → sha of its pristine
+    # text: the JSON's own shape, kept as it is read (112,000 files for the whole
+    # reference, and a one-page run touches one service's)
+    files: dict[str, dict[str, str]] = field(default_factory=dict)
     orphans: dict[str, str] = field(default_factory=dict)  # rel → pristine sha
     names: str = ""  # the name overrides ([tool.codegen.names]), as registry.NameOptions.settings_key
     responses: str = ""  # [tool.codegen] responses (config.RESPONSE_MODES); "": before the setting
@@ -154,8 +151,16 @@ class Manifest:
     def settings(self) -> tuple[str, str, str, tuple[str, ...], str, str]:
         return (self.generator, self.templates, self.package, self.targets, self.names, self.responses)
 
-    def service_files(self, service: str) -> dict[str, FileRecord]:
-        return {rel: rec for rel, rec in self.files.items() if rec.service == service}
+    def file_shas(self) -> dict[str, str]:
+        """Every generated file → the sha of its pristine text."""
+        shas: dict[str, str] = {}
+        for group in self.files.values():
+            shas.update(group)
+        return shas
+
+    def tracked(self) -> list[str]:
+        """Every generated file, sorted."""
+        return sorted(rel for group in self.files.values() for rel in group)
 
     def to_json(self) -> dict[str, Any]:
         """Format 2: what format 1 kept per page and per file, grouped by service (the
@@ -163,9 +168,7 @@ class Manifest:
         pages: dict[str, dict[str, str]] = {}
         for source, page in sorted(self.pages.items()):
             pages.setdefault(page.service or "", {})[source] = page.sha
-        files: dict[str, dict[str, str]] = {}
-        for rel, rec in sorted(self.files.items()):
-            files.setdefault(rec.service, {})[rel] = rec.sha
+        files = {service: dict(sorted(group.items())) for service, group in sorted(self.files.items()) if group}
         return {
             "format": FORMAT_VERSION,
             "generator": self.generator,
@@ -178,7 +181,7 @@ class Manifest:
             "services": {s: {"key": r.key, "summary": dict(r.summary)} for s, r in sorted(self.services.items())},
             "pages": dict(sorted(pages.items())),
             "errors": {s: p.error for s, p in sorted(self.pages.items()) if p.error},
-            "files": dict(sorted(files.items())),
+            "files": files,
             "orphans": dict(sorted(self.orphans.items())),
         }
 
@@ -215,11 +218,7 @@ class Manifest:
             **_settings(data),
             pages=dict(sorted(pages.items())),
             services={s: ServiceRecord(str(r["key"]), dict(r["summary"])) for s, r in data["services"].items()},
-            files=dict(sorted(
-                (rel, FileRecord(sha(digest), str(service)))
-                for service, group in data["files"].items()
-                for rel, digest in group.items()
-            )),
+            files=_file_groups(data["files"], sha),
             **_extras(data, sha),
         )
 
@@ -233,7 +232,7 @@ class Manifest:
             services={
                 s: ServiceRecord(str(r["key"]), dict(r["summary"])) for s, r in data["services"].items()
             },
-            files={rel: FileRecord(_short(f["sha"]), str(f["service"])) for rel, f in data["files"].items()},
+            files=_file_groups(_grouped(data["files"]), _short),
             **_extras(data, _short),
         )
 
@@ -245,6 +244,48 @@ def _settings(data: Mapping[str, Any]) -> dict[str, Any]:
         "generator": str(data["generator"]), "templates": str(data["templates"]), "package": str(data["package"]),
         "targets": tuple(data["targets"]), "package_key": str(data.get("package_key", "")),
     }
+
+
+def _file_groups(data: Any, sha: Callable[[Any], str]) -> dict[str, dict[str, str]]:
+    """The `files` of a manifest read: service → file → sha, each file in one group."""
+    groups: dict[str, dict[str, str]] = {}
+    count = 0
+    for service, group in data.items():
+        if not isinstance(group, dict):
+            raise ValueError("manifest: a group of files is no object")
+        if sha is str and all(type(digest) is str for digest in group.values()):
+            groups[str(service)] = group  # (as read: no copy of 112,000 records)
+        else:
+            groups[str(service)] = {str(rel): sha(digest) for rel, digest in group.items()}
+        count += len(group)
+    if len(set().union(*groups.values())) != count:
+        raise ValueError("manifest: a file in two services")
+    return groups
+
+
+def _grouped(records: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """Format 1's file → {sha, service} as format 2's service → file → sha."""
+    groups: dict[str, dict[str, Any]] = {}
+    for rel, rec in records.items():
+        groups.setdefault(str(rec["service"]), {})[rel] = rec["sha"]
+    return groups
+
+
+def layered(layers: Iterable[Mapping[str, dict[str, str]]]) -> dict[str, dict[str, str]]:
+    """One manifest's `files` from several (service → file → sha), the first layer that
+    names a file keeping it: a file is in one service's group, whichever claim it. The
+    groups are taken, not copied (a one-page run carries 443 services' over): no
+    manifest's group is changed in place."""
+    found: dict[str, dict[str, str]] = {}
+    seen: set[str] = set()
+    for layer in layers:
+        for service, group in sorted(layer.items()):
+            clash = seen.intersection(group)
+            kept = {rel: sha for rel, sha in group.items() if rel not in clash} if clash else group
+            if kept:
+                found[service] = {**found[service], **kept} if service in found else kept
+                seen.update(kept)
+    return dict(sorted(found.items()))
 
 
 def _short(digest: Any) -> str:
@@ -262,7 +303,8 @@ def _extras(data: Mapping[str, Any], sha: Callable[[Any], str] = str) -> dict[st
 def bases(manifest: Manifest) -> dict[str, str]:
     """Module → sha of its merge base: what the packs of `.codegen/pristine/` must hold."""
     found = {rel: sha for rel, sha in manifest.orphans.items() if is_python(rel)}
-    found.update((rel, rec.sha) for rel, rec in manifest.files.items() if is_python(rel))
+    for group in manifest.files.values():
+        found.update((rel, sha) for rel, sha in group.items() if is_python(rel))
     return found
 
 
@@ -325,8 +367,17 @@ def load(out: Path) -> Manifest | None:
 
 def save(out: Path, manifest: Manifest) -> bool:
     """Write the manifest atomically if it changed; True when written."""
+    return save_packed(out, packed(manifest))
+
+
+def packed(manifest: Manifest) -> bytes:
+    """The manifest's bytes as saved."""
     # (level 1: a tenth bigger than 6, in a third of the time; the one-page run waits for it)
-    data = gzip.compress(manifest.dumps().encode("utf-8"), compresslevel=1, mtime=0)
+    return gzip.compress(manifest.dumps().encode("utf-8"), compresslevel=1, mtime=0)
+
+
+def save_packed(out: Path, data: bytes) -> bool:
+    """save, of the bytes `packed` made."""
     path = manifest_path(out)
     try:
         if read_state(path) == data:
@@ -528,15 +579,18 @@ def rename_package(out: Path, old: Manifest, package: str, dry_run: bool) -> Man
         return imports.sub(lambda m: m.group(1) + package, text)
 
     done: list[str] = []
-    files: dict[str, FileRecord] = {}
-    for rel, rec in old.files.items():
-        files[moved(rel)] = rec
-        if not is_python(rel) or dry_run:
-            continue
-        base = get_pristine(out, rec.sha, rel)
-        if base is not None:  # (kept under its new path, renamed or not: the pack is its folder's)
-            files[moved(rel)] = FileRecord(put_pristine(out, moved(rel), renamed(base)), rec.service)
-    for rel in sorted({*old.files, *old.orphans}):
+    files: dict[str, dict[str, str]] = {}
+    for service, group in old.files.items():
+        moved_group = files[service] = {}
+        for rel, sha in group.items():
+            moved_group[moved(rel)] = sha
+            if not is_python(rel) or dry_run:
+                continue
+            base = get_pristine(out, sha, rel)
+            if base is not None:  # (kept under its new path, renamed or not: the pack is its folder's)
+                moved_group[moved(rel)] = put_pristine(out, moved(rel), renamed(base))
+    tracked = old.file_shas()
+    for rel in sorted({*tracked, *old.orphans}):
         src, dst = out / rel, out / moved(rel)
         if dry_run or src == dst:
             continue
@@ -544,7 +598,7 @@ def rename_package(out: Path, old: Manifest, package: str, dry_run: bool) -> Man
             dst.parent.mkdir(parents=True, exist_ok=True)
             os.rename(src, dst)  # a symlink moves as a link; bytes and modes as they are
             done.append(rel)
-        if rel not in old.files or not is_python(rel) or os.path.lexists(src):
+        if rel not in tracked or not is_python(rel) or os.path.lexists(src):
             continue  # (an orphan keeps its text, which its record's hash is of)
         disk = read_disk(dst)
         if disk.data is not None and not disk.problem:

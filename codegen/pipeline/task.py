@@ -50,7 +50,7 @@ class UnitResult:
     failed: bool = False  # nothing was written: the unit keeps its previous output
     pages: dict[str, tuple[str, str | None, str]] = field(default_factory=dict)  # source → (sha, service, error)
     summaries: dict[str, dict[str, Any]] = field(default_factory=dict)
-    files: dict[str, state.FileRecord] = field(default_factory=dict)
+    files: dict[str, dict[str, str]] = field(default_factory=dict)  # service → file → sha (state.Manifest)
     conflicted: set[str] = field(default_factory=set)  # services with a pending conflict
     log: WriteLog = field(default_factory=WriteLog)
     changelog: dict[str, str] = field(default_factory=dict)  # service → CHANGES.md section
@@ -87,6 +87,6 @@ class Previous:
                 listing = []
             return cls({}, frozenset(listing), all_legacy=not listing and state.has_earlier_state(out))
         base = dict(old.orphans)
-        base.update((rel, rec.sha) for rel, rec in old.files.items())
+        base.update(old.file_shas())
         pages = {source: (rec.sha, rec.service or "") for source, rec in old.pages.items()}
         return cls(base, frozenset(), pages)

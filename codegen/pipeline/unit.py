@@ -299,15 +299,16 @@ def _write_service(
         files = {**here, **there}
     else:
         files = part(SERVICE_PARTS)()
+    shas = result.files.setdefault(service, {})
     for rel in sorted(files):
         text = files[rel]
         kept = write_one(
             out, rel, text, previous.base.get(rel), previous.is_legacy(rel), task.force, task.dry_run, result.log
         )
         if kept is None:
-            result.files[rel] = state.FileRecord(sha256(text), service)
+            shas[rel] = sha256(text)
         else:  # conflict: keep the old base and look again next run
-            result.files[rel] = state.FileRecord(kept, service)
+            shas[rel] = kept
             result.conflicted.add(service)
 
 

@@ -387,14 +387,15 @@ def sync_pristine(out: Path, bases: Mapping[str, str]) -> set[str]:
     manifest records them), before the manifest is saved; the names of those packs.
     A folder whose pack the units did not write (package-level modules, bases kept for
     removed files, moved modules) gets one from what is kept in this run and in the packs."""
-    flush_pristine(out)
     groups: dict[str, dict[str, str]] = {}
     for rel, sha in bases.items():
         if is_python(rel) and sha:
             groups.setdefault(pack_group(rel), {})[rel] = sha
+    names = {group: pack_name(group, entries.items()) for group, entries in groups.items()}
+    flush_pristine(out)  # (the packs' names worked out while the last ones are still written)
     wanted = set()
     for group, entries in sorted(groups.items()):
-        name = pack_name(group, entries.items())
+        name = names[group]
         wanted.add(name)
         if os.path.isfile(pristine_dir(out) / name) and not os.path.islink(pristine_dir(out) / name):
             continue
