@@ -25,15 +25,18 @@ AT_LEAST = 32
 def folders(out: Path, rels: Iterable[str]) -> Callable[[], None] | None:
     """The folders `rels` of `out` (outscan's relative paths: "" or ending in "/") looked
     up; None when there are too few."""
-    paths = [os.path.join(out, rel) for rel in rels]
-    return (lambda: _each(_look_up, paths)) if len(paths) >= AT_LEAST else None
+    return _ahead(_look_up, out, rels)
 
 
 def files(out: Path, rels: Iterable[str]) -> Callable[[], None] | None:
     """The files `rels` of `out` (relative paths) read into the page cache; None when
     there are too few."""
+    return _ahead(_fetch, out, rels)
+
+
+def _ahead(look: Callable[[str], object], out: Path, rels: Iterable[str]) -> Callable[[], None] | None:
     paths = [os.path.join(out, rel) for rel in rels]
-    return (lambda: _each(_fetch, paths)) if len(paths) >= AT_LEAST else None
+    return (lambda: _each(look, paths)) if len(paths) >= AT_LEAST else None
 
 
 def _look_up(path: str) -> None:
