@@ -140,63 +140,88 @@ def _check_shape(root: Any, root_path: str, where: str) -> None:
     Paths are the contract's (`input.A.B[]{}`): a `recursive` node's target must be the
     path of one of its ancestors.
     """
+    # A cached service is tens of thousands of shapes: the common case (a dict, ASCII
+    # text, a real bool) is tested inline, and the message with its path is only built,
+    # by the general checks, for a value that fails it.
     stack: list[tuple[Any, str, tuple[str, ...]]] = [(root, root_path, ())]
     while stack:
         shape, path, ancestors = stack.pop()
-        at = f"{where} {path}"
         if len(ancestors) >= MAX_DEPTH:
-            raise NotATree(f"{at}: shapes nested more than {MAX_DEPTH} deep")
-        _expect(shape, Mapping, "expected a shape object", at)
+            raise NotATree(f"{where} {path}: shapes nested more than {MAX_DEPTH} deep")
+        if type(shape) is not dict:
+            _expect(shape, Mapping, "expected a shape object", f"{where} {path}")
         kind = shape.get("type")
         if not isinstance(kind, str) or kind not in SHAPE_TYPES:
-            raise NotATree(f"{at}: unknown shape type {_short(kind)}")
+            raise NotATree(f"{where} {path}: unknown shape type {_short(kind)}")
         for key, wanted in _SHAPE_FLAGS.items():
             if key in shape:
-                if wanted is str:
-                    _text(shape[key], f"{at}: {key}")
-                else:
-                    _expect(shape[key], bool, f"{key}: expected true or false", at)
+                value = shape[key]
+                if type(value) is not wanted or (isinstance(value, str) and not value.isascii()):
+                    at = f"{where} {path}"
+                    if wanted is str:
+                        _text(value, f"{at}: {key}")
+                    else:
+                        _expect(value, bool, f"{key}: expected true or false", at)
         if "enum" in shape:
-            _check_enum(shape["enum"], kind, at)
+            _check_enum(shape["enum"], kind, where, path)
         inner = (*ancestors, path)
         if kind == "structure":
             if "members" not in shape:
-                raise NotATree(f"{at}: a structure needs 'members'")
+                raise NotATree(f"{where} {path}: a structure needs 'members'")
             members = shape["members"]
-            _expect(members, Mapping, "members: expected an object", at)
+            if type(members) is not dict:
+                _expect(members, Mapping, "members: expected an object", f"{where} {path}")
             for name, member in reversed(list(members.items())):
-                _text(name, f"{at}: member name", empty=False)
-                member_at = f"{at}.{name}"
-                _expect(member, Mapping, "expected a member object", member_at)
-                if "shape" not in member or "required" not in member:
-                    raise NotATree(f"{member_at}: a member needs 'shape' and 'required'")
-                _expect(member["required"], bool, "required: expected true or false", member_at)
-                if "documentation" in member:
-                    _text(member["documentation"], f"{member_at}: documentation")
-                if "autopopulated" in member:
-                    _expect(member["autopopulated"], bool, "autopopulated: expected true or false", member_at)
+                if type(name) is not str or not name or not name.isascii():
+                    _text(name, f"{where} {path}: member name", empty=False)
+                if (
+                    type(member) is not dict
+                    or "shape" not in member
+                    or type(member.get("required")) is not bool
+                    or not _plain_flags(member)
+                ):
+                    _check_member(member, f"{where} {path}.{name}")
                 stack.append((member["shape"], f"{path}.{name}", inner))
         elif kind == "list":
             if "member" not in shape:
-                raise NotATree(f"{at}: a list needs 'member'")
+                raise NotATree(f"{where} {path}: a list needs 'member'")
             stack.append((shape["member"], path + "[]", inner))
         elif kind == "map":
             if "key" not in shape or "value" not in shape:
-                raise NotATree(f"{at}: a map needs 'key' and 'value'")
+                raise NotATree(f"{where} {path}: a map needs 'key' and 'value'")
             stack.append((shape["value"], path + "{}", inner))
             stack.append((shape["key"], path + "{key}", inner))
         elif kind == "recursive":
             target = shape.get("target")
-            _text(target, f"{at}: target")
+            _text(target, f"{where} {path}: target")
             if target and target not in ancestors:
-                raise NotATree(f"{at}: recursive target {_short(target)} is not an enclosing shape")
+                raise NotATree(f"{where} {path}: recursive target {_short(target)} is not an enclosing shape")
 
 
-def _check_enum(values: Any, kind: str, at: str) -> None:
+def _plain_flags(member: dict[str, Any]) -> bool:
+    """A member's optional keys in their common form (ASCII text, real booleans)."""
+    doc = member.get("documentation", "")
+    return (type(doc) is str and doc.isascii()) and type(member.get("autopopulated", False)) is bool
+
+
+def _check_member(member: Any, member_at: str) -> None:
+    """A member object other than a shape; raises NotATree with its path."""
+    _expect(member, Mapping, "expected a member object", member_at)
+    if "shape" not in member or "required" not in member:
+        raise NotATree(f"{member_at}: a member needs 'shape' and 'required'")
+    _expect(member["required"], bool, "required: expected true or false", member_at)
+    if "documentation" in member:
+        _text(member["documentation"], f"{member_at}: documentation")
+    if "autopopulated" in member:
+        _expect(member["autopopulated"], bool, "autopopulated: expected true or false", member_at)
+
+
+def _check_enum(values: Any, kind: str, where: str, path: str) -> None:
     if kind != "string":
-        raise NotATree(f"{at}: enum on a shape of type {kind}")
-    _expect(values, list, "enum: expected a list", at)
-    for value in values:
-        _text(value, f"{at}: enum value")
+        raise NotATree(f"{where} {path}: enum on a shape of type {kind}")
+    if not (type(values) is list and all(type(value) is str and value.isascii() for value in values)):
+        _expect(values, list, "enum: expected a list", f"{where} {path}")
+        for value in values:
+            _text(value, f"{where} {path}: enum value")
     if len(set(values)) != len(values):
-        raise NotATree(f"{at}: duplicate enum values")
+        raise NotATree(f"{where} {path}: duplicate enum values")

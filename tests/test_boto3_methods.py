@@ -188,6 +188,10 @@ def bedrock(client: BedrockRuntimeClient) -> None:
 '''
 
 
+# (its module fixtures are built once: the module's tests run in one xdist worker, `--dist loadgroup`)
+pytestmark = pytest.mark.xdist_group("boto3_methods")
+
+
 @pytest.fixture(scope="module")
 def package(reference: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     base = tmp_path_factory.mktemp("boto3_methods")

@@ -18,6 +18,10 @@ from codegen.pipeline.boto3_render import KINDS, render_service
 SERVICES = ("dynamodb", "s3", "sqs")
 
 
+# (its module fixtures are built once: the module's tests run in one xdist worker, `--dist loadgroup`)
+pytestmark = pytest.mark.xdist_group("boto3_tree")
+
+
 @pytest.fixture(scope="module")
 def boto3_tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """What boto3.docs.generate_docs writes under reference/services/ for SERVICES."""

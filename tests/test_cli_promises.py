@@ -376,7 +376,12 @@ def test_the_command_ends_without_the_interpreters_teardown_unless_a_thread_runs
     frees its objects one by one there); not while another thread still runs."""
     inp, out = seeded
     script = "import atexit; atexit.register(print, 'teardown'); {thread}from codegen.cli import entry; entry()"
-    thread = "import threading, time; threading.Thread(target=time.sleep, args=(0.3,)).start(); "
+    # (a thread that runs until the main thread ends, however long the command takes)
+    thread = (
+        "import threading, time\n"
+        "def wait():\n    while threading.main_thread().is_alive(): time.sleep(0.01)\n"
+        "threading.Thread(target=wait).start()\n"
+    )
 
     def run_as_script(setup: str, *args: str | Path) -> subprocess.CompletedProcess[str]:
         return subprocess.run(

@@ -161,6 +161,10 @@ def _marked(text: str) -> set[int]:
     return {n for n, line in enumerate(text.splitlines(), 1) if line.endswith("# E")}
 
 
+# (its module fixtures are built once: the module's tests run in one xdist worker, `--dist loadgroup`)
+pytestmark = pytest.mark.xdist_group("client_extras")
+
+
 @pytest.fixture(scope="module")
 def package(reference: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The package of the s3 and dynamodb pages, with the user scripts beside it."""

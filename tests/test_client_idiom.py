@@ -55,6 +55,10 @@ reveal_type(widened)
 '''
 
 
+# (its module fixtures are built once: the module's tests run in one xdist worker, `--dist loadgroup`)
+pytestmark = pytest.mark.xdist_group("client_idiom")
+
+
 @pytest.fixture(scope="module")
 def package(reference: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
     base = tmp_path_factory.mktemp("idiom")

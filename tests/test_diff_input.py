@@ -165,6 +165,11 @@ BROKEN: list[tuple[str, Any, str]] = [
     ("invalid JSON", '{"ir_version": 1, "operations": [', "Expecting value"),
     ("member name with a newline", _set(_shape(put, "Item"), "value", {"type": "structure", "members": {"a\nb": 3}}), "input.Item{}.a\\nb: expected a member object"),
     ("lone surrogate", '{"ir_version": 1, "operations": [{"service": "S\\ud800", "kind": "client", "name": "n", "input": {"type": "structure", "members": {}}}]}', "service: not valid Unicode text"),
+    # (below the operation too: where ASCII text is taken at a glance, the rest is encoded)
+    ("member doc a lone surrogate", _set(_members(put, "Item"), "documentation", "caf\u00e9 \ud800"), "input.Item: documentation: not valid Unicode text"),
+    ("shape doc a lone surrogate", _set(_shape(put, "Item"), "documentation", "\udc80"), "input.Item: documentation: not valid Unicode text"),
+    ("enum value a lone surrogate", _set(_shape(put, "ReturnValues"), "enum", ["NONE", "\u00e9\ud800"]), "input.ReturnValues: enum value: not valid Unicode text"),
+    ("member name a lone surrogate", _set(_shape(put, "Item"), "value", {"type": "structure", "members": {"a\ud800": {}}}), "input.Item{}: member name: not valid Unicode text"),
     ("5,000 levels", lambda d: _deep_text(d, 5000), "JSON nested too deep"),
     ("150 levels", _set(_members(put, "TableName"), "shape", _chain("list", 150)), f"shapes nested more than {treecheck.MAX_DEPTH} deep"),
 ]
@@ -188,6 +193,20 @@ def test_broken_tree_is_exit_2_with_one_line(
         assert code == 2 and out == ""
         assert err.startswith(f"error: {bad}: {PREFIX}") and err.count("\n") == 1, err
         assert reason in err, err
+
+
+def test_text_that_is_not_ascii_is_accepted(tmp_path: Path, valid: dict[str, Any]) -> None:
+    # Member names, docs and enum values outside ASCII are text like any other.
+    data = copy.deepcopy(valid)
+    _set(_members(put, "Item"), "documentation", "Caf\u00e9 \u2713 \U0001f600")(data)
+    _set(_shape(put, "ReturnValues"), "enum", ["NONE", "\u00c9T\u00c9"])(data)
+    _set(_shape(put, "Item"), "value", {"type": "structure", "members": {
+        "Na\u00efve": {"shape": {"type": "string", "documentation": "\u65e5\u672c"}, "required": False}}})(data)
+    saved = tmp_path / "tree.json"
+    saved.write_text(json.dumps(data))
+    treecheck.check_document(json.loads(saved.read_text()))
+    code, out, err = run(saved, saved)
+    assert (code, err) == (0, "") and out.endswith("No changes.\n")
 
 
 def test_valid_parse_output_is_accepted(tmp_path: Path, valid: dict[str, Any]) -> None:

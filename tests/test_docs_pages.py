@@ -32,6 +32,10 @@ PKG = "aws_typed"
 MAX_PAGE = 200_000  # bytes: "a reasonable size" (sagemaker's one structures.md was 2 MB)
 
 
+# (its module fixtures are built once: the module's tests run in one xdist worker, `--dist loadgroup`)
+pytestmark = pytest.mark.xdist_group("docs_pages")
+
+
 @pytest.fixture(scope="module")
 def operations(reference: Path) -> dict[str, list]:  # type: ignore[type-arg]
     out = {}
@@ -169,6 +173,38 @@ def test_seed_example_cuts_enums_and_depth(site: Path) -> None:
         values, count = values.left, count + 1
     assert count == docsyntax.MAX_ENUM and line.rstrip(",").endswith("|...")
     assert request.count("\n") + 1 <= docsyntax.MAX_LINES
+
+
+def _cut_from_the_bottom(shape: object, head: str | None, output: bool, max_lines: int) -> str:
+    """The rule as first written: everything, then a level less until it fits (or two are left)."""
+    def build(depth: int) -> list[str]:
+        writer = docsyntax._Writer(output, depth, docsyntax.MAX_ENUM)
+        return docsyntax._call(head, shape, writer) if head is not None else writer.value(shape, 0, "")  # type: ignore[arg-type]
+
+    depth = min(docsyntax._depth(shape), docsyntax.MAX_DEPTH) + 1  # type: ignore[arg-type]
+    lines = build(depth)
+    while len(lines) > max_lines and depth > 2:
+        depth -= 1
+        lines = build(depth)
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("max_lines", [docsyntax.MAX_LINES, 12, 1])
+def test_each_example_is_the_deepest_cut_that_fits(operations: dict[str, list], max_lines: int) -> None:  # type: ignore[type-arg]
+    """The examples are found level by level within their budget (the writer stops past
+    it), and are the ones that writing everything and cutting would give."""
+    checked = cut = 0
+    for service in SERVICES:
+        for op in operations[service]:
+            head = f"response = client.{op.name}"
+            mine = docsyntax.request_example(op.input, head, max_lines=max_lines)
+            assert mine == _cut_from_the_bottom(op.input, head, False, max_lines), op.source
+            if op.output is not None:
+                mine = docsyntax.response_example(op.output, max_lines=max_lines)
+                assert mine == _cut_from_the_bottom(op.output, None, True, max_lines), op.source
+            checked += 1
+            cut += "{...}" in mine
+    assert checked == sum(len(operations[s]) for s in SERVICES) > 700 and cut > 10, (checked, cut)
 
 
 # --- exceptions, paginators, waiters: botocore's models ---------------------------------

@@ -40,6 +40,10 @@ def _run(code: str, path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-B", "-c", code, *args], env=env, capture_output=True, text=True, timeout=300)
 
 
+# (its module fixtures are built once: the module's tests run in one xdist worker, `--dist loadgroup`)
+pytestmark = pytest.mark.xdist_group("lazy_models")
+
+
 @pytest.fixture(scope="module")
 def sagemaker(reference: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, naming.ServiceNames]:
     """The whole sagemaker package (1,800 classes), models and validators."""

@@ -58,6 +58,10 @@ class Loaded:
         return sys.modules[f"{PKG}.{naming.module_name(service)}.models"]
 
 
+# (its module fixtures are built once: the module's tests run in one xdist worker, `--dist loadgroup`)
+pytestmark = pytest.mark.xdist_group("models_loading")
+
+
 @pytest.fixture(scope="module")
 def pkg(reference: Path, tmp_path_factory: pytest.TempPathFactory) -> Loaded:
     pages = [reference / "sagemaker" / "client" / f"{n}.rst" for n in SAGEMAKER_OPS]

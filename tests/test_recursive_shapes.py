@@ -26,6 +26,10 @@ SERVICES = ("bedrock-agent", "fsx")
 _SEGMENT = re.compile(r"\.[^.\[\]{}]+|\[\]|\{\}")
 
 
+# (its module fixtures are built once: the module's tests run in one xdist worker, `--dist loadgroup`)
+pytestmark = pytest.mark.xdist_group("recursive_shapes")
+
+
 @pytest.fixture(scope="module", params=SERVICES)
 def generated(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, ServiceNames, str]:
     from codegen.pipeline.boto3_render import render_service

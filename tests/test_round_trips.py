@@ -48,6 +48,10 @@ class Package:
         self.models = {s: import_fresh(out, f"{PKG}.{naming.module_name(s)}.models") for s in self.names}
 
 
+# (its module fixtures are built once: the module's tests run in one xdist worker, `--dist loadgroup`)
+pytestmark = pytest.mark.xdist_group("round_trips")
+
+
 @pytest.fixture(scope="module")
 def package(reference: Path, tmp_path_factory: pytest.TempPathFactory) -> Package:
     ops = [op for service in SERVICES for op in parse_dir(reference / service / "client")]

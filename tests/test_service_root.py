@@ -152,6 +152,10 @@ def _marked(text: str, mark: str = "# E") -> set[int]:
     return {n for n, line in enumerate(text.splitlines(), 1) if line.endswith(mark)}
 
 
+# (its module fixtures are built once: the module's tests run in one xdist worker, `--dist loadgroup`)
+pytestmark = pytest.mark.xdist_group("service_root")
+
+
 @pytest.fixture(scope="module")
 def package(reference: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
     """The package of the s3 and dynamodb pages, with the user scripts beside it."""

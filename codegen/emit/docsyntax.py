@@ -54,11 +54,23 @@ def _depth(shape: Shape) -> int:
     return deepest
 
 
+class _TooLong(Exception):
+    """An example past its line budget: no need to write the rest."""
+
+
 class _Writer:
-    def __init__(self, output: bool, depth: int, enum_limit: int | None) -> None:
+    def __init__(self, output: bool, depth: int, enum_limit: int | None, budget: int | None = None) -> None:
         self.output = output
         self.depth = depth  # structures at this level and below are `{...}`
         self.enum_limit = enum_limit
+        self.budget = budget  # lines left before _TooLong (None: no limit)
+        self.cut = False  # whether a structure was written as `{...}` for the depth
+
+    def _spend(self, lines: int) -> None:
+        if self.budget is not None:
+            self.budget -= lines
+            if self.budget < 0:
+                raise _TooLong
 
     def value(self, shape: Shape, level: int, pad: str) -> list[str]:
         """The lines of one value; the first continues the line it starts on."""
@@ -66,19 +78,24 @@ class _Writer:
         if shape.type == "recursive":
             return ["{'... recursive ...'}"]
         if shape.type == "list" and shape.member is not None:
+            self._spend(2)
             inner = self.value(shape.member, level, inner_pad)
             lines = ["[", inner_pad + inner[0], *inner[1:]]
             lines[-1] += ","
             return [*lines, pad + "]"]
         if shape.type == "map" and shape.value is not None:
+            self._spend(2)
             inner = self.value(shape.value, level, inner_pad)
             return ["{", inner_pad + "'string': " + inner[0], *inner[1:], pad + "}"]
         if shape.type == "structure":
             if not shape.members:
                 return ["{...}" if shape.truncated else "{}"]
             if level >= self.depth:
+                self.cut = True
                 return ["{...}"]
             lines = ["EventStream({" if shape.event_stream and self.output else "{"]
+            # (each member is a line at least, and the closing brace one more)
+            self._spend(len(shape.members) + 1)
             for name, member in shape.members:
                 inner = self.value(member.shape, level + 1, inner_pad)
                 lines += [inner_pad + repr(name) + ": " + inner[0], *inner[1:]]
@@ -103,16 +120,30 @@ def _call(head: str, shape: Shape, writer: _Writer) -> list[str]:
 
 
 def _example(shape: Shape, head: str | None, output: bool, enum_limit: int | None, max_lines: int | None) -> str:
-    def build(depth: int) -> list[str]:
-        writer = _Writer(output, depth, enum_limit)
-        return _call(head, shape, writer) if head is not None else writer.value(shape, 0, "")
+    def build(depth: int, budget: int | None = None) -> tuple[list[str], bool]:
+        writer = _Writer(output, depth, enum_limit, budget)
+        lines = _call(head, shape, writer) if head is not None else writer.value(shape, 0, "")
+        if budget is not None and len(lines) > budget:
+            raise _TooLong
+        return lines, writer.cut
 
-    depth = min(_depth(shape), MAX_DEPTH) + 1
-    lines = build(depth)
-    # Cut from the bottom up, one level at a time, until it fits (or only the top is left).
-    while max_lines is not None and len(lines) > max_lines and depth > 2:
-        depth -= 1
-        lines = build(depth)
+    if max_lines is None:
+        return "\n".join(build(min(_depth(shape), MAX_DEPTH) + 1)[0])
+    # The deepest cut that fits, or the parameters and one level below them when none
+    # does. A level more never makes an example shorter, so the levels are tried from
+    # the top down, each given only the lines it may have (the writer stops past them):
+    # the whole tree, thousands of lines for some of sagemaker's, is never written out.
+    depth = 2
+    try:
+        lines, cut = build(depth, max_lines)
+    except _TooLong:
+        return "\n".join(build(depth)[0])
+    while cut and depth <= MAX_DEPTH:
+        try:
+            lines, cut = build(depth + 1, max_lines)
+        except _TooLong:
+            break
+        depth += 1
     return "\n".join(lines)
 
 
