@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import re
+import shutil
+from pathlib import Path
 
 import jinja2
 import pytest
+from conftest import SEED
 
 from codegen import fmt
-from codegen.emit import env
+from codegen.emit import env, options
+from codegen.emit.package import SERVICE_PARTS, render_service
+from codegen.naming import resolve
+from codegen.rst.reader import parse_page
 
 # A statement long enough to be split over several lines at any depth.
 LONG = "def from_dict(cls, data: Mapping[str, Any], at: Walk | None = None, *, strict: bool = True) -> SomeClass:"
@@ -50,3 +56,54 @@ def test_docstring_filters_take_the_depth_too() -> None:
 def test_a_statement_filter_without_its_place_is_an_error(source: str) -> None:
     with pytest.raises(jinja2.TemplateSyntaxError):
         env.environment().from_string(source)
+
+
+# --- the compiled templates, kept beside them ------------------------------------------
+
+
+def _render_seed(environment: jinja2.Environment, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """Every file of the seed's service, rendered with `environment`."""
+    op = parse_page(SEED.read_bytes(), "sagemaker/client/create_model_package.rst")
+    names = resolve([op])[0]
+    with monkeypatch.context() as patch:
+        patch.setattr(env, "environment", lambda: environment)
+        env._template.cache_clear()
+        try:
+            return render_service(names, "pkg", options.TARGETS, (), None, options.DEFAULT_RESPONSES, SERVICE_PARTS)
+        finally:
+            env._template.cache_clear()
+
+
+def test_compiled_templates_are_kept_beside_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "templates"
+    shutil.copytree(env.template_dir(), folder, ignore=shutil.ignore_patterns("__pycache__"))
+    cache = folder / "__pycache__"
+    stale = cache / "__jinja2_0123456789abcdef_0.cache"  # (of another env.py)
+    cache.mkdir()
+    stale.write_bytes(b"j2")
+    compiled = _render_seed(env.make_environment(folder), monkeypatch)
+    assert not stale.exists()
+    kept = list(cache.glob("__jinja2_*.cache"))
+    assert len(kept) >= 10 and len({p.name.split("_")[3] for p in kept}) == 1, kept
+    # The next environment loads them: it compiles nothing, and renders the same files,
+    # the ones codegen's own environment renders.
+    loaded = env.make_environment(folder)
+
+    def no_compiling(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a template compiled again")
+
+    monkeypatch.setattr(loaded, "compile", no_compiling)
+    assert _render_seed(loaded, monkeypatch) == compiled == _render_seed(env.environment(), monkeypatch)
+    # A template whose source changed is compiled again.
+    page = folder / "exceptions.md.jinja2"
+    page.write_text(page.read_text(encoding="utf-8") + "Changed.\n", encoding="utf-8")
+    changed = _render_seed(env.make_environment(folder), monkeypatch)
+    assert {rel for rel in compiled if changed[rel] != compiled[rel]} == {
+        rel for rel in compiled if rel.endswith("/exceptions.md")
+    }
+    # Where nothing can be kept (here `__pycache__` is a file), the templates are compiled each time.
+    other = tmp_path / "other"
+    shutil.copytree(env.template_dir(), other, ignore=shutil.ignore_patterns("__pycache__"))
+    (other / "__pycache__").write_text("")
+    assert env.compiled_templates(other) is None
+    assert _render_seed(env.make_environment(other), monkeypatch) == compiled
