@@ -26,7 +26,7 @@ from codegen.rst.reader import parse_page
 
 OTHER = "lambda/client/get_function.rst"
 SEED_SOURCE = "sagemaker/client/create_model_package.rst"
-# 15 of each mutation: about 20 s here (half the mutated pages are read whole, for their
+# 15 of each mutation: 20-35 s here (half the mutated pages are read whole, for their
 # error line); bench/fuzz_pages.py runs the same cases at scale (1,200 by default).
 IN_PROCESS_CASES = 180
 ERROR_LINE = re.compile(r"^(error: )?\S.*:\d+: \S.*$")  # (generate's lines may lack the prefix)
