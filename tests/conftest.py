@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import compileall
 import io
 import lzma
 import os
@@ -19,6 +20,16 @@ sys.path.insert(0, str(HERE))  # the oracle module
 # The parse caches of the outputs tests make (codegen/pipeline/state.py cache_dir), and of
 # the `codegen` they run in subprocesses: not in the user's cache folder.
 os.environ.setdefault("CODEGEN_CACHE_DIR", tempfile.mkdtemp(prefix="codegen-test-cache-"))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # The `codegen` that tests run in subprocesses (hundreds of them) imports codegen's
+    # modules: compiled once here, as installing a wheel does, not again in each of them
+    # (0.2 s each) where PYTHONDONTWRITEBYTECODE is set. In the controller only: xdist
+    # starts its workers after it.
+    if not hasattr(config, "workerinput"):
+        compileall.compile_dir(REPO / "codegen", quiet=1)
+
 
 # Services in the default suite. The slow ones to render are committed as archives
 # made by tests/fixtures/make_fixtures.py; the quick ones are rendered at test time.
