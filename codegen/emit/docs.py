@@ -19,6 +19,7 @@ from functools import lru_cache
 
 from codegen.emit.docsyntax import request_example, response_example
 from codegen.emit.env import md_code_cached, render
+from codegen.emit.rendermemo import RenderMemo, ServiceTitle, render_into
 from codegen.emit.types import py_type
 from codegen.escape import md_code, md_fence
 from codegen.naming import ClassInfo, ServiceNames, is_class_shape, snake_case
@@ -174,15 +175,45 @@ def _exception_link(name: str) -> str:
     return f"[{code}]({EXCEPTIONS_PAGE}#{slug(name)})" if name.isidentifier() else code
 
 
+@dataclass(frozen=True, slots=True)
+class OperationHeading:
+    """What an operation page says of the operation beside its tables (not the whole
+    operation: codegen/emit/rendermemo.py fingerprints what the template is given)."""
+
+    name: str
+    api_name: str | None
+    api_url: str
+    deprecated: bool
+    documentation: str
+    has_output: bool
+    output_documentation: str
+
+    @classmethod
+    def of(cls, op: Operation) -> OperationHeading:
+        output = op.output
+        return cls(op.name, op.api_name, op.api_url, op.deprecated, op.documentation, output is not None,
+                   "" if output is None else output.documentation)
+
+
 def emit_operation_doc(
     names: ServiceNames, op: Operation, package: str, helpers: Sequence[Operation] = (), links: Links | None = None
 ) -> str:
+    files: dict[str, str] = {}
+    _operation_doc(files, None, "", names, op, package, helpers, links)
+    return files[""]
+
+
+def _operation_doc(
+    files: dict[str, str], memo: RenderMemo | None, rel: str,
+    names: ServiceNames, op: Operation, package: str, helpers: Sequence[Operation] = (), links: Links | None = None
+) -> None:
     links = links or Links(names)
     response = names.response_class(op)
-    return render(
+    render_into(
+        files, rel, memo,
         "operation.md.jinja2",
-        names=names,
-        op=op,
+        names=ServiceTitle.of(names),
+        op=OperationHeading.of(op),
         package=package,
         request=names.request_class(op),
         response=response,
@@ -218,23 +249,28 @@ def _used_by(names: ServiceNames) -> dict[str, list[str]]:
     return found
 
 
-def emit_structure_docs(names: ServiceNames, package: str, links: Links | None = None) -> dict[str, str]:
+def emit_structure_docs(
+    names: ServiceNames, package: str, links: Links | None = None, memo: RenderMemo | None = None
+) -> dict[str, str]:
     """`structures/<Class>.md` for every class not documented on an operation page, and
-    `structures/index.md` listing them; paths relative to the service's docs folder."""
+    `structures/index.md` listing them; paths relative to the service's docs folder.
+    `memo`: the pages it keeps are left out."""
     links = links or Links(names)
     used_by = _used_by(names)
-    files = {
-        f"{STRUCTURES}/{links.stem[c.name]}.md": render(
+    title = ServiceTitle.of(names)
+    files: dict[str, str] = {}
+    for c in links.pages:
+        render_into(
+            files, f"{STRUCTURES}/{links.stem[c.name]}.md", memo,
             "structure.md.jinja2",
-            names=names,
+            names=title,
             package=package,
-            c=c,
+            name=c.name,
+            documentation=c.shape.documentation,
             rows=_rows(links, c.op, c.path, c.shape, "", 1, 1),
             used_by=used_by.get(c.name, [])[:USED_BY_SHOWN],
             more=max(0, len(used_by.get(c.name, [])) - USED_BY_SHOWN),
         )
-        for c in links.pages
-    }
     groups: dict[str, list[ClassInfo]] = {}
     for c in links.pages:
         groups.setdefault(c.name[0].upper(), []).append(c)
@@ -256,14 +292,17 @@ def emit_exceptions_doc(names: ServiceNames, package: str) -> str:
     return render("exceptions.md.jinja2", names=names, package=package, raised=entries)
 
 
-def emit_service_docs(names: ServiceNames, package: str, others: Iterable[Operation] = ()) -> dict[str, str]:
-    """Every page of one service, by path relative to `docs/<module>/`."""
+def emit_service_docs(
+    names: ServiceNames, package: str, others: Iterable[Operation] = (), memo: RenderMemo | None = None
+) -> dict[str, str]:
+    """Every page of one service, by path relative to `docs/<module>/`. `memo`: the pages
+    it keeps are left out."""
     links = Links(names)
     helpers = helpers_by_api(others)
     files = {"index.md": emit_service_index(names, package, links), EXCEPTIONS_PAGE: emit_exceptions_doc(names, package)}
-    files.update(emit_structure_docs(names, package, links))
+    files.update(emit_structure_docs(names, package, links, memo))
     for op in names.operations:
-        files[f"{op.name}.md"] = emit_operation_doc(names, op, package, helpers.get(op.api_name or "", []), links)
+        _operation_doc(files, memo, f"{op.name}.md", names, op, package, helpers.get(op.api_name or "", []), links)
     return files
 
 

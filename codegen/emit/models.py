@@ -12,6 +12,7 @@ from codegen.emit.aliases import model_aliases
 from codegen.emit import docstrings
 from codegen.emit.responses import field_present
 from codegen.emit.env import pyrepr, render
+from codegen.emit.rendermemo import RenderMemo, ServiceTitle, render_into
 from codegen.emit.types import py_type
 from codegen.naming import ClassInfo, EnumInfo, ServiceNames, is_class_shape
 from codegen.tree import Shape
@@ -196,9 +197,10 @@ def _localise(code: str, here: str, defined: Mapping[str, str]) -> str:
 
 
 def _bucket_module(
+    files: dict[str, str], memo: RenderMemo | None, rel: str,
     names: ServiceNames, package: str, bucket: str, classes: list[ClassView], enums: list[EnumInfo],
     defined: Mapping[str, str],
-) -> str:
+) -> None:
     annotations = " ".join(f.annotation for c in classes for f in c.fields)
     # Names of other buckets that the annotations use: for type checkers only.
     elsewhere: dict[str, set[str]] = {}
@@ -222,9 +224,10 @@ def _bucket_module(
             ("Mapping", bool(classes)),
         ) if used
     ]
-    return render(
+    render_into(
+        files, rel, memo,
         "models.py.jinja2",
-        names=names,
+        names=ServiceTitle.of(names),
         bucket=bucket,
         classes=classes,
         enums=enums,
@@ -237,10 +240,12 @@ def _bucket_module(
     )
 
 
-def emit_models(names: ServiceNames, package: str, responses: str = DEFAULT_RESPONSES) -> dict[str, str]:
+def emit_models(
+    names: ServiceNames, package: str, responses: str = DEFAULT_RESPONSES, memo: RenderMemo | None = None
+) -> dict[str, str]:
     """The service's model modules, by path relative to its folder: `models.py` and
     `_models/*.py` (see BUCKETS). `responses`: how response-only classes type their
-    fields (config.RESPONSE_MODES)."""
+    fields (config.RESPONSE_MODES). `memo`: the modules it keeps are left out."""
     wanted = names.api_classes()
     infos = [info for info in names.classes if info.name in wanted]
     enums = names.enums
@@ -264,5 +269,5 @@ def emit_models(names: ServiceNames, package: str, responses: str = DEFAULT_RESP
     for e in enums:
         in_bucket[defined[e.name]][1].append(e)
     for bucket in buckets:
-        files[f"{MODELS_DIR}/{bucket}.py"] = _bucket_module(names, package, bucket, *in_bucket[bucket], defined)
+        _bucket_module(files, memo, f"{MODELS_DIR}/{bucket}.py", names, package, bucket, *in_bucket[bucket], defined)
     return files

@@ -21,6 +21,7 @@ from codegen.emit.docs import NavService, emit_mkdocs, emit_service_docs
 from codegen.emit.env import docline, render
 from codegen.emit.extras import ClientExtras, client_extras, package_stub_files
 from codegen.emit.models import emit_models
+from codegen.emit.rendermemo import RenderMemo
 from codegen.emit.stubs import emit_stubs
 from codegen.emit.options import (  # (re-exported: the options' checks live with the options)
     ALL_TARGETS as ALL_TARGETS, OPTIONAL_TARGETS as OPTIONAL_TARGETS, TARGETS as TARGETS,
@@ -125,25 +126,30 @@ def render_service(
     extras: ClientExtras | None = None,
     responses: str = options.DEFAULT_RESPONSES,
     parts: Collection[str] = SERVICE_PARTS,
+    memo: RenderMemo | None = None,
 ) -> dict[str, str]:
     """The files of one service; `others` are its paginator and waiter pages (docs),
     `extras` what the stubs make of all its pages (codegen.emit.extras; by default from
     its client pages alone); `responses`: how response keys are typed. `parts`: which
     of SERVICE_PARTS to render (of those `targets` asks for; the targets alone decide
-    what each part's files say)."""
+    what each part's files say). `memo` (codegen/emit/rendermemo.py): the files it keeps
+    are left out, and listed in it."""
     base = f"{package}/{names.module}"
     files = service_init_files(names, package, targets) if "init" in parts else {}
+    package_memo = memo.within(f"{base}/") if memo is not None else None
     if "models" in targets and "models" in parts:
-        files.update((f"{base}/{rel}", text) for rel, text in emit_models(names, package, responses).items())
+        rendered = emit_models(names, package, responses, package_memo)
+        files.update((f"{base}/{rel}", text) for rel, text in rendered.items())
     if "validators" in targets and "validators" in parts:
-        files.update((f"{base}/{rel}", text) for rel, text in emit_validators(names, package).items())
+        files.update((f"{base}/{rel}", text) for rel, text in emit_validators(names, package, package_memo).items())
     if "stubs" in targets and "stubs" in parts:
         if extras is None:
             extras = client_extras(names, names.all_client_operations)
         files[f"{base}/client.pyi"] = emit_stubs(names, package, extras, responses)
         files[f"{base}/client.py"] = render("client_runtime.py.jinja2", names=names, package=package)
     if "docs" in targets and "docs" in parts:
-        for rel, text in emit_service_docs(names, package, others).items():
+        docs_memo = memo.within(f"docs/{names.module}/") if memo is not None else None
+        for rel, text in emit_service_docs(names, package, others, docs_memo).items():
             files[f"docs/{names.module}/{rel}"] = text
     return files
 

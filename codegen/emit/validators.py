@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from codegen.emit.env import pyrepr, render
+from codegen.emit.rendermemo import RenderMemo, ServiceTitle, render_into
 from codegen.fmt import fit
 from codegen.emit.models import BUCKETS, bucket_of
 from codegen.naming import ClassInfo, EnumInfo, ServiceNames, is_class_shape
@@ -181,18 +182,20 @@ def _runtime_names(checks: list[CheckView], operations: bool) -> list[str]:
 
 
 def _bucket_module(
+    files: dict[str, str], memo: RenderMemo | None, rel: str,
     names: ServiceNames, package: str, bucket: str, checks: list[CheckView], enums: list[EnumInfo],
     operations: list[OperationView],
-) -> str:
+) -> None:
     exported = [f"_{e.name}" for e in enums]
     for c in checks:
         exported += [f"_KEYS_{c.name}"] if c.closed else []
         exported += [f"_check_{c.name}"]
     for o in operations:
         exported += [f"check_{o.name}", f"validate_{o.name}"]
-    return render(
+    render_into(
+        files, rel, memo,
         "validators_bucket.py.jinja2",
-        names=names,
+        names=ServiceTitle.of(names),
         package=package,
         bucket=bucket,
         checks=checks,
@@ -204,9 +207,10 @@ def _bucket_module(
     )
 
 
-def emit_validators(names: ServiceNames, package: str) -> dict[str, str]:
+def emit_validators(names: ServiceNames, package: str, memo: RenderMemo | None = None) -> dict[str, str]:
     """The service's validator modules, by path relative to its folder: `validators.py`
-    and `_validators/*.py` (one per bucket that defines something)."""
+    and `_validators/*.py` (one per bucket that defines something). `memo`: the modules
+    it keeps are left out."""
     writer = _Writer(names)
     wanted = names.api_request_classes()
     checks = [writer.check_view(i) for i in names.classes if i.name in wanted]
@@ -238,5 +242,5 @@ def emit_validators(names: ServiceNames, package: str) -> dict[str, str]:
     for o in operations:
         in_bucket[home[o.request_class]][2].append(o)
     for bucket in buckets:
-        files[f"{VALIDATORS_DIR}/{bucket}.py"] = _bucket_module(names, package, bucket, *in_bucket[bucket])
+        _bucket_module(files, memo, f"{VALIDATORS_DIR}/{bucket}.py", names, package, bucket, *in_bucket[bucket])
     return files

@@ -449,7 +449,7 @@ def _regenerate(
             if new != old:  # an unchanged manifest is not even serialised (a no-op run's largest cost)
                 # (serialised while the merge bases' last packs are still being made: xz
                 # lets go of the GIL)
-                bases, data = state.bases(new), state.packed(new)
+                bases, data = state.bases(new), state.packed(new, old)
                 packs = write.sync_pristine(out, bases)  # (before the manifest that refers to them)
                 state.save_packed(out, data)
             else:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -24,6 +25,7 @@ from typing import Any
 from codegen import diff, forks, gcpause, tree
 from codegen.emit.extras import ClientExtras, client_extras
 from codegen.emit.package import SERVICE_PARTS, render_service, service_key, summary_of
+from codegen.emit.rendermemo import RenderMemo
 from codegen.naming import ServiceNames, resolve
 from codegen import parse
 from codegen.parse import duplicate
@@ -271,10 +273,11 @@ def _cached_operations(task: UnitTask) -> dict[str, tuple[str, Operation]]:
     return cache
 
 
-# The halves of a split service's rendering: about even (sagemaker: 1.0 s here, the
-# copy done 0.02-0.2 s later, its result 6 MB pickled).
-_HERE = ("init", "models", "stubs")
-_THERE = ("validators", "docs")
+# The halves of a split service's rendering: about even when a page changed and the
+# memo keeps most files (sagemaker, each part in a new process: the stubs 0.7 s, its one
+# file always rendered; the models 0.5, the docs 0.3-0.4, the validators 0.2).
+_HERE = ("init", "stubs", "validators")
+_THERE = ("models", "docs")
 
 
 def _write_service(
@@ -289,27 +292,83 @@ def _write_service(
 ) -> None:
     out = Path(task.out)
     result.summaries[service] = summary_of(names)
+    # What the files were last rendered from (codegen/emit/rendermemo.py); not for a dry
+    # run (`check` renders everything: exact, whatever the user's cache folder says).
+    templates = state.templates_hash()
+    last = {} if task.dry_run else _memo_candidates(out, service, task.generator, templates, previous)
+    bases: list[dict[str, str]] = []
+
     # The templates write a layout black leaves alone (codegen/fmt.py): no black here;
     # it only runs over hand edits merged into a module (merge.py).
-    def part(parts: tuple[str, ...]) -> Callable[[], dict[str, str]]:
-        return lambda: render_service(names, task.package, task.targets, others, extras, task.responses, parts)
+    def part(parts: tuple[str, ...], memo: bool = True) -> Callable[[], _Rendered]:
+        def render() -> _Rendered:
+            kept = RenderMemo(last) if memo and not task.dry_run else None
+            files = render_service(names, task.package, task.targets, others, extras, task.responses, parts, kept)
+            return files, (kept.made if kept else {}), (kept.kept if kept else [])
+
+        return render
+
+    def here() -> _Rendered:
+        # (meanwhile, in a thread: the merge bases of the modules that may be kept, which
+        # are packed again with the rest; lzma and hashlib let go of the GIL)
+        modules = {rel: previous.base[rel] for rel in last if write.is_python(rel)}
+        loading = threading.Thread(target=lambda: bases.append(write.pristine_texts(out, modules)))
+        loading.start()
+        try:
+            return part(_HERE)()
+        finally:
+            loading.join()
 
     if split:
-        here, there = forks.side_by_side(part(_HERE), part(_THERE))
-        files = {**here, **there}
+        (files, made, kept), (there_files, there_made, there_kept) = forks.side_by_side(here, part(_THERE))
+        files, made, kept = {**files, **there_files}, {**made, **there_made}, kept + there_kept
     else:
-        files = part(SERVICE_PARTS)()
+        files, made, kept = here()
+        more_files, more_made, more_kept = part(tuple(p for p in SERVICE_PARTS if p not in _HERE))()
+        files, made, kept = {**files, **more_files}, {**made, **more_made}, kept + more_kept
+    texts = bases[0] if bases else {}
+    # A module whose merge base is not in its pack (a damaged state) is rendered after all.
+    lost = {rel for rel in kept if write.is_python(rel) and rel not in texts}
+    if lost:
+        files.update((rel, text) for rel, text in part(SERVICE_PARTS, memo=False)()[0].items() if rel in lost)
     shas = result.files.setdefault(service, {})
+    record: dict[str, tuple[str, str]] = {}
     for rel in sorted(files):
         text = files[rel]
-        kept = write_one(
+        conflict = write_one(
             out, rel, text, previous.base.get(rel), previous.is_legacy(rel), task.force, task.dry_run, result.log
         )
-        if kept is None:
-            shas[rel] = sha256(text)
+        sha = sha256(text)
+        if conflict is None:
+            shas[rel] = sha
         else:  # conflict: keep the old base and look again next run
-            shas[rel] = kept
+            shas[rel] = conflict
             result.conflicted.add(service)
+        if rel in made:
+            record[rel] = (made[rel], sha)
+    for rel in kept:
+        if rel not in lost:
+            # (as write_one does with a text that is its base: nothing to write, the base kept)
+            shas[rel] = previous.base[rel]
+            record[rel] = (made[rel], previous.base[rel])
+            if rel in texts and not task.dry_run:
+                write.put_pristine(out, rel, texts[rel])
+    if not task.dry_run:
+        state.save_renders(out, service, task.generator, templates, record)
+
+
+_Rendered = tuple[dict[str, str], dict[str, str], list[str]]  # files, fingerprints, files kept (RenderMemo)
+
+
+def _memo_candidates(out: Path, service: str, generator: str, templates: str, previous: Previous) -> dict[str, str]:
+    """file → fingerprint, of the files of `service` whose text the last run recorded
+    is still their merge base on record, and that are there (a file deleted by hand is
+    written again): those a RenderMemo may keep."""
+    found = {}
+    for rel, (key, sha) in state.load_renders(out, service, generator, templates).items():
+        if previous.base.get(rel) == sha and not previous.is_legacy(rel) and os.path.lexists(out / rel):
+            found[rel] = key
+    return found
 
 
 def _tree_text(ops_json: Sequence[str]) -> str:

@@ -315,6 +315,23 @@ def keep_pristine(out: Path, rel: str, sha: str) -> None:
         entries[rel] = (sha, text)
 
 
+def pristine_texts(out: Path, wanted: Mapping[str, str]) -> dict[str, str]:
+    """The merge bases of `wanted` (module → sha) that the packs of their folders hold:
+    module → text. (get_pristine, many at a time: each folder's packs listed once.)"""
+    by_group: dict[str, list[str]] = {}
+    for rel in sorted(wanted):
+        by_group.setdefault(pack_group(rel), []).append(rel)
+    found: dict[str, str] = {}
+    for group, rels in by_group.items():
+        packs = _packs(out, group)
+        for rel in rels:
+            for path in packs:
+                if (text := _from_pack(path, wanted[rel])) is not None:
+                    found[rel] = text
+                    break
+    return found
+
+
 def get_pristine(out: Path, sha: str, rel: str | None = None) -> str | None:
     """The base text whose hash is `sha`: kept in this run, in the pack of `rel`'s folder,
     in a loose blob (`pristine/<ab>/<sha>`: the layout of format 1), or (no `rel`, or a
