@@ -170,6 +170,7 @@ def _files(out: Path) -> dict[str, bytes]:
 def test_a_split_rendering_writes_what_one_process_writes(
     tmp_path: Path, reference: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(unit, "MEMO_AT_LEAST", 1)  # (kinesis's files kept, as a large service's)
     copies: list[tuple[int, Any]] = []
     real = forks.side_by_side
 

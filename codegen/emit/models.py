@@ -25,7 +25,7 @@ class FieldView:
     required: bool
     from_wire: str
     doc: str
-    helpers: frozenset[str]  # the runtime's functions the two expressions call
+    helpers: tuple[str, ...]  # the runtime's functions the two expressions call, sorted
     present: bool = False  # a response key typed as always there (emit/responses.py)
     # The field's three statements, each on one line (the template lays them out):
     statement: str = ""  # `attr: annotation = default`
@@ -150,10 +150,12 @@ def class_view(
                 required=required,
                 from_wire=from_wire,
                 doc=docstrings.member_text(member.documentation, member.shape),
-                helpers=frozenset(_NAME.findall(load)) & _HELPERS
-                | {call}
-                | ({"to_wire"} if dump else set())
-                | ({"ABSENT"} if present else set()),
+                helpers=tuple(sorted(
+                    frozenset(_NAME.findall(load)) & _HELPERS
+                    | {call}
+                    | ({"to_wire"} if dump else set())
+                    | ({"ABSENT"} if present else set())
+                )),
                 present=present,
                 statement=f"{attr}: {_declaration(annotation, required, present)}",
                 dump_item=f"{key}: {to_wire},",

@@ -24,7 +24,8 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from collections.abc import Mapping
+import operator
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,28 +51,34 @@ def fingerprint(template: str, context: Mapping[str, Any]) -> str | None:
     in order, a set by its sorted items); None when a value is none of those, nor
     JSON's own (str, int, float, bool, None, list, tuple, dict with str keys)."""
     try:
-        text = json.dumps([template, context], default=_by_value, ensure_ascii=False, separators=(",", ":"),
-                          check_circular=False, allow_nan=True)
+        text = _ENCODER.encode([template, context])
     except (TypeError, ValueError, RecursionError):
         return None
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
-_FIELDS: dict[type, tuple[str, str, tuple[str, ...]]] = {}  # type → (its name, its fields)
+# type → (its name, what gives its fields' values in order)
+_FIELDS: dict[type, tuple[str, Callable[[Any], Any]]] = {}
 
 
 def _by_value(value: Any) -> Any:
-    kind = type(value)
-    known = _FIELDS.get(kind)
+    known = _FIELDS.get(type(value))
     if known is None:
         if isinstance(value, (set, frozenset)):
             return {"\0": "set", "v": sorted(value)}
         if not dataclasses.is_dataclass(value) or isinstance(value, type):
-            raise TypeError(f"no fingerprint for {kind.__name__}")
-        known = _FIELDS[kind] = (kind.__module__, kind.__qualname__, tuple(f.name for f in dataclasses.fields(value)))
-    module, name, names = known
+            raise TypeError(f"no fingerprint for {type(value).__name__}")
+        names = [f.name for f in dataclasses.fields(value)]
+        # (attrgetter: a tuple of the values in one call; of one name, the value alone)
+        get = operator.attrgetter(*names) if len(names) != 1 else operator.attrgetter(names[0], names[0])
+        known = _FIELDS[type(value)] = (f"{type(value).__module__}.{type(value).__qualname__}", get)
     # (a JSON object whose first key no context of ours has: no list or dict reads the same)
-    return {"\0": f"{module}.{name}", "v": [getattr(value, n) for n in names]}
+    return {"\0": known[0], "v": known[1](value)}
+
+
+_ENCODER = json.JSONEncoder(
+    default=_by_value, ensure_ascii=False, separators=(",", ":"), check_circular=False, allow_nan=True
+)
 
 
 @dataclass(slots=True)

@@ -47,8 +47,8 @@ class CheckView:
     required: tuple[str, ...]
     body: str  # member checks, indented for the function body
     closed: bool  # unknown keys are errors (not for a truncated page section)
-    helpers: frozenset[str]  # the runtime's check_* functions the body calls
-    enums: frozenset[str]  # the enums whose value sets the body reads
+    helpers: tuple[str, ...]  # the runtime's check_* functions the body calls, sorted
+    enums: tuple[str, ...]  # the enums whose value sets the body reads, sorted
     elsewhere: bool  # the body reads names of other buckets from the validators module
 
 
@@ -155,8 +155,8 @@ class _Writer:
         required = tuple(w for w, m in info.shape.members if m.required and not m.autopopulated)
         keys = tuple(w for w, _ in info.shape.members)
         body = "\n".join(_fit_indented(line) for line in lines)
-        helpers = frozenset("check_enum" if u == "enum" else f"check_{_HELPERS[u]}" for u in self.used)
-        return CheckView(info.name, keys, required, body, not info.shape.truncated, helpers, frozenset(self.enums),
+        helpers = tuple(sorted({"check_enum" if u == "enum" else f"check_{_HELPERS[u]}" for u in self.used}))
+        return CheckView(info.name, keys, required, body, not info.shape.truncated, helpers, tuple(sorted(self.enums)),
                          self.elsewhere)
 
 
