@@ -156,3 +156,16 @@ def call_arguments(monkeypatch: Any, module: object, name: str, index: int = 0) 
 
     monkeypatch.setattr(module, name, recording)
     return calls
+
+
+# A page whose description a test edits, and the edit: one kinesis page, a sentence of it.
+EDITED = "kinesis/client/describe_stream.rst"
+BEFORE, AFTER = b"Describes the specified Kinesis data stream.", b"Describes one Kinesis data stream, edited."
+# Three kinesis pages (EDITED among them) and two of bedrock-runtime's: two small services.
+TWO_SERVICES = (
+    "kinesis/client/untag_resource.rst",
+    "kinesis/client/list_streams.rst",
+    EDITED,
+    "bedrock-runtime/client/converse.rst",
+    "bedrock-runtime/client/count_tokens.rst",
+)

@@ -14,18 +14,10 @@ from pathlib import Path
 import pytest
 
 from codegen.pipeline import run, state
-from gen_support import call_arguments, copy_pages
+from gen_support import AFTER, BEFORE, EDITED, TWO_SERVICES, call_arguments, copy_pages
 
 PKG = "typed_members"
-PAGES = (
-    "kinesis/client/untag_resource.rst",
-    "kinesis/client/list_streams.rst",
-    "kinesis/client/describe_stream.rst",
-    "bedrock-runtime/client/converse.rst",
-    "bedrock-runtime/client/count_tokens.rst",
-)
-EDITED = "kinesis/client/describe_stream.rst"
-BEFORE, AFTER = b"Describes the specified Kinesis data stream.", b"Describes one Kinesis data stream, edited."
+PAGES = TWO_SERVICES
 
 
 def _members(data: bytes) -> list[bytes]:

@@ -11,21 +11,13 @@ import time
 from pathlib import Path
 
 import pytest
-from gen_support import copy_pages
+from gen_support import AFTER, BEFORE, EDITED, TWO_SERVICES, copy_pages
 
 from codegen import forks
 from codegen.pipeline import outscan, plan, readahead, run, state
 
 PKG = "typed_ahead"
-PAGES = (
-    "kinesis/client/untag_resource.rst",
-    "kinesis/client/list_streams.rst",
-    "kinesis/client/describe_stream.rst",
-    "bedrock-runtime/client/converse.rst",
-    "bedrock-runtime/client/count_tokens.rst",
-)
-EDITED = "kinesis/client/describe_stream.rst"
-BEFORE, AFTER = b"Describes the specified Kinesis data stream.", b"Describes one Kinesis data stream, edited."
+PAGES = TWO_SERVICES
 
 needs_a_fork = pytest.mark.skipif(not forks._can_fork(), reason="no fork here (one core, or no os.fork)")
 

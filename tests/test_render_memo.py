@@ -17,12 +17,10 @@ import pytest
 from codegen.emit import rendermemo
 from codegen.pipeline import run, state, unit, write
 from codegen.tree import Operation, Shape
-from gen_support import copy_pages
+from gen_support import AFTER, BEFORE, EDITED, copy_pages
 from conftest import SEED
 
 PKG = "typed_memo"
-EDITED = "kinesis/client/describe_stream.rst"
-BEFORE, AFTER = b"Describes the specified Kinesis data stream.", b"Describes one Kinesis data stream, edited."
 # (a service of unit.MEMO_AT_LEAST operations or more, for the runs in a process of their own)
 S3_EDITED = "s3/client/list_buckets.rst"
 S3_BEFORE = b"Returns a list of all buckets owned by the authenticated sender of the request."

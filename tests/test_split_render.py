@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from gen_support import copy_pages
+from gen_support import AFTER, BEFORE, EDITED, copy_pages
 
 from codegen import forks
 from codegen.pipeline import run, unit
@@ -28,8 +28,6 @@ PAGES = (
     "kinesis/client/describe_stream.rst",
     "kinesis/client/put_records.rst",
 )
-EDITED = "kinesis/client/describe_stream.rst"
-BEFORE, AFTER = b"Describes the specified Kinesis data stream.", b"Describes one Kinesis data stream, edited."
 
 
 def test_the_second_half_runs_in_another_process() -> None:

@@ -168,10 +168,17 @@ class Manifest:
     def to_json(self) -> dict[str, Any]:
         """Format 2: what format 1 kept per page and per file, grouped by service (the
         service is said once), so that each page and each file is one line of text."""
-        pages: dict[str, dict[str, str]] = {}
-        for source, page in sorted(self.pages.items()):
-            pages.setdefault(page.service or "", {})[source] = page.sha
         files = {service: dict(sorted(group.items())) for service, group in sorted(self.files.items()) if group}
+        return {
+            **self._head(),
+            "pages": self._page_groups(),
+            "errors": {s: p.error for s, p in sorted(self.pages.items()) if p.error},
+            "files": files,
+            "orphans": dict(sorted(self.orphans.items())),
+        }
+
+    def _head(self) -> dict[str, Any]:
+        """The settings and the services: what the JSON says before the pages."""
         return {
             "format": FORMAT_VERSION,
             "generator": self.generator,
@@ -182,11 +189,14 @@ class Manifest:
             "names": self.names,
             "responses": self.responses,
             "services": {s: {"key": r.key, "summary": dict(r.summary)} for s, r in sorted(self.services.items())},
-            "pages": dict(sorted(pages.items())),
-            "errors": {s: p.error for s, p in sorted(self.pages.items()) if p.error},
-            "files": files,
-            "orphans": dict(sorted(self.orphans.items())),
         }
+
+    def _page_groups(self) -> dict[str, dict[str, str]]:
+        """service ("" for the pages of none) → page → sha, both sorted."""
+        pages: dict[str, dict[str, str]] = {}
+        for source, page in sorted(self.pages.items()):
+            pages.setdefault(page.service or "", {})[source] = page.sha
+        return dict(sorted(pages.items()))
 
     def dumps(self) -> str:
         """Compact JSON, a line per service, page and file (a few MB for the whole
@@ -197,23 +207,9 @@ class Manifest:
         """The text of `dumps`, in order: each service's group of pages and of files as
         a Group (whose text is written only when asked for: `packed` copies an unchanged
         one's member), the rest as text."""
-        pages: dict[str, dict[str, str]] = {}
-        for source, page in sorted(self.pages.items()):
-            pages.setdefault(page.service or "", {})[source] = page.sha
-        head = {
-            "format": FORMAT_VERSION,
-            "generator": self.generator,
-            "templates": self.templates,
-            "package": self.package,
-            "targets": list(self.targets),
-            "package_key": self.package_key,
-            "names": self.names,
-            "responses": self.responses,
-            "services": {s: {"key": r.key, "summary": dict(r.summary)} for s, r in sorted(self.services.items())},
-        }
         depth = {"services": 1}
-        yield "{\n" + "".join(f"{json.dumps(k)}:{_block(v, depth.get(k, 0))},\n" for k, v in head.items())
-        yield from _section("pages", dict(sorted(pages.items())))
+        yield "{\n" + "".join(f"{json.dumps(k)}:{_block(v, depth.get(k, 0))},\n" for k, v in self._head().items())
+        yield from _section("pages", self._page_groups())
         yield ',\n"errors":' + _block({s: p.error for s, p in sorted(self.pages.items()) if p.error}, 1) + ",\n"
         yield from _section("files", {service: group for service, group in sorted(self.files.items()) if group})
         yield ',\n"orphans":' + _block(dict(sorted(self.orphans.items())), 1) + "\n}\n"
@@ -472,7 +468,7 @@ class Group:
         return f"{separator}{json.dumps(self.service)}:{_block(dict(sorted(self.value.items())), 1)}"
 
 
-def _section(name: str, groups: dict[str, Mapping[str, str]]) -> Iterator[str | Group]:
+def _section(name: str, groups: Mapping[str, Mapping[str, str]]) -> Iterator[str | Group]:
     if not groups:
         yield f"{json.dumps(name)}:{{}}"
         return
@@ -687,14 +683,17 @@ def save_parsed(out: Path, service: str, generator: str, pages: Mapping[str, tup
         f'{dumps(source, ensure_ascii=False)}:{{"sha":{dumps(sha)},"op":{op}}}'
         for source, (sha, op) in sorted(pages.items())
     )
-    text = f'{{"generator":{dumps(generator)},"pages":{{{members}}}}}'.encode("utf-8")
-    path = _parsed_path(out, service)
+    _save_cache(_parsed_path(out, service), f'{{"generator":{dumps(generator)},"pages":{{{members}}}}}'.encode("utf-8"))
+
+
+def _save_cache(path: Path, data: bytes) -> None:
+    """A file of the user's cache folder, written unless it holds `data` already."""
     try:
-        if read_state(path) == text:
+        if read_state(path) == data:
             return
     except OSError:
         pass
-    write.atomic_write(path, text)
+    write.atomic_write(path, data)
 
 
 def renders_dir(out: Path) -> Path:
@@ -725,14 +724,7 @@ def save_renders(
 ) -> None:
     """The record load_renders reads."""
     data = {"generator": generator, "templates": templates, "files": {rel: list(files[rel]) for rel in sorted(files)}}
-    text = json.dumps(data, separators=(",", ":")).encode("utf-8")
-    path = _renders_path(out, service)
-    try:
-        if read_state(path) == text:
-            return
-    except OSError:
-        pass
-    write.atomic_write(path, text)
+    _save_cache(_renders_path(out, service), json.dumps(data, separators=(",", ":")).encode("utf-8"))
 
 
 def drop_parsed(out: Path, keep: Iterable[str]) -> None:
