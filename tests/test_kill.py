@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from codegen.pipeline import lock, run, state as mf, write
+from codegen.pipeline import caches, lock, run, state as mf, write
 from test_regenerate import digest
 
 PKG = "typed_kill"
@@ -120,7 +120,7 @@ def wait_for_workers(proc: subprocess.Popen[str]) -> set[int]:
 
 
 def parse_cache(out: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(mf.parsed_dir(out).iterdir())}
+    return {p.name: p.read_bytes() for p in sorted(caches.parsed_dir(out).iterdir())}
 
 
 def assert_gone(pids: set[int], within: float) -> None:
@@ -145,7 +145,7 @@ def test_killed_run_frees_the_output_and_the_next_converges(
     inp, before, clean = outputs
     out = tmp_path / "out"
     shutil.copytree(before, out)
-    shutil.copytree(mf.parsed_dir(before), mf.parsed_dir(out))  # (its parse cache, kept outside it)
+    shutil.copytree(caches.parsed_dir(before), caches.parsed_dir(out))  # (its parse cache, kept outside it)
     proc, busy = start_busy_run(inp, out)
     helpers = descendants(proc.pid) - busy  # the fork server, the resource tracker
     os.kill(proc.pid, sig)  # the main process only, not its group

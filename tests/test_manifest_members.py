@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from codegen.pipeline import run, state
+from codegen.pipeline import manifestpack, run, state
 from gen_support import AFTER, BEFORE, EDITED, TWO_SERVICES, call_arguments, copy_pages
 
 PKG = "typed_members"
@@ -68,7 +68,7 @@ def test_each_group_is_a_member_and_a_change_compresses_only_its_own(
 
     # One kinesis page changes: only kinesis's groups (and the stretches between) are
     # compressed again; bedrock-runtime's are copied.
-    compressed = call_arguments(monkeypatch, state, "_member")
+    compressed = call_arguments(monkeypatch, manifestpack, "member")
     page = pages / EDITED
     page.write_bytes(page.read_bytes().replace(BEFORE, AFTER))
     done = run.generate([pages], out, PKG)

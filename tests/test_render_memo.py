@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from codegen.emit import rendermemo
-from codegen.pipeline import run, state, unit, write
+from codegen.pipeline import caches, run, state, unit, write
 from codegen.tree import Operation, Shape
 from gen_support import AFTER, BEFORE, EDITED, copy_pages
 from conftest import SEED
@@ -59,7 +59,7 @@ def _generated(out: Path) -> dict[str, bytes]:
 
 def _record(out: Path, cache: Path, monkeypatch: pytest.MonkeyPatch, service: str) -> dict[str, tuple[str, str]]:
     monkeypatch.setenv("CODEGEN_CACHE_DIR", str(cache))
-    return state.load_renders(out, service, state.generator_hash(), state.templates_hash())
+    return caches.load_renders(out, service, state.generator_hash(), state.templates_hash())
 
 
 def test_a_page_change_renders_the_files_it_changes_and_the_output_is_a_cold_run_s(
@@ -102,7 +102,7 @@ def test_hand_edits_stay_and_what_cannot_be_kept_is_rendered(
     pages = _pages(reference, tmp_path / "in")
     out = tmp_path / "out"
     run.generate([pages], out, PKG)
-    record = state.load_renders(out, "kinesis", state.generator_hash(), state.templates_hash())
+    record = caches.load_renders(out, "kinesis", state.generator_hash(), state.templates_hash())
     modules = sorted(rel for rel in record if "/_models/" in rel)
     docs = sorted(rel for rel in record if rel.startswith("docs/kinesis/structures/"))
     edited, deleted = out / modules[0], out / docs[0]
@@ -140,8 +140,8 @@ def test_hand_edits_stay_and_what_cannot_be_kept_is_rendered(
     assert mine == theirs
 
     # A record of another generator or other templates is not read.
-    assert state.load_renders(out, "kinesis", "another generator", state.templates_hash()) == {}
-    assert state.load_renders(out, "kinesis", state.generator_hash(), "other templates") == {}
+    assert caches.load_renders(out, "kinesis", "another generator", state.templates_hash()) == {}
+    assert caches.load_renders(out, "kinesis", state.generator_hash(), "other templates") == {}
     # `check` (a dry run) renders everything, whatever the user's cache folder says.
     monkeypatch.setattr(unit, "RenderMemo", None)  # (not called)
     page.write_bytes(page.read_bytes().replace(BEFORE, AFTER))

@@ -18,7 +18,7 @@ from gen_support import parse_ok
 from oracle import api_url
 
 from codegen import diff, tree
-from codegen.pipeline import state as mf
+from codegen.pipeline import caches, state as mf
 from codegen.tree import Operation
 
 
@@ -50,9 +50,9 @@ def test_the_parse_cache_is_dropped_for_another_codegen(tmp_path: Path, seed: Op
     """The cache is keyed by the hash of codegen's code (manifest.generator_hash): a
     reader or tree change parses every page again rather than reading old trees."""
     op_json = json.dumps(tree.operation_to_json(seed), separators=(",", ":"))
-    mf.save_parsed(tmp_path, "sagemaker", mf.generator_hash(), {seed.source: ("sha", op_json)})
-    assert mf.load_parsed(tmp_path, "sagemaker", mf.generator_hash()) == {seed.source: ("sha", seed)}
-    assert mf.load_parsed(tmp_path, "sagemaker", "another codegen") == {}
+    caches.save_parsed(tmp_path, "sagemaker", mf.generator_hash(), {seed.source: ("sha", op_json)})
+    assert caches.load_parsed(tmp_path, "sagemaker", mf.generator_hash()) == {seed.source: ("sha", seed)}
+    assert caches.load_parsed(tmp_path, "sagemaker", "another codegen") == {}
 
 
 def test_a_cache_holding_a_foreign_link_is_dropped(tmp_path: Path, seed: Operation) -> None:
@@ -60,5 +60,5 @@ def test_a_cache_holding_a_foreign_link_is_dropped(tmp_path: Path, seed: Operati
     (brought in by a hostile or damaged cache) drops the cache, it reaches no docstring."""
     op = tree.operation_to_json(seed)
     op["api_url"] = "javascript:alert(1)"
-    mf.save_parsed(tmp_path, "sagemaker", "g", {seed.source: ("sha", json.dumps(op))})
-    assert mf.load_parsed(tmp_path, "sagemaker", "g") == {}
+    caches.save_parsed(tmp_path, "sagemaker", "g", {seed.source: ("sha", json.dumps(op))})
+    assert caches.load_parsed(tmp_path, "sagemaker", "g") == {}

@@ -35,7 +35,7 @@ from codegen.emit.options import (
     ALL_TARGETS, TARGETS, check_enums, check_package_name, check_responses, parse_targets,
 )
 from codegen.errors import BuildError
-from codegen.pipeline import lock, outscan, plan, readahead, state, task as unit_task, update, write
+from codegen.pipeline import caches, lock, outscan, plan, readahead, state, task as unit_task, update, write
 from codegen.pipeline.config import Config, rename_refusal
 from codegen.pipeline.pages import Pages, StatCache, unit_of
 from codegen.pipeline.progress import Progress, Quiet
@@ -133,12 +133,12 @@ def regenerate(
 
 def _stat_cache_path(out: Path) -> Path:
     """The pages' stats of the runs into `out` (pages.StatCache), in the user's cache folder."""
-    return state.cache_dir() / "pagestat" / f"{write.sha256(os.path.abspath(out))[:16]}.json"
+    return caches.cache_dir() / "pagestat" / f"{write.sha256(os.path.abspath(out))[:16]}.json"
 
 
 def _listings_path(out: Path) -> Path:
     """The folders' listings of the runs into `out` (outscan.Listings), in the user's cache folder."""
-    return state.cache_dir() / "outscan" / f"{write.sha256(os.path.abspath(out))[:16]}.json"
+    return caches.cache_dir() / "outscan" / f"{write.sha256(os.path.abspath(out))[:16]}.json"
 
 
 def _remove_temps(out: Path) -> None:

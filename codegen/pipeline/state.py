@@ -1,7 +1,8 @@
 """The manifest `codegen generate` keeps in its output folder, and the saved trees.
 
 `<out>/.codegen/manifest.json.gz` (format 3: compact JSON, a line per service, page and
-file; gzip) records what the last run was made of and what it made:
+file; gzip, a member per service's group: manifestpack.py) records what the last run
+was made of and what it made:
 
 * `generator`, `templates`: hashes of codegen's own code (every source file, and the
   versions of Python and of every dependency: generator_hash) and of the templates;
@@ -21,7 +22,7 @@ file; gzip) records what the last run was made of and what it made:
 Format 1 (`manifest.json`, a record per page and per file) and format 2 (hashes of 256
 bits) are read, and replaced by the first run. The parse cache keeps each page's shape
 tree, keyed by the page's hash, so that a one-page change parses one page; it can be
-rebuilt, so it lives in the user's cache folder (parsed_dir), not in the output a
+rebuilt, so it lives in the user's cache folder (caches.py), not in the output a
 project commits.
 
 Everything here is deterministic: the manifest holds no times and no absolute paths
@@ -37,19 +38,19 @@ import lzma
 import os
 import re
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from codegen import treecheck, usercache
 from codegen.emit.templatedir import template_dir
-from codegen.pipeline import write
+from codegen.pipeline import manifestpack, write
+from codegen.pipeline.caches import parsed_dir, parsed_path, renders_dir, renders_path
+from codegen.pipeline.manifestpack import Group, Members, block, section
 from codegen.pipeline.write import (
-    get_pristine, is_python, put_pristine, read_disk, read_state, remove_empty_dirs, sha256, state_dir,
+    get_pristine, is_python, put_pristine, read_disk, read_state, remove_empty_dirs, state_dir,
 )
-from codegen.tree import IR_VERSION, Operation, operation_from_json
 
 MANIFEST_NAME = "manifest.json.gz"  # gzip (mtime 0): a third of the size; `zcat` reads it
 _LEGACY_MANIFEST = "manifest.json"  # format 1's, plain: read once, removed once format 2 is saved
@@ -208,11 +209,11 @@ class Manifest:
         a Group (whose text is written only when asked for: `packed` copies an unchanged
         one's member), the rest as text."""
         depth = {"services": 1}
-        yield "{\n" + "".join(f"{json.dumps(k)}:{_block(v, depth.get(k, 0))},\n" for k, v in self._head().items())
-        yield from _section("pages", self._page_groups())
-        yield ',\n"errors":' + _block({s: p.error for s, p in sorted(self.pages.items()) if p.error}, 1) + ",\n"
-        yield from _section("files", {service: group for service, group in sorted(self.files.items()) if group})
-        yield ',\n"orphans":' + _block(dict(sorted(self.orphans.items())), 1) + "\n}\n"
+        yield "{\n" + "".join(f"{json.dumps(k)}:{block(v, depth.get(k, 0))},\n" for k, v in self._head().items())
+        yield from section("pages", self._page_groups())
+        yield ',\n"errors":' + block({s: p.error for s, p in sorted(self.pages.items()) if p.error}, 1) + ",\n"
+        yield from section("files", {service: group for service, group in sorted(self.files.items()) if group})
+        yield ',\n"orphans":' + block(dict(sorted(self.orphans.items())), 1) + "\n}\n"
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Manifest:
@@ -364,40 +365,10 @@ def _unpack_manifest(out: Path, data: bytes) -> tuple[Any, Members | None]:
         # is newer cannot be told, so neither is trusted (every file is the generator's;
         # an edited one is kept as `.orig`).
         raise ValueError("two manifests")
-    spans = _gzip_members(data)
+    spans = manifestpack.gzip_members(data)
     value = json.loads(b"".join(text for _, _, text in spans))
-    return value, Members.of_manifest(data, spans, value)
-
-
-_CHUNK = 1 << 15  # bytes of a manifest unpacked at a time (what a member leaves over is copied)
-
-
-def _gzip_members(data: bytes) -> list[tuple[int, int, bytes]]:
-    """(start, end, text) of each gzip member of `data`, in order; ValueError unless it
-    is whole members, unpacking to at most write.PACK_LIMIT bytes in all."""
-    view = memoryview(data)
-    spans: list[tuple[int, int, bytes]] = []
-    start = total = 0
-    while start < len(data) or not spans:
-        unpacker = zlib.decompressobj(wbits=31)
-        parts: list[bytes] = []
-        at = start
-        while not unpacker.eof:
-            if at >= len(data):
-                raise ValueError("manifest: not a whole gzip stream")
-            chunk = view[at : at + _CHUNK]
-            at += len(chunk)
-            try:
-                parts.append(unpacker.decompress(chunk, write.PACK_LIMIT - total + 1))
-            except zlib.error as exc:
-                raise ValueError(f"manifest: {exc}") from None
-            total += len(parts[-1])
-            if total > write.PACK_LIMIT or unpacker.unconsumed_tail:
-                raise ValueError("manifest: too large")
-        end = at - len(unpacker.unused_data)
-        spans.append((start, end, b"".join(parts)))
-        start = end
-    return spans
+    current = isinstance(value, dict) and value.get("format") == FORMAT_VERSION
+    return value, Members.of_manifest(data, spans, value) if current else None
 
 
 def load(out: Path) -> Manifest | None:
@@ -415,114 +386,11 @@ def save(out: Path, manifest: Manifest) -> bool:
 
 
 def packed(manifest: Manifest, like: Manifest | None = None) -> bytes:
-    """The manifest's bytes as saved: a gzip member per group of pages or files, one
-    per stretch of text between them (`zcat` reads them as one text). Each group that
-    `like` (the manifest read, of the same generator) holds unchanged, at the same place,
-    is its member as read: a run that changes one service compresses little more than
-    that service's groups (on the whole reference, 12 MB of JSON: 0.35 s less)."""
-    members = like.members if like is not None and like.generator == manifest.generator else None
-    found: list[bytes] = []
-    text: list[str] = []
-    for piece in manifest.pieces():
-        if isinstance(piece, str):
-            text.append(piece)
-            continue
-        if text:
-            found.append(_member("".join(text)))
-            text = []
-        kept = members.of(piece) if members is not None else None
-        found.append(kept if kept is not None else _member(piece.text()))
-    if text:
-        found.append(_member("".join(text)))
-    return b"".join(found)
-
-
-def _member(text: str) -> bytes:
-    # (level 1: a tenth bigger than 6, in a third of the time; the one-page run waits for it)
-    return gzip.compress(text.encode("utf-8"), compresslevel=1, mtime=0)
-
-
-def _block(value: Any, depth: int) -> str:
-    """`value` as the manifest writes it: a line per key down to `depth`."""
-    if depth == 1 and isinstance(value, dict) and value and all(isinstance(v, str) for v in value.values()):
-        # (a group of pages or files, a line each: the same text as below, in one call
-        # of json's C encoder, a fifth of the time on the whole reference)
-        return "{\n" + json.dumps(value, separators=(",\n", ":"))[1:-1] + "\n}"
-    if depth and isinstance(value, dict) and value:
-        return "{\n" + ",\n".join(f"{json.dumps(k)}:{_block(v, depth - 1)}" for k, v in value.items()) + "\n}"
-    return json.dumps(value, separators=(",", ":"), sort_keys=True)
-
-
-@dataclass(frozen=True, slots=True)
-class Group:
-    """One service's group of pages or of files, the `index`-th of its section."""
-
-    section: str
-    service: str
-    index: int
-    value: Mapping[str, str]
-
-    def text(self) -> str:
-        # (the same text as _block at depth 2, a group at a time)
-        separator = ",\n" if self.index else ""
-        return f"{separator}{json.dumps(self.service)}:{_block(dict(sorted(self.value.items())), 1)}"
-
-
-def _section(name: str, groups: Mapping[str, Mapping[str, str]]) -> Iterator[str | Group]:
-    if not groups:
-        yield f"{json.dumps(name)}:{{}}"
-        return
-    yield f"{json.dumps(name)}:{{\n"
-    for index, (service, group) in enumerate(groups.items()):
-        yield Group(name, service, index, group)
-    yield "\n}"
-
-
-@dataclass(frozen=True, slots=True)
-class Members:
-    """The gzip members of a manifest as read (format 3, saved by `packed`): each group's
-    value as read, and the bytes of its member."""
-
-    data: bytes
-    groups: Mapping[tuple[str, str], tuple[int, Mapping[str, Any], int, int]]  # → (index, value, start, end)
-
-    def of(self, group: Group) -> bytes | None:
-        """The member of `group` as read, when it is unchanged and at the same place
-        (the first of its section has no separator before it)."""
-        found = self.groups.get((group.section, group.service))
-        if found is None:
-            return None
-        index, value, start, end = found
-        if (index == 0) != (group.index == 0) or not (value is group.value or value == group.value):
-            return None
-        return self.data[start:end]
-
-    @classmethod
-    def of_manifest(cls, data: bytes, spans: Sequence[tuple[int, int, bytes]], value: Any) -> Members | None:
-        """The members of `data` (`spans`: start, end and text of each) given to the
-        groups of `value`, its JSON; None unless each group has its own member, where
-        `packed` puts it."""
-        try:
-            sections = [(name, list(value[name].items())) for name in ("pages", "files")]
-        except (KeyError, TypeError, AttributeError):
-            return None
-        if value.get("format") != FORMAT_VERSION or not all(groups for _, groups in sections):
-            return None
-        # (the settings and services; the pages; the errors; the files; the orphans)
-        if len(spans) != 3 + sum(len(groups) for _, groups in sections):
-            return None
-        found: dict[tuple[str, str], tuple[int, Mapping[str, Any], int, int]] = {}
-        at = 1
-        for name, groups in sections:
-            for index, (service, group) in enumerate(groups):
-                start, end, text = spans[at]
-                head = (",\n" if index else "") + json.dumps(service) + ":{"
-                if not isinstance(group, dict) or not text.startswith(head.encode("utf-8")):
-                    return None
-                found[(name, service)] = (index, group, start, end)
-                at += 1
-            at += 1
-        return cls(data, found)
+    """The manifest's bytes as saved (codegen/pipeline/manifestpack.py): the members of
+    `like` (the manifest read, of the same generator) copied where its groups are unchanged."""
+    return manifestpack.pack(
+        manifest.pieces(), like.members if like is not None and like.generator == manifest.generator else None
+    )
 
 
 def save_packed(out: Path, data: bytes) -> bool:
@@ -638,102 +506,13 @@ def commit_tree(out: Path, service: str) -> None:
             legacy.unlink()
 
 
-# --- parse cache ----------------------------------------------------------------------------
-
-
-def cache_dir() -> Path:
-    """The user's cache folder of codegen (codegen/usercache.py)."""
-    return usercache.root()
-
-
-def parsed_dir(out: Path) -> Path:
-    """The parse cache of the output `out`: in the user's cache folder, not in the output
-    (which a project commits), one folder per output folder."""
-    return cache_dir() / "parsed" / sha256(os.path.abspath(out))[:16]
-
-
-def _parsed_path(out: Path, service: str) -> Path:
-    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in service)
-    return parsed_dir(out) / f"{safe}.json"
-
-
-def load_parsed(out: Path, service: str, generator: str) -> dict[str, tuple[str, Operation]]:
-    """source → (page sha, operation) cached for one service; empty if stale or missing."""
-    try:
-        data = json.loads(read_state(_parsed_path(out, service)))
-        if data.get("generator") != generator:
-            return {}
-        pages = data["pages"]
-        # The output may come from a pull request: what is read back is checked as any
-        # saved tree is (a damaged or hostile cache is dropped and the pages parsed again).
-        treecheck.check_document({"ir_version": IR_VERSION, "operations": [e["op"] for e in pages.values()]})
-        return {
-            source: (str(entry["sha"]), operation_from_json(entry["op"]))
-            for source, entry in pages.items()
-        }
-    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
-        return {}
-
-
-def save_parsed(out: Path, service: str, generator: str, pages: Mapping[str, tuple[str, str]]) -> None:
-    """The parse cache of one service: source → (page sha, tree.operation_to_json as JSON
-    text), saved as {"generator": ..., "pages": {source: {"sha": ..., "op": ...}}}."""
-    dumps = json.dumps
-    members = ",".join(
-        f'{dumps(source, ensure_ascii=False)}:{{"sha":{dumps(sha)},"op":{op}}}'
-        for source, (sha, op) in sorted(pages.items())
-    )
-    _save_cache(_parsed_path(out, service), f'{{"generator":{dumps(generator)},"pages":{{{members}}}}}'.encode("utf-8"))
-
-
-def _save_cache(path: Path, data: bytes) -> None:
-    """A file of the user's cache folder, written unless it holds `data` already."""
-    try:
-        if read_state(path) == data:
-            return
-    except OSError:
-        pass
-    write.atomic_write(path, data)
-
-
-def renders_dir(out: Path) -> Path:
-    """What the files of the output `out` were last rendered from (codegen/emit/rendermemo.py):
-    in the user's cache folder, beside the parse cache, one folder per output folder."""
-    return cache_dir() / "renders" / sha256(os.path.abspath(out))[:16]
-
-
-def _renders_path(out: Path, service: str) -> Path:
-    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in service)
-    return renders_dir(out) / f"{safe}.json"
-
-
-def load_renders(out: Path, service: str, generator: str, templates: str) -> dict[str, tuple[str, str]]:
-    """file → (fingerprint of what it was rendered from, sha of the text) as recorded for
-    `service` by a run of this generator and these templates; empty if none, or stale."""
-    try:
-        data = json.loads(read_state(_renders_path(out, service)))
-        if data.get("generator") != generator or data.get("templates") != templates:
-            return {}
-        return {str(rel): (str(key), str(sha)) for rel, (key, sha) in data["files"].items()}
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return {}
-
-
-def save_renders(
-    out: Path, service: str, generator: str, templates: str, files: Mapping[str, tuple[str, str]]
-) -> None:
-    """The record load_renders reads."""
-    data = {"generator": generator, "templates": templates, "files": {rel: list(files[rel]) for rel in sorted(files)}}
-    _save_cache(_renders_path(out, service), json.dumps(data, separators=(",", ":")).encode("utf-8"))
-
-
 def drop_parsed(out: Path, keep: Iterable[str]) -> None:
     """Parse caches, render records and names registries of services no longer in the
     output: a service that comes back is a new service (its names are resolved afresh)."""
     keep = list(keep)
     for folder, wanted in (
-        (parsed_dir(out), {_parsed_path(out, s).name for s in keep}),
-        (renders_dir(out), {_renders_path(out, s).name for s in keep}),
+        (parsed_dir(out), {parsed_path(out, s).name for s in keep}),
+        (renders_dir(out), {renders_path(out, s).name for s in keep}),
         (state_dir(out) / "names", {names_path(out, s).name for s in keep}),
     ):
         if folder.is_dir():

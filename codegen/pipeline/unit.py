@@ -34,7 +34,7 @@ from codegen.registry import dumps as registry_text
 from codegen.registry import loads as registry_loads
 from codegen.rst.reader import PageError
 from codegen.tree import Operation
-from codegen.pipeline import state
+from codegen.pipeline import caches, state
 from codegen.pipeline import write
 from codegen.pipeline.update import write_one
 from codegen.pipeline.task import Parsed, Previous, Report, UnitResult, UnitTask
@@ -236,7 +236,7 @@ def _run_unit(
                     write.atomic_write(registry_file, text.encode("utf-8"))
         if not task.dry_run:
             entries = {source: (sha, as_json[id(op)]) for source, (sha, op) in cache[service].items()}
-            state.save_parsed(out, service, task.generator, entries)
+            caches.save_parsed(out, service, task.generator, entries)
             _stage_tree(out, service, ops, [as_json[id(op)] for op in ops], result, renames.get(service, []), trees)
     return result
 
@@ -269,7 +269,7 @@ def _cached_operations(task: UnitTask) -> dict[str, tuple[str, Operation]]:
     out = Path(task.out)
     cache: dict[str, tuple[str, Operation]] = {}
     for service in task.cached_services:
-        cache.update(state.load_parsed(out, service, task.generator))
+        cache.update(caches.load_parsed(out, service, task.generator))
     return cache
 
 
@@ -355,7 +355,7 @@ def _write_service(
             if rel in texts and not task.dry_run:
                 write.put_pristine(out, rel, texts[rel])
     if memoised:
-        state.save_renders(out, service, task.generator, templates, record)
+        caches.save_renders(out, service, task.generator, templates, record)
 
 
 # The client operations a service has at least for its files to be kept by a RenderMemo.
@@ -373,7 +373,7 @@ def _memo_candidates(out: Path, service: str, generator: str, templates: str, pr
     is still their merge base on record, and that are there (a file deleted by hand is
     written again): those a RenderMemo may keep."""
     found = {}
-    for rel, (key, sha) in state.load_renders(out, service, generator, templates).items():
+    for rel, (key, sha) in caches.load_renders(out, service, generator, templates).items():
         if previous.base.get(rel) == sha and not previous.is_legacy(rel) and os.path.lexists(out / rel):
             found[rel] = key
     return found
