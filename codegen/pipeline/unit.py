@@ -313,6 +313,8 @@ def _write_service(
         # (meanwhile, in a thread: the merge bases of the modules that may be kept, which
         # are packed again with the rest; lzma and hashlib let go of the GIL)
         modules = {rel: previous.base[rel] for rel in last if write.is_python(rel)}
+        if not modules:
+            return part(_HERE)()
         loading = threading.Thread(target=lambda: bases.append(write.pristine_texts(out, modules)))
         loading.start()
         try:
