@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import pickle
 import shutil
 from collections.abc import Sequence
@@ -177,16 +178,18 @@ def test_one_page_change_parses_one_page_with_jobs(
     regen(inp, out, jobs=2)
     page = inp / "sagemaker/client/create_model_package.rst"
     page.write_bytes(SEED.read_bytes())  # the same page, from the older release
-    parsed: list[str] = []
+    log = tmp_path / "parsed"  # (a file: the page is parsed by a forked copy, run.py)
     real = unit.parse_files
 
     def counting(pages: Sequence[tuple[str, str]]) -> list[tuple[str, unit.Parsed]]:
-        parsed.extend(source for source, _ in pages)
+        with log.open("a") as f:
+            f.writelines(f"{os.getpid()} {source}\n" for source, _ in pages)
         return real(pages)
 
     monkeypatch.setattr(unit, "parse_files", counting)
     result = regen(inp, out, jobs=2)
-    assert parsed == ["sagemaker/client/create_model_package.rst"]
+    [(pid, source)] = [line.split() for line in log.read_text().splitlines()]
+    assert source == "sagemaker/client/create_model_package.rst" and int(pid) != os.getpid()
     assert result.rendered == ["sagemaker"] and f"{PKG}/sagemaker/models.py" in result.written
 
 

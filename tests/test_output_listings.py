@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from gen_support import call_arguments, stat_farm
 
+from codegen import usercache
 from codegen.pipeline import outscan, run
 
 PKG = "typed_scan"
@@ -63,6 +64,35 @@ def test_unchanged_folders_are_not_read_and_a_deleted_file_is_found(
     assert str(gone.relative_to(out)) in again.written
     # Only the folder whose entries changed was read (and the root, the files' parents:
     # none other moved).
+    assert read == [str(gone.parent)]
+
+
+def test_a_few_changed_folders_are_read_again_until_enough_have_gathered(
+    farm: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The listings are not written again for one folder read again among many (here:
+    2 wanted): the next walk reads it again, and still finds what went missing; once two
+    folders were read, their listings are written and no later walk reads them."""
+    monkeypatch.setattr(usercache, "REWRITE_AT", 2)
+    monkeypatch.setattr(usercache, "REWRITE_SHARE", 1.0)
+    out = tmp_path / "out"
+    run.regenerate([farm], out, PKG)
+    saved = run._listings_path(out).read_bytes()
+    read = _reads(monkeypatch)
+    os.utime(out / PKG / "kinesis", ns=(0, 10**18))  # (its stat moved, its entries did not)
+    assert run.regenerate([farm], out, PKG).up_to_date
+    assert read == [str(out / PKG / "kinesis")]
+    assert run._listings_path(out).read_bytes() == saved  # one folder read: not written
+    read.clear()
+    gone = _generated(out, "kinesis")
+    gone.unlink()
+    again = run.regenerate([farm], out, PKG)
+    assert str(gone.relative_to(out)) in again.written
+    assert sorted(read) == sorted([str(gone.parent), str(out / PKG / "kinesis")])
+    assert run._listings_path(out).read_bytes() != saved  # two: written
+    read.clear()
+    # (the folder is recorded as the walk found it, before the run wrote the file again)
+    assert run.regenerate([farm], out, PKG).up_to_date
     assert read == [str(gone.parent)]
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from gen_support import call_arguments, stat_farm
 
-from codegen import parse
+from codegen import parse, usercache
 from codegen.pipeline import pages as pages_module
 from codegen.pipeline import run
 
@@ -102,3 +102,33 @@ def test_a_first_run_records_the_stats_of_the_pages_its_workers_read(
     run.regenerate([farm], out, PKG)
     assert read == []
     _unchanged_then_one_edited(farm, out, read)
+
+
+def test_a_few_new_stats_wait_until_enough_have_gathered(
+    farm: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cache is not written again for one edited page among many (here: 2 wanted of
+    3): the next run hashes that page again, and the edit is still found and redone; once
+    two pages missed, their stats are written and no later run reads them."""
+    monkeypatch.setattr(usercache, "REWRITE_AT", 2)
+    monkeypatch.setattr(usercache, "REWRITE_SHARE", 1.0)
+    out = tmp_path / "out"
+    run.regenerate([farm], out, PKG)
+    saved = run._stat_cache_path(out).read_bytes()
+    read = _reads(monkeypatch)
+    one, two = farm / "kinesis/client/list_streams.rst", farm / EDITED
+    one.write_bytes(one.read_bytes() + b"\n")
+    first = run.regenerate([farm], out, PKG)
+    assert read == ["kinesis/client/list_streams.rst"] and first.rendered == ["kinesis"]
+    assert run._stat_cache_path(out).read_bytes() == saved  # one new stat: not written
+    read.clear()
+    assert run.regenerate([farm], out, PKG).up_to_date
+    assert read == ["kinesis/client/list_streams.rst"]  # hashed again, found unchanged
+    two.write_bytes(two.read_bytes().replace(BEFORE, AFTER))
+    read.clear()
+    assert run.regenerate([farm], out, PKG).rendered == ["kinesis"]
+    assert sorted(read) == sorted(["kinesis/client/list_streams.rst", EDITED])
+    assert run._stat_cache_path(out).read_bytes() != saved  # two: written
+    read.clear()
+    assert run.regenerate([farm], out, PKG).up_to_date
+    assert read == []

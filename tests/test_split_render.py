@@ -185,10 +185,12 @@ def test_a_split_rendering_writes_what_one_process_writes(
 
     monkeypatch.setattr(forks, "side_by_side", recording)
     split = _generate_twice(tmp_path / "split", reference, 2, monkeypatch)
-    # one service, one split; its second half (models and docs) made in the copy
-    assert len(copies) == 1 and copies[0][0] != os.getpid()
+    # the page the edit changed, parsed by a copy while the parse cache is read here
+    # (run.py); then one service, one split: its second half (models and docs) made in a copy
+    assert len(copies) == 2 and all(pid != os.getpid() for pid, _ in copies)
+    assert [(source, AFTER.decode() in str(op)) for source, _, op in copies[0][1]] == [(EDITED, True)]
     # (files rendered there; fingerprints of those it rendered or kept; those kept)
-    made_there, prints, kept = copies[0][1]
+    made_there, prints, kept = copies[1][1]
     looked_at = set(made_there) | set(prints) | set(kept)
     assert any(rel.startswith("docs/kinesis/") for rel in looked_at)
     assert any("/_models/" in rel for rel in looked_at)
@@ -197,7 +199,7 @@ def test_a_split_rendering_writes_what_one_process_writes(
 
     monkeypatch.setattr(forks, "side_by_side", real)
     whole = _generate_twice(tmp_path / "whole", reference, 1, monkeypatch)
-    assert len(copies) == 1  # (one job: no split)
+    assert len(copies) == 2  # (one job: no copy)
     assert _files(split) == _files(whole)
     assert "# a hand edit" in (split / PKG / "kinesis" / "client.pyi").read_text()
     assert AFTER.decode() in made_there["docs/kinesis/describe_stream.md"]

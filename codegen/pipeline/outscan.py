@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from codegen import usercache
 from codegen.pipeline import write
 
 # A folder whose stat is within this many seconds of the walk is read again next time
@@ -39,6 +40,7 @@ class Listings:
         self.entries: dict[str, list[Any]] = {}
         self.seen: dict[str, list[Any]] = {}
         self.changed = False
+        self.recorded = 0  # folders read and recorded by this walk
         self.now = time.time_ns()
         if path is not None:
             try:
@@ -65,10 +67,15 @@ class Listings:
             return
         self.seen[rel] = [*key, files, folders]
         self.changed = True
+        self.recorded += 1
 
     def save(self) -> None:
-        """The listings of the folders this walk saw, when it read one again."""
+        """The listings of the folders this walk saw, when it read enough of them again
+        (usercache.worth_rewriting: not the few a small change wrote to, which the next
+        walks read again), or the cache had none."""
         if self.path is None or not (self.changed or self.seen.keys() != self.entries.keys()):
+            return
+        if self.entries and not usercache.worth_rewriting(self.recorded, len(self.seen)):
             return
         data = json.dumps({"layout": 1, "folders": self.seen}, separators=(",", ":")).encode()
         try:

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from codegen import usercache
 from codegen.errors import BuildError
 from codegen.pagefiles import page_files, read_page_bytes
 from codegen.pipeline import write
@@ -49,6 +50,7 @@ class StatCache:
         self.entries: dict[str, list[Any]] = {}
         self.now = time.time_ns()
         self.changed = False
+        self.recorded = 0  # pages hashed and recorded by this run
         self._key: list[Any] | None = None  # the stat of the last page looked up and missed
         self._listed: dict[str, list[Any]] = {}  # page → its stat when listed, not read (listed)
         if path is not None:
@@ -85,6 +87,7 @@ class StatCache:
             return  # (an entry left behind misses, as it did now: no need to write the cache for it)
         self.seen[page] = [*key, sha]
         self.changed = True
+        self.recorded += 1
 
     def listed(self, page: str) -> int:
         """The size of `page`, listed without being read (a first run: the workers hash
@@ -103,11 +106,16 @@ class StatCache:
             return
         self.seen[page] = [*key, sha]
         self.changed = True
+        self.recorded += 1
 
     def save(self) -> None:
-        """The entries of the pages this run saw, when it recorded a new one (a no-op run,
-        or one whose only changed pages are too recent to record, writes nothing)."""
+        """The entries of the pages this run saw, when it recorded enough new ones
+        (usercache.worth_rewriting), or the cache had none (a first run, a cache removed
+        or damaged): a no-op run, or one whose only changed pages are few or too recent
+        to record, writes nothing (the next runs hash those again)."""
         if self.path is None or not self.changed:
+            return
+        if self.entries and not usercache.worth_rewriting(self.recorded, len(self.seen)):
             return
         data = json.dumps({"layout": 1, "pages": self.seen}, separators=(",", ":")).encode()
         try:

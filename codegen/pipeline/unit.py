@@ -27,12 +27,10 @@ from codegen.emit.extras import ClientExtras, client_extras
 from codegen.emit.package import SERVICE_PARTS, render_service, service_key, summary_of
 from codegen.emit.rendermemo import RenderMemo
 from codegen.naming import ServiceNames, resolve
-from codegen import parse
-from codegen.parse import duplicate
 from codegen.registry import Registry, RegistryError
 from codegen.registry import dumps as registry_text
 from codegen.registry import loads as registry_loads
-from codegen.rst.reader import PageError
+from codegen.rst.errors import PageError
 from codegen.tree import Operation
 from codegen.pipeline import caches, state
 from codegen.pipeline import write
@@ -63,6 +61,10 @@ def parse_files(pages: Sequence[tuple[str, str]]) -> list[tuple[str, Parsed]]:
     """(sha of the bytes parsed, outcome) for each (source, path), as the manifest
     records it: an error as its line, None for a page without a method (parse.parse_files:
     parsed together)."""
+    # (imported here, not with the module: docutils is for the pages that changed, which
+    # a one-page run parses in a forked copy, run.py; the run itself never imports it)
+    from codegen import parse
+
     return [
         (sha, str(outcome) if isinstance(outcome, PageError) else None if isinstance(outcome, str) else outcome)
         for sha, outcome in parse.parse_files([(Path(path), source) for source, path in pages])
@@ -93,11 +95,14 @@ def _parse(
         report(len(known), task.name)
     todo = [(source, path) for source, path, _ in task.pages if source not in known]
     parsed: dict[str, tuple[str, Parsed]] = {}
-    for start in range(0, len(todo), parse.GROUP):
-        group = todo[start : start + parse.GROUP]
-        parsed.update(zip([source for source, _ in group], parse_files(group)))
-        gcpause.page_done()
-        report(len(group), task.name)
+    if todo:
+        from codegen.parse import GROUP
+
+        for start in range(0, len(todo), GROUP):
+            group = todo[start : start + GROUP]
+            parsed.update(zip([source for source, _ in group], parse_files(group)))
+            gcpause.page_done()
+            report(len(group), task.name)
     return {source: known[source] if source in known else parsed[source] for source, _, _ in task.pages}
 
 
@@ -184,6 +189,8 @@ def _run_unit(
         method = (key, outcome.kind, outcome.name)
         if method in first_page:
             # (two pages for one method would define it twice in the package)
+            from codegen.parse import duplicate
+
             error = str(duplicate(outcome.sort_key, source, first_page[method]))
             result.errors.append(error)
             result.pages[source] = (sha, None, error)
@@ -237,7 +244,10 @@ def _run_unit(
         if not task.dry_run:
             entries = {source: (sha, as_json[id(op)]) for source, (sha, op) in cache[service].items()}
             caches.save_parsed(out, service, task.generator, entries)
-            _stage_tree(out, service, ops, [as_json[id(op)] for op in ops], result, renames.get(service, []), trees)
+            _stage_tree(
+                out, service, ops, [as_json[id(op)] for op in ops], result, renames.get(service, []), trees,
+                background,
+            )
     return result
 
 
@@ -403,11 +413,13 @@ def _stage_tree(
     out: Path, service: str, ops: list[Operation], ops_json: list[str], result: UnitResult,
     renames: Sequence[diff.Change] = (),
     trees: tuple[str | None, str] | None = None,
+    background: bool = False,
 ) -> None:
     """The CHANGES.md section for `service`, and its new tree saved beside the old one;
     the main process puts it in place once CHANGES.md has the section. `ops` in
     sort_key order; `ops_json` their tree.operation_to_json as compact JSON text; `trees`:
-    the saved tree and state.saved_tree of the new one, when the caller has read them."""
+    the saved tree and state.saved_tree of the new one, when the caller has read them;
+    `background`: the tree is saved in a thread (state.stage_tree)."""
     new_text = _tree_text(ops_json)
     # (None: missing, or not a plain gzip file of UTF-8: a link or a FIFO is never read through)
     old_text, saved_new = trees if trees is not None else _trees(out, service, ops_json)
@@ -427,5 +439,5 @@ def _stage_tree(
         if same:
             title = f"{service}: class names re-resolved"
         result.changelog[service] = diff.changelog_markdown(old_ops, new_ops, title, renames, changes)
-    state.stage_tree(out, service, saved_new or state.saved_tree(new_text))  # ("": not made yet)
+    state.stage_tree(out, service, saved_new or state.saved_tree(new_text), background)  # ("": not made yet)
     result.trees.append(service)
