@@ -14,7 +14,7 @@ import pytest
 from gen_support import AFTER, BEFORE, EDITED, TWO_SERVICES, copy_pages
 
 from codegen import forks
-from codegen.pipeline import outscan, plan, readahead, run, state
+from codegen.pipeline import outscan, plan, readahead, run, state, unit
 
 PKG = "typed_ahead"
 PAGES = TWO_SERVICES
@@ -187,3 +187,27 @@ def test_a_small_change_reads_ahead_the_folders_and_its_services_files(
 def _package(out: Path) -> dict[str, bytes]:
     """The package and its docs (not the state, nor CHANGES.md: the edit is in them)."""
     return {str(p.relative_to(out)): p.read_bytes() for top in (PKG, "docs") for p in (out / top).rglob("*") if p.is_file()}
+
+
+def test_a_service_the_render_memo_keeps_is_not_read_ahead(
+    tmp_path: Path, reference: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the render memo (unit.MEMO_AT_LEAST client operations), a small change keeps
+    most of the service's files unread: reading them all ahead only slowed the run. A
+    smaller service, every file of which is rendered and read, is read ahead."""
+    monkeypatch.setenv("CODEGEN_CACHE_DIR", str(tmp_path / "cache"))
+    asked: list[int] = []
+    real = readahead.files
+    monkeypatch.setattr(readahead, "files", lambda out, rels: asked.append(len(rels)) or real(out, rels))
+    pages = copy_pages(reference, tmp_path / "in", PAGES)
+    out = tmp_path / "out"
+    run.regenerate([pages], out, PKG, jobs=2)
+    page = pages / EDITED
+    for memo_at_least, text in ((1, AFTER), (len(PAGES) + 1, BEFORE)):
+        monkeypatch.setattr(unit, "MEMO_AT_LEAST", memo_at_least)
+        asked.clear()
+        page.write_bytes(page.read_bytes().replace(AFTER if text == BEFORE else BEFORE, text))
+        done = run.regenerate([pages], out, PKG, jobs=2)
+        assert done.rendered == ["kinesis"] and not done.errors
+        assert text.decode() in (out / "docs/kinesis/describe_stream.md").read_text()
+        assert asked == ([] if memo_at_least == 1 else [len(state.load(out).files["kinesis"])])  # type: ignore[union-attr]

@@ -155,6 +155,15 @@ def _remove_temps(out: Path) -> None:
         pass
 
 
+def _read_whole(task: unit_task.UnitTask) -> bool:
+    """Whether the unit reads all its files: not with the render memo (unit.MEMO_AT_LEAST
+    client operations), which keeps most, unread (a one-page change to sagemaker writes
+    14 of 1,821): reading them all ahead then only slowed the rest (4.8 s against 5.1)."""
+    from codegen.pipeline.unit import MEMO_AT_LEAST
+
+    return sum(source.split("/")[1:2] == ["client"] for source, _, _ in task.pages) < MEMO_AT_LEAST
+
+
 def _run_units(
     tasks: list[unit_task.UnitTask],
     paths: Mapping[str, str],
@@ -185,7 +194,7 @@ def _run_units(
             # The pages that changed since the last run are not in its parse cache: a few
             # are parsed by a forked copy while the cache is read here (sagemaker's: 0.3 s).
             fresh = [(s, paths[s]) for s, _, sha in task.pages if previous.pages.get(s, ("",))[0] != sha]
-            if 0 < len(fresh) <= _PARSED_ASIDE:
+            if previous.pages and 0 < len(fresh) <= _PARSED_ASIDE:
                 known, aside = forks.side_by_side(lambda: unit.cached_outcomes(task), lambda: unit.parse_chunk(fresh))
                 known.update((source, (sha, outcome)) for source, sha, outcome in aside if source not in known)
             else:
@@ -359,7 +368,7 @@ def _regenerate(
     progress.start(sum(t.size for t in tasks))
     runs = _UnitRuns(new)
     ahead = None
-    if len(tasks) == 1 and jobs > 1 and old is not None:
+    if len(tasks) == 1 and jobs > 1 and old is not None and _read_whole(tasks[0]):
         # (one unit on several cores: its files read ahead while it names and renders)
         services = {rec.service for source, _, _ in tasks[0].pages if (rec := old.pages.get(source)) and rec.service}
         ahead = readahead.files(out, [rel for service in sorted(services) for rel in old.files.get(service, {})])
