@@ -169,3 +169,12 @@ TWO_SERVICES = (
     "bedrock-runtime/client/converse.rst",
     "bedrock-runtime/client/count_tokens.rst",
 )
+
+
+def cache_rewritten_at_two(monkeypatch: Any) -> None:
+    """The user cache's one-entry-a-page caches (usercache.worth_rewriting) written again
+    for two new entries, not for one, whatever their size."""
+    from codegen import usercache
+
+    monkeypatch.setattr(usercache, "REWRITE_AT", 2)
+    monkeypatch.setattr(usercache, "REWRITE_SHARE", 1.0)

@@ -9,9 +9,8 @@ import os
 from pathlib import Path
 
 import pytest
-from gen_support import call_arguments, stat_farm
+from gen_support import cache_rewritten_at_two, call_arguments, stat_farm
 
-from codegen import usercache
 from codegen.pipeline import outscan, run
 
 PKG = "typed_scan"
@@ -73,8 +72,7 @@ def test_a_few_changed_folders_are_read_again_until_enough_have_gathered(
     """The listings are not written again for one folder read again among many (here:
     2 wanted): the next walk reads it again, and still finds what went missing; once two
     folders were read, their listings are written and no later walk reads them."""
-    monkeypatch.setattr(usercache, "REWRITE_AT", 2)
-    monkeypatch.setattr(usercache, "REWRITE_SHARE", 1.0)
+    cache_rewritten_at_two(monkeypatch)
     out = tmp_path / "out"
     run.regenerate([farm], out, PKG)
     saved = run._listings_path(out).read_bytes()

@@ -8,9 +8,9 @@ import os
 from pathlib import Path
 
 import pytest
-from gen_support import call_arguments, stat_farm
+from gen_support import cache_rewritten_at_two, call_arguments, stat_farm
 
-from codegen import parse, usercache
+from codegen import parse
 from codegen.pipeline import pages as pages_module
 from codegen.pipeline import run
 
@@ -110,12 +110,11 @@ def test_a_few_new_stats_wait_until_enough_have_gathered(
     """The cache is not written again for one edited page among many (here: 2 wanted of
     3): the next run hashes that page again, and the edit is still found and redone; once
     two pages missed, their stats are written and no later run reads them."""
-    monkeypatch.setattr(usercache, "REWRITE_AT", 2)
-    monkeypatch.setattr(usercache, "REWRITE_SHARE", 1.0)
+    cache_rewritten_at_two(monkeypatch)
     out = tmp_path / "out"
     run.regenerate([farm], out, PKG)
-    saved = run._stat_cache_path(out).read_bytes()
     read = _reads(monkeypatch)
+    saved = run._stat_cache_path(out).read_bytes()
     one, two = farm / "kinesis/client/list_streams.rst", farm / EDITED
     one.write_bytes(one.read_bytes() + b"\n")
     first = run.regenerate([farm], out, PKG)
