@@ -39,7 +39,6 @@ class Listings:
         self.path = path
         self.entries: dict[str, list[Any]] = {}
         self.seen: dict[str, list[Any]] = {}
-        self.changed = False
         self.recorded = 0  # folders read and recorded by this walk
         self.now = time.time_ns()
         if path is not None:
@@ -66,14 +65,13 @@ class Listings:
         if self.path is None or self.now - max(key[2], key[3]) < RACY_NS:
             return
         self.seen[rel] = [*key, files, folders]
-        self.changed = True
         self.recorded += 1
 
     def save(self) -> None:
         """The listings of the folders this walk saw, when it read enough of them again
         (usercache.worth_rewriting: not the few a small change wrote to, which the next
         walks read again), or the cache had none."""
-        if self.path is None or not (self.changed or self.seen.keys() != self.entries.keys()):
+        if self.path is None or not (self.recorded or self.seen.keys() != self.entries.keys()):
             return
         if self.entries and not usercache.worth_rewriting(self.recorded, len(self.seen)):
             return

@@ -49,7 +49,6 @@ class StatCache:
         self.path = path
         self.entries: dict[str, list[Any]] = {}
         self.now = time.time_ns()
-        self.changed = False
         self.recorded = 0  # pages hashed and recorded by this run
         self._key: list[Any] | None = None  # the stat of the last page looked up and missed
         self._listed: dict[str, list[Any]] = {}  # page → its stat when listed, not read (listed)
@@ -86,7 +85,6 @@ class StatCache:
         if key is None or key[2] != size or self.now - max(key[3], key[4]) < _RACY_NS:
             return  # (an entry left behind misses, as it did now: no need to write the cache for it)
         self.seen[page] = [*key, sha]
-        self.changed = True
         self.recorded += 1
 
     def listed(self, page: str) -> int:
@@ -105,7 +103,6 @@ class StatCache:
         if key is None or self.now - max(key[3], key[4]) < _RACY_NS:
             return
         self.seen[page] = [*key, sha]
-        self.changed = True
         self.recorded += 1
 
     def save(self) -> None:
@@ -113,7 +110,7 @@ class StatCache:
         (usercache.worth_rewriting), or the cache had none (a first run, a cache removed
         or damaged): a no-op run, or one whose only changed pages are few or too recent
         to record, writes nothing (the next runs hash those again)."""
-        if self.path is None or not self.changed:
+        if self.path is None or not self.recorded:
             return
         if self.entries and not usercache.worth_rewriting(self.recorded, len(self.seen)):
             return
