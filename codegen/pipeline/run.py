@@ -392,17 +392,21 @@ def _regenerate(
     package_level_files: dict[str, str] = {}
     redone = set(affected) - failed
     if old is not None:
+        kept: set[str] = set()
         for source, rec in old_pages.items():
-            if source in pages.sha and unit_of(source) not in affected:
+            if source not in pages.sha:
+                continue
+            unit = unit_of(source)
+            if unit in redone:
+                continue
+            if rec.service:
+                kept.add(rec.service)
+            if unit not in affected:
                 new.pages[source] = rec
                 if rec.error:  # still the version that failed: still an error
                     result.errors.append(rec.error)
         result.errors.sort()
-        kept = {
-            rec.service
-            for source, rec in old_pages.items()
-            if rec.service and source in pages.sha and unit_of(source) not in redone
-        } - set(produced_by)
+        kept -= set(produced_by)
         for service in sorted(kept & set(old.services)):
             summaries[service] = dict(old.services[service].summary)
             new.services[service] = old.services[service]
@@ -438,7 +442,11 @@ def _regenerate(
         # Files of removed operations and services.
         before: dict[str, str] = {}
         if old is not None:
-            before.update(old.file_shas())
+            # (a group carried over as it was holds no orphan: a one-page run looks at
+            # its own service's files, not the whole reference's)
+            for service, group in old.files.items():
+                if new.files.get(service) is not group:
+                    before.update(group)
             before.update(old.orphans)
         for rel in sorted(set(before).difference(*new.files.values())):
             if not update.remove_one(out, rel, before[rel], force, dry_run, log):
