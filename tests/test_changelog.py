@@ -25,7 +25,7 @@ from releases import data, model_changes
 
 from codegen import diff
 from codegen.cli import main
-from codegen.pipeline import state as mf
+from codegen.pipeline import savedtrees
 
 OPERATION = "SageMaker.Client.create_model_package"
 
@@ -151,7 +151,7 @@ def test_changed_operations_are_those_whose_saved_trees_differ_and_compare_the_s
     from codegen import tree
 
     def saved(ops: tuple[tree.Operation, ...]) -> str:
-        return mf.saved_tree(json.dumps(tree.document_to_json(list(ops)), separators=(",", ":"), ensure_ascii=False))
+        return savedtrees.saved_tree(json.dumps(tree.document_to_json(list(ops)), separators=(",", ":"), ensure_ascii=False))
 
     old_ops, new_ops = data.operations(data.OLD), data.operations(data.NEW)
     old_text, new_text = saved(old_ops), saved(new_ops)
@@ -177,7 +177,7 @@ def test_a_damaged_saved_tree_is_replaced_not_a_traceback(reference: Path, tmp_p
     shutil.copyfile(SEED, page)
     out = tmp_path / "out"
     _generate(tmp_path / "pages", out)
-    saved = mf.tree_path(out, "sagemaker")
+    saved = savedtrees.tree_path(out, "sagemaker")
     if damage == "garbage":
         saved.write_bytes(b"\xff garbage")
     elif damage == "merge-conflict":

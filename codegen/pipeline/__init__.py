@@ -6,6 +6,7 @@
 * unit: one unit of work, in a worker process: parse, render, write;
 * pages: finding and reading the input pages, grouped into units;
 * state: the manifest (and the parse cache) the output keeps for the next run;
+* savedtrees: the shape trees CHANGES.md last described, and the new ones staged;
 * write: every write (atomic), the merge bases, generated files brought up to date;
 * merge: hand edits carried into newly generated text (libcst).
 

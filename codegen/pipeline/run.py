@@ -35,7 +35,7 @@ from codegen.emit.options import (
     ALL_TARGETS, TARGETS, check_enums, check_package_name, check_responses, parse_targets,
 )
 from codegen.errors import BuildError
-from codegen.pipeline import caches, lock, outscan, plan, readahead, state, task as unit_task, update, write
+from codegen.pipeline import caches, lock, outscan, plan, readahead, savedtrees, state, task as unit_task, update, write
 from codegen.pipeline.config import Config, rename_refusal
 from codegen.pipeline.pages import Pages, StatCache, unit_of
 from codegen.pipeline.progress import Progress, Quiet
@@ -144,7 +144,7 @@ def _listings_path(out: Path) -> Path:
 def _remove_temps(out: Path) -> None:
     """The temp files of workers stopped mid-write (a signal, an error): the run stops
     with nothing half-written, not even a temp file."""
-    for wait in (write.wait_pristine, state.wait_staged):
+    for wait in (write.wait_pristine, savedtrees.wait_staged):
         try:
             wait(out)  # (a pack or a tree a thread is writing: finished, or its temp file gone)
         except Exception:
@@ -471,7 +471,7 @@ def _regenerate(
     if not dry_run:
         with write.signals_held():
             state.drop_parsed(out, summaries)
-            state.wait_staged(out)  # (the trees a unit staged in a thread)
+            savedtrees.wait_staged(out)  # (the trees a unit staged in a thread)
             refused = _update_changelog(out, runs.changelog, runs.staged)
             if refused:
                 result.errors.append(refused)
@@ -533,7 +533,7 @@ def _update_changelog(out: Path, sections: Mapping[str, str], staged: Sequence[s
         assert text is not None
         write.atomic_write(path, text.encode("utf-8", "surrogateescape"))
     for service in sorted(staged):
-        state.commit_tree(out, service)
+        savedtrees.commit_tree(out, service)
     return None
 
 

@@ -32,7 +32,7 @@ from codegen.registry import dumps as registry_text
 from codegen.registry import loads as registry_loads
 from codegen.rst.errors import PageError
 from codegen.tree import Operation
-from codegen.pipeline import caches, state
+from codegen.pipeline import caches, savedtrees, state
 from codegen.pipeline import write
 from codegen.pipeline.update import write_one
 from codegen.pipeline.task import Parsed, Previous, Report, UnitResult, UnitTask
@@ -402,11 +402,11 @@ def _compact_json(value: Any) -> str:
 
 
 def _trees(out: Path, service: str, ops_json: Sequence[str]) -> tuple[str | None, str]:
-    """The saved tree of `service` (None: none) and state.saved_tree of the new one; ""
+    """The saved tree of `service` (None: none) and savedtrees.saved_tree of the new one; ""
     for the new one when there is no saved tree: they differ whatever it is, and
     stripping the docs of a service's whole tree is a regex over megabytes (a cold run)."""
-    old = state.read_tree(out, service)
-    return old, "" if old is None else state.saved_tree(_tree_text(ops_json))
+    old = savedtrees.read_tree(out, service)
+    return old, "" if old is None else savedtrees.saved_tree(_tree_text(ops_json))
 
 
 def _stage_tree(
@@ -418,13 +418,13 @@ def _stage_tree(
     """The CHANGES.md section for `service`, and its new tree saved beside the old one;
     the main process puts it in place once CHANGES.md has the section. `ops` in
     sort_key order; `ops_json` their tree.operation_to_json as compact JSON text; `trees`:
-    the saved tree and state.saved_tree of the new one, when the caller has read them;
-    `background`: the tree is saved in a thread (state.stage_tree)."""
+    the saved tree and savedtrees.saved_tree of the new one, when the caller has read them;
+    `background`: the tree is saved in a thread (savedtrees.stage_tree)."""
     new_text = _tree_text(ops_json)
     # (None: missing, or not a plain gzip file of UTF-8: a link or a FIFO is never read through)
     old_text, saved_new = trees if trees is not None else _trees(out, service, ops_json)
     same = old_text == saved_new  # (the saved tree keeps no docs: CHANGES.md ignores them)
-    if same and not renames and os.path.lexists(state.tree_path(out, service)):
+    if same and not renames and os.path.lexists(savedtrees.tree_path(out, service)):
         return  # (else saved again: a tree of an older layout is moved to this one)
     try:
         # (the operations that differ: the others would compare equal)
@@ -439,5 +439,5 @@ def _stage_tree(
         if same:
             title = f"{service}: class names re-resolved"
         result.changelog[service] = diff.changelog_markdown(old_ops, new_ops, title, renames, changes)
-    state.stage_tree(out, service, saved_new or state.saved_tree(new_text), background)  # ("": not made yet)
+    savedtrees.stage_tree(out, service, saved_new or savedtrees.saved_tree(new_text), background)  # ("": not made yet)
     result.trees.append(service)
