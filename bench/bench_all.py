@@ -50,6 +50,13 @@ step's seconds are the median over the rounds, its ratio the median of the per-r
 ratios (each to the floor of its own round, so the machine's drift cancels), its peak
 RSS the largest.
 
+Beside the wall times, each step's busy CPU seconds of the whole machine (/proc/stat:
+user, nice, system, irq, softirq, every core), and a note with the cold generate's and
+`codegen parse`'s CPU to the floor's: the targets are in wall time, but how much of a
+ratio is the code and how much is how this machine runs two processes against the
+floor's one shows there (the same code measured 1.62× at noon and 1.43× in the
+afternoon of 2026-12-02).
+
 The Markdown table goes to stdout, progress to stderr. ``--json FILE`` writes the same
 numbers as JSON; ``--readme`` replaces the results section of bench/README.md.
 """
@@ -217,6 +224,8 @@ class Step:
     sampled_tree_rss_mb: float | None = None
     max_process_rss_mb: float | None = None
     peak_processes: int | None = None
+    cpu_seconds: float | None = None  # the machine's busy CPU seconds over the step (machine_cpu_seconds)
+    cpu_rounds: list[float] = field(default_factory=list)  # cpu_seconds of each round
     ratio_to_floor: float | None = None
     ratio_to_generate: float | None = None  # the check step: to the cold generate of its round
     rounds: list[float] = field(default_factory=list)  # seconds of each round
@@ -251,6 +260,23 @@ def settle_caches(pages: Sequence[Path]) -> None:
     warm_page_cache(pages)
 
 
+_BUSY_FIELDS = (0, 1, 2, 5, 6)  # user, nice, system, irq, softirq of /proc/stat's `cpu` line
+
+
+def machine_cpu_seconds() -> float | None:
+    """Busy CPU seconds of the whole machine since boot, every core (/proc/stat; None
+    elsewhere). Over a step, what its whole process tree used, the kernel's work for it
+    and this script's sampling (a few /proc reads every 50 ms) included: a measure that
+    does not move with how the cores share the work, as wall time does."""
+    try:
+        with open("/proc/stat") as fh:
+            fields = fh.readline().split()[1:]
+        ticks = sum(int(fields[i]) for i in _BUSY_FIELDS)
+    except (OSError, ValueError, IndexError):
+        return None
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def run_step(
     step: Step, logs: Path, env: dict[str, str] | None = None, cwd: Path | None = None,
     stdout_devnull: bool = False,
@@ -265,6 +291,7 @@ def run_step(
     with open(err_path, "wb") as err, (
         open(os.devnull, "wb") if stdout_devnull else open(out_path, "wb")
     ) as out:
+        cpu_start = machine_cpu_seconds()
         start = time.perf_counter()
         proc = subprocess.Popen(
             step.command, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
@@ -281,8 +308,11 @@ def run_step(
             sampler.stop()
             raise
         seconds = time.perf_counter() - start
+        cpu_end = machine_cpu_seconds()
         proc.returncode = os.waitstatus_to_exitcode(status)
         sampler.stop()
+    if cpu_start is not None and cpu_end is not None:
+        step.cpu_seconds = cpu_end - cpu_start
     step.seconds = seconds
     step.exit_code = proc.returncode
     step.sampled_tree_rss_mb = sampler.peak_kb / 1024
@@ -847,6 +877,26 @@ def _median_ratio(rounds: Sequence[Sequence[Step]], key: str, base: str) -> floa
     return _median(ratios)
 
 
+def cpu_ratios(rounds: Sequence[Sequence[Step]]) -> str | None:
+    """A note: the busy CPU seconds (machine_cpu_seconds) of the cold generate and of
+    `codegen parse`, each to the floor's of its round. The wall-time ratios depend on how
+    the machine runs two processes against one (the floor's); these do not."""
+    parts = []
+    for key, label in (("generate", "cold generate"), ("parse", "codegen parse")):
+        ratios = []
+        for steps in rounds:
+            by_key = {s.key: s for s in steps}
+            step, floor = by_key.get(key), by_key.get("floor")
+            if step and floor and step.cpu_seconds is not None and floor.cpu_seconds:
+                ratios.append(step.cpu_seconds / floor.cpu_seconds)
+        if ratios:
+            parts.append(f"{label} {_median(ratios):.2f}× ({', '.join(f'{r:.2f}' for r in ratios)})")
+    if not parts:
+        return None
+    return ("CPU seconds of the whole machine over the step (/proc/stat: user, system, irq), "
+            "to the floor's of the same round, median (per round): " + "; ".join(parts) + ".")
+
+
 def combine_rounds(rounds: Sequence[Sequence[Step]]) -> list[Step]:
     """One step per key: median seconds, median per-round ratios, the largest RSS, the
     first failure's exit code and log."""
@@ -857,6 +907,8 @@ def combine_rounds(rounds: Sequence[Sequence[Step]]) -> list[Step]:
         timed = [s.seconds for s in same if s.seconds is not None]
         step.rounds = timed
         step.seconds = _median(timed)
+        step.cpu_rounds = [s.cpu_seconds for s in same if s.cpu_seconds is not None]
+        step.cpu_seconds = _median(step.cpu_rounds)
         if not first.skipped:
             step.ratio_to_floor = _median_ratio(rounds, first.key, "floor")
             step.ratio_to_generate = _median([s.ratio_to_generate for s in same if s.ratio_to_generate is not None])
@@ -978,6 +1030,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         ]
         if floor_inner is not None:
             notes.append(f"Floor inside its process (docutils only, no start-up): {floor_inner:.2f} s.")
+        cpu_note = cpu_ratios(rounds)
+        if cpu_note:
+            notes.append(cpu_note)
         run = Run(
             date=datetime.date.today().isoformat(), cpu_count=os.cpu_count(),
             machine=f"{platform.system()} {platform.machine()}, Python {platform.python_version()}",

@@ -79,6 +79,9 @@ def test_bench_all_small(tmp_path: Path) -> None:
         assert step["ratio_to_floor"] > 0, key
         assert step["peak_rss_mb"] > 0, key
         assert step["sampled_tree_rss_mb"] > 0, key  # the sampler saw the process
+        # (the machine's busy CPU over the step: at least most of what the step itself used)
+        assert step["cpu_seconds"] > 0.3 * step["seconds"], key
+        assert len(step["cpu_rounds"]) == 2, key
     assert steps["floor"]["ratio_to_floor"] == pytest.approx(1.0)
     assert_verdicts(data)
     assert steps["one_page"]["note"]
@@ -105,3 +108,5 @@ def test_bench_all_small(tmp_path: Path) -> None:
         else:
             assert "skipped" in cells[-1], row
     assert data["markdown"] == proc.stdout
+    cpu_note = next(n for n in data["notes"] if n.startswith("CPU seconds"))
+    assert "cold generate" in cpu_note and "codegen parse" in cpu_note
