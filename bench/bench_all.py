@@ -867,14 +867,22 @@ def _median(values: Sequence[float]) -> float | None:
     return statistics.median(values) if values else None
 
 
-def _median_ratio(rounds: Sequence[Sequence[Step]], key: str, base: str) -> float | None:
+def _round_ratios(
+    rounds: Sequence[Sequence[Step]], key: str, base: str, value: Callable[[Step], float | None] = lambda s: s.seconds
+) -> list[float]:
+    """Each round's `value` of step `key` to that of step `base` (wall seconds by default)."""
     ratios = []
     for steps in rounds:
         by_key = {s.key: s for s in steps}
         step, to = by_key.get(key), by_key.get(base)
-        if step and to and step.seconds is not None and to.seconds:
-            ratios.append(step.seconds / to.seconds)
-    return _median(ratios)
+        mine, theirs = (value(step) if step else None), (value(to) if to else None)
+        if mine is not None and theirs:
+            ratios.append(mine / theirs)
+    return ratios
+
+
+def _median_ratio(rounds: Sequence[Sequence[Step]], key: str, base: str) -> float | None:
+    return _median(_round_ratios(rounds, key, base))
 
 
 def cpu_ratios(rounds: Sequence[Sequence[Step]]) -> str | None:
@@ -883,12 +891,7 @@ def cpu_ratios(rounds: Sequence[Sequence[Step]]) -> str | None:
     the machine runs two processes against one (the floor's); these do not."""
     parts = []
     for key, label in (("generate", "cold generate"), ("parse", "codegen parse")):
-        ratios = []
-        for steps in rounds:
-            by_key = {s.key: s for s in steps}
-            step, floor = by_key.get(key), by_key.get("floor")
-            if step and floor and step.cpu_seconds is not None and floor.cpu_seconds:
-                ratios.append(step.cpu_seconds / floor.cpu_seconds)
+        ratios = _round_ratios(rounds, key, "floor", lambda s: s.cpu_seconds)
         if ratios:
             parts.append(f"{label} {_median(ratios):.2f}× ({', '.join(f'{r:.2f}' for r in ratios)})")
     if not parts:
